@@ -1,0 +1,71 @@
+/**
+ * Where the `cdc` settings come from: the running Pulumi program's configuration, or a `Pulumi.<stack>.yaml` file read
+ * by the CLI and the tests. Both yield the namespace's keys without the `cdc:` prefix, ready for `parseStackConfig`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { NAMESPACE } from "./config-issues";
+import { UserError } from "./errors";
+import { parseStackConfig, type StackConfig } from "./config";
+
+const PREFIX = `${NAMESPACE}:`;
+
+/** The `cdc:*` settings of the running Pulumi program, validated. */
+export function loadStackConfig(): StackConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = decodeConfigValue(value);
+  }
+  return parseStackConfig(raw);
+}
+
+/**
+ * Pulumi hands structured values to the program as JSON text and plain strings as they are. Only text that starts
+ * like a JSON object or list is decoded, so a string setting that happens to look like a number stays a string.
+ */
+function decodeConfigValue(value: string): unknown {
+  const head = value.trimStart()[0];
+  if (head !== "{" && head !== "[") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The path of a stack's settings file in a project directory. */
+export function stackFilePath(stack: string, projectDir = "."): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** The raw `cdc:*` settings of a `Pulumi.<stack>.yaml` file. Throws a one-line error naming the file when unreadable. */
+export function readStackFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UserError(`${file}: cannot read stack settings (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new UserError(`${file}: not valid YAML (${(err as Error).message.split("\n")[0].replace(/:$/, "")})`);
+  }
+  const config = (doc as { config?: unknown } | null)?.config;
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new UserError(`${file}: expected a top-level "config:" mapping`);
+  }
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = value;
+  }
+  return raw;
+}
+
+/** A stack file's settings, validated: what `pulumi up` on that stack would see. */
+export function loadStackFile(file: string): StackConfig {
+  return parseStackConfig(readStackFile(file));
+}

@@ -1,0 +1,273 @@
+/**
+ * The stack configuration (namespace `cdc`), validated before any resource is declared.
+ *
+ * Everything a pipeline needs is described here; components never read `pulumi.Config` themselves. The schema applies
+ * the defaults a newcomer would expect (engine default ports, a two-minute schedule, Iceberg publication), so a source
+ * entry stays short in the stack file.
+ */
+import { z } from "zod";
+import { ConfigError, formatIssues, issueMessage } from "./config-issues";
+
+export const ENGINES = ["sqlserver", "mysql", "postgres", "oracle"] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** The port each engine listens on when the stack file does not say. */
+export const DEFAULT_PORTS: Record<Engine, number> = { sqlserver: 1433, mysql: 3306, postgres: 5432, oracle: 1521 };
+
+const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const ID_HINT = "lower-kebab-case starting with a letter";
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+/** One glob over `schema.table`: identifier characters plus `*` and `?`, exactly one dot. */
+const TABLE_GLOB = /^[A-Za-z0-9_$#*?-]+\.[A-Za-z0-9_$#*?-]+$/;
+const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Credential keys people paste next to a host; refused so no password ever lands in a stack file or state. */
+const PLAINTEXT_CREDENTIAL =
+  "plaintext credentials are not accepted; store them in AWS Secrets Manager and set secretArn to the secret's ARN";
+const noPlaintext = z.never({ error: PLAINTEXT_CREDENTIAL }).optional();
+const credentialKeys = { password: noPlaintext, username: noPlaintext, user: noPlaintext };
+
+const id = (max: number) =>
+  z
+    .string()
+    .max(max, { error: `expected at most ${max} characters (resource names derive from it)` })
+    .regex(ID, { error: (iss) => `expected ${ID_HINT}, received ${JSON.stringify(iss.input)}` });
+
+const secretArn = z.string().regex(SECRET_ARN, {
+  error: "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+});
+const port = z.number().int().min(1).max(65535);
+const host = z
+  .string()
+  .regex(HOST, { error: (iss) => `expected a host name or IP address, received ${JSON.stringify(iss.input)}` });
+
+const account = z
+  .strictObject({
+    /** The 12-digit AWS account id; the provider refuses to act in any other account. */
+    accountId: z.string().regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quote it in YAML)" }),
+    /** The role the deployment assumes in that account. */
+    deployRoleArn: z.string().regex(ROLE_ARN, { error: "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
+    /** Optional external id the deploy role's trust policy requires. */
+    externalId: z.string().min(2).max(1224).optional(),
+  })
+  .check(
+    z.superRefine((a, ctx) => {
+      const roleAccount = ROLE_ARN.exec(a.deployRoleArn)?.[1];
+      if (roleAccount && /^\d{12}$/.test(a.accountId) && roleAccount !== a.accountId) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["deployRoleArn"],
+          message: `role is in account ${roleAccount}, expected the accountId ${a.accountId}`,
+          input: a,
+        });
+      }
+    }),
+  );
+
+const accounts = z
+  .strictObject({
+    /** Where DMS, the raw and quarantine buckets and the validate Lambda live. */
+    ingestion: account,
+    /** Where the harmonized and publication buckets, target queues, Glue jobs and Athena live; defaults to ingestion. */
+    lake: account.optional(),
+  })
+  .check(
+    z.superRefine(({ ingestion, lake }, ctx) => {
+      if (lake && lake.accountId === ingestion.accountId && lake.deployRoleArn !== ingestion.deployRoleArn) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["lake", "deployRoleArn"],
+          message: "lake is the ingestion account, so it must use the same deployRoleArn (or leave lake out)",
+          input: lake,
+        });
+      }
+    }),
+  )
+  .transform((a) => ({ ingestion: a.ingestion, lake: a.lake ?? a.ingestion }));
+
+const network = z
+  .strictObject({
+    /** An existing VPC the replication instance and Glue connections run in. */
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "expected a VPC id (vpc- and 8 or 17 hex digits)" })
+      .optional(),
+    /** At least two private subnets in different AZs (a DMS subnet group needs two). */
+    subnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "expected a subnet id (subnet- and 8 or 17 hex digits)" }))
+      .min(2, { error: "expected at least 2 subnets in different availability zones (DMS requires two)" })
+      .optional(),
+    /** Build a VPC instead: private subnets in two AZs with endpoints for S3, Secrets Manager, Glue, SQS, SNS and STS. */
+    create: z.strictObject({ cidrBlock: z.string().check(cidrCheck()) }).optional(),
+  })
+  .check(
+    z.superRefine((n, ctx) => {
+      const existing = n.vpcId !== undefined || n.subnetIds !== undefined;
+      if (n.create !== undefined && existing) {
+        ctx.addIssue({ code: "custom", message: "set either vpcId and subnetIds, or create, not both", input: n });
+      } else if (n.create === undefined && (n.vpcId === undefined || n.subnetIds === undefined)) {
+        ctx.addIssue({ code: "custom", message: "expected vpcId and subnetIds, or create: { cidrBlock }", input: n });
+      }
+    }),
+  )
+  .transform((n) =>
+    n.create
+      ? ({ kind: "create", cidrBlock: n.create.cidrBlock } as const)
+      : ({ kind: "existing", vpcId: n.vpcId as string, subnetIds: n.subnetIds as string[] } as const),
+  );
+
+function cidrCheck() {
+  return z.superRefine<string>((value, ctx) => {
+    const m = CIDR.exec(value);
+    const octets = m ? m.slice(1, 5).map(Number) : [];
+    const prefix = m ? Number(m[5]) : NaN;
+    if (!m || octets.some((o) => o > 255)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected an IPv4 CIDR block such as 10.20.0.0/16, received ${JSON.stringify(value)}`,
+        input: value,
+      });
+    } else if (prefix < 16 || prefix > 24) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a prefix between /16 and /24 (room for four subnets), received /${prefix}`,
+        input: value,
+      });
+    }
+  });
+}
+
+const alerts = z
+  .strictObject({
+    /** Secrets Manager secret holding the Slack incoming-webhook URL. */
+    slackWebhookSecretArn: secretArn.optional(),
+    /** Addresses subscribed to the alert topic by e-mail. */
+    emails: z.array(z.email({ error: (iss) => `expected an e-mail address, received ${JSON.stringify(iss.input)}` })).default([]),
+  })
+  .refine((a) => a.slackWebhookSecretArn !== undefined || a.emails.length > 0, {
+    error: "no alert destination; set slackWebhookSecretArn or at least one address in emails",
+  });
+
+const endpoint = z.strictObject({
+  host,
+  /** Defaults to the engine's standard port. */
+  port: port.optional(),
+  database: z.string().min(1),
+  /** Secret with username and password; the only way credentials reach DMS. */
+  secretArn,
+  ...credentialKeys,
+});
+
+const dms = z.strictObject({
+  instanceClass: z
+    .string()
+    .regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, { error: "expected a DMS instance class such as dms.t3.medium" })
+    .default("dms.t3.medium"),
+  allocatedStorageGb: z.number().int().min(5).max(6144).default(50),
+  multiAz: z.boolean().default(false),
+  /** Upper bound on how long DMS buffers changes before writing a CDC file: the floor of end-to-end latency. */
+  cdcMaxBatchIntervalSeconds: z.number().int().min(1).max(3600).default(60),
+  /** DMS writes a CDC file early once it reaches this size. */
+  cdcMinFileSizeKb: z.number().int().min(1).max(1048576).default(32000),
+});
+
+const mysqlTarget = z.strictObject({
+  host,
+  port: port.default(3306),
+  database: z.string().min(1),
+  secretArn,
+  ...credentialKeys,
+});
+
+const target = z.strictObject({
+  /** Stable id within its source; queue, poller and Glue job names derive from it. */
+  name: id(24),
+  /** Globs over `schema.table`, matched case-insensitively against the source's metadata. */
+  tables: z
+    .array(
+      z.string().regex(TABLE_GLOB, {
+        error: (iss) =>
+          `expected a glob over schema.table such as "dbo.*" or "sales.order_*", received ${JSON.stringify(iss.input)}`,
+      }),
+    )
+    .min(1, { error: "expected at least one table glob" }),
+  schedule: z.strictObject({ everyMinutes: z.number().int().min(1).max(60) }).default({ everyMinutes: 2 }),
+  publication: z.strictObject({ format: z.enum(["iceberg"]) }).default({ format: "iceberg" }),
+  /** Optional MySQL database the target also applies changes to. */
+  mysql: mysqlTarget.optional(),
+  /** How long a delete's tombstone guards the key against older, late-arriving changes. */
+  tombstoneRetentionDays: z.number().int().min(1).max(3650).default(7),
+});
+
+const source = z
+  .strictObject({
+    /** Stable id: every resource name derives from it, never from its position in the list. */
+    name: id(24),
+    engine: z.enum(ENGINES),
+    endpoint,
+    dms: dms.default(dms.parse({})),
+    validation: z.strictObject({ largeFileBytes: z.number().int().min(1) }).default({ largeFileBytes: 256 * 1024 * 1024 }),
+    targets: z.array(target).min(1, { error: "expected at least one target" }),
+  })
+  .transform((s) => ({ ...s, endpoint: { ...s.endpoint, port: s.endpoint.port ?? DEFAULT_PORTS[s.engine] } }));
+
+export const stackConfigSchema = z
+  .strictObject({
+    /** Environment name (dev, preprod, prod, …); part of every resource name. */
+    environment: id(10),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
+      error: (iss) => `expected an AWS region such as eu-west-2, received ${JSON.stringify(iss.input)}`,
+    }),
+    accounts,
+    network,
+    alerts,
+    sources: z.array(source).min(1, { error: "expected at least one source" }),
+  })
+  .check(z.superRefine(crossChecks, { when: () => true }));
+
+/** Checks that span entries; they run even when other parts failed, so every problem is reported in one pass. */
+function crossChecks(raw: unknown, ctx: z.RefinementCtx<unknown>): void {
+  const cfg = raw as { sources?: unknown };
+  const sources = Array.isArray(cfg.sources) ? (cfg.sources as Array<{ name?: unknown; targets?: unknown }>) : [];
+  reportDuplicates(sources, ["sources"], "source", ctx);
+  sources.forEach((s, i) => {
+    if (s && Array.isArray(s.targets)) reportDuplicates(s.targets, ["sources", i, "targets"], "target", ctx);
+  });
+}
+
+function reportDuplicates(items: unknown[], path: (string | number)[], what: string, ctx: z.RefinementCtx<unknown>): void {
+  const first = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== "string") return;
+    const seen = first.get(name);
+    if (seen === undefined) first.set(name, i);
+    else
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, i, "name"],
+        message: `duplicate ${what} name "${name}" (first used at ${path.at(-1)}[${seen}])`,
+        input: name,
+      });
+  });
+}
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type AccountsConfig = StackConfig["accounts"];
+export type AccountConfig = AccountsConfig["ingestion"];
+export type NetworkConfig = StackConfig["network"];
+export type AlertsConfig = StackConfig["alerts"];
+export type SourceConfig = StackConfig["sources"][number];
+export type TargetConfig = SourceConfig["targets"][number];
+
+/**
+ * Validates the `cdc` namespace of a stack's configuration (keys without the `cdc:` prefix).
+ * Throws a {@link ConfigError} listing every problem, one line each, before anything is declared.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const result = stackConfigSchema.safeParse(raw, { error: issueMessage });
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  return result.data;
+}

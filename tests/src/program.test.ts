@@ -1,0 +1,135 @@
+import * as path from "node:path";
+import { loadStackFile } from "../../src/config-sources";
+import { ConfigError } from "../../src/config-issues";
+import type { RecordedResource } from "../support/pulumi-mocks";
+import { childrenOf, ofType, one, providerConfig, providerOf } from "../support/resources";
+import { engineConfig, PROJECT_DIR, runProgram, runStack, STACKS } from "../support/stack";
+
+const PIPELINE = "cdc:index:CdcPipeline";
+const AWS_PROVIDER = "pulumi:providers:aws";
+
+describe.each(STACKS)("the program on the %s stack", (stack) => {
+  const config = loadStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
+  const distinctAccounts = [...new Set([config.accounts.ingestion.accountId, config.accounts.lake.accountId])];
+  let resources: RecordedResource[];
+  let outputs: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const run = await runStack(stack);
+    resources = run.mocks.resources;
+    outputs = run.outputs;
+  });
+
+  it("declares one pipeline per source, named from environment and source", () => {
+    expect(ofType(resources, PIPELINE).map((r) => r.name)).toEqual(config.sources.map((s) => `${stack}-${s.name}`));
+    for (const p of ofType(resources, PIPELINE)) expect(p.parent).toBeUndefined();
+  });
+
+  it("gives each pipeline one provider per distinct account, assuming that account's deploy role", () => {
+    for (const source of config.sources) {
+      const pipeline = one(resources, PIPELINE, `${stack}-${source.name}`);
+      const providers = childrenOf(resources, pipeline).filter((r) => r.type === AWS_PROVIDER);
+      expect(providers.map((p) => p.name).sort()).toEqual(distinctAccounts.map((a) => `${stack}-${source.name}-${a}`).sort());
+      for (const provider of providers) {
+        const accountId = provider.name.split("-").pop() as string;
+        const role = [config.accounts.ingestion, config.accounts.lake].find((a) => a.accountId === accountId);
+        expect(providerConfig(provider)).toMatchObject({
+          region: config.region,
+          allowedAccountIds: [accountId],
+          assumeRoles: [{ roleArn: role?.deployRoleArn, sessionName: `cdc-${stack}-${source.name}` }],
+          defaultTags: { tags: { environment: stack, source: source.name, "managed-by": "cdc-pipelines" } },
+        });
+      }
+    }
+  });
+
+  it("declares nothing outside a pipeline and every AWS resource through an explicit provider", () => {
+    for (const r of resources) {
+      if (r.type !== PIPELINE) expect(r.parent).toBeDefined();
+      if (r.custom && r.type.startsWith("aws:")) expect(providerOf(resources, r)?.type).toBe(AWS_PROVIDER);
+    }
+  });
+
+  it("exports each source's targets and accounts", () => {
+    expect(outputs).toEqual({
+      environment: stack,
+      sources: Object.fromEntries(
+        config.sources.map((s) => [
+          s.name,
+          {
+            targets: s.targets.map((t) => t.name),
+            ingestionAccountId: config.accounts.ingestion.accountId,
+            lakeAccountId: config.accounts.lake.accountId,
+          },
+        ]),
+      ),
+    });
+  });
+});
+
+describe("account placement", () => {
+  it("collapses ingestion and lake into one provider in a single-account stack (dev)", async () => {
+    const { mocks } = await runStack("dev");
+    expect(ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name)).toEqual(["dev-sales-111111111111", "dev-crm-111111111111"]);
+  });
+
+  it("keeps separate ingestion and lake providers in prod", async () => {
+    const { mocks } = await runStack("prod");
+    const names = ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name);
+    expect(names).toEqual([
+      "prod-sales-444444444444",
+      "prod-sales-555555555555",
+      "prod-crm-444444444444",
+      "prod-crm-555555555555",
+    ]);
+  });
+
+  it("passes the external id to the role assumption when the stack sets one", async () => {
+    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.prod.yaml"));
+    const accounts = JSON.parse(config["cdc:accounts"]);
+    accounts.lake.externalId = "cdc-lake-7f3a";
+    const { mocks } = await runProgram({ ...config, "cdc:accounts": JSON.stringify(accounts) }, { stack: "prod" });
+    const lake = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-sales-555555555555"));
+    const ingestion = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-sales-444444444444"));
+    expect((lake.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBe("cdc-lake-7f3a");
+    expect((ingestion.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBeUndefined();
+  });
+});
+
+describe("a refused configuration", () => {
+  it("stops the program before any resource is declared, listing every problem", async () => {
+    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.dev.yaml"));
+    const sources = JSON.parse(config["cdc:sources"]);
+    sources[1].engine = "db2";
+    sources[0].targets[0].mysql.port = 0;
+    const run = runProgram({ ...config, "cdc:sources": JSON.stringify(sources), "cdc:region": "London" }, { stack: "dev" });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toMatchObject({
+      problems: [
+        'cdc:region: expected an AWS region such as eu-west-2, received "London"',
+        "cdc:sources[0].targets[0].mysql.port: expected a number >= 1, received 0",
+        'cdc:sources[1].engine: expected one of "sqlserver", "mysql", "postgres", "oracle", received "db2"',
+      ],
+    });
+  });
+
+  it("declares no resource when the settings are refused", async () => {
+    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.dev.yaml"));
+    const { StrictMocks } = await import("../support/pulumi-mocks");
+    const mocks = new StrictMocks();
+    await mocks.install("cdc-pipelines", "dev");
+    const pulumi = await import("@pulumi/pulumi");
+    pulumi.runtime.setAllConfig({ ...config, "cdc:accounts": "{}" });
+    const { main } = await import("../../src/program");
+    expect(() => main()).toThrow("cdc:accounts.ingestion: missing; expected a mapping");
+    expect(mocks.resources).toEqual([]);
+  });
+});
+
+describe("preview", () => {
+  it("runs with unknown values without throwing", async () => {
+    const { mocks, outputs } = await runStack("prod", { preview: true });
+    expect(ofType(mocks.resources, PIPELINE)).toHaveLength(2);
+    expect(outputs.environment).toBe("prod");
+  });
+});

@@ -6,5 +6,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testTimeout: 30000,
+  globalSetup: "<rootDir>/tests/support/global-setup.js",
   reporters: ["default", "<rootDir>/tests/support/summary-reporter.js"],
 };

@@ -1,0 +1,32 @@
+/**
+ * Physical names that other tools must be able to predict (the CLI, the Glue catalog sync, operators reading a
+ * console) derive from environment, source, target and account — never from list positions or random suffixes.
+ */
+import { createHash } from "node:crypto";
+
+/** Bucket roles of a pipeline (DESIGN §1–§3). */
+export type BucketRole = "raw" | "quarantine" | "harmonized" | "publication" | "artifacts";
+
+const S3_MAX = 63;
+
+/**
+ * `cdc-<env>-<source>-<role>-<accountId>`: globally unique through the account id. Names longer than S3 allows keep
+ * their readable start and end and replace the middle with a short hash, so they stay unique and stable.
+ */
+export function bucketName(environment: string, source: string, role: BucketRole, accountId: string): string {
+  return fitName(`cdc-${environment}-${source}-${role}-${accountId}`, S3_MAX);
+}
+
+/** Glue Data Catalog database of a source's harmonized tables: Athena wants lower-case letters, digits and `_`. */
+export function catalogDatabaseName(environment: string, source: string): string {
+  return `cdc_${environment}_${source}`.replace(/[^a-z0-9_]/g, "_");
+}
+
+/** Shortens `name` to `max` characters, deterministically, keeping it unique via a hash of the full name. */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const keep = max - hash.length - 1;
+  const head = Math.ceil(keep / 2);
+  return `${name.slice(0, head)}-${hash}${name.slice(name.length - (keep - head))}`.replace(/--+/g, "-");
+}

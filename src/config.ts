@@ -154,6 +154,13 @@ const endpoint = z.strictObject({
   database: z.string().min(1),
   /** Secret with username and password; the only way credentials reach DMS. */
   secretArn,
+  /** DMS certificate of the CA that signed the source's TLS certificate; required for Oracle (DMS uses verify-ca). */
+  caCertificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:dms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:cert:[A-Za-z0-9-]+$/, {
+      error: "expected a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)",
+    })
+    .optional(),
   ...credentialKeys,
 });
 
@@ -207,6 +214,10 @@ const source = z
     dms: dms.default(dms.parse({})),
     validation: z.strictObject({ largeFileBytes: z.number().int().min(1) }).default({ largeFileBytes: 256 * 1024 * 1024 }),
     targets: z.array(target).min(1, { error: "expected at least one target" }),
+  })
+  .refine((s) => s.engine !== "oracle" || s.endpoint.caCertificateArn !== undefined, {
+    path: ["endpoint", "caCertificateArn"],
+    error: "an Oracle source needs the DMS certificate ARN of its CA (DMS verifies Oracle TLS with verify-ca)",
   })
   .transform((s) => ({ ...s, endpoint: { ...s.endpoint, port: s.endpoint.port ?? DEFAULT_PORTS[s.engine] } }));
 

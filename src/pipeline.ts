@@ -3,9 +3,20 @@
  * It owns the providers of its accounts (tagged with the source, for cost allocation) and, as later components are
  * added, every resource of the source, so `pulumi preview` groups a source's changes under one node.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
+import { DmsSource } from "../components/dms-source";
+import { policyDocument } from "../components/iam";
+import { KmsKey } from "../components/kms-key";
+import { Network } from "../components/network";
+import { QueueWithDlq } from "../components/queue-with-dlq";
+import { SecureBucket } from "../components/secure-bucket";
+import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
+import type { MetadataDir } from "../metadata/load";
 import { accountProviders, sessionName, type AccountProviders } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
+import { bucketName } from "./naming";
 
 export interface CdcPipelineArgs {
   /** Environment name (dev, preprod, prod); part of every resource name and tag. */
@@ -20,6 +31,8 @@ export interface CdcPipelineArgs {
   alerts: AlertsConfig;
   /** The source database and its targets, as validated from the stack file. */
   source: SourceConfig;
+  /** The source's committed metadata (`metadata/sources/<source>/`): the tables DMS replicates and validation checks. */
+  metadata: MetadataDir;
 }
 
 export class CdcPipeline extends pulumi.ComponentResource {
@@ -33,6 +46,12 @@ export class CdcPipeline extends pulumi.ComponentResource {
   readonly lakeAccountId: string;
   /** Providers children use for each side; one object when both sides share an account. */
   readonly providers: AccountProviders;
+  /** ARN of the DMS replication task. */
+  readonly dmsTaskArn: pulumi.Output<string>;
+  /** Buckets a file passes through: raw and quarantine (ingestion), harmonized (lake). */
+  readonly rawBucketName: pulumi.Output<string>;
+  readonly quarantineBucketName: pulumi.Output<string>;
+  readonly harmonizedBucketName: pulumi.Output<string>;
 
   constructor(name: string, args: CdcPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:index:CdcPipeline", name, {}, opts);
@@ -52,12 +71,149 @@ export class CdcPipeline extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const env = args.environment;
+    const source = args.source;
+    const id = `cdc-${env}-${source.name}`;
+    const ingestion = { parent: this, provider: this.providers.ingestion };
+    const lake = { parent: this, provider: this.providers.lake };
+    const separateLake = this.lakeAccountId !== this.ingestionAccountId;
 
+    // The lake side names the validate role before ValidatedLanding declares it; resolved below, and everything that
+    // names it (key and bucket policies) waits for the role to exist, as IAM requires.
+    const [validateRoleArn, resolveValidateRoleArn] = pulumi.deferredOutput<string>();
+
+    const ingestionKey = new KmsKey(
+      `${name}-key-${this.ingestionAccountId}`,
+      {
+        accountId: this.ingestionAccountId,
+        alias: id,
+        description: `${id}: ingestion data, queues and alerts`,
+        services: ALERT_PUBLISHERS,
+      },
+      ingestion,
+    );
+    const lakeKey = separateLake
+      ? new KmsKey(
+          `${name}-key-${this.lakeAccountId}`,
+          {
+            accountId: this.lakeAccountId,
+            alias: id,
+            description: `${id}: lake data`,
+            services: ALERT_PUBLISHERS,
+            users: [validateRoleArn],
+          },
+          lake,
+        )
+      : ingestionKey;
+    const alerts = new AlertTopic(
+      `${name}-alerts-${this.ingestionAccountId}`,
+      { topicName: `${id}-alerts`, accountId: this.ingestionAccountId, kmsKeyArn: ingestionKey.arn, emails: args.alerts.emails },
+      ingestion,
+    );
+    // Alarms notify only topics of their own account, so the lake side has its own topic when it is separate.
+    const lakeAlerts = separateLake
+      ? new AlertTopic(
+          `${name}-alerts-${this.lakeAccountId}`,
+          { topicName: `${id}-alerts`, accountId: this.lakeAccountId, kmsKeyArn: lakeKey.arn },
+          lake,
+        )
+      : alerts;
+
+    const network = new Network(
+      `${name}-network`,
+      args.network.kind === "existing"
+        ? args.network
+        : { kind: "create", cidrBlock: args.network.cidrBlock, region: args.region },
+      ingestion,
+    );
+    const harmonizedName = bucketName(env, source.name, "harmonized", this.lakeAccountId);
+    const harmonized = new SecureBucket(
+      `${name}-harmonized`,
+      {
+        bucketName: harmonizedName,
+        kmsKeyArn: lakeKey.arn,
+        versioning: true,
+        lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
+        policyStatements: harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, validateRoleArn),
+      },
+      lake,
+    );
+    // Validated-file messages; the fan-out consumes them. SQS-managed encryption, so the cross-account sender needs no
+    // key grant, and a queue policy naming the validate role exactly.
+    const validated = new QueueWithDlq(
+      `${name}-validated`,
+      { queueName: `${id}-validated`, visibilityTimeoutSeconds: 300, alarmActions: [lakeAlerts.arn] },
+      lake,
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-validated-policy`,
+      {
+        queueUrl: validated.url,
+        policy: policyDocument([
+          {
+            Sid: "ValidateRoleSends",
+            Effect: "Allow",
+            Principal: { AWS: validateRoleArn },
+            Action: "sqs:SendMessage",
+            Resource: validated.arn,
+          },
+        ]),
+      },
+      lake,
+    );
+
+    const landing = new ValidatedLanding(
+      `${name}-landing`,
+      {
+        environment: env,
+        sourceName: source.name,
+        accountId: this.ingestionAccountId,
+        region: args.region,
+        metadata: args.metadata,
+        harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn, kmsKeyArn: lakeKey.arn },
+        validatedQueue: { url: validated.url, arn: validated.arn },
+        kmsKeyArn: ingestionKey.arn,
+        alertTopicArn: alerts.arn,
+        largeFileBytes: source.validation.largeFileBytes,
+      },
+      ingestion,
+    );
+    resolveValidateRoleArn(landing.validateRoleArn);
+
+    const dms = new DmsSource(
+      `${name}-dms`,
+      {
+        environment: env,
+        sourceName: source.name,
+        accountId: this.ingestionAccountId,
+        region: args.region,
+        engine: source.engine,
+        endpoint: source.endpoint,
+        oracleCertificateArn: source.endpoint.caCertificateArn,
+        dms: source.dms,
+        tables: args.metadata.tables,
+        network: { vpcId: network.vpcId, subnetIds: network.subnetIds },
+        raw: { bucketName: landing.rawBucketName, arn: landing.rawBucketArn },
+        // Replicate only once every raw file will be noticed and validated.
+        startAfter: [landing],
+        kmsKeyArn: ingestionKey.arn,
+        alertTopicArn: alerts.arn,
+      },
+      ingestion,
+    );
+
+    this.dmsTaskArn = dms.taskArn;
+    this.rawBucketName = landing.rawBucketName;
+    this.quarantineBucketName = landing.quarantineBucketName;
+    this.harmonizedBucketName = harmonized.bucketName;
     this.registerOutputs({
       sourceName: this.sourceName,
       targetNames: this.targetNames,
       ingestionAccountId: this.ingestionAccountId,
       lakeAccountId: this.lakeAccountId,
+      dmsTaskArn: this.dmsTaskArn,
+      rawBucketName: this.rawBucketName,
+      harmonizedBucketName: this.harmonizedBucketName,
     });
   }
 }
@@ -81,4 +237,11 @@ function validateArgs(name: string, args: CdcPipelineArgs, resource: pulumi.Reso
   const names = args.source.targets.map((t) => t.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) fail(`source ${args.source.name} has two targets named ${dup}`);
+  const m = args.metadata.source;
+  if (m.source !== args.source.name) fail(`metadata is for source ${m.source}, expected ${args.source.name}`);
+  if (m.engine !== args.source.engine) {
+    fail(
+      `metadata of ${m.source} was extracted from a ${m.engine} database but the stack says ${args.source.engine}; re-run \`cdc metadata extract\``,
+    );
+  }
 }

@@ -1,18 +1,46 @@
 /**
- * The whole Pulumi program as a function: validate the stack's `cdc` settings, then declare one pipeline per source.
- * `index.ts` calls it; tests call it under mocks. It stays a table of contents: the work lives in the components.
+ * The whole Pulumi program as a function: validate the stack's `cdc` settings, read each source's committed metadata,
+ * then declare one pipeline per source. `index.ts` calls it; tests call it under mocks. It stays a table of contents:
+ * the work lives in the components.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { readMetadataDir, type MetadataDir } from "../metadata/load";
 import { loadStackConfig } from "./config-sources";
+import { UserError } from "./errors";
 import { CdcPipeline, pipelineName } from "./pipeline";
+
+/** Where the committed metadata lives: `metadata/sources/<source>/`. */
+export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");
+
+/** What operators and the `cdc` CLI look up per source. */
+export interface SourceOutputs {
+  targets: string[];
+  ingestionAccountId: string;
+  lakeAccountId: string;
+  /** ARN of the DMS replication task (to check its state, or restart it). */
+  dmsTaskArn: pulumi.Output<string>;
+  /** The buckets a file passes through. */
+  buckets: { raw: pulumi.Output<string>; quarantine: pulumi.Output<string>; harmonized: pulumi.Output<string> };
+}
 
 /** The stack outputs. */
 export interface ProgramOutputs {
   environment: string;
-  sources: Record<string, { targets: string[]; ingestionAccountId: string; lakeAccountId: string }>;
+  sources: Record<string, SourceOutputs>;
 }
 
-export function main(): ProgramOutputs {
+export interface ProgramOptions {
+  /** Directory holding one metadata directory per source. Defaults to {@link METADATA_ROOT}. */
+  metadataRoot?: string;
+}
+
+export function main(options: ProgramOptions = {}): ProgramOutputs {
   const config = loadStackConfig();
+  const root = options.metadataRoot ?? METADATA_ROOT;
+  // Every source's metadata is read before anything is declared, so a missing one stops the program with nothing half-done.
+  const metadata = new Map(config.sources.map((s) => [s.name, sourceMetadata(root, s.name, s.engine)]));
 
   const pipelines = config.sources.map(
     (source) =>
@@ -23,16 +51,35 @@ export function main(): ProgramOutputs {
         network: config.network,
         alerts: config.alerts,
         source,
+        metadata: metadata.get(source.name) as MetadataDir,
       }),
   );
 
   return {
     environment: config.environment,
     sources: Object.fromEntries(
-      pipelines.map((p) => [
+      pipelines.map((p): [string, SourceOutputs] => [
         p.sourceName,
-        { targets: p.targetNames, ingestionAccountId: p.ingestionAccountId, lakeAccountId: p.lakeAccountId },
+        {
+          targets: p.targetNames,
+          ingestionAccountId: p.ingestionAccountId,
+          lakeAccountId: p.lakeAccountId,
+          dmsTaskArn: p.dmsTaskArn,
+          buckets: { raw: p.rawBucketName, quarantine: p.quarantineBucketName, harmonized: p.harmonizedBucketName },
+        },
       ]),
     ),
   };
+}
+
+/** A source's metadata directory, read and validated; a missing one is a one-line error saying how to create it. */
+export function sourceMetadata(root: string, source: string, engine: string): MetadataDir {
+  const dir = path.join(root, source);
+  if (!fs.existsSync(path.join(dir, "source.json"))) {
+    const shown = path.relative(process.cwd(), dir) || dir;
+    throw new UserError(
+      `source ${source} has no metadata in ${shown}: run \`cdc metadata extract --engine ${engine} --url <connection> --source ${source}\` and commit the files`,
+    );
+  }
+  return readMetadataDir(dir);
 }

@@ -6,7 +6,10 @@
 import { z } from "zod";
 
 /** A 35-digit `$AR_H_CHANGE_SEQ`; null for full-load files, which carry no change sequence. */
-const seq = z.string().regex(/^\d{1,35}$/).nullable();
+const seq = z
+  .string()
+  .regex(/^\d{1,35}$/)
+  .nullable();
 
 export const validatedFileMessageSchema = z.strictObject({
   version: z.literal(1),

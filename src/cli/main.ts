@@ -6,6 +6,11 @@ import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
 import { ConfigError } from "../config-issues";
 import { registerConfigCommands } from "./commands/config";
+import { registerCatalogCommands } from "./commands/catalog";
+import { registerMetadataCommands } from "./commands/metadata";
+import { registerValidateCommands } from "./commands/validate";
+import { registerReplayCommands } from "./commands/replay";
+import { registerLocalCommands } from "./commands/local";
 import { EXIT, processIo, UserError, type CliIo } from "./io";
 
 export function buildCli(io: CliIo): Command {
@@ -16,6 +21,11 @@ export function buildCli(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   registerConfigCommands(program, io);
+  registerMetadataCommands(program, io);
+  registerCatalogCommands(program, io);
+  registerValidateCommands(program, io);
+  registerReplayCommands(program, io);
+  registerLocalCommands(program, io);
   // Subcommands inherit output and exit handling, so usage errors anywhere come back here as CommanderError.
   for (const cmd of program.commands) applyDefaults(cmd, io);
   return program;

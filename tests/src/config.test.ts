@@ -214,6 +214,18 @@ describe("stack settings that are refused", () => {
       ["cdc:sources[0].dms.instanceClass: expected a DMS instance class such as dms.t3.medium"],
     ],
     [
+      "Oracle source without the CA certificate DMS verifies it with",
+      (r) => (r.sources[1].engine = "oracle"),
+      [
+        "cdc:sources[1].endpoint.caCertificateArn: an Oracle source needs the DMS certificate ARN of its CA (DMS verifies Oracle TLS with verify-ca)",
+      ],
+    ],
+    [
+      "CA certificate that is not a DMS certificate ARN",
+      (r) => (r.sources[0].endpoint.caCertificateArn = "arn:aws:acm:eu-west-2:111111111111:certificate/abc"),
+      ["cdc:sources[0].endpoint.caCertificateArn: expected a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)"],
+    ],
+    [
       "host with a scheme",
       (r) => (r.sources[1].endpoint.host = "postgres://crm-db"),
       ['cdc:sources[1].endpoint.host: expected a host name or IP address, received "postgres://crm-db"'],

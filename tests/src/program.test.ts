@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { loadStackFile } from "../../src/config-sources";
 import { ConfigError } from "../../src/config-issues";
+import { bucketName } from "../../src/naming";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, ofType, one, providerConfig, providerOf } from "../support/resources";
 import { engineConfig, PROJECT_DIR, runProgram, runStack, STACKS } from "../support/stack";
@@ -50,7 +51,18 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     }
   });
 
-  it("exports each source's targets and accounts", () => {
+  it("declares each source's DMS and validated landing, every child named after its cdc component parent", () => {
+    for (const source of config.sources) {
+      const pipeline = one(resources, PIPELINE, `${stack}-${source.name}`);
+      const components = childrenOf(resources, pipeline).map((c) => c.type);
+      expect(components).toEqual(expect.arrayContaining(["cdc:ingestion:DmsSource", "cdc:ingestion:ValidatedLanding"]));
+    }
+    for (const parent of resources.filter((r) => r.type.startsWith("cdc:"))) {
+      for (const c of childrenOf(resources, parent)) expect(c.name.startsWith(`${parent.name}-`)).toBe(true);
+    }
+  });
+
+  it("exports each source's targets, accounts, DMS task and buckets", () => {
     expect(outputs).toEqual({
       environment: stack,
       sources: Object.fromEntries(
@@ -60,6 +72,14 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
             targets: s.targets.map((t) => t.name),
             ingestionAccountId: config.accounts.ingestion.accountId,
             lakeAccountId: config.accounts.lake.accountId,
+            dmsTaskArn: expect.stringMatching(
+              new RegExp(`^arn:aws:dms:${config.region}:${config.accounts.ingestion.accountId}:task:`),
+            ),
+            buckets: {
+              raw: bucketName(stack, s.name, "raw", config.accounts.ingestion.accountId),
+              quarantine: bucketName(stack, s.name, "quarantine", config.accounts.ingestion.accountId),
+              harmonized: bucketName(stack, s.name, "harmonized", config.accounts.lake.accountId),
+            },
           },
         ]),
       ),

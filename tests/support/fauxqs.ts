@@ -50,7 +50,10 @@ process.on("disconnect", stop);
 /** Starts a fauxqs child process on a free port and returns clients pointed at it. */
 export async function startFauxqs(): Promise<Fauxqs> {
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["--input-type=module", "-e", LAUNCHER], { cwd: root, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", LAUNCHER], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     let err = "";
@@ -115,7 +118,9 @@ export async function startFauxqs(): Promise<Fauxqs> {
     async drainQueue(queueUrl) {
       const bodies: string[] = [];
       for (;;) {
-        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }));
+        const r = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
+        );
         if (!r.Messages?.length) return bodies;
         bodies.push(...r.Messages.map((m) => m.Body as string));
       }

@@ -15,6 +15,8 @@ export interface RecordedResource {
   /** URN of the explicit provider; undefined when the resource would use a default provider. */
   provider?: string;
   custom: boolean;
+  /** URNs the resource depends on (explicit `dependsOn`, expanded to a component's children, and its inputs' sources). */
+  dependencies?: string[];
 }
 
 export type InvokeMock = (inputs: Record<string, unknown>) => Record<string, unknown>;
@@ -31,7 +33,7 @@ export interface StrictMocksOptions {
 }
 
 interface MonitorLike {
-  registerResource(req: { getParent(): string }, callback: unknown): unknown;
+  registerResource(req: { getParent(): string; getDependenciesList(): string[] }, callback: unknown): unknown;
 }
 
 export class StrictMocks implements pulumi.runtime.Mocks {
@@ -39,6 +41,7 @@ export class StrictMocks implements pulumi.runtime.Mocks {
   /** Failures the program may not surface itself (an unmocked invoke nobody awaited still fails the test). */
   readonly errors: string[] = [];
   private pendingParent: string | undefined;
+  private pendingDependencies: string[] = [];
   private project = "project";
   private stack = "stack";
 
@@ -55,10 +58,12 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
       this.pendingParent = req.getParent() || undefined;
+      this.pendingDependencies = req.getDependenciesList();
       try {
         return register(req, callback);
       } finally {
         this.pendingParent = undefined;
+        this.pendingDependencies = [];
       }
     };
   }
@@ -73,12 +78,18 @@ export class StrictMocks implements pulumi.runtime.Mocks {
       parent,
       provider: args.provider ? args.provider.slice(0, args.provider.lastIndexOf("::")) : undefined,
       custom: args.custom ?? true,
+      dependencies: this.pendingDependencies,
     };
     this.resources.push(record);
-    const id = args.custom === false ? undefined : (args.id ?? `${args.name}-id`);
+    // The engine sends an empty id for a new resource; an empty id would make every reference to it unknown.
+    const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
     const extra =
       this.options.outputs?.(args) ??
-      defaultOutputs(args, this.options.region ?? "eu-west-2", this.options.accountId ?? "123456789012");
+      defaultOutputs(
+        args,
+        this.options.region ?? "eu-west-2",
+        this.accountOf(record) ?? this.options.accountId ?? "123456789012",
+      );
     return { id, state: { ...args.inputs, ...extra } };
   }
 
@@ -90,6 +101,14 @@ export class StrictMocks implements pulumi.runtime.Mocks {
       throw new Error(message);
     }
     return mock(args.inputs);
+  }
+
+  /** The account a resource is declared in: its explicit provider's single allowed account, when it has one. */
+  private accountOf(record: RecordedResource): string | undefined {
+    const provider = record.provider ? this.resources.find((r) => r.urn === record.provider) : undefined;
+    const allowed = provider?.inputs.allowedAccountIds;
+    const ids = typeof allowed === "string" ? (JSON.parse(allowed) as unknown) : allowed;
+    return Array.isArray(ids) && ids.length === 1 && typeof ids[0] === "string" ? ids[0] : undefined;
   }
 
   /** Same URN scheme as Pulumi's MockMonitor: the parent's own type qualifies the child's. */
@@ -110,13 +129,55 @@ export async function settle(): Promise<void> {
 
 /** An ARN shaped like the real one for the resource's service, so policies and references built from it look right. */
 function defaultOutputs(args: pulumi.runtime.MockResourceArgs, region: string, accountId: string): Record<string, unknown> {
+  if (args.type === "awsx:ec2:Vpc") return awsxVpcOutputs(args);
   const [pkg, mod] = args.type.split(":");
   if (pkg !== "aws" || args.custom === false) return {};
   const service = mod.split("/")[0];
   const kind = args.type.split(":")[2]?.toLowerCase() ?? "resource";
+  // Services whose ARNs (and URLs) embed the physical name: shaped as AWS shapes them when the program set one.
+  const physical = typeof args.inputs.name === "string" ? args.inputs.name : args.name;
+  if (service === "sqs" && kind === "queue" && typeof args.inputs.name === "string") {
+    return {
+      arn: `arn:aws:sqs:${region}:${accountId}:${physical}`,
+      url: `https://sqs.${region}.amazonaws.com/${accountId}/${physical}`,
+    };
+  }
+  if (service === "lambda" && kind === "function") return { arn: `arn:aws:lambda:${region}:${accountId}:function:${physical}` };
+  if (service === "cloudwatch" && kind === "loggroup")
+    return { arn: `arn:aws:logs:${region}:${accountId}:log-group:${physical}` };
+  if (service === "sns" && kind === "topic") return { arn: `arn:aws:sns:${region}:${accountId}:${physical}` };
+  if (service === "iam" && kind === "role") return { arn: `arn:aws:iam::${accountId}:role/${physical}`, name: physical };
+  if (service === "glue" && kind === "job") return { arn: `arn:aws:glue:${region}:${accountId}:job/${physical}` };
+  if (service === "dms") {
+    // DMS ARNs end in an opaque resource id; outputs carry them under their own names as the provider does.
+    const dmsArn = (what: string) =>
+      `arn:aws:dms:${region}:${accountId}:${what}:${args.name.toUpperCase().replace(/[^A-Z0-9]/g, "")}`;
+    if (kind === "replicationinstance") return { replicationInstanceArn: dmsArn("rep") };
+    if (kind === "replicationtask") return { replicationTaskArn: dmsArn("task") };
+    if (kind === "endpoint" || kind === "s3endpoint") return { endpointArn: dmsArn("endpoint") };
+  }
   const arn =
     service === "s3"
-      ? `arn:aws:s3:::${args.name}`
+      ? `arn:aws:s3:::${typeof args.inputs.bucket === "string" ? args.inputs.bucket : args.name}`
       : `arn:aws:${service}:${service === "iam" ? "" : region}:${accountId}:${kind}/${args.name}`;
   return { arn };
+}
+
+/**
+ * awsx's Vpc is a remote component: under mocks it is one resource with no children, so its outputs are made up here
+ * the way awsx computes them — one subnet of each requested type per availability zone.
+ */
+function awsxVpcOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const azs = Number(args.inputs.numberOfAvailabilityZones ?? 3);
+  const specs = (args.inputs.subnetSpecs as Array<{ type: string }> | undefined) ?? [{ type: "Public" }, { type: "Private" }];
+  const ids = (type: string) =>
+    specs.some((s) => s.type === type)
+      ? Array.from({ length: azs }, (_, i) => `subnet-${args.name}-${type.toLowerCase()}-${i + 1}`.slice(0, 60))
+      : [];
+  return {
+    vpcId: `vpc-${args.name}`,
+    publicSubnetIds: ids("Public"),
+    privateSubnetIds: ids("Private"),
+    isolatedSubnetIds: ids("Isolated"),
+  };
 }

@@ -1,4 +1,8 @@
-import { parseValidatedFileMessage, validatedFileMessageSchema, type ValidatedFileMessage } from "../../../handlers/core/messages";
+import {
+  parseValidatedFileMessage,
+  validatedFileMessageSchema,
+  type ValidatedFileMessage,
+} from "../../../handlers/core/messages";
 
 const message: ValidatedFileMessage = {
   version: 1,
@@ -26,7 +30,9 @@ describe("validated-file message", () => {
   });
 
   it("names the bad field", () => {
-    expect(() => parseValidatedFileMessage(JSON.stringify({ ...message, kind: "full" }))).toThrow(/^validated-file message: kind: /);
+    expect(() => parseValidatedFileMessage(JSON.stringify({ ...message, kind: "full" }))).toThrow(
+      /^validated-file message: kind: /,
+    );
     expect(() => parseValidatedFileMessage(JSON.stringify({ ...message, extra: 1 }))).toThrow(/validated-file message: /);
     expect(() => parseValidatedFileMessage("nope")).toThrow(/not JSON/);
   });

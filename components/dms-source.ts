@@ -1,0 +1,282 @@
+/**
+ * AWS DMS replicating one source database into the raw bucket as Parquet (DESIGN §4): full load, then CDC. The
+ * source's credentials stay in Secrets Manager (DMS reads them through a role), the connection requires TLS, the task
+ * selects exactly the tables in the committed metadata, and every task state change is sent to the alert topic.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Engine } from "../src/config";
+import { dmsTableMappings } from "../metadata/dms-table-mappings";
+import type { TableMetadata } from "../metadata/format";
+import { argsChecker, isIntIn } from "./args";
+import taskSettings from "./dms-task-settings.json";
+import { assumeRolePolicy, policyDocument } from "./iam";
+
+/** DMS engine names per configured engine. */
+export const DMS_ENGINE: Record<Engine, string> = {
+  sqlserver: "sqlserver",
+  mysql: "mysql",
+  postgres: "postgres",
+  oracle: "oracle",
+};
+
+/** The timestamp column DMS adds to every file (DESIGN §4). */
+export const TIMESTAMP_COLUMN = "cdc_timestamp";
+
+export interface DmsSourceArgs {
+  /** Environment name; part of every DMS identifier. */
+  environment: string;
+  /** The source's stable name. */
+  sourceName: string;
+  /** The ingestion account DMS and the raw bucket live in. */
+  accountId: string;
+  /** Region of the ingestion account (the Secrets Manager role trusts the regional DMS principal). */
+  region: string;
+  /** The source's engine; picks the DMS engine name and TLS mode. */
+  engine: Engine;
+  /**
+   * The database DMS reads. DMS takes host, port, username and password from the secret (its JSON must hold all four,
+   * as DMS requires for `SecretsManagerSecretId`); the port here opens the security group's egress.
+   */
+  endpoint: { host: string; port: number; database: string; secretArn: string };
+  /** Replication instance sizing and CDC file batching, from the stack's `dms` settings. */
+  dms: {
+    instanceClass: string;
+    allocatedStorageGb: number;
+    multiAz: boolean;
+    cdcMaxBatchIntervalSeconds: number;
+    cdcMinFileSizeKb: number;
+  };
+  /** The tables to replicate: the source's committed metadata. */
+  tables: TableMetadata[];
+  /** VPC and subnets (two AZs or more) the replication instance runs in. */
+  network: { vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<pulumi.Input<string>[]> };
+  /** The raw bucket DMS writes to (ValidatedLanding's, unversioned). */
+  raw: { bucketName: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /**
+   * What must exist before the task starts, typically the whole ValidatedLanding: a file DMS writes before the raw
+   * bucket notifies the validation queue would never be validated.
+   */
+  startAfter?: pulumi.Resource[];
+  /** The ingestion account's pipeline key: raw files, replication storage and endpoint encryption. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Topic task state changes are sent to. */
+  alertTopicArn: pulumi.Input<string>;
+  /** CA certificate (DMS certificate ARN) to verify an Oracle source's TLS; Oracle sources require it. */
+  oracleCertificateArn?: pulumi.Input<string>;
+}
+
+export class DmsSource extends pulumi.ComponentResource {
+  /** ARN of the replication task. */
+  readonly taskArn: pulumi.Output<string>;
+  /** The raw bucket DMS writes to. */
+  readonly rawBucketName: pulumi.Output<string>;
+
+  constructor(name: string, args: DmsSourceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:ingestion:DmsSource", name, {}, opts);
+    validate(name, args, this);
+    const child = { parent: this };
+    const id = `cdc-${args.environment}-${args.sourceName}`;
+
+    const raw = { bucketName: pulumi.output(args.raw.bucketName), arn: pulumi.output(args.raw.arn) };
+
+    // DMS writes the raw files through this role: put and tidy objects of the raw bucket, with the pipeline key.
+    const s3Role = new aws.iam.Role(
+      `${name}-s3-role`,
+      { name: `${id}-dms-s3`, assumeRolePolicy: assumeRolePolicy("dms.amazonaws.com", args.accountId) },
+      child,
+    );
+    const s3Policy = new aws.iam.RolePolicy(
+      `${name}-s3-policy`,
+      {
+        role: s3Role.name,
+        name: "write-raw",
+        policy: policyDocument([
+          {
+            Sid: "WriteRawFiles",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"],
+            Resource: pulumi.interpolate`${raw.arn}/*`,
+          },
+          { Sid: "ListRawBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: raw.arn },
+          { Sid: "EncryptRawFiles", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: args.kmsKeyArn },
+        ]),
+      },
+      child,
+    );
+    // DMS reads the source's credentials through this role; only the regional DMS service may assume it.
+    const secretsRole = new aws.iam.Role(
+      `${name}-secrets-role`,
+      { name: `${id}-dms-secrets`, assumeRolePolicy: assumeRolePolicy(`dms.${args.region}.amazonaws.com`, args.accountId) },
+      child,
+    );
+    const secretsPolicy = new aws.iam.RolePolicy(
+      `${name}-secrets-policy`,
+      {
+        role: secretsRole.name,
+        name: "read-source-secret",
+        policy: policyDocument([
+          {
+            Sid: "ReadSourceCredentials",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: args.endpoint.secretArn,
+          },
+        ]),
+      },
+      child,
+    );
+
+    const subnetGroup = new aws.dms.ReplicationSubnetGroup(
+      `${name}-subnets`,
+      {
+        replicationSubnetGroupId: id,
+        replicationSubnetGroupDescription: `DMS subnets of ${id}`,
+        subnetIds: args.network.subnetIds,
+      },
+      child,
+    );
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: `DMS replication instance of ${id}: no inbound, outbound to the source and AWS APIs`,
+      },
+      child,
+    );
+    // The source host is a name resolved at run time, so its address range is not known here: egress is limited by
+    // port only (the source's port, HTTPS for S3 and Secrets Manager).
+    const egress = [
+      { role: "source", port: args.endpoint.port, description: `source database (${args.engine})` },
+      { role: "https", port: 443, description: "S3, Secrets Manager and other AWS APIs" },
+    ];
+    for (const e of egress) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-egress-${e.role}`,
+        {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: e.port,
+          toPort: e.port,
+          cidrIpv4: "0.0.0.0/0",
+          description: e.description,
+        },
+        child,
+      );
+    }
+    const instance = new aws.dms.ReplicationInstance(
+      `${name}-instance`,
+      {
+        replicationInstanceId: id,
+        replicationInstanceClass: args.dms.instanceClass,
+        allocatedStorage: args.dms.allocatedStorageGb,
+        multiAz: args.dms.multiAz,
+        publiclyAccessible: false,
+        kmsKeyArn: args.kmsKeyArn,
+        replicationSubnetGroupId: subnetGroup.replicationSubnetGroupId,
+        vpcSecurityGroupIds: [sg.id],
+        autoMinorVersionUpgrade: true,
+      },
+      child,
+    );
+
+    const source = new aws.dms.Endpoint(
+      `${name}-source`,
+      {
+        endpointId: `${id}-source`,
+        endpointType: "source",
+        engineName: DMS_ENGINE[args.engine],
+        databaseName: args.endpoint.database,
+        secretsManagerArn: args.endpoint.secretArn,
+        secretsManagerAccessRoleArn: secretsRole.arn,
+        // Oracle sources support only CA-verified TLS; the others require TLS.
+        sslMode: args.engine === "oracle" ? "verify-ca" : "require",
+        certificateArn: args.engine === "oracle" ? args.oracleCertificateArn : undefined,
+        kmsKeyArn: args.kmsKeyArn,
+      },
+      { parent: this, dependsOn: [secretsPolicy] },
+    );
+    const target = new aws.dms.S3Endpoint(
+      `${name}-target`,
+      {
+        endpointId: `${id}-raw`,
+        endpointType: "target",
+        bucketName: raw.bucketName,
+        expectedBucketOwner: args.accountId,
+        serviceAccessRoleArn: s3Role.arn,
+        dataFormat: "parquet",
+        // parquet-1-0 with microsecond timestamps is what metadata/dms-types.ts maps types for.
+        parquetVersion: "parquet-1-0",
+        parquetTimestampInMillisecond: false,
+        enableStatistics: true,
+        includeOpForFullLoad: true,
+        timestampColumnName: TIMESTAMP_COLUMN,
+        cdcMaxBatchInterval: args.dms.cdcMaxBatchIntervalSeconds,
+        cdcMinFileSize: args.dms.cdcMinFileSizeKb,
+        datePartitionEnabled: false,
+        cannedAclForObjects: "none",
+        encryptionMode: "SSE_KMS",
+        serverSideEncryptionKmsKeyId: args.kmsKeyArn,
+      },
+      { parent: this, dependsOn: [s3Policy] },
+    );
+    const task = new aws.dms.ReplicationTask(
+      `${name}-task`,
+      {
+        replicationTaskId: id,
+        migrationType: "full-load-and-cdc",
+        replicationInstanceArn: instance.replicationInstanceArn,
+        sourceEndpointArn: source.endpointArn,
+        targetEndpointArn: target.endpointArn,
+        tableMappings: JSON.stringify(dmsTableMappings(args.tables)),
+        replicationTaskSettings: JSON.stringify(taskSettings),
+        startReplicationTask: true,
+      },
+      { parent: this, dependsOn: args.startAfter ?? [] },
+    );
+
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-task-events`,
+      {
+        name: `${id}-dms-events`,
+        description: `State changes of DMS task ${id} and its replication instance`,
+        eventPattern: pulumi.all([task.replicationTaskArn, instance.replicationInstanceArn]).apply(([taskArn, instanceArn]) =>
+          JSON.stringify({
+            source: ["aws.dms"],
+            "detail-type": ["DMS Replication Task State Change", "DMS Replication Instance State Change"],
+            resources: [taskArn, instanceArn],
+          }),
+        ),
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(`${name}-task-events-alert`, { rule: rule.name, arn: args.alertTopicArn }, child);
+
+    this.taskArn = task.replicationTaskArn;
+    this.rawBucketName = raw.bucketName;
+    this.registerOutputs({ taskArn: this.taskArn, rawBucketName: this.rawBucketName });
+  }
+}
+
+function validate(name: string, args: DmsSourceArgs, resource: pulumi.Resource): void {
+  const fail = argsChecker("DmsSource", name, resource);
+  if (args.tables.length === 0) {
+    fail(
+      `source ${args.sourceName} has no tables in its metadata; run \`cdc metadata extract\` and commit metadata/sources/${args.sourceName}`,
+    );
+  }
+  if (args.engine === "oracle" && args.oracleCertificateArn === undefined) {
+    fail("an Oracle source needs oracleCertificateArn: DMS verifies Oracle TLS against a CA certificate (verify-ca)");
+  }
+  if (!isIntIn(args.dms.allocatedStorageGb, 5, 6144)) fail("dms.allocatedStorageGb must be 5–6144");
+  if (!isIntIn(args.dms.cdcMaxBatchIntervalSeconds, 1, 3600)) fail("dms.cdcMaxBatchIntervalSeconds must be 1–3600");
+  if (!isIntIn(args.dms.cdcMinFileSizeKb, 1, 1048576)) fail("dms.cdcMinFileSizeKb must be 1–1048576");
+  if (
+    !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(`cdc-${args.environment}-${args.sourceName}-source`) ||
+    /--|-$/.test(`cdc-${args.environment}-${args.sourceName}`)
+  ) {
+    fail(
+      `cdc-${args.environment}-${args.sourceName} is not a valid DMS identifier (letters, digits, single hyphens, at most 63 characters)`,
+    );
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The customer-managed KMS key of one pipeline in one account. Buckets, queues and the alert topic on that side are
+ * encrypted with it, so access to the data is granted in one place (this key policy) as well as in IAM — which is what
+ * makes the cross-account grant to the validate role exact.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argsChecker, isIntIn } from "./args";
+import { policyDocument, type PolicyStatementInput } from "./iam";
+
+/** Key administration for the account's own IAM (no `kms:*`, so the policy pack's no-wildcard rule holds here too). */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+];
+
+/** What a principal that reads and writes encrypted data needs. */
+export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+export interface KmsKeyArgs {
+  /** The 12-digit account the key lives in; its IAM administers the key and may delegate use through IAM policies. */
+  accountId: string;
+  /** Alias without the `alias/` prefix, e.g. `cdc-prod-sales`; operators find the key by it. */
+  alias: string;
+  /** What the key protects, shown in the console. */
+  description: string;
+  /**
+   * AWS services in this account that encrypt with the key on the pipeline's behalf (`events.amazonaws.com` for alerts,
+   * `cloudwatch.amazonaws.com` for alarms). Each is limited to this account with `aws:SourceAccount`.
+   */
+  services?: string[];
+  /** Roles, possibly in another account, allowed to use the key by exact ARN (the cross-account validate role). */
+  users?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Days before a deleted key is gone (7–30). Defaults to 30: a key deleted by mistake makes every object unreadable. */
+  deletionWindowInDays?: number;
+}
+
+export class KmsKey extends pulumi.ComponentResource {
+  /** ARN of the key, for encryption settings and IAM policies. */
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: KmsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:security:KmsKey", name, {}, opts);
+    validate(name, args, this);
+
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: args.description,
+        enableKeyRotation: true,
+        deletionWindowInDays: args.deletionWindowInDays ?? 30,
+        policy: policyDocument(keyPolicyStatements(args)),
+      },
+      { parent: this },
+    );
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.alias}`, targetKeyId: key.arn }, { parent: this });
+
+    this.arn = key.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+}
+
+/** The key policy: the account administers, listed services and exact roles use. Resource is `*` (this key) by design. */
+export function keyPolicyStatements(args: KmsKeyArgs): pulumi.Output<PolicyStatementInput[]> {
+  return pulumi.output(args.users ?? []).apply((users) => {
+    const statements: PolicyStatementInput[] = [
+      {
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
+        Action: [...KEY_ADMIN_ACTIONS, ...KEY_USE_ACTIONS],
+        Resource: "*",
+      },
+    ];
+    if (args.services && args.services.length > 0) {
+      statements.push({
+        Sid: "ServicesOfThisAccountUse",
+        Effect: "Allow",
+        Principal: { Service: [...args.services].sort() },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+      });
+    }
+    if (users.length > 0) {
+      statements.push({
+        Sid: "PipelineRolesUse",
+        Effect: "Allow",
+        Principal: { AWS: users.length === 1 ? users[0] : users },
+        Action: KEY_USE_ACTIONS,
+        Resource: "*",
+      });
+    }
+    return statements;
+  });
+}
+
+function validate(name: string, args: KmsKeyArgs, resource: pulumi.Resource): void {
+  const fail = argsChecker("KmsKey", name, resource);
+  if (!/^\d{12}$/.test(args.accountId)) fail(`accountId must be a 12-digit account id, got ${JSON.stringify(args.accountId)}`);
+  if (!/^[A-Za-z0-9/_-]{1,250}$/.test(args.alias) || args.alias.startsWith("aws/") || args.alias.startsWith("alias/")) {
+    fail(
+      `alias must be 1–250 of [A-Za-z0-9/_-], without the alias/ prefix and not under aws/, got ${JSON.stringify(args.alias)}`,
+    );
+  }
+  const window = args.deletionWindowInDays ?? 30;
+  if (!isIntIn(window, 7, 30)) fail(`deletionWindowInDays must be 7–30, got ${window}`);
+}

@@ -1,0 +1,121 @@
+/**
+ * The Glue job that validates raw files too large for the Lambda to check from their footer alone. Its script is a
+ * repository file uploaded as an asset to the pipeline's artifacts bucket; its role gets the caller's statements plus
+ * reading that script, writing its logs and metrics.
+ */
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argsChecker } from "./args";
+import { PROJECT_ROOT } from "./bundle";
+import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
+import { SecureBucket } from "./secure-bucket";
+
+export interface LargeFileJobArgs {
+  /** Physical Glue job name; also its role's name. */
+  jobName: string;
+  accountId: string;
+  /** The PySpark script, relative to the project root. */
+  scriptPath: string;
+  /** Physical name of the bucket scripts are uploaded to. */
+  artifactsBucketName: string;
+  /** Key encrypting the artifacts bucket and the job's data access. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Everything the job may do with data, as exact statements. */
+  policyStatements: pulumi.Input<PolicyStatementInput[]>;
+  /** Workers of the job (G.1X). Defaults to 2. */
+  workers?: number;
+  /** Minutes before a run is stopped. Defaults to 60. */
+  timeoutMinutes?: number;
+}
+
+export class LargeFileJob extends pulumi.ComponentResource {
+  readonly jobName: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: LargeFileJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:ingestion:LargeFileJob", name, {}, opts);
+    const fail = argsChecker("LargeFileJob", name, this);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(args.jobName))
+      fail(`jobName must be 1–64 letters, digits, _ or -, got ${JSON.stringify(args.jobName)}`);
+    if (!args.scriptPath.endsWith(".py")) fail(`scriptPath must be a Python script, got ${args.scriptPath}`);
+    const child = { parent: this };
+
+    const artifacts = new SecureBucket(
+      `${name}-artifacts`,
+      {
+        bucketName: args.artifactsBucketName,
+        kmsKeyArn: args.kmsKeyArn,
+        versioning: true,
+        lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
+      },
+      child,
+    );
+    const scriptKey = `glue/${path.basename(args.scriptPath)}`;
+    const script = new aws.s3.BucketObjectv2(
+      `${name}-script`,
+      {
+        bucket: artifacts.bucketName,
+        key: scriptKey,
+        source: new pulumi.asset.FileAsset(path.resolve(PROJECT_ROOT, args.scriptPath)),
+      },
+      { parent: this, dependsOn: [artifacts] },
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      { name: args.jobName, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", args.accountId) },
+      child,
+    );
+    const statements = pulumi.all([args.policyStatements, artifacts.arn]).apply(([extra, bucketArn]) => [
+      { Sid: "ReadScript", Effect: "Allow" as const, Action: "s3:GetObject", Resource: `${bucketArn}/${scriptKey}` },
+      {
+        Sid: "WriteJobLogs",
+        Effect: "Allow" as const,
+        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `arn:aws:logs:*:${args.accountId}:log-group:/aws-glue/*`,
+      },
+      // CloudWatch metrics have no resource-level permissions; the namespace condition keeps this to Glue's own.
+      {
+        Sid: "PublishJobMetrics",
+        Effect: "Allow" as const,
+        Action: "cloudwatch:PutMetricData",
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+      },
+      ...(extra as PolicyStatementInput[]),
+    ]);
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.name, name: "least-privilege", policy: policyDocument(statements) },
+      child,
+    );
+    const job = new aws.glue.Job(
+      `${name}-job`,
+      {
+        name: args.jobName,
+        roleArn: role.arn,
+        glueVersion: "5.0",
+        workerType: "G.1X",
+        numberOfWorkers: args.workers ?? 2,
+        timeout: args.timeoutMinutes ?? 60,
+        maxRetries: 0,
+        executionProperty: { maxConcurrentRuns: 20 },
+        command: {
+          name: "glueetl",
+          pythonVersion: "3",
+          scriptLocation: pulumi.interpolate`s3://${artifacts.bucketName}/${script.key}`,
+        },
+        defaultArguments: {
+          "--job-language": "python",
+          "--enable-metrics": "true",
+          "--enable-continuous-cloudwatch-log": "true",
+        },
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+
+    this.jobName = job.name;
+    this.arn = job.arn;
+    this.registerOutputs({ jobName: this.jobName, arn: this.arn });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * An SQS queue that never loses a message silently: encrypted at rest, a dead-letter queue after `maxReceiveCount`
+ * failed receives (only this queue may dead-letter into it), and an alarm as soon as one message lands there.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { argsChecker, isIntIn } from "./args";
+
+export interface QueueWithDlqArgs {
+  /** Physical queue name (the dead-letter queue is `<queueName>-dlq`); predictable for operators and runbooks. */
+  queueName: string;
+  /** Seconds a received message stays invisible; for a Lambda consumer at least six times the function timeout. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. Defaults to 5. */
+  maxReceiveCount?: number;
+  /** Seconds a message is kept on the main queue. Defaults to 4 days. */
+  messageRetentionSeconds?: number;
+  /** Seconds a dead letter is kept: long enough to investigate and redrive. Defaults to 14 days (the SQS maximum). */
+  deadLetterRetentionSeconds?: number;
+  /**
+   * KMS key to encrypt with (SSE-KMS). Without it the queues use SQS-managed encryption (SSE-SQS), which S3 event
+   * notifications can write to without a key grant.
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Where the dead-letter alarm notifies (the pipeline's alert topic). At least one. */
+  alarmActions: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export class QueueWithDlq extends pulumi.ComponentResource {
+  /** The queue's ARN, for event sources, notifications and IAM. */
+  readonly arn: pulumi.Output<string>;
+  /** The queue's URL, for senders and queue policies. */
+  readonly url: pulumi.Output<string>;
+  /** The dead-letter queue's ARN, for redrive tooling and its alarm. */
+  readonly deadLetterArn: pulumi.Output<string>;
+
+  constructor(name: string, args: QueueWithDlqArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:messaging:QueueWithDlq", name, {}, opts);
+    validate(name, args, this);
+    const child = { parent: this };
+    const encryption = args.kmsKeyArn
+      ? { kmsMasterKeyId: args.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }
+      : { sqsManagedSseEnabled: true };
+
+    const dlqName = `${args.queueName}-dlq`;
+    const dlq = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { name: dlqName, messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 14 * 86400, ...encryption },
+      child,
+    );
+    const queue = new aws.sqs.Queue(
+      `${name}-queue`,
+      {
+        name: args.queueName,
+        visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
+        messageRetentionSeconds: args.messageRetentionSeconds ?? 4 * 86400,
+        redrivePolicy: dlq.arn.apply((deadLetterTargetArn) =>
+          JSON.stringify({ deadLetterTargetArn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+        ),
+        ...encryption,
+      },
+      child,
+    );
+    new aws.sqs.RedriveAllowPolicy(
+      `${name}-dlq-sources`,
+      {
+        queueUrl: dlq.url,
+        redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })),
+      },
+      child,
+    );
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-dlq-alarm`,
+      {
+        alarmDescription: `Messages in ${dlqName}: they failed ${args.maxReceiveCount ?? 5} times on ${args.queueName}. Inspect, fix, then redrive.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.name },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: args.alarmActions,
+        okActions: args.alarmActions,
+      },
+      child,
+    );
+
+    this.arn = queue.arn;
+    this.url = queue.url;
+    this.deadLetterArn = dlq.arn;
+    this.registerOutputs({ arn: this.arn, url: this.url, deadLetterArn: this.deadLetterArn });
+  }
+}
+
+function validate(name: string, args: QueueWithDlqArgs, resource: pulumi.Resource): void {
+  const fail = argsChecker("QueueWithDlq", name, resource);
+  // The dead-letter queue adds "-dlq"; SQS names stop at 80 characters.
+  if (!/^[A-Za-z0-9_-]{1,76}$/.test(args.queueName)) {
+    fail(`queueName must be 1–76 letters, digits, _ or - (the DLQ adds -dlq), got ${JSON.stringify(args.queueName)}`);
+  }
+  if (!isIntIn(args.visibilityTimeoutSeconds, 0, 43200)) fail("visibilityTimeoutSeconds must be 0–43200");
+  if (!isIntIn(args.maxReceiveCount ?? 5, 1, 1000)) fail("maxReceiveCount must be 1–1000");
+  if (!isIntIn(args.messageRetentionSeconds ?? 345600, 60, 1209600)) fail("messageRetentionSeconds must be 60–1209600");
+  if (!isIntIn(args.deadLetterRetentionSeconds ?? 1209600, 60, 1209600)) fail("deadLetterRetentionSeconds must be 60–1209600");
+  if (Array.isArray(args.alarmActions) && args.alarmActions.length === 0) {
+    fail("alarmActions is empty: a dead letter nobody hears about is a lost message");
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Where raw DMS files become trusted: the raw bucket (DMS's target) notifies a queue of every new Parquet file, the
+ * validate Lambda checks it against the committed metadata and moves it to harmonized (lake account) or quarantine,
+ * and files too large for the Lambda go to a Glue job. The validate role gets exactly what that takes — nothing else — and the lake side names it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { serializeMetadata, tableId, type SourceMetadata, type TableMetadata } from "../metadata/format";
+import { bucketName } from "../src/naming";
+import { argsChecker, isIntIn } from "./args";
+import { PROJECT_ROOT } from "./bundle";
+import { BundledFunction } from "./bundled-function";
+import { policyDocument, type PolicyStatementInput } from "./iam";
+import { LargeFileJob } from "./large-file-job";
+import { QueueWithDlq } from "./queue-with-dlq";
+import { SecureBucket } from "./secure-bucket";
+
+/** A bucket as other components see it. */
+export interface BucketRef {
+  bucketName: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+}
+
+export interface ValidatedLandingArgs {
+  /** Environment name; part of every physical name. */
+  environment: string;
+  /** The source's stable name. */
+  sourceName: string;
+  /** The ingestion account everything here lives in. */
+  accountId: string;
+  /** Region of the ingestion account. */
+  region: string;
+  /** The source's committed metadata, published next to the Lambda (never read from the live database). */
+  metadata: { source: SourceMetadata; tables: TableMetadata[] };
+  /** Days a raw file is kept if validation never removes it. Defaults to 30. */
+  rawRetentionDays?: number;
+  /** The harmonized bucket in the lake account, and the lake key its objects are encrypted with. */
+  harmonized: BucketRef & { kmsKeyArn: pulumi.Input<string> };
+  /** The queue validated-file messages go to (lake side), with its ARN for the send permission. */
+  validatedQueue: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** The ingestion account's pipeline key: raw, quarantine, the alert topic. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Alert topic for quarantined files and dead letters. */
+  alertTopicArn: pulumi.Input<string>;
+  /** Files at least this big without column statistics are handed to the Glue job. */
+  largeFileBytes: number;
+  /** Handler entry of the validate Lambda. Defaults to `handlers/validate.ts`. */
+  handlerEntry?: string;
+  /** PySpark script of the large-file job; the job is declared only when the script exists. */
+  largeFileScript?: string;
+  /** Messages per Lambda invocation (1–10). Defaults to 10. */
+  batchSize?: number;
+  /** Upper bound of concurrent validate invocations (2–1000). Defaults to 5. */
+  maxConcurrency?: number;
+  /** Lambda timeout in seconds; the queue's visibility timeout is six times this. Defaults to 120. */
+  timeoutSeconds?: number;
+}
+
+export class ValidatedLanding extends pulumi.ComponentResource {
+  /** ARN of the validate role: the one principal the lake side lets write harmonized data. */
+  readonly validateRoleArn: pulumi.Output<string>;
+  /** The raw bucket (DMS's target). */
+  readonly rawBucketName: pulumi.Output<string>;
+  readonly rawBucketArn: pulumi.Output<string>;
+  /** Where files that fail validation are kept. */
+  readonly quarantineBucketName: pulumi.Output<string>;
+
+  constructor(name: string, args: ValidatedLandingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:ingestion:ValidatedLanding", name, {}, opts);
+    validate(name, args, this);
+    const child = { parent: this };
+    const id = `cdc-${args.environment}-${args.sourceName}`;
+    const timeout = args.timeoutSeconds ?? 120;
+
+    // DMS's target: unversioned (DMS target buckets must not be versioned); validated files leave it, so whatever
+    // stays past the retention was never validated and has already raised alerts.
+    const rawBucket = new SecureBucket(
+      `${name}-raw`,
+      {
+        bucketName: bucketName(args.environment, args.sourceName, "raw", args.accountId),
+        kmsKeyArn: args.kmsKeyArn,
+        versioning: false,
+        lifecycleRules: [{ id: "expire-unprocessed", expirationDays: args.rawRetentionDays ?? 30 }],
+      },
+      child,
+    );
+    const raw: BucketRef = { bucketName: rawBucket.bucketName, arn: rawBucket.arn };
+    const quarantine = new SecureBucket(
+      `${name}-quarantine`,
+      {
+        bucketName: bucketName(args.environment, args.sourceName, "quarantine", args.accountId),
+        kmsKeyArn: args.kmsKeyArn,
+        versioning: true,
+        lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
+      },
+      child,
+    );
+    const queue = new QueueWithDlq(
+      `${name}-queue`,
+      { queueName: `${id}-validate`, visibilityTimeoutSeconds: 6 * timeout, alarmActions: [args.alertTopicArn] },
+      child,
+    );
+    // S3 may send only this raw bucket's events, only on behalf of this account.
+    const queuePolicy = new aws.sqs.QueuePolicy(
+      `${name}-queue-policy`,
+      {
+        queueUrl: queue.url,
+        policy: policyDocument([
+          {
+            Sid: "RawBucketNotifies",
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queue.arn,
+            Condition: { ArnEquals: { "aws:SourceArn": raw.arn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+          },
+        ]),
+      },
+      child,
+    );
+    new aws.s3.BucketNotification(
+      `${name}-raw-events`,
+      {
+        bucket: raw.bucketName,
+        queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterSuffix: ".parquet" }],
+      },
+      { parent: this, dependsOn: [queuePolicy] },
+    );
+
+    const access = {
+      queueArn: queue.arn,
+      raw,
+      quarantine: { bucketName: quarantine.bucketName, arn: quarantine.arn },
+      harmonized: args.harmonized,
+      validatedQueueArn: args.validatedQueue.arn,
+      ingestionKeyArn: args.kmsKeyArn,
+      alertTopicArn: args.alertTopicArn,
+    };
+    const scriptPath = args.largeFileScript ?? "handlers/glue/validate_large_file.py";
+    const job = fs.existsSync(path.resolve(PROJECT_ROOT, scriptPath))
+      ? new LargeFileJob(
+          `${name}-large-files`,
+          {
+            jobName: `${id}-validate-large`,
+            accountId: args.accountId,
+            scriptPath,
+            artifactsBucketName: bucketName(args.environment, args.sourceName, "artifacts", args.accountId),
+            kmsKeyArn: args.kmsKeyArn,
+            // The job moves files exactly as the Lambda does, but does not consume the queue or start jobs.
+            policyStatements: validateRoleStatements(access).filter(
+              (s) => (s as { Sid?: string }).Sid !== "ConsumeValidationQueue",
+            ),
+          },
+          child,
+        )
+      : undefined;
+
+    const fn = new BundledFunction(
+      `${name}-validate`,
+      {
+        functionName: `${id}-validate`,
+        entry: args.handlerEntry ?? "handlers/validate.ts",
+        extraFiles: metadataFiles(args.metadata),
+        accountId: args.accountId,
+        powertools: { serviceName: `${id}-validate`, metricsNamespace: `cdc/${args.environment}` },
+        timeoutSeconds: timeout,
+        memorySizeMb: 1024,
+        environment: {
+          HARMONIZED_BUCKET: args.harmonized.bucketName,
+          QUARANTINE_BUCKET: quarantine.bucketName,
+          ALERT_TOPIC_ARN: args.alertTopicArn,
+          FANOUT_QUEUE_URL: args.validatedQueue.url,
+          LARGE_FILE_BYTES: String(args.largeFileBytes),
+          ...(job ? { LARGE_FILE_JOB_NAME: job.jobName } : {}),
+        },
+        policyStatements: validateRoleStatements({ ...access, largeFileJobArn: job?.arn }),
+      },
+      child,
+    );
+    new aws.lambda.EventSourceMapping(
+      `${name}-trigger`,
+      {
+        eventSourceArn: queue.arn,
+        functionName: fn.arn,
+        batchSize: args.batchSize ?? 10,
+        maximumBatchingWindowInSeconds: 5,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+      },
+      child,
+    );
+
+    this.validateRoleArn = fn.roleArn;
+    this.rawBucketName = rawBucket.bucketName;
+    this.rawBucketArn = rawBucket.arn;
+    this.quarantineBucketName = quarantine.bucketName;
+    this.registerOutputs({
+      validateRoleArn: this.validateRoleArn,
+      rawBucketName: this.rawBucketName,
+      quarantineBucketName: this.quarantineBucketName,
+    });
+  }
+}
+
+/** What the validate role may do, beyond writing its own logs: exactly the issue's list, each on exact ARNs. */
+export function validateRoleStatements(r: {
+  queueArn: pulumi.Input<string>;
+  raw: BucketRef;
+  quarantine: BucketRef;
+  harmonized: BucketRef & { kmsKeyArn: pulumi.Input<string> };
+  validatedQueueArn: pulumi.Input<string>;
+  ingestionKeyArn: pulumi.Input<string>;
+  alertTopicArn: pulumi.Input<string>;
+  largeFileJobArn?: pulumi.Input<string>;
+}): PolicyStatementInput[] {
+  const objects = (b: BucketRef) => pulumi.interpolate`${b.arn}/*`;
+  const statements: PolicyStatementInput[] = [
+    {
+      Sid: "ConsumeValidationQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+      Resource: r.queueArn,
+    },
+    { Sid: "ReadAndDeleteRaw", Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: objects(r.raw) },
+    // Copies are verified by reading them back (HEAD needs s3:GetObject); ListBucket turns a missing key into a 404
+    // instead of a 403, which is how the handler tells "not moved yet" from "denied".
+    {
+      Sid: "WriteAndVerifyQuarantine",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject"],
+      Resource: objects(r.quarantine),
+    },
+    {
+      Sid: "WriteAndVerifyHarmonized",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject"],
+      Resource: objects(r.harmonized),
+    },
+    {
+      Sid: "ListLandingBuckets",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: [r.raw.arn, r.quarantine.arn, r.harmonized.arn],
+    },
+    { Sid: "SendValidatedFiles", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.validatedQueueArn },
+    { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: r.alertTopicArn },
+    { Sid: "UseIngestionKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.ingestionKeyArn },
+    { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.harmonized.kmsKeyArn },
+  ];
+  if (r.largeFileJobArn !== undefined) {
+    statements.push({ Sid: "StartLargeFileJob", Effect: "Allow", Action: "glue:StartJobRun", Resource: r.largeFileJobArn });
+  }
+  return statements;
+}
+
+/**
+ * The lake side's grant to the validate role, for the harmonized bucket policy: put objects and read back what it
+ * wrote. The role ARN is exact (no account-wide principal), so no other identity of the ingestion account can write.
+ */
+export function harmonizedWriterStatements(
+  harmonizedArn: pulumi.Input<string>,
+  validateRoleArn: pulumi.Input<string>,
+): PolicyStatementInput[] {
+  return [
+    {
+      Sid: "ValidateRoleWritesHarmonized",
+      Effect: "Allow",
+      Principal: { AWS: validateRoleArn },
+      Action: ["s3:PutObject", "s3:GetObject"],
+      Resource: pulumi.interpolate`${harmonizedArn}/*`,
+    },
+    {
+      Sid: "ValidateRoleListsHarmonized",
+      Effect: "Allow",
+      Principal: { AWS: validateRoleArn },
+      Action: "s3:ListBucket",
+      Resource: harmonizedArn,
+    },
+  ];
+}
+
+/** The metadata directory as the handler reads it (`metadata/source.json`, `metadata/tables/<id>.json`). */
+export function metadataFiles(m: { source: SourceMetadata; tables: TableMetadata[] }): Record<string, string> {
+  const files: Record<string, string> = { "metadata/source.json": serializeMetadata(m.source) };
+  for (const t of m.tables) files[`metadata/tables/${tableId(t)}.json`] = serializeMetadata(t);
+  return files;
+}
+
+function validate(name: string, args: ValidatedLandingArgs, resource: pulumi.Resource): void {
+  const fail = argsChecker("ValidatedLanding", name, resource);
+  if (args.metadata.tables.length === 0) fail(`source ${args.sourceName} has no tables in its metadata`);
+  if (args.metadata.source.source !== args.sourceName) {
+    fail(`metadata is for source ${args.metadata.source.source}, expected ${args.sourceName}`);
+  }
+  if (!isIntIn(args.batchSize ?? 10, 1, 10)) fail("batchSize must be 1–10");
+  if (!isIntIn(args.maxConcurrency ?? 5, 2, 1000)) fail("maxConcurrency must be 2–1000 (SQS event sources need at least 2)");
+  if (!isIntIn(args.timeoutSeconds ?? 120, 1, 900)) fail("timeoutSeconds must be 1–900");
+  if (!isIntIn(args.largeFileBytes, 1, Number.MAX_SAFE_INTEGER)) fail("largeFileBytes must be a positive whole number");
+}

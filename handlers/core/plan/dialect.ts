@@ -1,0 +1,206 @@
+/**
+ * What differs between the SQL engines the CDC plan runs on — and nothing else. The plan core (`plan.ts`) writes each
+ * statement once against this interface, dbt-style; a dialect only knows how to quote, how to type a column, how to
+ * name a session relation and how to read a batch file.
+ */
+import type { ColumnMetadata } from "../../../metadata/format";
+import { targetTypes } from "../../../metadata/dms-types";
+
+export const DIALECTS = ["spark", "trino", "duckdb", "mysql"] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+/** The bookkeeping columns the plan adds next to the source columns. */
+export type BookkeepingColumn = "_cdc_op" | "_cdc_seq" | "_cdc_timestamp" | "_cdc_row" | "_cdc_action";
+
+export interface Dialect {
+  name: DialectName;
+  /** How the merge step is written: one MERGE INTO per table, or a staging table + set-based upsert/delete (MySQL). */
+  merge: "merge-into" | "staging";
+  /** Quotes one identifier part; quote characters inside are doubled. */
+  quote(part: string): string;
+  /** The column type of a source column in a table of this dialect. */
+  columnType(column: ColumnMetadata): string;
+  /** The column type of a bookkeeping column. */
+  bookkeepingType(column: BookkeepingColumn): string;
+  /**
+   * Statement making `select` available as relation `name` for the rest of the session; `materialize` asks for the rows
+   * to be computed once because the relation is read several times (engines without session tables may ignore it).
+   */
+  relation(name: string, select: string, materialize: boolean): string;
+  /** Statement dropping a relation made by {@link relation}. */
+  dropRelation(name: string, materialized: boolean): string;
+  /**
+   * `CREATE TABLE IF NOT EXISTS` with the dialect's table options; primary key (and a plain index for joins) only where
+   * the engine uses them.
+   */
+  createTable(name: string, columns: string[], primaryKey: string[], index?: string[]): string;
+  /**
+   * A query over the batch's Parquet files: `select` renders the select list (without SELECT) from per-row expressions for the file's
+   * position in the batch (1-based), the row's position in its file (0-based) and the file's full-load counter (0 for
+   * CDC files); the dialect adds how the files are read. Absent where the engine cannot address single files.
+   */
+  readFiles?(files: readonly SourceFile[], select: (e: FileExpressions) => string): string;
+}
+
+/** One batch file as the dialect reads it. */
+export interface SourceFile {
+  uri: string;
+  /** 1-based position in the batch. */
+  order: number;
+  /** The `LOADxxxxxxxx` counter of a full-load file, 0 for a CDC file. */
+  loadCounter: number;
+}
+
+export interface FileExpressions {
+  fileOrder: string;
+  fileRow: string;
+  loadCounter: string;
+}
+
+/** A SQL string literal (standard doubling of single quotes; MySQL additionally escapes backslashes). */
+export function literal(d: Dialect, value: string): string {
+  const escaped = d.name === "mysql" || d.name === "spark" ? value.replace(/\\/g, "\\\\") : value;
+  return `'${escaped.replace(/'/g, "''")}'`;
+}
+
+/** A dotted name with every part quoted. */
+export function qualified(d: Dialect, parts: readonly string[]): string {
+  return parts.map((p) => d.quote(p)).join(".");
+}
+
+const quoteWith = (q: string) => (part: string) => `${q}${part.split(q).join(q + q)}${q}`;
+
+/** Spark SQL on Glue 5 (Spark 3.5) with Iceberg tables, run by `handlers/glue/apply_changes.py`. */
+export const spark: Dialect = {
+  name: "spark",
+  merge: "merge-into",
+  quote: quoteWith("`"),
+  columnType: (c) => {
+    const glue = targetTypes(c).glue;
+    // Iceberg has no 8/16-bit integers and keeps DMS's zone-less DATETIME as a timestamp without time zone.
+    if (glue === "tinyint" || glue === "smallint") return "int";
+    return glue === "timestamp" ? "timestamp_ntz" : glue;
+  },
+  bookkeepingType: (c) => (c === "_cdc_row" ? "bigint" : "string"),
+  relation: (name, select) => `CREATE OR REPLACE TEMPORARY VIEW ${spark.quote(name)} AS ${select}`,
+  dropRelation: (name) => `DROP VIEW IF EXISTS ${spark.quote(name)}`,
+  createTable: (name, columns) =>
+    `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) USING iceberg TBLPROPERTIES ('format-version' = '2')`,
+  // One SELECT per file, each with its constants; `_metadata.row_index` is the Parquet row position (Spark 3.5+, Glue 5).
+  readFiles: (files, select) =>
+    files
+      .map((f) => {
+        const e = { fileOrder: String(f.order), fileRow: "_metadata.row_index", loadCounter: String(f.loadCounter) };
+        return `SELECT ${select(e)} FROM parquet.${spark.quote(f.uri)}`;
+      })
+      .join(" UNION ALL "),
+};
+
+const TRINO_TYPES: Record<string, string> = {
+  string: "varchar",
+  int: "integer",
+  tinyint: "integer",
+  smallint: "integer",
+  float: "real",
+  binary: "varbinary",
+  timestamp: "timestamp(6)",
+};
+
+/**
+ * Trino (Athena engine 3) over the same Iceberg tables: merge, guard and expiry for ad-hoc repair from Athena. It has
+ * no way to address one Parquet file with its row positions, so it cannot load a batch itself.
+ */
+export const trino: Dialect = {
+  name: "trino",
+  merge: "merge-into",
+  quote: quoteWith('"'),
+  columnType: (c) => {
+    const glue = targetTypes(c).glue;
+    return TRINO_TYPES[glue] ?? glue;
+  },
+  bookkeepingType: (c) => (c === "_cdc_row" ? "bigint" : "varchar"),
+  relation: (name, select) => `CREATE OR REPLACE VIEW ${trino.quote(name)} AS ${select}`,
+  dropRelation: (name) => `DROP VIEW IF EXISTS ${trino.quote(name)}`,
+  createTable: (name, columns) => `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) WITH (format = 'PARQUET')`,
+};
+
+/** DuckDB: local mode, `cdc replay` and the tests. Batch relations are materialised so they are read once. */
+export const duckdb: Dialect = {
+  name: "duckdb",
+  merge: "merge-into",
+  quote: quoteWith('"'),
+  columnType: (c) => targetTypes(c).duckdb,
+  bookkeepingType: (c) => (c === "_cdc_row" ? "BIGINT" : "VARCHAR"),
+  relation: (name, select, materialize) =>
+    `CREATE OR REPLACE TEMP ${materialize ? "TABLE" : "VIEW"} ${duckdb.quote(name)} AS ${select}`,
+  dropRelation: (name, materialized) => `DROP ${materialized ? "TABLE" : "VIEW"} IF EXISTS ${duckdb.quote(name)}`,
+  // No PRIMARY KEY: DuckDB's ART index makes bulk merges slower and the plan never produces duplicate keys.
+  createTable: (name, columns) => `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")})`,
+  // One scan over all files (far cheaper than a UNION ALL of scans); `filename` says which file a row came from.
+  readFiles: (files, select) => {
+    const uris = `[${files.map((f) => literal(duckdb, f.uri)).join(", ")}]`;
+    const order = `list_position(${uris}, filename)`;
+    const e = {
+      fileOrder: order,
+      fileRow: "file_row_number",
+      loadCounter: `[${files.map((f) => f.loadCounter).join(", ")}][${order}]`,
+    };
+    return `SELECT ${select(e)} FROM read_parquet(${uris}, filename = true, file_row_number = true)`;
+  },
+};
+
+/** InnoDB limits an index key to 3072 bytes; utf8mb4 needs 4 bytes per character. */
+const INNODB_MAX_KEY_BYTES = 3072;
+
+/** MySQL 8 and MariaDB 10.5+: a staging table and set-based statements, the same text on both. */
+export const mysql: Dialect = {
+  name: "mysql",
+  merge: "staging",
+  quote: quoteWith("`"),
+  columnType: (c) => targetTypes(c).mysql,
+  bookkeepingType: (c) =>
+    ({
+      _cdc_op: "CHAR(1)",
+      _cdc_seq: "CHAR(35)",
+      _cdc_timestamp: "VARCHAR(32)",
+      _cdc_row: "BIGINT",
+      _cdc_action: "VARCHAR(9)",
+    })[c],
+  relation: () => {
+    throw new Error("the MySQL plan stages batches in a table, not in session relations");
+  },
+  dropRelation: () => {
+    throw new Error("the MySQL plan stages batches in a table, not in session relations");
+  },
+  createTable: (name, columns, primaryKey, index = []) => {
+    const list = (cols: string[]) => cols.map((k) => mysql.quote(k)).join(", ");
+    const key =
+      (primaryKey.length > 0 ? `, PRIMARY KEY (${list(primaryKey)})` : "") +
+      (index.length > 0 ? `, KEY ${mysql.quote("cdc_key")} (${list(index)})` : "");
+    // Binary collation: source keys are case- and accent-sensitive, so the target's comparisons must be too.
+    return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}${key}) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`;
+  },
+};
+
+/**
+ * Throws when the MySQL key of `columns` cannot be indexed by InnoDB (LONGTEXT/LONGBLOB or more than 3072 bytes), with a
+ * message naming the table and the columns, so the problem surfaces when the plan is built, not at CREATE TABLE.
+ */
+export function checkMysqlKey(table: string, columns: ColumnMetadata[]): void {
+  let bytes = 0;
+  for (const c of columns) {
+    const type = mysql.columnType(c);
+    if (/^LONG(TEXT|BLOB)$/.test(type)) {
+      throw new Error(`${table}: primary-key column ${c.name} maps to MySQL ${type}, which cannot be a key; give it a length`);
+    }
+    const m = /^VAR(CHAR|BINARY)\((\d+)\)$/.exec(type);
+    bytes += m ? Number(m[2]) * (m[1] === "CHAR" ? 4 : 1) : 16;
+  }
+  if (bytes > INNODB_MAX_KEY_BYTES) {
+    throw new Error(
+      `${table}: MySQL primary key (${columns.map((c) => c.name).join(", ")}) needs ${bytes} bytes; InnoDB allows ${INNODB_MAX_KEY_BYTES}`,
+    );
+  }
+}
+
+export const DIALECT: Record<DialectName, Dialect> = { spark, trino, duckdb, mysql };

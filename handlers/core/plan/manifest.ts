@@ -1,0 +1,130 @@
+/**
+ * The run manifest (DESIGN §4): what the poller hands the Glue ETL job of one target. It names the files of each table
+ * in batch order and carries every statement to execute, already rendered, so the Python runner only executes:
+ *
+ *   spark.create  → spark.load → spark.dedupe   (the deduplicated batch is now the view `stage.fromView`)
+ *   mysql.create  → mysql.load  → copy `stage.fromView` into `stage.table` over JDBC
+ *   BEGIN; mysql.apply; COMMIT                  (guard, upsert/delete, tombstones, expiry: one transaction per table)
+ *   spark.guard → spark.merge → spark.expire → spark.cleanup
+ * then it writes `doneUri`. A manifest whose `.done` marker is missing is run again, which the plan makes harmless.
+ * MySQL goes first so the Iceberg publication never shows a batch the MySQL target has not committed.
+ */
+import { z } from "zod";
+import type { TableMetadata } from "../../../metadata/format";
+import { mysql, spark } from "./dialect";
+import { defaultTableNames, TablePlan, type BatchFile } from "./plan";
+import { tombstoneCutoff } from "./sequence";
+
+export const MANIFEST_VERSION = 1;
+
+const statements = z.array(z.string().min(1));
+
+export const manifestTableSchema = z.strictObject({
+  /** `<schema>.<table>`. */
+  table: z.string().min(1),
+  /** s3:// URIs in batch order (full load first, then DMS file order). */
+  files: z.array(z.string().regex(/^s3:\/\/[^/]+\/.+/, { error: "expected an s3:// URI" })).min(1),
+  spark: z.strictObject({
+    create: statements,
+    load: statements,
+    dedupe: statements,
+    guard: statements,
+    /** Counts the batch's changes by action (stale, insert, update, delete, tombstone); the runner logs it. */
+    summary: z.string().min(1),
+    merge: statements,
+    expire: statements,
+    cleanup: statements,
+  }),
+  mysql: z
+    .strictObject({
+      create: statements,
+      /** Empties the staging table before the copy. */
+      load: statements,
+      /** Where the deduplicated batch is copied from (a Spark view) and to (a MySQL table), with its columns. */
+      stage: z.strictObject({
+        fromView: z.string().min(1),
+        table: z.string().min(1),
+        columns: z.array(z.string().min(1)).min(1),
+      }),
+      /** Executed in one transaction. */
+      apply: statements,
+    })
+    .optional(),
+});
+export type ManifestTable = z.infer<typeof manifestTableSchema>;
+
+export const runManifestSchema = z.strictObject({
+  version: z.literal(MANIFEST_VERSION),
+  /** `<source>/<target>`. */
+  target: z.string().min(1),
+  runId: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "expected letters, digits, '.', '_' or '-'" }),
+  createdAt: z.iso.datetime(),
+  /** Written by the runner when every table is applied. */
+  doneUri: z.string().regex(/^s3:\/\/[^/]+\/.+\.done$/, { error: "expected an s3:// URI ending in .done" }),
+  tables: z.array(manifestTableSchema),
+});
+export type RunManifest = z.infer<typeof runManifestSchema>;
+
+export interface ManifestTableInput {
+  meta: TableMetadata;
+  /** s3:// URIs in batch order. */
+  files: string[];
+}
+
+export interface BuildManifestInput {
+  target: string;
+  runId: string;
+  /** Where the manifest is stored (`s3://…/<runId>.json`); the marker is the same key with `.done`. */
+  manifestUri: string;
+  /** Glue catalog database of the Iceberg tables (Spark names them `<catalog>.<database>.<table>`). */
+  sparkNamespace: string[];
+  /** Whether the target also has a MySQL database. */
+  mysql: boolean;
+  tombstoneRetentionDays: number;
+  /** The poller's clock: tombstones older than retention before this expire. */
+  now: Date;
+  tables: ManifestTableInput[];
+}
+
+/** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
+export function buildRunManifest(input: BuildManifestInput): RunManifest {
+  const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
+  const tables = input.tables.map(({ meta, files }): ManifestTable => {
+    const batch: BatchFile[] = files.map((uri) => ({ uri }));
+    const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace));
+    const s = sp.batch(batch);
+    const entry: ManifestTable = {
+      table: sp.id,
+      files,
+      spark: {
+        create: sp.create(),
+        load: s.load,
+        dedupe: s.dedupe,
+        guard: s.guard,
+        summary: s.summary,
+        merge: s.merge,
+        expire: sp.expire(cutoff),
+        cleanup: s.cleanup,
+      },
+    };
+    if (input.mysql) {
+      const my = new TablePlan(meta, mysql);
+      const m = my.batch([]);
+      entry.mysql = {
+        create: my.create(),
+        load: m.load,
+        stage: { fromView: sp.relations.changes, table: my.name("staging"), columns: m.changes.columns },
+        apply: [...m.guard, ...m.merge, ...my.expire(cutoff)],
+      };
+    }
+    return entry;
+  });
+  return {
+    version: MANIFEST_VERSION,
+    target: input.target,
+    runId: input.runId,
+    createdAt: input.now.toISOString(),
+    doneUri: input.manifestUri.replace(/\.json$/, "") + ".done",
+    tables,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Stable violation codes. They appear in quarantine object metadata, alerts, metrics and `cdc validate --json`, so
+ * dashboards and runbooks can key on them: never rename one.
+ */
+export const VIOLATION_CODES = [
+  "EMPTY_FILE",
+  "NOT_PARQUET",
+  "TRUNCATED",
+  "BAD_KEY",
+  "UNKNOWN_TABLE",
+  "MISSING_COLUMN",
+  "UNEXPECTED_COLUMN",
+  "TYPE_MISMATCH",
+  "MISSING_OP",
+  "BAD_OP",
+  "MISSING_SEQ",
+  "NULL_PRIMARY_KEY",
+  "NULL_IN_NOT_NULL",
+] as const;
+
+export type ViolationCode = (typeof VIOLATION_CODES)[number];
+
+export interface Violation {
+  code: ViolationCode;
+  /** One line naming the column (where there is one), what was expected and what was found. */
+  message: string;
+}
+
+/** The outcome for one file. */
+export interface ValidationResult {
+  valid: boolean;
+  /** `<schema>.<table>` as named by the metadata, or as in the key when the table is unknown; null for a bad key. */
+  table: string | null;
+  kind: "load" | "cdc" | null;
+  errors: Violation[];
+  rowCount: number;
+  /** Smallest and largest cdc_seq of a CDC file; null for full-load files and files that failed before reading them. */
+  minSeq: string | null;
+  maxSeq: string | null;
+}

@@ -1,0 +1,198 @@
+"""Glue ETL job of one CDC target: executes a run manifest (handlers/core/plan/manifest.ts).
+
+Every statement comes from the manifest, rendered by the TypeScript plan core; this script only runs them in order:
+Spark loads and deduplicates each table's batch, the deduplicated batch is copied into the MySQL staging table over
+JDBC and the MySQL statements run in one transaction on one connection, then Spark merges into the Iceberg tables.
+When every table is applied it writes the manifest's `.done` marker; a manifest without one is simply run again.
+
+Job arguments: --manifest s3://bucket/key.json, optionally --mysql_connection <Glue connection name>.
+"""
+
+import json
+import sys
+
+MANIFEST_VERSION = 1
+TABLE_KEYS = ("table", "files", "spark")
+SPARK_PHASES = ("create", "load", "dedupe", "guard", "summary", "merge", "expire", "cleanup")
+MYSQL_KEYS = ("create", "load", "stage", "apply")
+
+
+class ManifestError(ValueError):
+    """The manifest is not one this runner understands; the message names the field."""
+
+
+def parse_args(argv):
+    """`--name value` pairs (Glue passes job arguments this way) as a dict; `--manifest` is required."""
+    args = {}
+    i = 1
+    while i < len(argv):
+        name = argv[i]
+        if name.startswith("--") and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+            args[name[2:]] = argv[i + 1]
+            i += 2
+        else:
+            i += 1
+    if "manifest" not in args:
+        raise ManifestError("missing job argument --manifest s3://bucket/key.json")
+    return args
+
+
+def split_s3_uri(uri):
+    """`s3://bucket/key` → (bucket, key)."""
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise ManifestError("expected an s3://bucket/key URI, got %r" % (uri,))
+    bucket, key = uri[5:].split("/", 1)
+    if not bucket or not key:
+        raise ManifestError("expected an s3://bucket/key URI, got %r" % (uri,))
+    return bucket, key
+
+
+def load_manifest(text):
+    """Parses and checks the manifest's shape (the zod schema in manifest.ts is the full definition)."""
+    try:
+        manifest = json.loads(text)
+    except ValueError as err:
+        raise ManifestError("manifest is not JSON: %s" % err)
+    if not isinstance(manifest, dict):
+        raise ManifestError("manifest: expected an object")
+    if manifest.get("version") != MANIFEST_VERSION:
+        raise ManifestError("manifest.version: expected %d, got %r" % (MANIFEST_VERSION, manifest.get("version")))
+    for key in ("target", "runId", "doneUri"):
+        if not isinstance(manifest.get(key), str) or not manifest[key]:
+            raise ManifestError("manifest.%s: expected a non-empty string" % key)
+    split_s3_uri(manifest["doneUri"])
+    tables = manifest.get("tables")
+    if not isinstance(tables, list):
+        raise ManifestError("manifest.tables: expected a list")
+    for i, table in enumerate(tables):
+        where = "manifest.tables[%d]" % i
+        for key in TABLE_KEYS:
+            if key not in table:
+                raise ManifestError("%s.%s: missing" % (where, key))
+        for phase in SPARK_PHASES:
+            if phase not in table["spark"]:
+                raise ManifestError("%s.spark.%s: missing" % (where, phase))
+        if table.get("mysql") is not None:
+            for key in MYSQL_KEYS:
+                if key not in table["mysql"]:
+                    raise ManifestError("%s.mysql.%s: missing" % (where, key))
+    return manifest
+
+
+def table_steps(table):
+    """The ordered steps of one table: (kind, payload). Kinds: spark, spark-log, mysql, mysql-copy, mysql-transaction."""
+    spark, mysql = table["spark"], table.get("mysql")
+    steps = [("spark", spark["create"] + spark["load"] + spark["dedupe"])]
+    if mysql is not None:
+        steps += [("mysql", mysql["create"] + mysql["load"]), ("mysql-copy", mysql["stage"]), ("mysql-transaction", mysql["apply"])]
+    steps += [("spark", spark["guard"]), ("spark-log", spark["summary"]), ("spark", spark["merge"] + spark["expire"] + spark["cleanup"])]
+    return steps
+
+
+def with_batched_inserts(jdbc_url):
+    """The JDBC URL with rewriteBatchedStatements on, so Spark's JDBC writer sends multi-row INSERTs."""
+    if "rewriteBatchedStatements=" in jdbc_url:
+        return jdbc_url
+    return jdbc_url + ("&" if "?" in jdbc_url else "?") + "rewriteBatchedStatements=true"
+
+
+def needs_mysql(manifest):
+    return any(t.get("mysql") is not None for t in manifest["tables"])
+
+
+def run_steps(steps, engine):
+    """Runs steps through `engine`, an object with spark(sql), spark_log(sql), mysql(sql), mysql_copy(stage), mysql_transaction(sqls)."""
+    for kind, payload in steps:
+        if kind == "spark":
+            for sql in payload:
+                engine.spark(sql)
+        elif kind == "spark-log":
+            engine.spark_log(payload)
+        elif kind == "mysql":
+            for sql in payload:
+                engine.mysql(sql)
+        elif kind == "mysql-copy":
+            engine.mysql_copy(payload)
+        elif kind == "mysql-transaction":
+            engine.mysql_transaction(payload)
+        else:
+            raise ManifestError("unknown step %r" % (kind,))
+
+
+class GlueEngine(object):
+    """Spark session plus one JDBC connection (through the JVM) to the MySQL target."""
+
+    def __init__(self, spark, jdbc):
+        self.spark_session = spark
+        self.jdbc = jdbc
+        self.connection = None
+        if jdbc is not None:
+            driver = spark.sparkContext._jvm.java.sql.DriverManager
+            self.connection = driver.getConnection(jdbc["url"], jdbc["user"], jdbc["password"])
+
+    def spark(self, sql):
+        self.spark_session.sql(sql)
+
+    def spark_log(self, sql):
+        for row in self.spark_session.sql(sql).collect():
+            print("cdc apply: %s %s" % (row[0], row[1]))
+
+    def mysql(self, sql):
+        statement = self.connection.createStatement()
+        try:
+            statement.execute(sql)
+        finally:
+            statement.close()
+
+    def mysql_copy(self, stage):
+        frame = self.spark_session.table(stage["fromView"]).select(*stage["columns"])
+        props = {"user": self.jdbc["user"], "password": self.jdbc["password"], "driver": "com.mysql.cj.jdbc.Driver"}
+        frame.write.jdbc(with_batched_inserts(self.jdbc["url"]), stage["table"], mode="append", properties=props)
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+
+    def mysql_transaction(self, sqls):
+        self.connection.setAutoCommit(False)
+        try:
+            for sql in sqls:
+                self.mysql(sql)
+            self.connection.commit()
+        except Exception:
+            self.connection.rollback()
+            raise
+        finally:
+            self.connection.setAutoCommit(True)
+
+
+def main(argv):
+    # Glue provides these; imported here so the helpers above stay testable without PySpark.
+    import boto3
+    from awsglue.context import GlueContext
+    from pyspark.context import SparkContext
+
+    args = parse_args(argv)
+    s3 = boto3.client("s3")
+    bucket, key = split_s3_uri(args["manifest"])
+    manifest = load_manifest(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    glue = GlueContext(SparkContext.getOrCreate())
+    jdbc = None
+    if needs_mysql(manifest):
+        if "mysql_connection" not in args:
+            raise ManifestError("manifest has MySQL statements but the job has no --mysql_connection")
+        conf = glue.extract_jdbc_conf(args["mysql_connection"])
+        jdbc = {"url": conf.get("fullUrl") or conf["url"], "user": conf["user"], "password": conf["password"]}
+    engine = GlueEngine(glue.spark_session, jdbc)
+    try:
+        for table in manifest["tables"]:
+            print("cdc apply: %s, %d files" % (table["table"], len(table["files"])))
+            run_steps(table_steps(table), engine)
+    finally:
+        engine.close()
+    done_bucket, done_key = split_s3_uri(manifest["doneUri"])
+    s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps({"runId": manifest["runId"]}).encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

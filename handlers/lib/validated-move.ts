@@ -1,0 +1,163 @@
+/**
+ * What the validate Lambda does with one raw object: validate it in place (footer by range), then move it — to the
+ * harmonized bucket with the validated-file message, or to quarantine with one alert. The order is what makes it
+ * safe to retry at any point: copy, verify the copy, announce, and only then delete from raw. A duplicate or late
+ * event for an object already moved finds nothing in raw and does nothing.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { tableId, type TableMetadata } from "../../metadata/format";
+import { VALIDATED_FILE_MESSAGE_VERSION, type ValidatedFileMessage } from "../core/messages";
+import { validateObject, type ObjectValidation } from "../core/validation";
+import {
+  copyVerified,
+  deleteIfUnchanged,
+  headObject,
+  s3RangeReader,
+  SOURCE_ETAG_METADATA,
+  type ObjectVersion,
+} from "./s3-objects";
+import type { S3ObjectEvent } from "./s3-event";
+
+export interface ValidateSettings {
+  source: string;
+  harmonizedBucket: string;
+  quarantineBucket: string;
+  alertTopicArn: string;
+  fanOutQueueUrl: string;
+  /** Files at least this big without statistics go to the large-file job (when one is configured). */
+  largeFileBytes: number;
+}
+
+export interface MoveDeps {
+  s3: S3Client;
+  sqs: SQSClient;
+  sns: SNSClient;
+  tables: readonly TableMetadata[];
+  settings: ValidateSettings;
+  logger: Logger;
+  /** Starts the large-file Glue job for a file; absent → such files are validated here by reading column chunks. */
+  startLargeFileJob?: (obj: ObjectVersion, result: ObjectValidation) => Promise<void>;
+  now?: () => Date;
+}
+
+export type Outcome = "harmonized" | "quarantined" | "large-file-job" | "already-moved" | "gone" | "superseded";
+
+/** S3 user metadata is ASCII and at most 2 KB per object; messages are percent-encoded and capped. */
+const MAX_REASONS_CHARS = 1500;
+
+export async function validateAndMove(
+  deps: MoveDeps,
+  event: S3ObjectEvent,
+): Promise<{ outcome: Outcome; result?: ObjectValidation }> {
+  const { s3, settings, logger } = deps;
+  const head = await headObject(s3, event);
+  if (!head) {
+    const moved =
+      (await headObject(s3, { bucket: settings.harmonizedBucket, key: event.key })) ??
+      (await headObject(s3, { bucket: settings.quarantineBucket, key: event.key }));
+    const outcome: Outcome = moved ? "already-moved" : "gone";
+    logger.info("raw object absent; nothing to do", {
+      bucket: event.bucket,
+      key: event.key,
+      outcome,
+      movedFrom: moved?.Metadata?.[SOURCE_ETAG_METADATA],
+    });
+    return { outcome };
+  }
+  const raw: ObjectVersion = { bucket: event.bucket, key: event.key, etag: head.ETag as string, size: head.ContentLength ?? 0 };
+  const result = await validateObject({
+    key: raw.key,
+    tables: deps.tables,
+    reader: s3RangeReader(s3, raw),
+    largeFileBytes: deps.startLargeFileJob ? settings.largeFileBytes : undefined,
+  });
+  if (result.largeFileJob && deps.startLargeFileJob) {
+    await deps.startLargeFileJob(raw, result);
+    logger.info("large file without statistics handed to the Glue job", {
+      key: raw.key,
+      sizeBytes: raw.size,
+      columns: result.largeFileJob.columns,
+    });
+    return { outcome: "large-file-job", result };
+  }
+  const validatedAt = (deps.now?.() ?? new Date()).toISOString();
+  if (result.valid) {
+    const to = { bucket: settings.harmonizedBucket, key: raw.key };
+    const etag = await copyVerified(s3, raw, to, {
+      "cdc-validation": "passed",
+      "cdc-kind": result.kind ?? "",
+      "cdc-row-count": String(result.rowCount),
+      "cdc-min-seq": result.minSeq ?? "",
+      "cdc-max-seq": result.maxSeq ?? "",
+      "cdc-validated-at": validatedAt,
+    });
+    const meta = deps.tables.find((t) => tableId(t) === result.table) as TableMetadata;
+    const message: ValidatedFileMessage = {
+      version: VALIDATED_FILE_MESSAGE_VERSION,
+      source: settings.source,
+      schema: meta.schema,
+      table: meta.table,
+      bucket: to.bucket,
+      key: to.key,
+      etag,
+      sizeBytes: raw.size,
+      rowCount: result.rowCount,
+      kind: result.kind as "load" | "cdc",
+      minSeq: result.minSeq,
+      maxSeq: result.maxSeq,
+      validatedAt,
+    };
+    await deps.sqs.send(new SendMessageCommand({ QueueUrl: settings.fanOutQueueUrl, MessageBody: JSON.stringify(message) }));
+    const deleted = await deleteIfUnchanged(s3, raw);
+    logger.info("file harmonized", { key: raw.key, table: result.table, rowCount: result.rowCount, deleted });
+    return { outcome: deleted ? "harmonized" : "superseded", result };
+  }
+  const to = { bucket: settings.quarantineBucket, key: raw.key };
+  await copyVerified(s3, raw, to, {
+    "cdc-validation": "failed",
+    "cdc-error-codes": [...new Set(result.errors.map((e) => e.code))].join(","),
+    "cdc-errors": encodedPrefix(JSON.stringify(result.errors), MAX_REASONS_CHARS),
+    "cdc-validated-at": validatedAt,
+  });
+  await deps.sns.send(
+    new PublishCommand({
+      TopicArn: settings.alertTopicArn,
+      Subject: `cdc ${settings.source}: file quarantined (${result.errors[0]?.code ?? "INVALID"})`.slice(0, 100),
+      Message: JSON.stringify({
+        kind: "validation-failed",
+        source: settings.source,
+        table: result.table,
+        rawBucket: raw.bucket,
+        quarantineBucket: to.bucket,
+        key: raw.key,
+        sizeBytes: raw.size,
+        errors: result.errors,
+        replay: `cdc quarantine replay --source ${settings.source}${result.table ? ` --table ${result.table}` : ""}`,
+      }),
+    }),
+  );
+  const deleted = await deleteIfUnchanged(s3, raw);
+  logger.warn("file quarantined", { key: raw.key, table: result.table, errors: result.errors, deleted });
+  return { outcome: deleted ? "quarantined" : "superseded", result };
+}
+
+/** Percent-encoded `text`, cut to at most `max` characters without splitting an escape, so it always decodes. */
+export function encodedPrefix(text: string, max: number): string {
+  const encoded = encodeURIComponent(text);
+  if (encoded.length <= max) return encoded;
+  let cut = encoded.slice(0, max);
+  cut = cut.replace(/%[0-9A-F]?$/, "");
+  // A multi-byte character's escapes must all stay or all go.
+  while (cut.length > 0) {
+    try {
+      decodeURIComponent(cut);
+      return cut;
+    } catch {
+      cut = cut.slice(0, cut.lastIndexOf("%"));
+    }
+  }
+  return cut;
+}

@@ -1,0 +1,200 @@
+/**
+ * Reading and writing a source's committed metadata directory (`metadata/sources/<source>/`): `source.json` plus one
+ * `tables/<schema>.<table>.json` per table. Reading validates every file and names the file and field of the first
+ * problem, because these files are edited by hand in pull requests as often as they are extracted.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { z } from "zod";
+import { UserError } from "../src/errors";
+import {
+  serializeMetadata,
+  sourceMetadataSchema,
+  tableId,
+  tableMetadataSchema,
+  type SourceMetadata,
+  type TableMetadata,
+} from "./format";
+
+const SOURCE_FILE = "source.json";
+const TABLES_DIR = "tables";
+
+/** A source's metadata as read from (or written to) its directory. */
+export interface MetadataDir {
+  source: SourceMetadata;
+  /** Sorted by `<schema>.<table>`. */
+  tables: TableMetadata[];
+}
+
+/**
+ * Reads and validates `dir/source.json` and every `dir/tables/*.json`. Throws a `UserError` naming the file and the
+ * field (`…/tables/public.orders.json: columns[2].dmsType: expected one of …`) on the first problem found.
+ */
+export function readMetadataDir(dir: string): MetadataDir {
+  const sourceFile = path.join(dir, SOURCE_FILE);
+  const source = parseFile(sourceFile, sourceMetadataSchema);
+  const tablesDir = path.join(dir, TABLES_DIR);
+  const files = fs.existsSync(tablesDir) ? fs.readdirSync(tablesDir).filter((f) => f.endsWith(".json")) : [];
+  const tables = files.sort().map((f) => {
+    const file = path.join(tablesDir, f);
+    const table = parseFile(file, tableMetadataSchema);
+    if (`${tableId(table)}.json` !== f) {
+      throw new UserError(`${file}: schema and table say ${tableId(table)}; the file must be named ${tableId(table)}.json`);
+    }
+    checkTable(file, table);
+    return table;
+  });
+  const present = tables.map(tableId);
+  const missing = source.tables.filter((t) => !present.includes(t));
+  const unlisted = present.filter((t) => !source.tables.includes(t));
+  if (missing.length > 0) {
+    throw new UserError(`${sourceFile}: tables lists ${missing.join(", ")} but ${tablesDir} has no file for it`);
+  }
+  if (unlisted.length > 0) {
+    throw new UserError(`${sourceFile}: tables does not list ${unlisted.join(", ")} (found in ${tablesDir})`);
+  }
+  return { source, tables };
+}
+
+/** The table `schema.table`, matched case-insensitively like DMS output keys are (DESIGN §4). */
+export function findTable(tables: readonly TableMetadata[], schema: string, table: string): TableMetadata | undefined {
+  const s = schema.toLowerCase();
+  const t = table.toLowerCase();
+  return tables.find((x) => x.schema.toLowerCase() === s && x.table.toLowerCase() === t);
+}
+
+/**
+ * Writes `source.json` (its `tables` list set from `tables`) and one file per table with deterministic serialisation,
+ * and removes table files of tables no longer present. Files whose content is unchanged are not rewritten. Returns
+ * whether any file was written or removed.
+ */
+export function writeMetadataDir(dir: string, source: SourceMetadata, tables: readonly TableMetadata[]): boolean {
+  const ids = tables.map(tableId);
+  const seen = new Map<string, string>();
+  for (const id of ids) {
+    const other = seen.get(id.toLowerCase());
+    if (other !== undefined)
+      throw new UserError(`${dir}: tables ${other} and ${id} differ only in case; their files would collide`);
+    seen.set(id.toLowerCase(), id);
+  }
+  const tablesDir = path.join(dir, TABLES_DIR);
+  fs.mkdirSync(tablesDir, { recursive: true });
+  let changed = false;
+  for (const table of tables) {
+    changed =
+      writeIfChanged(path.join(tablesDir, `${tableId(table)}.json`), serializeMetadata(tableMetadataSchema.parse(table))) ||
+      changed;
+  }
+  const keep = new Set(ids.map((id) => `${id}.json`));
+  for (const f of fs.readdirSync(tablesDir)) {
+    if (f.endsWith(".json") && !keep.has(f)) {
+      fs.rmSync(path.join(tablesDir, f));
+      changed = true;
+    }
+  }
+  const listed = sourceMetadataSchema.parse({ ...source, tables: [...ids].sort() });
+  return writeIfChanged(path.join(dir, SOURCE_FILE), serializeMetadata(listed)) || changed;
+}
+
+function writeIfChanged(file: string, text: string): boolean {
+  if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return false;
+  // Write then rename, so an interrupted run never leaves a half-written file for the next reader.
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+  return true;
+}
+
+function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UserError(`${file}: cannot read metadata (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const result = schema.safeParse(json, { error: metadataIssueMessage });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    throw new UserError(`${file}: ${at.length > 0 ? `${fieldPath(at)}: ` : ""}${issue.message}`);
+  }
+  return result.data;
+}
+
+/**
+ * Short messages for the issue kinds hand edits produce. Written here rather than shared with the stack-config
+ * messages because that module loads the Pulumi SDK, which must stay out of the Lambda bundles that read metadata.
+ */
+function metadataIssueMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  switch (iss.code) {
+    case "unrecognized_keys":
+      return "unknown field";
+    case "invalid_type":
+      return iss.input === undefined
+        ? `missing; expected ${article(iss.expected)}`
+        : `expected ${article(iss.expected)}, received ${describe(iss.input)}`;
+    case "invalid_value":
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, received ${describe(iss.input)}`;
+    case "too_small":
+      return iss.origin === "array"
+        ? `expected at least ${String(iss.minimum)} ${Number(iss.minimum) === 1 ? "item" : "items"}`
+        : iss.origin === "string"
+          ? "must not be empty"
+          : `expected a number ${iss.inclusive ? ">=" : ">"} ${String(iss.minimum)}, received ${describe(iss.input)}`;
+    default:
+      return undefined;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === "int") return "an integer";
+  if (expected === "object") return "an object";
+  if (expected === "array") return "a list";
+  return `a ${expected}`;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  return String(v);
+}
+
+/** `["columns", 2, "dmsType"]` → `columns[2].dmsType`. */
+export function fieldPath(at: readonly PropertyKey[]): string {
+  return at.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+}
+
+/** What the zod schema cannot say about one table: unique names, ordinals and a key made of replicated columns. */
+function checkTable(file: string, t: TableMetadata): void {
+  const names = new Map<string, string>();
+  const ordinals = new Set<number>();
+  const all = [
+    ...t.columns.map((c, i) => ({ c, at: `columns[${i}]` })),
+    ...t.excluded.map((c, i) => ({ c, at: `excluded[${i}]` })),
+  ];
+  for (const { c, at } of all) {
+    const prior = names.get(c.name.toLowerCase());
+    if (prior !== undefined) throw new UserError(`${file}: ${at}.name: ${c.name} is also ${prior}`);
+    names.set(c.name.toLowerCase(), `${at}.name`);
+    if (ordinals.has(c.ordinal)) throw new UserError(`${file}: ${at}.ordinal: ${c.ordinal} is used by another column`);
+    ordinals.add(c.ordinal);
+  }
+  for (let i = 1; i < t.columns.length; i++) {
+    if (t.columns[i].ordinal <= t.columns[i - 1].ordinal) {
+      throw new UserError(`${file}: columns[${i}].ordinal: columns must be in source ordinal order`);
+    }
+  }
+  t.primaryKey.forEach((k, i) => {
+    if (!t.columns.some((c) => c.name === k)) {
+      throw new UserError(`${file}: primaryKey[${i}]: ${k} is not a replicated column of ${tableId(t)}`);
+    }
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * `cdc quarantine replay`: after the metadata has been fixed (the schema-drift loop), move quarantined files back to
+ * the raw bucket, where their S3 notifications send them through validation again. Each file is copied, the copy
+ * verified, and only then removed from quarantine, so an interrupted replay can simply be run again.
+ */
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { Command } from "commander";
+import { parseDmsKey } from "../../../handlers/core/dms-key";
+import { copyVerified, deleteIfUnchanged, headObject } from "../../../handlers/lib/s3-objects";
+import { loadStackFile, stackFilePath } from "../../config-sources";
+import { bucketName } from "../../naming";
+import { EXIT, UserError, type CliIo } from "../io";
+import * as fs from "node:fs";
+
+interface ReplayFlags {
+  stack: string;
+  source: string;
+  table: string[];
+  dir: string;
+  dryRun?: boolean;
+  endpoint?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerQuarantineCommands(program: Command, io: CliIo): void {
+  const quarantine = program.command("quarantine").description("Work with files validation has quarantined");
+  quarantine
+    .command("replay")
+    .description("Move quarantined files back to raw so they are validated again (after fixing the metadata)")
+    .requiredOption("--stack <stack>", "stack name (reads Pulumi.<stack>.yaml for environment, region and account)")
+    .requiredOption("--source <name>", "source name (cdc:sources[].name)")
+    .option("--table <schema.table>", "only files of this table (repeatable; default: all)", collect, [])
+    .option("-C, --dir <dir>", "project directory", ".")
+    .option("--dry-run", "list the files that would move, move nothing")
+    .option("--endpoint <url>", "S3-compatible endpoint instead of AWS (local mode, tests); uses path-style addressing")
+    .action(async (flags: ReplayFlags) => {
+      const file = stackFilePath(flags.stack, flags.dir);
+      if (!fs.existsSync(file)) throw new UserError(`${file}: no such stack file`, EXIT.usage);
+      const config = loadStackFile(file);
+      const source = config.sources.find((s) => s.name === flags.source);
+      if (!source) {
+        throw new UserError(
+          `--source ${flags.source}: not in ${file} (sources: ${config.sources.map((s) => s.name).join(", ")})`,
+          EXIT.usage,
+        );
+      }
+      const tables = flags.table.map((t) => {
+        if (!/^[^.]+\.[^.]+$/.test(t))
+          throw new UserError(`--table: expected schema.table, received ${JSON.stringify(t)}`, EXIT.usage);
+        return t.toLowerCase();
+      });
+      const account = config.accounts.ingestion.accountId;
+      const quarantineBucket = bucketName(config.environment, source.name, "quarantine", account);
+      const rawBucket = bucketName(config.environment, source.name, "raw", account);
+      const s3 = new S3Client({
+        region: config.region,
+        ...(flags.endpoint ? { endpoint: flags.endpoint, forcePathStyle: true } : {}),
+      });
+      try {
+        const keys = (await listKeys(s3, quarantineBucket)).filter((key) => {
+          if (tables.length === 0) return true;
+          const k = parseDmsKey(key);
+          return k.ok && tables.includes(`${k.value.schema}.${k.value.table}`.toLowerCase());
+        });
+        io.err(
+          `${keys.length} quarantined file(s) in s3://${quarantineBucket}${tables.length ? ` for ${tables.join(", ")}` : ""}`,
+        );
+        let moved = 0;
+        for (const key of keys) {
+          if (flags.dryRun) {
+            io.out(`would replay s3://${quarantineBucket}/${key} → s3://${rawBucket}/${key}`);
+            continue;
+          }
+          const head = await headObject(s3, { bucket: quarantineBucket, key });
+          if (!head) continue;
+          const from = { bucket: quarantineBucket, key, etag: head.ETag as string, size: head.ContentLength ?? 0 };
+          await copyVerified(s3, from, { bucket: rawBucket, key }, { "cdc-replayed-from": "quarantine" });
+          await deleteIfUnchanged(s3, from);
+          moved++;
+          io.out(`replayed s3://${quarantineBucket}/${key} → s3://${rawBucket}/${key}`);
+          if (moved % 50 === 0) io.err(`${moved} of ${keys.length} replayed`);
+        }
+        if (!flags.dryRun) io.err(`replayed ${moved} file(s); validation picks them up from s3://${rawBucket}`);
+      } finally {
+        s3.destroy();
+      }
+    });
+}
+
+async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      keys.push(...(r.Contents ?? []).map((o) => o.Key as string));
+      token = r.NextContinuationToken;
+    } while (token);
+  } catch (err) {
+    if ((err as { name?: string }).name === "NoSuchBucket")
+      throw new UserError(`s3://${bucket}: no such bucket (is the stack deployed?)`);
+    throw err;
+  }
+  return keys.sort();
+}

@@ -1,0 +1,124 @@
+/**
+ * Runs the DuckDB rendering of the CDC plan (local mode, `cdc replay`, tests) and writes the publication: one Parquet
+ * file per table with its live rows. One executor holds one DuckDB database; tables are created on first use.
+ */
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { TableMetadata } from "../../metadata/format";
+import { duckdb } from "../../handlers/core/plan/dialect";
+import { TablePlan, type BatchFile, type BatchStatements } from "../../handlers/core/plan/plan";
+import { countsFromSummary, type ApplyCounts } from "./counts";
+
+/** A batch loaded and deduplicated into the session, ready to be merged (and copied to other targets first). */
+export interface StagedBatch {
+  plan: TablePlan;
+  statements: BatchStatements;
+}
+
+export interface MergeOptions {
+  /** Expire tombstones of deletes older than this `cdc_timestamp` after the merge (see `tombstoneCutoff`). */
+  tombstoneCutoff?: string;
+}
+
+export class DuckDbExecutor {
+  private readonly plans = new Map<string, TablePlan>();
+  private readonly created = new Set<string>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    /** The open connection; exposed for callers that read the deduplicated batch (the MySQL copy) or the tables. */
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /**
+   * Opens an in-memory database (or a database file, to keep targets between runs). `threads` caps DuckDB's worker
+   * threads: one is fastest for many tiny batches (tests), the default (all cores) for large ones.
+   */
+  static async open(path = ":memory:", options: { threads?: number } = {}): Promise<DuckDbExecutor> {
+    const config: Record<string, string> = options.threads !== undefined ? { threads: String(options.threads) } : {};
+    const instance = await DuckDBInstance.create(path, config);
+    return new DuckDbExecutor(instance, await instance.connect());
+  }
+
+  /** The DuckDB plan of a table (cached per table id). */
+  plan(meta: TableMetadata): TablePlan {
+    const id = `${meta.schema}.${meta.table}`;
+    let plan = this.plans.get(id);
+    if (!plan || plan.meta !== meta) {
+      plan = new TablePlan(meta, duckdb);
+      this.plans.set(id, plan);
+    }
+    return plan;
+  }
+
+  /** Creates the target and tombstone tables when missing. */
+  async ensureTables(plan: TablePlan): Promise<void> {
+    if (this.created.has(plan.id)) return;
+    for (const sql of plan.create()) await this.connection.run(sql);
+    this.created.add(plan.id);
+  }
+
+  /** Loads `files` (in batch order) and keeps the last change per key in the plan's `changes` relation. */
+  async stage(meta: TableMetadata, files: readonly BatchFile[]): Promise<StagedBatch> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const statements = plan.batch(files);
+    for (const sql of [...statements.load, ...statements.dedupe]) await this.connection.run(sql);
+    return { plan, statements };
+  }
+
+  /** Guards and merges a staged batch in one transaction, then drops the session relations. */
+  async merge(staged: StagedBatch, options: MergeOptions = {}): Promise<ApplyCounts> {
+    const { plan, statements } = staged;
+    await this.connection.run("BEGIN TRANSACTION");
+    try {
+      for (const sql of statements.guard) await this.connection.run(sql);
+      const summary = await this.connection.runAndReadAll(statements.summary);
+      const counts = countsFromSummary(summary.getRowObjectsJson() as Array<{ action: string; n: string }>);
+      for (const sql of statements.merge) await this.connection.run(sql);
+      if (options.tombstoneCutoff !== undefined) {
+        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.run(sql);
+      }
+      await this.connection.run("COMMIT");
+      for (const sql of statements.cleanup) await this.connection.run(sql);
+      return counts;
+    } catch (err) {
+      await this.connection.run("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /** Stage and merge in one call. */
+  async apply(meta: TableMetadata, files: readonly BatchFile[], options: MergeOptions = {}): Promise<ApplyCounts> {
+    return this.merge(await this.stage(meta, files), options);
+  }
+
+  /** The live rows of a table in publication column order, as JSON-safe values, sorted by every column. */
+  async rows(meta: TableMetadata): Promise<Array<Record<string, unknown>>> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const cols = plan.publicationColumns().map((c) => duckdb.quote(c));
+    const reader = await this.connection.runAndReadAll(`SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ALL`);
+    return reader.getRowObjectsJson();
+  }
+
+  /**
+   * Writes the publication Parquet file of a table: its live rows (source columns, `_cdc_seq`, `_cdc_timestamp`;
+   * change logs also `_cdc_op`) sorted by key, so the same state always gives the same bytes. Returns the row count.
+   */
+  async exportParquet(meta: TableMetadata, file: string): Promise<number> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const cols = plan.publicationColumns().map((c) => duckdb.quote(c));
+    const order = (plan.mode === "upsert" ? meta.primaryKey : ["_cdc_seq", "_cdc_row"]).map((c) => duckdb.quote(c));
+    const select = `SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order.join(", ")}`;
+    const escaped = file.replace(/'/g, "''");
+    await this.connection.run(`COPY (${select}) TO '${escaped}' (FORMAT parquet, COMPRESSION zstd)`);
+    const n = await this.connection.runAndReadAll(`SELECT COUNT(*) FROM ${plan.name("target")}`);
+    return Number(n.getRows()[0][0]);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Applies one batch locally the way the Glue job does in AWS: DuckDB loads and deduplicates the files, the
+ * deduplicated batch is copied into MySQL staging and merged there, then DuckDB merges it into its own tables.
+ */
+import type { TableMetadata } from "../../metadata/format";
+import type { BatchFile } from "../../handlers/core/plan/plan";
+import type { ApplyCounts } from "./counts";
+import type { DuckDbExecutor } from "./duckdb";
+import type { MySqlExecutor } from "./mysql";
+import { readStagingRows } from "./transfer";
+
+export interface LocalTargets {
+  duck: DuckDbExecutor;
+  mysql?: MySqlExecutor;
+}
+
+export interface LocalApplyResult {
+  duck: ApplyCounts;
+  mysql?: ApplyCounts;
+}
+
+export async function applyBatchLocally(
+  targets: LocalTargets,
+  meta: TableMetadata,
+  files: readonly BatchFile[],
+  options: { tombstoneCutoff?: string } = {},
+): Promise<LocalApplyResult> {
+  const staged = await targets.duck.stage(meta, files);
+  const mysql = targets.mysql ? await targets.mysql.apply(meta, await readStagingRows(targets.duck, staged), options) : undefined;
+  const duck = await targets.duck.merge(staged, options);
+  return mysql ? { duck, mysql } : { duck };
+}

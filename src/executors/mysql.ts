@@ -1,0 +1,135 @@
+/**
+ * Runs the MySQL rendering of the CDC plan against a MySQL 8 or MariaDB target: the deduplicated batch is bulk-loaded
+ * into the table's staging table with multi-row INSERTs, then guard, upsert, delete, tombstones and expiry run in one
+ * transaction per table. The same statements run from Glue over JDBC (handlers/glue/apply_changes.py).
+ */
+import mysql from "mysql2/promise";
+import type { TableMetadata } from "../../metadata/format";
+import { mysql as mysqlDialect } from "../../handlers/core/plan/dialect";
+import { TablePlan } from "../../handlers/core/plan/plan";
+import { countsFromSummary, NO_CHANGES, type ApplyCounts } from "./counts";
+
+/** The deduplicated batch as it goes into staging: values as strings (or null), one placeholder per column. */
+export interface StagingRows {
+  /** Column names in the order of each row; must equal the plan's `changes.columns`. */
+  columns: string[];
+  /** `?`, or `UNHEX(?)` for binary columns shipped as hex. */
+  placeholders: string[];
+  rows: Array<Array<string | null>>;
+}
+
+export interface MySqlApplyOptions {
+  /** Expire tombstones of deletes older than this `cdc_timestamp` in the same transaction. */
+  tombstoneCutoff?: string;
+}
+
+/** Bytes of SQL per multi-row INSERT: big statements amortise round trips, well under max_allowed_packet (16 MiB). */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export class MySqlExecutor {
+  private readonly plans = new Map<string, TablePlan>();
+  private readonly created = new Set<string>();
+
+  constructor(readonly connection: mysql.Connection) {}
+
+  /** Connects to `mysql://user:pass@host:port/database` (the database is where target tables live). */
+  static async connect(url: string): Promise<MySqlExecutor> {
+    const connection = await mysql.createConnection({
+      uri: url,
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+    });
+    return new MySqlExecutor(connection);
+  }
+
+  /** The MySQL plan of a table (cached per table id); names are unqualified, so they resolve in the connection's database. */
+  plan(meta: TableMetadata): TablePlan {
+    const id = `${meta.schema}.${meta.table}`;
+    let plan = this.plans.get(id);
+    if (!plan || plan.meta !== meta) {
+      plan = new TablePlan(meta, mysqlDialect);
+      this.plans.set(id, plan);
+    }
+    return plan;
+  }
+
+  /** Creates the target, tombstone and staging tables when missing. */
+  async ensureTables(plan: TablePlan): Promise<void> {
+    if (this.created.has(plan.id)) return;
+    for (const sql of plan.create()) await this.connection.query(sql);
+    this.created.add(plan.id);
+  }
+
+  /** Applies one deduplicated batch: fill staging, then guard and merge in one transaction. */
+  async apply(meta: TableMetadata, batch: StagingRows, options: MySqlApplyOptions = {}): Promise<ApplyCounts> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const statements = plan.batch([]);
+    if (batch.columns.join("\n") !== statements.changes.columns.join("\n")) {
+      throw new Error(
+        `${plan.id}: staging rows have columns ${batch.columns.join(", ")}, expected ${statements.changes.columns.join(", ")}`,
+      );
+    }
+    if (batch.rows.length === 0 && options.tombstoneCutoff === undefined) return NO_CHANGES;
+    for (const sql of statements.load) await this.connection.query(sql);
+    await this.insertStaging(statements.changes.relation, batch);
+    await this.connection.beginTransaction();
+    try {
+      for (const sql of statements.guard) await this.connection.query(sql);
+      const [summary] = await this.connection.query(statements.summary);
+      const counts = countsFromSummary(summary as Array<{ action: string; n: string }>);
+      for (const sql of statements.merge) await this.connection.query(sql);
+      if (options.tombstoneCutoff !== undefined) {
+        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.query(sql);
+      }
+      await this.connection.commit();
+      for (const sql of statements.cleanup) await this.connection.query(sql);
+      return counts;
+    } catch (err) {
+      await this.connection.rollback();
+      throw err;
+    }
+  }
+
+  /** Live rows in publication column order, every value as MySQL returns it with string numbers, sorted by every column. */
+  async rows(meta: TableMetadata): Promise<Array<Record<string, unknown>>> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const cols = plan.publicationColumns().map((c) => mysqlDialect.quote(c));
+    const order = cols.map((_, i) => String(i + 1)).join(", ");
+    const [rows] = await this.connection.query(`SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order}`);
+    return rows as Array<Record<string, unknown>>;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.end();
+  }
+
+  /**
+   * Multi-row INSERTs of escaped literals (portable to MySQL 8, where LOAD DATA LOCAL is off by default), each up to
+   * {@link CHUNK_BYTES}.
+   */
+  private async insertStaging(staging: string, batch: StagingRows): Promise<void> {
+    const head = `INSERT INTO ${staging} (${batch.columns.map((c) => mysqlDialect.quote(c)).join(", ")}) VALUES `;
+    const [before, after] = [
+      batch.placeholders.map((p) => p.split("?")[0]),
+      batch.placeholders.map((p) => p.split("?")[1] ?? ""),
+    ];
+    let values: string[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (values.length > 0) await this.connection.query(head + values.join(", "));
+      values = [];
+      bytes = 0;
+    };
+    for (const row of batch.rows) {
+      const tuple = `(${row.map((v, i) => (v === null ? "NULL" : `${before[i]}${this.connection.escape(v)}${after[i]}`)).join(", ")})`;
+      values.push(tuple);
+      bytes += tuple.length + 2;
+      if (bytes >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+  }
+}

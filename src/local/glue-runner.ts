@@ -1,0 +1,137 @@
+/**
+ * The local stand-in for the target's Glue ETL job (handlers/glue/apply_changes.py). It reads the run manifest the
+ * poller wrote, fetches each table's files in the manifest's order, and applies them per table with the plan core's
+ * DuckDB rendering — the manifest carries Spark and MySQL statements; DuckDB's come from the same `TablePlan` for the
+ * same files — then MySQL (when given) before DuckDB, as the Glue job does MySQL before Iceberg. It writes each
+ * touched table's publication Parquet file and finally the manifest's `.done` marker. No CDC logic lives here.
+ *
+ * As a {@link JobRuns}, it admits one run at a time, like a Glue job with MaxConcurrentRuns 1.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { tableId, type TableMetadata } from "../../metadata/format";
+import { findTable } from "../../metadata/load";
+import { runManifestSchema, type RunManifest } from "../../handlers/core/plan/manifest";
+import { tombstoneCutoff } from "../../handlers/core/plan/sequence";
+import type { JobRunInfo, JobRuns } from "../../handlers/core/poller/tick";
+import type { ApplyCounts } from "../executors/counts";
+import type { DuckDbExecutor } from "../executors/duckdb";
+import { applyBatchLocally } from "../executors/local-apply";
+import type { MySqlExecutor } from "../executors/mysql";
+
+export interface LocalRunnerOptions {
+  s3: S3Client;
+  tables: readonly TableMetadata[];
+  duck: DuckDbExecutor;
+  mysql?: MySqlExecutor;
+  tombstoneRetentionDays: number;
+  /** Where batch files are fetched to (the Glue job reads them from S3 directly). */
+  workDir: string;
+  /** Where `<schema>.<table>.parquet` publication files are written. */
+  publicationDir: string;
+}
+
+/** What one run did. */
+export interface LocalRun {
+  jobRunId: string;
+  manifest: RunManifest;
+  tables: Array<{ table: string; files: string[]; duck: ApplyCounts; mysql?: ApplyCounts; rows: number }>;
+  /** When the run committed (its tables became queryable). */
+  finishedAt: Date;
+}
+
+export class LocalGlueJob implements JobRuns {
+  private current: { id: string; done: Promise<LocalRun | undefined> } | undefined;
+  private counter = 0;
+  /** Runs in the order they finished. */
+  readonly finished: LocalRun[] = [];
+  /** Runs that threw, with the error (their manifests stay without `.done` and are re-submitted by the poller). */
+  readonly failed: Array<{ jobRunId: string; manifestUri: string; error: Error }> = [];
+
+  constructor(private readonly options: LocalRunnerOptions) {}
+
+  async recent(): Promise<JobRunInfo[]> {
+    const failed = this.failed.map((f) => ({ id: f.jobRunId, active: false, failed: true, manifestUri: f.manifestUri }));
+    return this.current ? [...failed, { id: this.current.id, active: true, failed: false }] : failed;
+  }
+
+  async start(manifestUri: string): Promise<{ started: true; jobRunId: string } | { started: false; reason: string }> {
+    if (this.current) return { started: false, reason: `run ${this.current.id} is in progress (MaxConcurrentRuns 1)` };
+    const id = `jr_local_${String(++this.counter).padStart(6, "0")}`;
+    const done = this.execute(id, manifestUri).then(
+      (run) => {
+        this.finished.push(run);
+        return run;
+      },
+      (error: Error) => {
+        this.failed.push({ jobRunId: id, manifestUri, error });
+        return undefined;
+      },
+    );
+    this.current = { id, done: done.finally(() => (this.current = undefined)) };
+    return { started: true, jobRunId: id };
+  }
+
+  /** Waits for the run in progress, if any; returns it (undefined when it failed or none was running). */
+  async wait(): Promise<LocalRun | undefined> {
+    return this.current?.done;
+  }
+
+  private async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
+    const { s3, duck, mysql } = this.options;
+    const manifest = runManifestSchema.parse(JSON.parse(await getText(s3, manifestUri)));
+    const cutoff = tombstoneCutoff(new Date(manifest.createdAt), this.options.tombstoneRetentionDays);
+    const tables: LocalRun["tables"] = [];
+    for (const entry of manifest.tables) {
+      const [schema, ...rest] = entry.table.split(".");
+      const meta = findTable(this.options.tables, schema, rest.join("."));
+      if (!meta) throw new Error(`${manifestUri}: table ${entry.table} has no metadata here`);
+      const files: string[] = [];
+      for (const uri of entry.files) files.push(await this.fetch(uri));
+      const counts = await applyBatchLocally(
+        { duck, mysql },
+        meta,
+        files.map((f) => ({ uri: f })),
+        { tombstoneCutoff: cutoff },
+      );
+      const rows = await this.publish(meta);
+      tables.push({ table: entry.table, files: entry.files, ...counts, rows });
+    }
+    const [bucket, key] = splitS3Uri(manifest.doneUri);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ runId: manifest.runId, jobRunId }) }));
+    return { jobRunId, manifest, tables, finishedAt: new Date() };
+  }
+
+  /** Copies an s3:// object to the work directory under its bucket and key, so the DMS file name is kept. */
+  private async fetch(uri: string): Promise<string> {
+    const [bucket, key] = splitS3Uri(uri);
+    const local = path.join(this.options.workDir, bucket, ...key.split("/"));
+    fs.mkdirSync(path.dirname(local), { recursive: true });
+    const r = await this.options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    fs.writeFileSync(local, (await r.Body?.transformToByteArray()) ?? new Uint8Array(0));
+    return local;
+  }
+
+  /** Rewrites the table's publication file (next to its final name, then renamed: readers never see half a file). */
+  private async publish(meta: TableMetadata): Promise<number> {
+    fs.mkdirSync(this.options.publicationDir, { recursive: true });
+    const target = path.join(this.options.publicationDir, `${tableId(meta)}.parquet`);
+    const tmp = `${target}.tmp-${process.pid}`;
+    const rows = await this.options.duck.exportParquet(meta, tmp);
+    fs.renameSync(tmp, target);
+    return rows;
+  }
+}
+
+export function splitS3Uri(uri: string): [string, string] {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`expected s3://bucket/key, got ${uri}`);
+  return [m[1], m[2]];
+}
+
+async function getText(s3: S3Client, uri: string): Promise<string> {
+  const [bucket, key] = splitS3Uri(uri);
+  const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await r.Body?.transformToString("utf-8")) ?? "";
+}

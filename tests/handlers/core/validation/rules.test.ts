@@ -1,0 +1,96 @@
+import { VIOLATION_CODES, validateObject, validateParquetFile } from "../../../../handlers/core/validation";
+import { hyparquet } from "../../../../handlers/core/parquet/esm";
+import { memoryReader } from "../../../../handlers/core/parquet/range-reader";
+import { allTypesTable, ordersTable } from "../../../support/parquet-fixtures";
+import { badFiles, CDC_KEY, LOAD_KEY, ordersFile } from "./bad-files";
+
+const tables = [ordersTable(), allTypesTable()];
+
+describe("validation rules on real files", () => {
+  const files = badFiles();
+
+  it.each(files.map((f) => [f.name, f] as const))("%s → its code", async (_name, f) => {
+    const r = await validateObject({ key: f.key, tables, reader: memoryReader(f.bytes) });
+    expect(r.valid).toBe(false);
+    expect(r.errors.map((e) => e.code)).toContain(f.code);
+    for (const e of r.errors) expect(e.message).not.toMatch(/\n/);
+  });
+
+  it("the catalogue triggers every code", () => {
+    expect(new Set(files.map((f) => f.code))).toEqual(new Set(VIOLATION_CODES));
+  });
+
+  it("passes a valid CDC file and reports its row count and sequence range", async () => {
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(ordersFile()) });
+    expect(r).toEqual({
+      valid: true,
+      table: "dbo.orders",
+      kind: "cdc",
+      errors: [],
+      rowCount: 3,
+      minSeq: "20240102030405000000000000000000001",
+      maxSeq: "20240102030405000000000000000000003",
+    });
+  });
+
+  it("passes a full-load file without cdc_seq values and under a folder prefix with spaces", async () => {
+    const r = await validateObject({
+      key: `raw folder/+x/${LOAD_KEY}`,
+      tables,
+      reader: memoryReader(ordersFile({ kind: "load" })),
+    });
+    expect(r).toMatchObject({ valid: true, kind: "load", minSeq: null, maxSeq: null, rowCount: 3 });
+  });
+
+  it("matches table and column names case-insensitively", async () => {
+    const r = await validateObject({ key: "DBO/Orders/20240102-030405678.parquet", tables, reader: memoryReader(ordersFile()) });
+    expect(r).toMatchObject({ valid: true, table: "dbo.orders" });
+  });
+
+  it("without statistics reads the needed column chunks and reaches the same verdict", async () => {
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(ordersFile({ statistics: false })) });
+    expect(r).toMatchObject({
+      valid: true,
+      minSeq: "20240102030405000000000000000000001",
+      maxSeq: "20240102030405000000000000000000003",
+    });
+  });
+
+  it("hands a large file without statistics to the Glue job, listing the columns it must check", async () => {
+    const bytes = ordersFile({ statistics: false });
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(bytes), largeFileBytes: bytes.length });
+    expect(r.largeFileJob).toEqual({ columns: ["Op", "cdc_seq", "id", "name"] });
+    expect(r.errors).toEqual([]);
+  });
+
+  it("does not hand off a large file whose schema is already wrong", async () => {
+    const bytes = ordersFile({ statistics: false, replace: { amount: null } });
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(bytes), largeFileBytes: 1 });
+    expect(r.largeFileJob).toBeUndefined();
+    expect(r.errors.map((e) => e.code)).toEqual(["MISSING_COLUMN"]);
+  });
+
+  it("names the column, the expected and the found type", async () => {
+    const f = badFiles().find((x) => x.name === "key retyped to INT64");
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(f!.bytes) });
+    expect(r.errors).toEqual([
+      { code: "TYPE_MISMATCH", message: "column id: expected INT32 INTEGER(32, signed), found INT64 INTEGER(64, signed)" },
+    ]);
+  });
+
+  it("reports every violation of a file, not just the first", async () => {
+    const bytes = ordersFile({
+      replace: { Op: null, amount: null },
+      extra: [{ name: "x", type: { physical: "DOUBLE" }, values: [1, 2, 3] }],
+    });
+    const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(bytes) });
+    expect(r.errors.map((e) => e.code).sort()).toEqual(["MISSING_COLUMN", "MISSING_OP", "UNEXPECTED_COLUMN"]);
+  });
+
+  it("the pure core works on a decoded footer alone", () => {
+    const bytes = ordersFile({ replace: { id: { name: "id", type: ordersTable().columns[0].parquet, values: [1, null, 3] } } });
+    const metadata = hyparquet.parquetMetadata(bytes.slice().buffer);
+    const r = validateParquetFile({ key: CDC_KEY, tables, metadata });
+    expect(r.errors.map((e) => e.code)).toEqual(["NULL_PRIMARY_KEY"]);
+  });
+});

@@ -1,0 +1,119 @@
+"""Stdlib unittest of the Glue runner's helpers (PySpark is not needed: it is imported inside main only).
+
+Run from tests/handlers/glue/apply_changes.test.ts, which passes a manifest built by the TypeScript plan core in
+CDC_MANIFEST_FIXTURE so the runner is checked against the real format.
+"""
+
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "handlers", "glue"))
+
+import apply_changes  # noqa: E402
+
+
+def fixture():
+    with open(os.environ["CDC_MANIFEST_FIXTURE"], encoding="utf-8") as f:
+        return f.read()
+
+
+class RecordingEngine(object):
+    def __init__(self):
+        self.calls = []
+
+    def spark(self, sql):
+        self.calls.append(("spark", sql))
+
+    def spark_log(self, sql):
+        self.calls.append(("spark-log", sql))
+
+    def mysql(self, sql):
+        self.calls.append(("mysql", sql))
+
+    def mysql_copy(self, stage):
+        self.calls.append(("mysql-copy", stage["fromView"], stage["table"]))
+
+    def mysql_transaction(self, sqls):
+        self.calls.append(("mysql-transaction", list(sqls)))
+
+
+class ParseArgsTest(unittest.TestCase):
+    def test_reads_glue_style_arguments(self):
+        args = apply_changes.parse_args(["job.py", "--JOB_NAME", "x", "--manifest", "s3://b/m.json", "--mysql_connection", "c"])
+        self.assertEqual(args, {"JOB_NAME": "x", "manifest": "s3://b/m.json", "mysql_connection": "c"})
+
+    def test_requires_the_manifest(self):
+        with self.assertRaisesRegex(apply_changes.ManifestError, "--manifest"):
+            apply_changes.parse_args(["job.py", "--JOB_NAME", "x"])
+
+
+class S3UriTest(unittest.TestCase):
+    def test_splits_bucket_and_key(self):
+        self.assertEqual(apply_changes.split_s3_uri("s3://bucket/runs/a b.json"), ("bucket", "runs/a b.json"))
+
+    def test_refuses_other_uris(self):
+        for uri in ("bucket/key", "s3://bucket", "s3:///key", "s3://bucket/"):
+            with self.assertRaises(apply_changes.ManifestError):
+                apply_changes.split_s3_uri(uri)
+
+
+class JdbcUrlTest(unittest.TestCase):
+    def test_turns_on_batched_inserts_once(self):
+        self.assertEqual(apply_changes.with_batched_inserts("jdbc:mysql://h:3306/db"), "jdbc:mysql://h:3306/db?rewriteBatchedStatements=true")
+        self.assertEqual(
+            apply_changes.with_batched_inserts("jdbc:mysql://h/db?useSSL=true"), "jdbc:mysql://h/db?useSSL=true&rewriteBatchedStatements=true"
+        )
+        url = "jdbc:mysql://h/db?rewriteBatchedStatements=false"
+        self.assertEqual(apply_changes.with_batched_inserts(url), url)
+
+
+class ManifestTest(unittest.TestCase):
+    def test_accepts_the_manifest_the_plan_core_builds(self):
+        manifest = apply_changes.load_manifest(fixture())
+        self.assertEqual([t["table"] for t in manifest["tables"]], ["dbo.Orders", "audit.events"])
+        self.assertTrue(apply_changes.needs_mysql(manifest))
+
+    def test_names_the_missing_field(self):
+        manifest = json.loads(fixture())
+        del manifest["tables"][1]["spark"]["merge"]
+        with self.assertRaisesRegex(apply_changes.ManifestError, r"manifest.tables\[1\].spark.merge: missing"):
+            apply_changes.load_manifest(json.dumps(manifest))
+
+    def test_refuses_another_version_and_non_json(self):
+        manifest = json.loads(fixture())
+        manifest["version"] = 2
+        with self.assertRaisesRegex(apply_changes.ManifestError, "manifest.version"):
+            apply_changes.load_manifest(json.dumps(manifest))
+        with self.assertRaisesRegex(apply_changes.ManifestError, "not JSON"):
+            apply_changes.load_manifest("{")
+
+
+class StepsTest(unittest.TestCase):
+    def test_runs_every_statement_once_mysql_between_dedupe_and_merge(self):
+        manifest = apply_changes.load_manifest(fixture())
+        table = manifest["tables"][0]
+        engine = RecordingEngine()
+        apply_changes.run_steps(apply_changes.table_steps(table), engine)
+        spark, mysql = table["spark"], table["mysql"]
+        expected = (
+            [("spark", s) for s in spark["create"] + spark["load"] + spark["dedupe"]]
+            + [("mysql", s) for s in mysql["create"] + mysql["load"]]
+            + [("mysql-copy", mysql["stage"]["fromView"], mysql["stage"]["table"]), ("mysql-transaction", mysql["apply"])]
+            + [("spark", s) for s in spark["guard"]]
+            + [("spark-log", spark["summary"])]
+            + [("spark", s) for s in spark["merge"] + spark["expire"] + spark["cleanup"]]
+        )
+        self.assertEqual(engine.calls, expected)
+
+    def test_skips_mysql_when_the_target_has_none(self):
+        table = json.loads(fixture())["tables"][0]
+        del table["mysql"]
+        engine = RecordingEngine()
+        apply_changes.run_steps(apply_changes.table_steps(table), engine)
+        self.assertEqual({c[0] for c in engine.calls}, {"spark", "spark-log"})
+
+
+if __name__ == "__main__":
+    unittest.main()

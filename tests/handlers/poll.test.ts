@@ -1,0 +1,357 @@
+/**
+ * The poller on fauxqs (target queue, lake bucket) with the Glue control plane mocked (aws-sdk-client-mock, response
+ * shapes as Glue returns them). The crash test also executes the manifests with the local Glue runner on DuckDB, so
+ * "processed exactly once in effect" is checked on the applied rows, against the reference model.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  ConcurrentRunsExceededException,
+  GetJobRunsCommand,
+  GlueClient,
+  StartJobRunCommand,
+  type JobRun,
+} from "@aws-sdk/client-glue";
+import { DeleteMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { mockClient } from "aws-sdk-client-mock";
+import { readMetadataDir } from "../../metadata/load";
+import { tableId } from "../../metadata/format";
+import { createPollHandler, glueJobRuns, pollSettingsFromEnv } from "../../handlers/poll";
+import { runManifestSchema } from "../../handlers/core/plan/manifest";
+import type { ValidatedFileMessage } from "../../handlers/core/messages";
+import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
+import { DuckDbExecutor } from "../../src/executors/duckdb";
+import { LocalGlueJob } from "../../src/local/glue-runner";
+import { canonicalRows, ReferenceModel } from "../support/reference-model";
+import { useFauxqs } from "../support/fauxqs";
+import { readModelFile } from "../src/local/model-files";
+
+const SALES = readMetadataDir(path.resolve(__dirname, "../../metadata/sources/sales"));
+const TABLES = SALES.tables.filter((t) => ["dbo.Customer", "dbo.AuditEvent"].includes(tableId(t)));
+const JOB = "cdc-dev-sales-reporting";
+const silent = new Logger({ logLevel: "SILENT" });
+
+/** A Glue job run as GetJobRuns returns it. */
+function jobRun(id: string, state: JobRun["JobRunState"], manifestUri = "s3://lake/runs/x.json"): JobRun {
+  const started = new Date("2026-11-22T01:00:00Z");
+  return {
+    Id: id,
+    Attempt: 0,
+    JobName: JOB,
+    JobMode: "SCRIPT",
+    StartedOn: started,
+    LastModifiedOn: started,
+    ...(state === "SUCCEEDED" || state === "FAILED" ? { CompletedOn: new Date(started.getTime() + 60_000) } : {}),
+    JobRunState: state,
+    Arguments: { "--manifest": manifestUri },
+    ...(state === "FAILED" ? { ErrorMessage: "AnalysisException: table not found" } : {}),
+    PredecessorRuns: [],
+    AllocatedCapacity: 2,
+    ExecutionTime: state === "RUNNING" ? 0 : 58,
+    Timeout: 2880,
+    MaxCapacity: 2,
+    WorkerType: "G.1X",
+    NumberOfWorkers: 2,
+    GlueVersion: "5.0",
+  };
+}
+
+const jobRunId = (n: number) => `jr_${n.toString(16).padStart(64, "0")}`;
+
+describe("poller on fauxqs with a mocked Glue job", () => {
+  const aws = useFauxqs();
+  const glue = new GlueClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const glueMock = mockClient(glue);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-poll-"));
+  let files: GeneratedFile[];
+  let n = 0;
+  let queueUrl: string;
+  let lake: string;
+  let harmonized: string;
+
+  beforeAll(async () => {
+    files = generateDmsOutput({
+      tables: TABLES,
+      outDir: path.join(root, "dms"),
+      rows: 20,
+      changes: 30,
+      seed: 3,
+      changesPerCdcFile: 10,
+      shuffleRows: true,
+      // Recent changes: tombstones of older ones would expire at once under the 7-day retention.
+      start: new Date(Date.now() - 3_600_000),
+    });
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  beforeEach(async () => {
+    n++;
+    glueMock.reset();
+    queueUrl = await aws().createQueue(`reporting-${n}`);
+    lake = await aws().createBucket(`lake-${n}`);
+    harmonized = await aws().createBucket(`harmonized-${n}`);
+  });
+
+  const settings = (over: { visibilityTimeoutSeconds?: number } = {}) => ({
+    source: "sales",
+    target: "reporting",
+    queueUrl,
+    lakeBucket: lake,
+    sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
+    mysql: false,
+    tombstoneRetentionDays: 7,
+    ...over,
+  });
+  const poller = (sqs: SQSClient = aws().sqs, over: { visibilityTimeoutSeconds?: number } = {}) =>
+    createPollHandler({
+      s3: aws().s3,
+      sqs,
+      runs: glueJobRuns(glue, JOB),
+      tables: TABLES,
+      settings: settings(over),
+      logger: silent,
+    });
+
+  /** Puts the file in the harmonized bucket and its validated-file message on the target queue. */
+  const deliver = async (f: GeneratedFile) => {
+    await aws().putObject(harmonized, f.key, fs.readFileSync(f.path));
+    const message: ValidatedFileMessage = {
+      version: 1,
+      source: "sales",
+      schema: f.schema,
+      table: f.table,
+      bucket: harmonized,
+      key: f.key,
+      etag: `"${f.key.length}"`,
+      sizeBytes: fs.statSync(f.path).size,
+      rowCount: f.rows,
+      kind: f.kind,
+      minSeq: f.minSeq,
+      maxSeq: f.maxSeq,
+      validatedAt: "2026-11-22T01:00:00.000Z",
+    };
+    await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+  };
+  const manifests = async () => (await aws().listKeys(lake)).filter((k) => k.endsWith(".json"));
+  const startedWith = () => glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input.Arguments?.["--manifest"]);
+
+  it("starts nothing when the queue is empty", async () => {
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(1), "SUCCEEDED")] });
+    expect(await poller()()).toEqual({ outcome: "idle" });
+    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    expect(await aws().listKeys(lake)).toEqual([]);
+  });
+
+  it("waits while a run of the target is in progress, leaving messages and writing nothing", async () => {
+    await deliver(files[0]);
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(2), "RUNNING"), jobRun(jobRunId(1), "FAILED")] });
+    expect(await poller()()).toEqual({ outcome: "busy", activeRuns: [jobRunId(2)] });
+    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    expect(glueMock.commandCalls(GetJobRunsCommand)[0].args[0].input).toEqual({ JobName: JOB, MaxResults: 200 });
+    expect(await aws().listKeys(lake)).toEqual([]);
+    expect(await aws().drainQueue(queueUrl)).toHaveLength(1);
+  });
+
+  it("writes the manifest (tables sorted, files in DMS order, duplicates once), starts the job on it, then deletes", async () => {
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [] });
+    glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(7) });
+    // Out of order, one file delivered twice (fan-out redelivery).
+    const customer = files.filter((f) => f.table === "Customer");
+    const audit = files.filter((f) => f.table === "AuditEvent");
+    for (const f of [customer[2], audit[1], customer[0], customer[2], audit[0], customer[1]]) await deliver(f);
+
+    const r = await poller()();
+    expect(r).toMatchObject({ outcome: "started", jobRunId: jobRunId(7), tables: 2, files: 5, messages: 6 });
+    const [key] = await manifests();
+    expect(key).toMatch(/^runs\/sales\/reporting\/\d{8}T\d{9}Z-[a-z0-9]+\.json$/);
+    expect(startedWith()).toEqual([`s3://${lake}/${key}`]);
+    const manifest = runManifestSchema.parse(JSON.parse(new TextDecoder().decode(await aws().getObject(lake, key))));
+    expect(manifest.doneUri).toBe(`s3://${lake}/${key.replace(/\.json$/, ".done")}`);
+    expect(manifest.target).toBe("sales/reporting");
+    const uris = (fs: GeneratedFile[]) => fs.map((f) => `s3://${harmonized}/${f.key}`);
+    expect(manifest.tables.map((t) => [t.table, t.files])).toEqual([
+      ["dbo.AuditEvent", uris([audit[0], audit[1]])],
+      ["dbo.Customer", uris([customer[0], customer[1], customer[2]])],
+    ]);
+    expect(manifest.tables[1].spark.create[0]).toContain("`glue_catalog`.`cdc_dev_sales`.`dbo__customer`");
+    expect(await aws().drainQueue(queueUrl)).toEqual([]);
+  });
+
+  it("re-submits failed runs' manifests, oldest first, one per tick, before taking new work", async () => {
+    const [done, failed, neverStarted] = ["005800000Z-aaaaaa", "010000000Z-bbbbbb", "010200000Z-cccccc"].map(
+      (t) => `runs/sales/reporting/20261122T${t}`,
+    );
+    for (const m of [done, failed, neverStarted]) await aws().putObject(lake, `${m}.json`, "{}");
+    await aws().putObject(lake, `${done}.done`, "{}");
+    await deliver(files[0]);
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(3), "FAILED", `s3://${lake}/${failed}.json`)] });
+    glueMock
+      .on(StartJobRunCommand)
+      .resolvesOnce({ JobRunId: jobRunId(4) })
+      .resolvesOnce({ JobRunId: jobRunId(5) });
+
+    expect(await poller()()).toEqual({
+      outcome: "resubmitted",
+      runId: "20261122T010000000Z-bbbbbb",
+      manifestUri: `s3://${lake}/${failed}.json`,
+      jobRunId: jobRunId(4),
+    });
+    // Its run finished; the manifest a crashed poller wrote but never started is next.
+    await aws().putObject(lake, `${failed}.done`, "{}");
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(4), "SUCCEEDED", `s3://${lake}/${failed}.json`)] });
+    expect(await poller()()).toMatchObject({ outcome: "resubmitted", runId: "20261122T010200000Z-cccccc" });
+    expect(startedWith()).toEqual([`s3://${lake}/${failed}.json`, `s3://${lake}/${neverStarted}.json`]);
+    expect(await manifests()).toEqual([done, failed, neverStarted].map((m) => `${m}.json`));
+
+    // Once every manifest has its marker, the waiting message gets its own run.
+    await aws().putObject(lake, `${neverStarted}.done`, "{}");
+    glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(6) });
+    expect(await poller()()).toMatchObject({ outcome: "started", jobRunId: jobRunId(6), files: 1, messages: 1 });
+    expect(await manifests()).toHaveLength(4);
+    expect(await aws().drainQueue(queueUrl)).toEqual([]);
+  });
+
+  it("moves the checkpoint past settled finished runs so later ticks list only what follows it", async () => {
+    const [a, b, c] = ["000000000Z-aaaaaa", "003000000Z-bbbbbb", "013000000Z-cccccc"].map(
+      (t) => `runs/sales/reporting/20261122T${t}`,
+    );
+    for (const m of [a, b, c]) await aws().putObject(lake, `${m}.json`, "{}");
+    for (const m of [a, b]) await aws().putObject(lake, `${m}.done`, "{}");
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [] });
+    glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(8) });
+    const at = (iso: string) =>
+      createPollHandler({
+        s3: aws().s3,
+        sqs: aws().sqs,
+        runs: glueJobRuns(glue, JOB),
+        tables: TABLES,
+        settings: settings(),
+        logger: silent,
+        now: () => new Date(iso),
+      });
+    // Run b finished less than an hour ago: the checkpoint stops after a.
+    expect(await at("2026-11-22T01:10:00Z")()).toMatchObject({ outcome: "resubmitted", runId: "20261122T013000000Z-cccccc" });
+    expect(new TextDecoder().decode(await aws().getObject(lake, "runs/sales/reporting/checkpoint"))).toBe(`${a}.json`);
+    await aws().putObject(lake, `${c}.done`, "{}");
+    expect(await at("2026-11-22T03:00:00Z")()).toEqual({ outcome: "idle" });
+    expect(new TextDecoder().decode(await aws().getObject(lake, "runs/sales/reporting/checkpoint"))).toBe(`${c}.json`);
+    // Whatever sorts before the checkpoint is no longer listed.
+    const list = jest.spyOn(aws().s3, "send");
+    await at("2026-11-22T03:02:00Z")();
+    const listed = list.mock.calls.map(([cmd]) => cmd.input as { StartAfter?: string }).find((i) => "StartAfter" in i);
+    expect(listed?.StartAfter).toBe(`${c}.json`);
+    list.mockRestore();
+  });
+
+  it("stops re-submitting a manifest whose runs keep failing, and takes no new work past it", async () => {
+    const stuck = "runs/sales/reporting/20261122T010000000Z-cccccc";
+    await aws().putObject(lake, `${stuck}.json`, "{}");
+    await deliver(files[0]);
+    const uri = `s3://${lake}/${stuck}.json`;
+    glueMock.on(GetJobRunsCommand).resolves({
+      JobRuns: [jobRun(jobRunId(13), "FAILED", uri), jobRun(jobRunId(12), "FAILED", uri), jobRun(jobRunId(11), "FAILED", uri)],
+    });
+    expect(await poller()()).toEqual({
+      outcome: "blocked",
+      runId: "20261122T010000000Z-cccccc",
+      manifestUri: uri,
+      failedRuns: [jobRunId(13), jobRunId(12), jobRunId(11)],
+    });
+    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    expect(await aws().drainQueue(queueUrl)).toHaveLength(1);
+  });
+
+  it("leaves the messages and removes the unstarted manifest when Glue refuses a concurrent run", async () => {
+    await deliver(files[0]);
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [] });
+    glueMock
+      .on(StartJobRunCommand)
+      .rejects(new ConcurrentRunsExceededException({ message: `Concurrent runs exceeded for ${JOB}`, $metadata: {} }));
+    const r = await poller()();
+    expect(r).toMatchObject({ outcome: "deferred", reason: `Concurrent runs exceeded for ${JOB}` });
+    expect(await manifests()).toEqual([]);
+    // Released at once, not hidden for the visibility timeout.
+    expect(await aws().drainQueue(queueUrl)).toHaveLength(1);
+  });
+
+  it("applies the files of a poller that crashed before deleting its messages exactly once in effect", async () => {
+    const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+    const runner = new LocalGlueJob({
+      s3: aws().s3,
+      tables: TABLES,
+      duck,
+      tombstoneRetentionDays: 7,
+      workDir: path.join(root, `work-${n}`),
+      publicationDir: path.join(root, `pub-${n}`),
+    });
+    glueMock.on(GetJobRunsCommand).callsFake(async () => ({ JobRuns: [] }));
+    glueMock.on(StartJobRunCommand).callsFake(async (input: { Arguments: Record<string, string> }) => {
+      const r = await runner.start(input.Arguments["--manifest"]);
+      await runner.wait();
+      return { JobRunId: r.started ? r.jobRunId : "" };
+    });
+    const customer = files.filter((f) => f.table === "Customer");
+    for (const f of customer) await deliver(f);
+
+    // The first poller dies between starting the run and deleting the messages.
+    const crashing = Object.create(aws().sqs) as SQSClient;
+    const send = aws().sqs.send.bind(aws().sqs) as (c: unknown) => Promise<unknown>;
+    crashing.send = (async (command: unknown) => {
+      if (command instanceof DeleteMessageBatchCommand) throw new Error("Lambda timed out");
+      return send(command);
+    }) as SQSClient["send"];
+    await expect(poller(crashing, { visibilityTimeoutSeconds: 1 })()).rejects.toThrow("Lambda timed out");
+    expect(runner.finished).toHaveLength(1);
+
+    // The messages come back after their visibility timeout; the next tick applies the same files again.
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await poller()();
+    expect(second).toMatchObject({ outcome: "started", files: customer.length });
+    expect(runner.finished).toHaveLength(2);
+    expect(await poller()()).toEqual({ outcome: "idle" });
+
+    const meta = TABLES.find((t) => t.table === "Customer")!;
+    const model = new ReferenceModel(meta);
+    model.applyBatch(await Promise.all(customer.map((f) => readModelFile(duck.connection, f.path))));
+    expect(canonicalRows(meta, await duck.rows(meta))).toEqual(model.rows());
+    // The second run found nothing newer than what the first applied.
+    const again = runner.finished[1].tables[0].duck;
+    expect(again).toMatchObject({ inserted: 0, updated: 0, deleted: 0, tombstoned: 0 });
+    expect(again.skippedStale).toBe(again.changes);
+    duck.close();
+  });
+});
+
+describe("poller settings from the environment", () => {
+  const env = {
+    SOURCE: "sales",
+    TARGET: "reporting",
+    QUEUE_URL: "https://sqs.eu-west-2.amazonaws.com/2/q",
+    LAKE_BUCKET: "lake",
+    JOB_NAME: JOB,
+    SPARK_NAMESPACE: "glue_catalog.cdc_dev_sales",
+  };
+  it("reads them with defaults", () => {
+    expect(pollSettingsFromEnv({ ...env, MYSQL: "true" })).toEqual({
+      source: "sales",
+      target: "reporting",
+      queueUrl: env.QUEUE_URL,
+      lakeBucket: "lake",
+      jobName: JOB,
+      sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
+      mysql: true,
+      tombstoneRetentionDays: 7,
+      maxMessages: 500,
+      maxAttempts: 3,
+      visibilityTimeoutSeconds: 900,
+    });
+  });
+  it("names the missing or malformed variable", () => {
+    expect(() => pollSettingsFromEnv({ ...env, LAKE_BUCKET: "" })).toThrow("environment variable LAKE_BUCKET is not set");
+    expect(() => pollSettingsFromEnv({ ...env, MAX_MESSAGES: "ten" })).toThrow(
+      "MAX_MESSAGES must be a positive integer, got ten",
+    );
+  });
+});

@@ -1,0 +1,157 @@
+import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
+import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
+import type { SQSBatchResponse } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { useFauxqs } from "../support/fauxqs";
+import { ordersTable } from "../support/parquet-fixtures";
+import { badFiles, ordersFile } from "./core/validation/bad-files";
+import { createPipeline, eventsFor, flakyS3, handlerFor, lambdaContext, type Pipeline } from "./validate-harness";
+
+const tables = [ordersTable()];
+
+describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads, large files", () => {
+  const aws = useFauxqs();
+
+  /** Failed message ids: Powertools throws when every record of a batch failed (Lambda then reports an error). */
+  async function failedIds(run: () => Promise<SQSBatchResponse>, ids: string[]): Promise<string[]> {
+    try {
+      return (await run()).batchItemFailures.map((f) => f.itemIdentifier);
+    } catch (err) {
+      if (err instanceof FullBatchFailureError) return ids;
+      throw err;
+    }
+  }
+
+  /** Where the file is now; it must always be in raw or fully (same bytes) in its destination. */
+  async function whereIs(p: Pipeline, key: string, bytes: Uint8Array, destination: string): Promise<string[]> {
+    const places: string[] = [];
+    for (const [name, bucket] of [
+      ["raw", p.raw],
+      ["destination", destination],
+    ] as const) {
+      const got = await aws().getObject(bucket, key);
+      if (got && Buffer.from(got).equals(Buffer.from(bytes))) places.push(name);
+    }
+    return places;
+  }
+
+  it.each([
+    ["CopyObject throttled (503 SlowDown)", { CopyObjectCommand: 2 }, 503, "harmonized"],
+    ["CopyObject 500 InternalError", { CopyObjectCommand: 1 }, 500, "harmonized"],
+    ["DeleteObject throttled after a verified copy", { DeleteObjectCommand: 2 }, 503, "harmonized"],
+    ["verification HeadObject fails after the copy", { HeadObjectCommand: [false, true, false, true] }, 500, "harmonized"],
+    ["copy and delete both fail on a quarantined file", { CopyObjectCommand: 1, DeleteObjectCommand: 1 }, 503, "quarantine"],
+  ] as const)("%s: retries end with the file moved once, and it is never lost", async (_name, failures, status, dest) => {
+    const p = await createPipeline(aws());
+    const bytes = dest === "harmonized" ? ordersFile() : badFiles().find((f) => f.code === "NULL_PRIMARY_KEY")!.bytes;
+    const key = "dbo/orders/20240107-000000000.parquet";
+    const destination = dest === "harmonized" ? p.settings.harmonizedBucket : p.settings.quarantineBucket;
+    await aws().putObject(p.raw, key, bytes);
+    const { s3, injected } = flakyS3(aws(), failures, status);
+    const handler = handlerFor(aws(), p, tables, { s3 });
+    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      const failed = await failedIds(() => handler(event, lambdaContext), [event.Records[0].messageId]);
+      expect((await whereIs(p, key, bytes, destination)).length).toBeGreaterThan(0);
+      if (failed.length === 0) break;
+      expect(failed).toEqual([event.Records[0].messageId]);
+      expect(attempts).toBeLessThan(10);
+    }
+    const planned = Object.values(failures as Record<string, number | boolean[]>).reduce<number>(
+      (a, b) => a + (typeof b === "number" ? b : b.filter(Boolean).length),
+      0,
+    );
+    expect(injected.length).toBe(planned);
+    expect(attempts).toBeGreaterThan(1);
+    expect(await whereIs(p, key, bytes, destination)).toEqual(["destination"]);
+    expect(await aws().listKeys(p.raw)).toEqual([]);
+    s3.destroy();
+  });
+
+  it("never deletes from raw when the copy did not really happen", async () => {
+    const p = await createPipeline(aws());
+    const bytes = ordersFile();
+    const key = "dbo/orders/20240108-000000000.parquet";
+    await aws().putObject(p.raw, key, bytes);
+    const { s3 } = flakyS3(aws(), {});
+    // A CopyObject that answers 200 but writes nothing: only the verification can notice.
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "CopyObjectCommand")
+          return { output: { $metadata: { httpStatusCode: 200 } }, response: {} } as never;
+        return next(args);
+      },
+      { step: "initialize", name: "silentCopy" },
+    );
+    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    expect(await failedIds(() => handlerFor(aws(), p, tables, { s3 })(event, lambdaContext), ["all"])).toEqual(["all"]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+    expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
+    s3.destroy();
+  });
+
+  it("reads at most two ranges per file: one for a normal footer, two for a footer over 64 KiB", async () => {
+    const p = await createPipeline(aws());
+    const normal = ordersFile();
+    const huge = ordersFile({ kvMetadata: [{ key: "padding", value: "x".repeat(200 * 1024) }] });
+    const files = [
+      { key: "dbo/orders/20240110-000000000.parquet", bytes: normal },
+      { key: "dbo/orders/20240110-000000001.parquet", bytes: huge },
+    ];
+    for (const f of files) await aws().putObject(p.raw, f.key, f.bytes);
+    for (const f of files) {
+      const { s3, sent } = flakyS3(aws(), {});
+      const r = await handlerFor(aws(), p, tables, { s3 })(
+        eventsFor(p.raw, [{ key: f.key, size: f.bytes.length }]),
+        lambdaContext,
+      );
+      expect(r.batchItemFailures).toEqual([]);
+      const gets = sent.filter((c) => c.command === "GetObjectCommand");
+      const footerLength = new DataView(f.bytes.buffer, f.bytes.byteOffset).getUint32(f.bytes.length - 8, true);
+      if (f.bytes === normal) {
+        expect(gets).toEqual([{ command: "GetObjectCommand", range: `bytes=0-${normal.length - 1}` }]);
+      } else {
+        const tailStart = huge.length - 64 * 1024;
+        expect(gets).toEqual([
+          { command: "GetObjectCommand", range: `bytes=${tailStart}-${huge.length - 1}` },
+          { command: "GetObjectCommand", range: `bytes=${huge.length - 8 - footerLength}-${tailStart - 1}` },
+        ]);
+      }
+      s3.destroy();
+    }
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual(files.map((f) => f.key));
+  });
+
+  it("hands a large file without statistics to the large-file Glue job and leaves it in raw", async () => {
+    const p = await createPipeline(aws());
+    p.settings.largeFileBytes = 100;
+    const bytes = ordersFile({ statistics: false });
+    const key = "dbo/orders/20240109-000000000.parquet";
+    await aws().putObject(p.raw, key, bytes);
+    const glue = mockClient(GlueClient);
+    glue.on(StartJobRunCommand).resolves({ JobRunId: "jr_1" });
+    try {
+      const handler = handlerFor(aws(), p, tables, {
+        largeFileJob: { glue: new GlueClient({ region: "eu-west-2" }), jobName: "cdc-dev-sales-large-file-validate" },
+      });
+      const r = await handler(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+      expect(r.batchItemFailures).toEqual([]);
+      const calls = glue.commandCalls(StartJobRunCommand);
+      expect(calls).toHaveLength(1);
+      const input = calls[0].args[0].input;
+      expect(input.JobName).toBe("cdc-dev-sales-large-file-validate");
+      expect(input.Arguments).toMatchObject({ "--bucket": p.raw, "--key": key, "--table": "dbo.orders" });
+      const checks = JSON.parse(input.Arguments!["--checks"]) as { sql: string; checks: Array<{ code: string }> };
+      expect(checks.sql).toContain(`FROM parquet.\`s3://${p.raw}/${key}\``);
+      expect(checks.checks.map((c) => c.code)).toEqual(["BAD_OP", "MISSING_SEQ", "NULL_PRIMARY_KEY", "NULL_IN_NOT_NULL"]);
+      expect(await aws().listKeys(p.raw)).toEqual([key]);
+      expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
+    } finally {
+      glue.restore();
+    }
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Shared set-up for the validate Lambda's integration tests: the raw, harmonized and quarantine buckets, the fan-out
+ * queue and the alert topic (with a queue subscribed, to read alerts back) on fauxqs, and SQS events as S3 sends them.
+ */
+import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context, SQSEvent } from "aws-lambda";
+import type { TableMetadata } from "../../metadata/format";
+import { createValidateHandler, type ValidateHandlerDeps } from "../../handlers/validate";
+import { s3EventBody } from "../../handlers/lib/s3-event";
+import type { ValidateSettings } from "../../handlers/lib/validated-move";
+import type { Fauxqs } from "../support/fauxqs";
+
+export interface Pipeline {
+  raw: string;
+  settings: ValidateSettings;
+  alertQueueUrl: string;
+}
+
+let counter = 0;
+
+/** Fresh buckets, queue and topic (unique names, so tests in one file do not see each other's objects). */
+export async function createPipeline(aws: Fauxqs): Promise<Pipeline> {
+  const n = ++counter;
+  const raw = await aws.createBucket(`raw-${n}`);
+  const alertTopicArn = await aws.createTopic(`alerts-${n}`);
+  const alertQueueUrl = await aws.createQueue(`alerts-${n}`);
+  await aws.subscribeQueue(alertTopicArn, alertQueueUrl);
+  return {
+    raw,
+    alertQueueUrl,
+    settings: {
+      source: "sales",
+      harmonizedBucket: await aws.createBucket(`harmonized-${n}`),
+      quarantineBucket: await aws.createBucket(`quarantine-${n}`),
+      alertTopicArn,
+      fanOutQueueUrl: await aws.createQueue(`fanout-${n}`),
+      largeFileBytes: 256 * 1024 * 1024,
+    },
+  };
+}
+
+export function quietTelemetry(): { logger: Logger; metrics: Metrics } {
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
+  return {
+    logger: new Logger({ serviceName: "cdc-validate-test", logLevel: "SILENT" }),
+    metrics: new Metrics({ namespace: "cdc-test", serviceName: "cdc-validate" }),
+  };
+}
+
+export function handlerFor(aws: Fauxqs, p: Pipeline, tables: TableMetadata[], extra: Partial<ValidateHandlerDeps> = {}) {
+  return createValidateHandler({
+    s3: aws.s3,
+    sqs: aws.sqs,
+    sns: aws.sns,
+    tables,
+    settings: p.settings,
+    ...quietTelemetry(),
+    ...extra,
+  });
+}
+
+/** One SQS message per body, shaped as Lambda delivers them. */
+export function sqsEvent(bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m-${i}-${Math.random().toString(36).slice(2)}`,
+      receiptHandle: `rh-${i}`,
+      body,
+      attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "s3", ApproximateFirstReceiveTimestamp: "0" },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:eu-west-2:111111111111:cdc-dev-sales-validation",
+      awsRegion: "eu-west-2",
+    })),
+  };
+}
+
+/** What S3 would enqueue for each object now in `bucket`. */
+export function eventsFor(bucket: string, objects: Array<{ key: string; size: number }>): SQSEvent {
+  return sqsEvent(objects.map((o) => s3EventBody(bucket, o.key, o.size)));
+}
+
+export const lambdaContext = {
+  functionName: "cdc-dev-sales-validate",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:eu-west-2:111111111111:function:cdc-dev-sales-validate",
+  memoryLimitInMB: "512",
+  awsRequestId: "req-1",
+  logGroupName: "/aws/lambda/cdc-dev-sales-validate",
+  logStreamName: "stream",
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as Context;
+
+/**
+ * An S3 client against fauxqs whose commands fail with a real S3 service error (503 SlowDown or 500 InternalError):
+ * a number fails the first N calls of that command, an array says call by call (`[false, true]`: the second call).
+ * SDK retries are off so the handler sees each failure. `sent` records every command (with its Range) in order.
+ */
+export function flakyS3(
+  aws: Fauxqs,
+  failures: Partial<Record<string, number | readonly boolean[]>>,
+  status: 500 | 503 = 503,
+): { s3: S3Client; injected: string[]; sent: Array<{ command: string; range?: string }> } {
+  const s3 = new S3Client({ ...aws.clientConfig, maxAttempts: 1 });
+  const calls: Record<string, number> = {};
+  const injected: string[] = [];
+  const sent: Array<{ command: string; range?: string }> = [];
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName as string;
+      sent.push({ command: name, range: (args.input as { Range?: string }).Range });
+      const n = (calls[name] = (calls[name] ?? 0) + 1) - 1;
+      const rule = failures[name];
+      if (typeof rule === "number" ? n < rule : rule?.[n] === true) {
+        injected.push(name);
+        throw new S3ServiceException({
+          name: status === 503 ? "SlowDown" : "InternalError",
+          $fault: "server",
+          $metadata: { httpStatusCode: status },
+          message: status === 503 ? "Please reduce your request rate." : "We encountered an internal error. Please try again.",
+        });
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "injectS3Failures" },
+  );
+  return { s3, injected, sent };
+}

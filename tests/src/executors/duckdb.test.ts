@@ -1,0 +1,141 @@
+/**
+ * The DuckDB executor on hand-written histories whose outcome is known: full loads replayed after CDC, tombstones and
+ * their expiry, ties between full-load files, sequences of different digit counts, upper-case column names.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { tombstoneCutoff } from "../../../handlers/core/plan/sequence";
+import { DuckDbExecutor } from "../../../src/executors/duckdb";
+import { PROPERTY_TABLES, writeDmsFiles } from "../../support/change-batches";
+import { canonicalRows, type ModelChange, type ModelFile } from "../../support/reference-model";
+
+const meta = PROPERTY_TABLES[0]; // dbo.Orders, key (seed, order_id)
+const row = (id: number, customer: string) => ({
+  seed: "1",
+  order_id: String(id),
+  customer,
+  amount: "1.00",
+  big: "1",
+  placed_at: null,
+  paid: "true",
+});
+const change = (
+  op: "I" | "U" | "D",
+  seq: string | null,
+  id: number,
+  customer: string,
+  timestamp = "2024-01-02 00:00:00.000000",
+): ModelChange => ({
+  op,
+  seq,
+  timestamp,
+  values: row(id, customer),
+});
+
+describe("DuckDB executor", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-duck-"));
+  let duck: DuckDbExecutor;
+  const write = async (...files: ModelFile[]) => {
+    await writeDmsFiles(
+      duck.connection,
+      meta,
+      files.map((file) => ({ path: path.join(dir, file.name), file })),
+    );
+    return files.map((f) => ({ uri: path.join(dir, f.name) }));
+  };
+  const customers = async () => canonicalRows(meta, await duck.rows(meta)).map((r) => `${r.order_id}:${r.customer}`);
+
+  beforeEach(async () => {
+    duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+  });
+  afterEach(() => duck.close());
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("never lets a replayed full load regress a row or resurrect a deleted one", async () => {
+    const [load] = await write({
+      name: "LOAD00000001.parquet",
+      changes: [change("I", "", 1, "old"), change("I", null, 2, "old"), change("I", "", 3, "old")],
+    });
+    const [cdc] = await write({
+      name: "20240102-000000000.parquet",
+      changes: [change("U", "5", 1, "new"), change("D", "6", 2, "old")],
+    });
+    expect(await duck.apply(meta, [load])).toMatchObject({ inserted: 3 });
+    expect(await duck.apply(meta, [cdc])).toMatchObject({ updated: 1, deleted: 1 });
+    expect(await duck.apply(meta, [load])).toEqual({
+      changes: 3,
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      tombstoned: 0,
+      skippedStale: 3,
+    });
+    expect(await customers()).toEqual(["1:new", "3:old"]);
+  });
+
+  it("records a tombstone for a delete that arrives before its insert, and the late insert stays out", async () => {
+    const [del, ins] = await write(
+      { name: "20240102-000000001.parquet", changes: [change("D", "20", 7, "x")] },
+      { name: "20240102-000000002.parquet", changes: [change("I", "10", 7, "x")] },
+    );
+    expect(await duck.apply(meta, [del])).toMatchObject({ tombstoned: 1, deleted: 0 });
+    expect(await duck.apply(meta, [ins])).toMatchObject({ skippedStale: 1 });
+    expect(await customers()).toEqual([]);
+  });
+
+  it("lets an old change through once the tombstone has expired (what retention means)", async () => {
+    const [ins, del] = await write(
+      { name: "20240102-000000003.parquet", changes: [change("I", "10", 8, "back", "2024-01-01 00:00:00.000000")] },
+      { name: "20240102-000000004.parquet", changes: [change("D", "20", 8, "back", "2024-01-02 00:00:00.000000")] },
+    );
+    await duck.apply(meta, [del], { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-08T00:00:00Z"), 7) });
+    expect(await duck.apply(meta, [ins])).toMatchObject({ skippedStale: 1 });
+    await duck.apply(meta, [del], { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-10T00:00:00Z"), 7) });
+    expect(await duck.apply(meta, [ins])).toMatchObject({ inserted: 1 });
+    expect(await customers()).toEqual(["8:back"]);
+  });
+
+  it("breaks ties between full-load rows by file order, then row order", async () => {
+    const files = await write(
+      { name: "LOAD00000002.parquet", changes: [change("I", "", 4, "first"), change("I", "", 4, "second")] },
+      { name: "LOAD00000003.parquet", changes: [change("I", "", 5, "a")] },
+      { name: "LOAD00000004.parquet", changes: [change("I", "", 5, "b")] },
+    );
+    await duck.apply(meta, files);
+    expect(await customers()).toEqual(["4:second", "5:b"]);
+  });
+
+  it("compares sequences as numbers whatever their digit count", async () => {
+    const files = await write({
+      name: "20240102-000000005.parquet",
+      changes: [change("U", "10", 9, "ten"), change("U", "9", 9, "nine")],
+    });
+    await duck.apply(meta, files);
+    expect(await customers()).toEqual(["9:ten"]);
+  });
+
+  it("matches file columns case-insensitively", async () => {
+    const file = path.join(dir, "upper", "LOAD00000001.parquet");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await duck.connection.run(
+      `COPY (SELECT 'I' AS "OP", '2024-01-01 00:00:00.000000' AS "CDC_TIMESTAMP", NULL::VARCHAR AS "CDC_SEQ", 1 AS "SEED", 42 AS "ORDER_ID", 'up' AS "Customer", ` +
+        `1.5::DECIMAL(12,2) AS "AMOUNT", 7::BIGINT AS "BIG", NULL::TIMESTAMP AS "PLACED_AT", true AS "PAID") TO '${file}' (FORMAT parquet)`,
+    );
+    await duck.apply(meta, [{ uri: file }]);
+    expect(await customers()).toEqual(["42:up"]);
+  });
+
+  it("writes the publication sorted by key with source columns, _cdc_seq and _cdc_timestamp", async () => {
+    const files = await write({
+      name: "20240102-000000006.parquet",
+      changes: [change("I", "3", 2, "b"), change("I", "4", 1, "a")],
+    });
+    await duck.apply(meta, files);
+    const out = path.join(dir, "pub.parquet");
+    expect(await duck.exportParquet(meta, out)).toBe(2);
+    const read = await duck.connection.runAndReadAll(`SELECT * FROM read_parquet('${out}')`);
+    expect(read.columnNames()).toEqual([...meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"]);
+    expect(read.getRowObjectsJson().map((r) => r.order_id)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,269 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { dmsTableMappings } from "../../metadata/dms-table-mappings";
+import { readMetadataDir } from "../../metadata/load";
+import { METADATA_ROOT } from "../../src/program";
+import { statement, statements } from "../components/helpers";
+import type { RecordedResource } from "../support/pulumi-mocks";
+import { descendantsOf, one, providerOf } from "../support/resources";
+import { runStack } from "../support/stack";
+
+const PIPELINE = "cdc:index:CdcPipeline";
+
+/** AWS resources of one source's pipeline, counted by type. */
+function countsOf(resources: RecordedResource[], pipeline: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of descendantsOf(resources, one(resources, PIPELINE, pipeline))) {
+    if (r.type.startsWith("aws:") || r.type.startsWith("awsx:")) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** What every source declares, whatever the stack: DMS, three buckets, two queues with DLQs, the validate Lambda. */
+const PER_SOURCE = {
+  "aws:dms/endpoint:Endpoint": 1,
+  "aws:dms/s3Endpoint:S3Endpoint": 1,
+  "aws:dms/replicationInstance:ReplicationInstance": 1,
+  "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": 1,
+  "aws:dms/replicationTask:ReplicationTask": 1,
+  "aws:ec2/securityGroup:SecurityGroup": 1,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
+  "aws:s3/bucket:Bucket": 3,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 3,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
+  "aws:s3/bucketPolicy:BucketPolicy": 3,
+  "aws:s3/bucketVersioning:BucketVersioning": 3,
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 3,
+  "aws:s3/bucketNotification:BucketNotification": 1,
+  "aws:sqs/queue:Queue": 4,
+  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": 2,
+  "aws:sqs/queuePolicy:QueuePolicy": 2,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+  "aws:iam/role:Role": 3,
+  "aws:iam/rolePolicy:RolePolicy": 3,
+  "aws:cloudwatch/logGroup:LogGroup": 1,
+  "aws:lambda/function:Function": 1,
+  "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+};
+const oneAccount = {
+  "aws:kms/key:Key": 1,
+  "aws:kms/alias:Alias": 1,
+  "aws:sns/topic:Topic": 1,
+  "aws:sns/topicPolicy:TopicPolicy": 1,
+};
+const twoAccounts = {
+  "aws:kms/key:Key": 2,
+  "aws:kms/alias:Alias": 2,
+  "aws:sns/topic:Topic": 2,
+  "aws:sns/topicPolicy:TopicPolicy": 2,
+};
+const createdVpc = {
+  "awsx:ec2:Vpc": 1,
+  "aws:ec2/securityGroup:SecurityGroup": 2,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+  "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
+};
+
+describe("resources per source", () => {
+  it("dev (one account, VPC created): the common set, one key and topic, and the VPC", async () => {
+    const { mocks } = await runStack("dev");
+    for (const source of ["dev-sales", "dev-crm"])
+      expect(countsOf(mocks.resources, source)).toEqual({ ...PER_SOURCE, ...oneAccount, ...createdVpc });
+  });
+
+  it("preprod (one account, existing VPC): the common set with one key and topic", async () => {
+    const { mocks } = await runStack("preprod");
+    for (const source of ["preprod-sales", "preprod-crm"])
+      expect(countsOf(mocks.resources, source)).toEqual({ ...PER_SOURCE, ...oneAccount });
+  });
+
+  it("prod (two accounts): a key and a topic on each side, e-mail alerts subscribed once", async () => {
+    const { mocks } = await runStack("prod");
+    for (const source of ["prod-sales", "prod-crm"]) {
+      expect(countsOf(mocks.resources, source)).toEqual({
+        ...PER_SOURCE,
+        ...twoAccounts,
+        "aws:sns/topicSubscription:TopicSubscription": 1,
+      });
+    }
+  });
+});
+
+describe("the prod stack: ingestion and lake in separate accounts", () => {
+  const INGESTION = "444444444444";
+  const LAKE = "555555555555";
+  const ROLE = `arn:aws:iam::${INGESTION}:role/cdc-prod-sales-validate`;
+  const HARMONIZED = `cdc-prod-sales-harmonized-${LAKE}`;
+  let resources: RecordedResource[];
+  beforeAll(async () => {
+    resources = (await runStack("prod")).mocks.resources;
+  });
+  const accountOf = (type: string, name: string) =>
+    providerOf(resources, one(resources, type, name))
+      ?.name.split("-")
+      .pop();
+
+  it("places DMS, raw, quarantine and validation in ingestion; harmonized and the validated queue in the lake", () => {
+    expect(accountOf("aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task")).toBe(INGESTION);
+    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-landing-raw-bucket")).toBe(INGESTION);
+    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-landing-quarantine-bucket")).toBe(INGESTION);
+    expect(accountOf("aws:lambda/function:Function", "prod-sales-landing-validate-function")).toBe(INGESTION);
+    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket")).toBe(LAKE);
+    expect(accountOf("aws:sqs/queue:Queue", "prod-sales-validated-queue")).toBe(LAKE);
+    expect(one(resources, "aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket").inputs.bucket).toBe(HARMONIZED);
+  });
+
+  it("names the validate role exactly in the harmonized bucket policy, the lake key policy and the validated queue policy", () => {
+    const bucketPolicy = statements(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy"));
+    expect(bucketPolicy.slice(1)).toEqual([
+      {
+        Sid: "ValidateRoleWritesHarmonized",
+        Effect: "Allow",
+        Principal: { AWS: ROLE },
+        Action: ["s3:PutObject", "s3:GetObject"],
+        Resource: `arn:aws:s3:::${HARMONIZED}/*`,
+      },
+      {
+        Sid: "ValidateRoleListsHarmonized",
+        Effect: "Allow",
+        Principal: { AWS: ROLE },
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${HARMONIZED}`,
+      },
+    ]);
+    expect(statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${LAKE}-key`), "PipelineRolesUse").Principal).toEqual({
+      AWS: ROLE,
+    });
+    expect(
+      statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${INGESTION}-key`), "AccountAdministers").Principal,
+    ).toEqual({
+      AWS: `arn:aws:iam::${INGESTION}:root`,
+    });
+    expect(statements(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "prod-sales-validated-policy"))).toEqual([
+      {
+        Sid: "ValidateRoleSends",
+        Effect: "Allow",
+        Principal: { AWS: ROLE },
+        Action: "sqs:SendMessage",
+        Resource: `arn:aws:sqs:eu-west-2:${LAKE}:cdc-prod-sales-validated`,
+      },
+    ]);
+  });
+
+  it("encrypts harmonized with the lake key and lets the validate role use exactly that key", () => {
+    const lakeKey = `arn:aws:kms:eu-west-2:${LAKE}:key/prod-sales-key-${LAKE}-key`;
+    const encryption = one(
+      resources,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "prod-sales-harmonized-encryption",
+    );
+    expect(
+      (encryption.inputs.rules as Array<{ applyServerSideEncryptionByDefault: unknown }>)[0].applyServerSideEncryptionByDefault,
+    ).toEqual({
+      sseAlgorithm: "aws:kms",
+      kmsMasterKeyId: lakeKey,
+    });
+    expect(
+      statement(one(resources, "aws:iam/rolePolicy:RolePolicy", "prod-sales-landing-validate-policy"), "UseLakeKey").Resource,
+    ).toBe(lakeKey);
+  });
+
+  it("sizes each source's DMS from its settings", () => {
+    expect(one(resources, "aws:dms/replicationInstance:ReplicationInstance", "prod-sales-dms-instance").inputs).toMatchObject({
+      replicationInstanceClass: "dms.r5.large",
+      allocatedStorage: 200,
+      multiAz: true,
+    });
+    expect(one(resources, "aws:dms/replicationInstance:ReplicationInstance", "prod-crm-dms-instance").inputs).toMatchObject({
+      replicationInstanceClass: "dms.t3.medium",
+      allocatedStorage: 50,
+      multiAz: false,
+    });
+    expect(one(resources, "aws:dms/s3Endpoint:S3Endpoint", "prod-crm-dms-target").inputs).toMatchObject({
+      cdcMaxBatchInterval: 120,
+      cdcMinFileSize: 32000,
+    });
+    expect(one(resources, "aws:dms/endpoint:Endpoint", "prod-crm-dms-source").inputs).toMatchObject({
+      engineName: "postgres",
+      databaseName: "crm",
+      sslMode: "require",
+    });
+  });
+
+  it("starts replication only after the raw bucket notifies the validation queue and the validate Lambda listens", () => {
+    const task = one(resources, "aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task");
+    expect(task.dependencies).toEqual(
+      expect.arrayContaining([
+        one(resources, "aws:s3/bucketNotification:BucketNotification", "prod-sales-landing-raw-events").urn,
+        one(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "prod-sales-landing-trigger").urn,
+      ]),
+    );
+  });
+
+  it("maps exactly the committed metadata's tables in each task", () => {
+    for (const source of ["sales", "crm"]) {
+      const task = one(resources, "aws:dms/replicationTask:ReplicationTask", `prod-${source}-dms-task`);
+      const expected = dmsTableMappings(readMetadataDir(path.join(METADATA_ROOT, source)).tables);
+      expect(JSON.parse(task.inputs.tableMappings as string)).toEqual(expected);
+    }
+  });
+});
+
+describe("the dev stack's created VPC", () => {
+  it("builds isolated subnets in two AZs with an S3 gateway endpoint, and runs DMS in them", async () => {
+    const { mocks } = await runStack("dev");
+    const vpc = one(mocks.resources, "awsx:ec2:Vpc", "dev-sales-network-vpc");
+    expect(vpc.inputs).toMatchObject({
+      cidrBlock: "10.20.0.0/16",
+      numberOfAvailabilityZones: 2,
+      subnetSpecs: [{ type: "Isolated", name: "data" }],
+      natGateways: { strategy: "None" },
+      vpcEndpointStrategy: "Auto",
+      vpcEndpointSpecs: [{ serviceName: "com.amazonaws.eu-west-2.s3", vpcEndpointType: "Gateway" }],
+    });
+    expect(
+      one(mocks.resources, "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup", "dev-sales-dms-subnets").inputs.subnetIds,
+    ).toEqual(["subnet-dev-sales-network-vpc-isolated-1", "subnet-dev-sales-network-vpc-isolated-2"]);
+    const endpoints = mocks.resources.filter(
+      (r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.name.startsWith("dev-sales-"),
+    );
+    expect(endpoints.map((e) => e.inputs.serviceName)).toEqual(
+      ["secretsmanager", "glue", "sqs", "sns", "sts", "logs"].map((s) => `com.amazonaws.eu-west-2.${s}`),
+    );
+  });
+});
+
+describe("metadata", () => {
+  it("stops with one line telling the user to extract it when a source has none", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-metadata-"));
+    fs.cpSync(path.join(METADATA_ROOT, "sales"), path.join(root, "sales"), { recursive: true });
+    await expect(runStack("dev", { metadataRoot: root })).rejects.toThrow(
+      `source crm has no metadata in ${path.relative(process.cwd(), path.join(root, "crm"))}: run \`cdc metadata extract --engine postgres --url <connection> --source crm\` and commit the files`,
+    );
+    fs.rmSync(root, { recursive: true });
+  });
+});
+
+describe("preview", () => {
+  it("declares the same resources when every computed value is unknown, without throwing", async () => {
+    // As in a first preview: providers have computed nothing yet, so every ARN, URL and id is unknown.
+    const preview = await runStack("prod", { preview: true, mocks: { outputs: () => ({}) } });
+    const update = await runStack("prod");
+    const names = (rs: RecordedResource[]) => rs.map((r) => `${r.type}::${r.name}`).sort();
+    expect(names(preview.mocks.resources)).toEqual(names(update.mocks.resources));
+    // The mock engine marks inputs that are still unknown; what is known up front (the mappings) is already there.
+    const UNKNOWN = { __pulumiUnknown: true };
+    const task = one(preview.mocks.resources, "aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task");
+    expect(task.inputs.replicationInstanceArn).toEqual(UNKNOWN);
+    expect(task.inputs.tableMappings).toBe(
+      one(update.mocks.resources, "aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task").inputs.tableMappings,
+    );
+    expect(
+      one(preview.mocks.resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy").inputs.policy,
+    ).toEqual(UNKNOWN);
+  });
+});

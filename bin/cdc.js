@@ -10,6 +10,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The project supports Node 20 (package.json engines); the AWS SDK's reminder about its future Node 22 floor would
+// otherwise open every command's output. Set the variable to "false" to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
 require("../src/cli/main")
   .run(process.argv.slice(2))

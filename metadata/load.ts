@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { UserError } from "../src/errors";
+import { fieldPath, issueMessages } from "../src/zod-messages";
 import {
   serializeMetadata,
   sourceMetadataSchema,
@@ -120,57 +121,15 @@ function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
   }
   const result = schema.safeParse(json, { error: metadataIssueMessage });
   if (!result.success) {
-    const issue = result.error.issues[0];
+    // A misspelt field also shows up as the real one missing; the misspelling (with its suggestion) says more.
+    const issue = result.error.issues.find((i) => i.code === "unrecognized_keys") ?? result.error.issues[0];
     const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
     throw new UserError(`${file}: ${at.length > 0 ? `${fieldPath(at)}: ` : ""}${issue.message}`);
   }
   return result.data;
 }
 
-/**
- * Short messages for the issue kinds hand edits produce. Written here rather than shared with the stack-config
- * messages because that module loads the Pulumi SDK, which must stay out of the Lambda bundles that read metadata.
- */
-function metadataIssueMessage(iss: z.core.$ZodRawIssue): string | undefined {
-  switch (iss.code) {
-    case "unrecognized_keys":
-      return "unknown field";
-    case "invalid_type":
-      return iss.input === undefined
-        ? `missing; expected ${article(iss.expected)}`
-        : `expected ${article(iss.expected)}, received ${describe(iss.input)}`;
-    case "invalid_value":
-      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, received ${describe(iss.input)}`;
-    case "too_small":
-      return iss.origin === "array"
-        ? `expected at least ${String(iss.minimum)} ${Number(iss.minimum) === 1 ? "item" : "items"}`
-        : iss.origin === "string"
-          ? "must not be empty"
-          : `expected a number ${iss.inclusive ? ">=" : ">"} ${String(iss.minimum)}, received ${describe(iss.input)}`;
-    default:
-      return undefined;
-  }
-}
-
-function article(expected: string): string {
-  if (expected === "int") return "an integer";
-  if (expected === "object") return "an object";
-  if (expected === "array") return "a list";
-  return `a ${expected}`;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "an object";
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
-  return String(v);
-}
-
-/** `["columns", 2, "dmsType"]` → `columns[2].dmsType`. */
-export function fieldPath(at: readonly PropertyKey[]): string {
-  return at.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
-}
+const metadataIssueMessage = issueMessages({ key: "field", object: "an object" });
 
 /** What the zod schema cannot say about one table: unique names, ordinals and a key made of replicated columns. */
 function checkTable(file: string, t: TableMetadata): void {

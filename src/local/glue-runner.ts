@@ -30,6 +30,8 @@ export interface LocalRunnerOptions {
   workDir: string;
   /** Where `<schema>.<table>.parquet` publication files are written. */
   publicationDir: string;
+  /** Where a copy of each manifest is kept for people to read (the Spark and MySQL statements Glue would run). */
+  manifestDir?: string;
 }
 
 /** What one run did. */
@@ -80,7 +82,12 @@ export class LocalGlueJob implements JobRuns {
 
   private async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
     const { s3, duck, mysql } = this.options;
-    const manifest = runManifestSchema.parse(JSON.parse(await getText(s3, manifestUri)));
+    const text = await getText(s3, manifestUri);
+    const manifest = runManifestSchema.parse(JSON.parse(text));
+    if (this.options.manifestDir) {
+      fs.mkdirSync(this.options.manifestDir, { recursive: true });
+      fs.writeFileSync(path.join(this.options.manifestDir, `${manifest.runId}.json`), text);
+    }
     const cutoff = tombstoneCutoff(new Date(manifest.createdAt), this.options.tombstoneRetentionDays);
     const tables: LocalRun["tables"] = [];
     for (const entry of manifest.tables) {

@@ -55,6 +55,8 @@ export interface LocalPipelineResult {
   files: { landed: number; harmonized: number; quarantined: number };
   databaseFile: string;
   publicationDir: string;
+  /** Copies of the run manifests. */
+  runsDir: string;
   /** Set while the result is used; closed by {@link LocalPipelineResult.close}. */
   duck: DuckDbExecutor;
   mysql?: MySqlExecutor;
@@ -114,6 +116,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       tombstoneRetentionDays: retention,
       workDir: dirs.work,
       publicationDir: dirs.publication,
+      manifestDir: dirs.runs,
     });
     const poll = createPollHandler({
       s3: aws.s3,
@@ -159,7 +162,9 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
           etag: put.ETag ?? "",
         });
       }
+      const quarantinedBefore = metrics.totals.get("FilesQuarantined") ?? 0;
       const v = await drainInto(aws.sqs, names.validation, validate, "cdc-local-validate");
+      const quarantined = (metrics.totals.get("FilesQuarantined") ?? 0) - quarantinedBefore;
       const fo = await drainInto(aws.sqs, names.fanOut, fanOut, "cdc-local-fan-out");
       const applied = await pollUntilIdle(poll, job);
       for (const run of applied) {
@@ -177,7 +182,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       const changes = applied.flatMap((r) => r.tables).reduce((n, t) => n + t.duck.changes, 0);
       progress(
         `${label}: landed ${files.length} file${files.length === 1 ? "" : "s"} → validated ${v.records - v.failed}` +
-          `${v.failed ? ` (${v.failed} failed)` : ""} → fanned out ${fo.records} → ` +
+          `${v.failed ? ` (${v.failed} failed)` : ""}${quarantined ? ` (${quarantined} quarantined)` : ""} → fanned out ${fo.records} → ` +
           `${applied.length} run${applied.length === 1 ? "" : "s"} applied ${changes} changes`,
       );
     };
@@ -203,6 +208,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       files: { landed: landedAt.size, harmonized, quarantined },
       databaseFile: dirs.database,
       publicationDir: dirs.publication,
+      runsDir: dirs.runs,
       duck,
       mysql,
       async close() {
@@ -285,6 +291,7 @@ function prepareOutDir(outDir: string) {
     publication: path.join(outDir, "publication"),
     dms: path.join(outDir, "dms"),
     work: path.join(outDir, "work"),
+    runs: path.join(outDir, "runs"),
   };
 }
 

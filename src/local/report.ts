@@ -75,7 +75,9 @@ export async function reportLines(result: LocalPipelineResult, cwd = process.cwd
   const db = path.relative(cwd, result.databaseFile) || result.databaseFile;
   const pub = path.relative(cwd, result.publicationDir) || result.publicationDir;
   const first = result.tables.find((t) => t.primaryKey.length > 0) ?? result.tables[0];
+  const runs = path.relative(cwd, result.runsDir) || result.runsDir;
   out.push(`publication Parquet: ${pub}/<schema>.<table>.parquet; DuckDB database: ${db}`);
+  out.push(`run manifests (the Spark and MySQL statements the Glue job would run): ${runs}/<runId>.json`);
   if (first) {
     const physical = defaultTableNames(first).target.join(".");
     out.push(`query: npm run cdc -- local --query "SELECT * FROM ${physical} LIMIT 5"`);

@@ -117,7 +117,17 @@ describe("readMetadataDir errors name the file and the field", () => {
       j.columns[0].nullable = false;
       j.columns[0].comment = "x";
     });
-    expect(readError()).toBe(`${tablesFile("public.orders")}: columns[0].comment: unknown field`);
+    expect(readError()).toBe(
+      `${tablesFile("public.orders")}: columns[0].comment: unknown field; expected one of name, ordinal, sourceType, dmsType, length, precision, scale, nullable, parquet`,
+    );
+  });
+
+  it("a misspelt field, with the one it probably meant", () => {
+    edit(tablesFile("public.orders"), (j) => {
+      j.columns[0].nulable = j.columns[0].nullable;
+      delete j.columns[0].nullable;
+    });
+    expect(readError()).toBe(`${tablesFile("public.orders")}: columns[0].nulable: unknown field; did you mean "nullable"?`);
   });
 
   it("a bad extractedAt in source.json", () => {

@@ -12,19 +12,8 @@ import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
 import { targetTypes, type DmsType } from "../../metadata/dms-types";
+import { seededRandom } from "../../src/local/dms-generator/values";
 import type { ModelChange, ModelFile, ModelValue } from "./reference-model";
-
-/** A small, fast, seedable PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const col = (name: string, ordinal: number, dmsType: DmsType, extra: Partial<ColumnMetadata> = {}): ColumnMetadata => {
   const base = { name, ordinal, sourceType: dmsType.toLowerCase(), dmsType, nullable: true, ...extra };
@@ -96,7 +85,7 @@ export interface ScenarioSize {
 
 /** A random history for `meta` and a perturbed delivery of it. */
 export function randomScenario(seed: number, meta: TableMetadata, size: ScenarioSize = { keys: 6, changes: 14 }): Scenario {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const keySpace = Array.from({ length: Math.max(1, int(1, size.keys)) }, (_, i) => ({

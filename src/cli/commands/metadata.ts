@@ -3,7 +3,7 @@
  * files (`metadata/sources/<source>/`) that DMS, validation, the Glue catalog and the targets are built from.
  */
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { ENGINES, type Engine } from "../../config";
 import { extractSource } from "../../../metadata/extract-source";
 import { parseConnectionUrl } from "../../../metadata/extractors/connection";
@@ -28,7 +28,12 @@ export function registerMetadataCommands(program: Command, io: CliIo): void {
     .command("extract")
     .description("Read a source database's tables from its catalog and write metadata/sources/<source>/")
     .requiredOption("--engine <engine>", `source engine: ${ENGINES.join(", ")}`)
-    .requiredOption("--url <url>", "connection URL, e.g. postgres://user:password@host:5432/crm (the password is never printed)")
+    .addOption(
+      // From the environment, the password stays out of shell history and process listings.
+      new Option("--url <url>", "connection URL, e.g. postgres://user:password@host:5432/crm (the password is never printed)")
+        .env("CDC_SOURCE_URL")
+        .makeOptionMandatory(),
+    )
     .requiredOption("--source <name>", "the source's name in the stack file (cdc:sources[].name)")
     .option("--include <glob>", "only tables matching this schema.table glob (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tables matching this schema.table glob (repeatable)", collect, [])

@@ -12,6 +12,7 @@ import { readMetadataDir } from "../../../../metadata/load";
 import { tableId, type TableMetadata } from "../../../../metadata/format";
 import { compareDmsFiles } from "../../../../handlers/core/dms-key";
 import { defaultTableNames } from "../../../../handlers/core/plan/plan";
+import { runManifestSchema } from "../../../../handlers/core/plan/manifest";
 import { MySqlExecutor } from "../../../../src/executors/mysql";
 import { cdc } from "../../../support/cli";
 import { mysqlTestDatabase } from "../../../support/databases";
@@ -91,6 +92,12 @@ describe("cdc local", () => {
     expect(result.stdout).toMatch(/0 quarantined/);
     expect(result.stdout).toMatch(/landed → queryable over \d+ files: p50 \d+ ms, p95 \d+ ms/);
     expect(result.stdout).toContain("dbo.AuditEvent (change log)");
+    // The manifests the poller wrote, kept for reading: one per run, each valid for the Glue runner.
+    const manifests = fs.readdirSync(path.join(out, "runs"));
+    expect(manifests).toHaveLength(runs);
+    const first = runManifestSchema.parse(JSON.parse(fs.readFileSync(path.join(out, "runs", manifests.sort()[0]), "utf8")));
+    expect(first.tables.map((t) => t.table)).toEqual(TABLES.map(tableId));
+    expect(first.tables[0].files.every((f) => /LOAD0000000[12]\.parquet$/.test(f))).toBe(true);
     expect(result.stdout).toContain(`query: npm run cdc -- local --query "SELECT * FROM billing__subscription LIMIT 5"`);
   });
 

@@ -58,6 +58,8 @@ export interface DmsSourceArgs {
    * bucket notifies the validation queue would never be validated.
    */
   startAfter?: pulumi.Resource[];
+  /** The account's `dms-vpc-role` when this stack declares it: DMS looks for it when the subnet group is created. */
+  serviceRoles?: pulumi.Resource[];
   /** The ingestion account's pipeline key: raw files, replication storage and endpoint encryption. */
   kmsKeyArn: pulumi.Input<string>;
   /** Topic task state changes are sent to. */
@@ -134,7 +136,7 @@ export class DmsSource extends pulumi.ComponentResource {
         replicationSubnetGroupDescription: `DMS subnets of ${id}`,
         subnetIds: args.network.subnetIds,
       },
-      child,
+      { ...child, dependsOn: args.serviceRoles ?? [] },
     );
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,

@@ -22,10 +22,12 @@ export function loadStackConfig(): StackConfig {
 }
 
 /**
- * Pulumi hands structured values to the program as JSON text and plain strings as they are. Only text that starts
- * like a JSON object or list is decoded, so a string setting that happens to look like a number stays a string.
+ * Pulumi hands every value to the program as text: structured values as JSON, scalars as they are written. Objects,
+ * lists and the two booleans are decoded; other text stays a string, so a string setting that happens to look like a
+ * number is not turned into one.
  */
 function decodeConfigValue(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
   const head = value.trimStart()[0];
   if (head !== "{" && head !== "[") return value;
   try {

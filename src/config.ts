@@ -232,6 +232,11 @@ export const stackConfigSchema = z
     network,
     alerts,
     sources: z.array(source).min(1, { error: "expected at least one source" }),
+    /**
+     * Declare the account-wide roles DMS expects (`dms-vpc-role`, `dms-cloudwatch-logs-role`) in the ingestion account.
+     * Only for an account that has never run DMS: anywhere else they already exist and creating them fails.
+     */
+    createDmsServiceRoles: z.boolean().default(false),
   })
   .check(z.superRefine(crossChecks, { when: () => true }));
 

@@ -33,6 +33,8 @@ export interface CdcPipelineArgs {
   source: SourceConfig;
   /** The source's committed metadata (`metadata/sources/<source>/`): the tables DMS replicates and validation checks. */
   metadata: MetadataDir;
+  /** The ingestion account's DMS service roles, when the stack declares them; DMS needs them before its first subnet group. */
+  dmsServiceRoles?: pulumi.Resource[];
 }
 
 export class CdcPipeline extends pulumi.ComponentResource {
@@ -196,6 +198,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         raw: { bucketName: landing.rawBucketName, arn: landing.rawBucketArn },
         // Replicate only once every raw file will be noticed and validated.
         startAfter: [landing],
+        serviceRoles: args.dmsServiceRoles,
         kmsKeyArn: ingestionKey.arn,
         alertTopicArn: alerts.arn,
       },

@@ -9,6 +9,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { readMetadataDir, type MetadataDir } from "../metadata/load";
 import { loadStackConfig } from "./config-sources";
 import { UserError } from "./errors";
+import { DmsServiceRoles } from "../components/dms-service-roles";
+import { accountProviders, sessionName } from "./accounts";
+import type { StackConfig } from "./config";
 import { CdcPipeline, pipelineName } from "./pipeline";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
@@ -42,6 +45,8 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
   // Every source's metadata is read before anything is declared, so a missing one stops the program with nothing half-done.
   const metadata = new Map(config.sources.map((s) => [s.name, sourceMetadata(root, s.name, s.engine)]));
 
+  const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config) : undefined;
+
   const pipelines = config.sources.map(
     (source) =>
       new CdcPipeline(pipelineName(config.environment, source.name), {
@@ -52,6 +57,7 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
         alerts: config.alerts,
         source,
         metadata: metadata.get(source.name) as MetadataDir,
+        dmsServiceRoles: serviceRoles?.roles,
       }),
   );
 
@@ -70,6 +76,24 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
       ]),
     ),
   };
+}
+
+/**
+ * The account-wide DMS roles, declared once per stack through a stack-level provider of the ingestion account (they
+ * belong to no single source, so they carry no source tag).
+ */
+function dmsServiceRoles(config: StackConfig): DmsServiceRoles {
+  const providers = accountProviders(`${config.environment}-stack`, {
+    region: config.region,
+    accounts: config.accounts,
+    sessionName: sessionName("cdc", config.environment),
+    defaultTags: { environment: config.environment, "managed-by": "cdc-pipelines" },
+  });
+  return new DmsServiceRoles(
+    `${config.environment}-dms-service-roles`,
+    { accountId: config.accounts.ingestion.accountId },
+    { provider: providers.ingestion },
+  );
 }
 
 /** A source's metadata directory, read and validated; a missing one is a one-line error saying how to create it. */

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { createFanOutHandler, targetsFromEnv } from "../../handlers/fan-out";
 import type { ValidatedFileMessage } from "../../handlers/core/messages";
 import { useFauxqs } from "../support/fauxqs";
@@ -22,6 +23,9 @@ function message(table: string, n: number): ValidatedFileMessage {
     validatedAt: "2026-11-22T01:01:01.000Z",
   };
 }
+
+/** The handler logs every retry; the assertions here are about what reached the queues. */
+const logger = new Logger({ logLevel: "SILENT" });
 
 const event = (bodies: string[]): SQSEvent => ({
   Records: bodies.map((body, i) => ({ messageId: `m${i}`, body }) as SQSRecord),
@@ -75,7 +79,7 @@ describe("fan-out handler on fauxqs", () => {
       JSON.stringify(message("billing.Subscription", 21)),
       JSON.stringify(message("audit.Event", 22)),
     ];
-    const result = await createFanOutHandler({ sqs: aws().sqs, targets: targets() })(event(bodies));
+    const result = await createFanOutHandler({ logger, sqs: aws().sqs, targets: targets() })(event(bodies));
     expect(result.batchItemFailures).toEqual([]);
     const reporting = (await aws().drainQueue(queues.reporting)).map((b) => JSON.parse(b).table);
     const finance = (await aws().drainQueue(queues.finance)).map((b) => JSON.parse(b).table);
@@ -85,14 +89,14 @@ describe("fan-out handler on fauxqs", () => {
 
   it("forwards the message unchanged", async () => {
     const body = JSON.stringify(message("dbo.Invoice", 1));
-    await createFanOutHandler({ sqs: aws().sqs, targets: targets() })(event([body]));
+    await createFanOutHandler({ logger, sqs: aws().sqs, targets: targets() })(event([body]));
     expect(await aws().drainQueue(queues.finance)).toEqual([body]);
   });
 
   it("fails only the unreadable record and delivers the others", async () => {
     const good = JSON.stringify(message("dbo.Customer", 1));
     const bad = JSON.stringify({ ...message("dbo.Customer", 2), sizeBytes: -1 });
-    const result = await createFanOutHandler({ sqs: aws().sqs, targets: targets() })(event([good, "not json", bad]));
+    const result = await createFanOutHandler({ logger, sqs: aws().sqs, targets: targets() })(event([good, "not json", bad]));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m1" }, { itemIdentifier: "m2" }]);
     expect(await aws().drainQueue(queues.reporting)).toEqual([good]);
   });
@@ -101,7 +105,7 @@ describe("fan-out handler on fauxqs", () => {
     const bodies = Array.from({ length: 5 }, (_, i) => JSON.stringify({ ...message("dbo.Invoice", i), rowCount: i }));
     // Files with an even number fail on the first two calls to each queue.
     const { client, calls } = flaky(aws().sqs, (_q, body, call) => call < 2 && JSON.parse(body).rowCount % 2 === 0);
-    const result = await createFanOutHandler({ sqs: client, targets: targets(), backoffMs: () => 0 })(event(bodies));
+    const result = await createFanOutHandler({ logger, sqs: client, targets: targets(), backoffMs: () => 0 })(event(bodies));
     expect(result.batchItemFailures).toEqual([]);
     expect(calls()).toBe(6);
     expect((await aws().drainQueue(queues.reporting)).sort()).toEqual([...bodies].sort());
@@ -111,7 +115,9 @@ describe("fan-out handler on fauxqs", () => {
   it("hands a record back to SQS when its copy keeps failing, without holding up other targets", async () => {
     const bodies = [JSON.stringify(message("dbo.Invoice", 1)), JSON.stringify(message("dbo.Customer", 2))];
     const { client } = flaky(aws().sqs, (q) => q === queues.finance);
-    const result = await createFanOutHandler({ sqs: client, targets: targets(), backoffMs: () => 0, attempts: 3 })(event(bodies));
+    const result = await createFanOutHandler({ logger, sqs: client, targets: targets(), backoffMs: () => 0, attempts: 3 })(
+      event(bodies),
+    );
     // Only the Invoice file goes to finance, so only its record is retried; the reporting copies went through.
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m0" }]);
     expect((await aws().drainQueue(queues.reporting)).sort()).toEqual([...bodies].sort());
@@ -123,7 +129,7 @@ describe("fan-out handler on fauxqs", () => {
     broken.send = (async () => {
       throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
     }) as SQSClient["send"];
-    const result = await createFanOutHandler({ sqs: broken, targets: targets(), backoffMs: () => 0 })(
+    const result = await createFanOutHandler({ logger, sqs: broken, targets: targets(), backoffMs: () => 0 })(
       event([JSON.stringify(message("dbo.Customer", 1))]),
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m0" }]);

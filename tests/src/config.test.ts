@@ -226,6 +226,11 @@ describe("stack settings that are refused", () => {
       ["cdc:sources[0].endpoint.caCertificateArn: expected a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)"],
     ],
     [
+      "DMS service roles flag that is not a boolean",
+      (r) => (r.createDmsServiceRoles = "yes"),
+      ['cdc:createDmsServiceRoles: expected a boolean, received "yes"'],
+    ],
+    [
       "host with a scheme",
       (r) => (r.sources[1].endpoint.host = "postgres://crm-db"),
       ['cdc:sources[1].endpoint.host: expected a host name or IP address, received "postgres://crm-db"'],

@@ -44,9 +44,12 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     }
   });
 
-  it("declares nothing outside a pipeline and every AWS resource through an explicit provider", () => {
+  it("declares nothing outside a pipeline but the account-wide DMS roles, and every AWS resource through an explicit provider", () => {
+    const stackLevel = new Set([PIPELINE, "cdc:ingestion:DmsServiceRoles", AWS_PROVIDER]);
     for (const r of resources) {
-      if (r.type !== PIPELINE) expect(r.parent).toBeDefined();
+      if (!stackLevel.has(r.type)) expect(r.parent).toBeDefined();
+      if (r.type === AWS_PROVIDER && r.parent === undefined)
+        expect(r.name).toBe(`${stack}-stack-${config.accounts.ingestion.accountId}`);
       if (r.custom && r.type.startsWith("aws:")) expect(providerOf(resources, r)?.type).toBe(AWS_PROVIDER);
     }
   });
@@ -90,7 +93,12 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
 describe("account placement", () => {
   it("collapses ingestion and lake into one provider in a single-account stack (dev)", async () => {
     const { mocks } = await runStack("dev");
-    expect(ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name)).toEqual(["dev-sales-111111111111", "dev-crm-111111111111"]);
+    // One per source pipeline, plus the stack-level one the account-wide DMS roles are declared through.
+    expect(ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name)).toEqual([
+      "dev-stack-111111111111",
+      "dev-sales-111111111111",
+      "dev-crm-111111111111",
+    ]);
   });
 
   it("keeps separate ingestion and lake providers in prod", async () => {
@@ -113,6 +121,28 @@ describe("account placement", () => {
     const ingestion = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-sales-444444444444"));
     expect((lake.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBe("cdc-lake-7f3a");
     expect((ingestion.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBeUndefined();
+  });
+});
+
+describe("account-wide DMS roles", () => {
+  it("are declared once, in the ingestion account, before any DMS subnet group, when the stack asks (dev)", async () => {
+    const { mocks } = await runStack("dev");
+    const roles = ofType(mocks.resources, "aws:iam/role:Role").filter((r) => String(r.inputs.name).startsWith("dms-"));
+    expect(roles.map((r) => r.inputs.name).sort()).toEqual(["dms-cloudwatch-logs-role", "dms-vpc-role"]);
+    for (const role of roles) {
+      const provider = providerOf(mocks.resources, role);
+      expect(provider?.name).toBe("dev-stack-111111111111");
+      expect(providerConfig(provider as RecordedResource)).toMatchObject({ allowedAccountIds: ["111111111111"] });
+    }
+    const subnetGroups = ofType(mocks.resources, "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup");
+    expect(subnetGroups).toHaveLength(2);
+    for (const g of subnetGroups) expect(g.dependencies).toEqual(expect.arrayContaining(roles.map((r) => r.urn)));
+  });
+
+  it("are left alone when the account already has them (prod)", async () => {
+    const { mocks } = await runStack("prod");
+    expect(ofType(mocks.resources, "cdc:ingestion:DmsServiceRoles")).toEqual([]);
+    expect(ofType(mocks.resources, AWS_PROVIDER).every((p) => p.parent !== undefined)).toBe(true);
   });
 });
 

@@ -77,12 +77,15 @@ export function randomValue(col: ColumnMetadata, rng: () => number): Exclude<Par
       return int(rng, DAY_1990, DAY_2030);
     case "TIME":
       return int(rng, 0, 86_399_999);
-    case "DATETIME":
-      return (
+    case "DATETIME": {
+      const micros =
         BigInt(int(rng, DAY_1990, DAY_2030)) * 86_400_000_000n +
         BigInt(int(rng, 0, 86_399_999)) * 1000n +
-        BigInt(int(rng, 0, 999))
-      );
+        BigInt(int(rng, 0, 999));
+      // A source column keeps `scale` fractional digits (datetime2(3): milliseconds); DMS writes microseconds.
+      const unit = 10n ** BigInt(6 - Math.min(col.scale ?? 6, 6));
+      return micros - (micros % unit);
+    }
     case "STRING":
     case "WSTRING":
     case "CLOB":

@@ -206,4 +206,32 @@ describe("DMS-format generator", () => {
       t.cleanup();
     }
   });
+
+  it("keeps a timestamp's fractional digits to the source column's scale", async () => {
+    const t = table(
+      "app",
+      "stamps",
+      [
+        { name: "id", dmsType: "INT4" },
+        { name: "ms", dmsType: "DATETIME", scale: 3 },
+        { name: "s", dmsType: "DATETIME", scale: 0 },
+      ],
+      ["id"],
+    );
+    const dir = tempDir("cdc-gen-stamps");
+    try {
+      const rows = (
+        await Promise.all(generateDmsOutput({ tables: [t], outDir: dir.dir, rows: 40, changes: 40, seed: 5 }).map(read))
+      ).flat();
+      // hyparquet is loaded outside jest's realm, so its Dates fail `instanceof Date` here.
+      const micros = (v: unknown) => (typeof v === "bigint" ? v : BigInt((v as Date).getTime()) * 1000n);
+      const withValue = (c: string) => rows.filter((r) => r[c] !== null && r[c] !== undefined).map((r) => micros(r[c]));
+      expect(withValue("ms").length).toBeGreaterThan(20);
+      // datetime2(3) keeps its milliseconds; datetime2(0) keeps whole seconds only.
+      expect(withValue("ms").some((v) => v % 1_000_000n !== 0n)).toBe(true);
+      expect(withValue("s").filter((v) => v % 1_000_000n !== 0n)).toEqual([]);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });

@@ -66,7 +66,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     );
     const role = new aws.iam.Role(
       `${name}-role`,
-      { name: args.functionName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", args.accountId) },
+      { name: args.functionName, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") },
       child,
     );
     const statements = pulumi.all([args.policyStatements, logGroup.arn]).apply(([extra, logGroupArn]) => [

@@ -15,8 +15,18 @@ export const DMS_SERVICE_ROLES = {
   "dms-cloudwatch-logs-role": "arn:aws:iam::aws:policy/service-role/AmazonDMSCloudWatchLogsRole",
 } as const;
 
+/**
+ * Whether a role's trust is limited to this account with `aws:SourceAccount`. AWS documents that condition for
+ * dms-vpc-role (DMS 3.4.7+), but not for dms-cloudwatch-logs-role: with it, DMS cannot assume the role and task logs
+ * silently stop (terraform-aws-modules/terraform-aws-dms#84), so that one keeps the plain trust AWS documents.
+ */
+const SOURCE_ACCOUNT_IN_TRUST: Record<keyof typeof DMS_SERVICE_ROLES, boolean> = {
+  "dms-vpc-role": true,
+  "dms-cloudwatch-logs-role": false,
+};
+
 export interface DmsServiceRolesArgs {
-  /** The ingestion account; DMS may assume the roles only on its behalf. */
+  /** The ingestion account; DMS may assume dms-vpc-role only on its behalf. */
   accountId: string;
 }
 
@@ -30,9 +40,10 @@ export class DmsServiceRoles extends pulumi.ComponentResource {
     if (!/^\d{12}$/.test(args.accountId)) fail(`accountId must be a 12-digit account id, got ${JSON.stringify(args.accountId)}`);
 
     this.roles = Object.entries(DMS_SERVICE_ROLES).map(([roleName, policyArn]) => {
+      const sourceAccount = SOURCE_ACCOUNT_IN_TRUST[roleName as keyof typeof DMS_SERVICE_ROLES] ? args.accountId : undefined;
       const role = new aws.iam.Role(
         `${name}-${roleName}`,
-        { name: roleName, assumeRolePolicy: assumeRolePolicy("dms.amazonaws.com", args.accountId) },
+        { name: roleName, assumeRolePolicy: assumeRolePolicy("dms.amazonaws.com", sourceAccount) },
         { parent: this },
       );
       new aws.iam.RolePolicyAttachment(`${name}-${roleName}-policy`, { role: role.name, policyArn }, { parent: this });

@@ -14,7 +14,7 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-type Arns = pulumi.Input<string> | pulumi.Input<string>[] | pulumi.Output<string[]>;
+type Arns = pulumi.Input<string> | pulumi.Input<string>[] | pulumi.Output<string[]> | pulumi.Output<string | string[]>;
 
 /** A statement whose ARNs may still be outputs. */
 export type PolicyStatementInput = pulumi.Input<{
@@ -54,6 +54,14 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicySt
     Resource: pulumi.all([bucketArn]).apply(([arn]) => [arn, `${arn}/*`]),
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
+}
+
+/**
+ * The `AWS` principal naming exactly these roles: one ARN as a string, several as a list (the shape IAM itself
+ * returns, so reading a policy back shows no difference).
+ */
+export function awsPrincipal(arns: pulumi.Input<pulumi.Input<string>[]>): pulumi.Output<string | string[]> {
+  return pulumi.output(arns).apply((a) => (a.length === 1 ? a[0] : a));
 }
 
 /** ARN of a role from its account and name, for policies that must name a role before it exists in code order. */

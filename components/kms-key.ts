@@ -30,6 +30,13 @@ export const KEY_ADMIN_ACTIONS = [
 /** What a principal that reads and writes encrypted data needs. */
 export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 
+/**
+ * What the named roles get: exactly what writing SSE-KMS objects (GenerateDataKey) and reading them back or completing
+ * multipart uploads (Decrypt) takes. Across accounts this key policy is the lake's own limit, whatever the other
+ * account's IAM later allows its role.
+ */
+export const KEY_USER_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
+
 export interface KmsKeyArgs {
   /** The 12-digit account the key lives in; its IAM administers the key and may delegate use through IAM policies. */
   accountId: string;
@@ -42,7 +49,7 @@ export interface KmsKeyArgs {
    * `cloudwatch.amazonaws.com` for alarms). Each is limited to this account with `aws:SourceAccount`.
    */
   services?: string[];
-  /** Roles, possibly in another account, allowed to use the key by exact ARN (the cross-account validate role). */
+  /** Roles, possibly in another account, allowed {@link KEY_USER_ACTIONS} by exact ARN (the cross-account writers). */
   users?: pulumi.Input<pulumi.Input<string>[]>;
   /** Days before a deleted key is gone (7–30). Defaults to 30: a key deleted by mistake makes every object unreadable. */
   deletionWindowInDays?: number;
@@ -100,7 +107,7 @@ export function keyPolicyStatements(args: KmsKeyArgs): pulumi.Output<PolicyState
         Sid: "PipelineRolesUse",
         Effect: "Allow",
         Principal: { AWS: users.length === 1 ? users[0] : users },
-        Action: KEY_USE_ACTIONS,
+        Action: KEY_USER_ACTIONS,
         Resource: "*",
       });
     }

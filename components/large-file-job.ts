@@ -32,6 +32,8 @@ export interface LargeFileJobArgs {
 export class LargeFileJob extends pulumi.ComponentResource {
   readonly jobName: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  /** ARN of the job's role, for resource policies on the other side (the lake) that must name it. */
+  readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: LargeFileJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:ingestion:LargeFileJob", name, {}, opts);
@@ -63,7 +65,7 @@ export class LargeFileJob extends pulumi.ComponentResource {
     );
     const role = new aws.iam.Role(
       `${name}-role`,
-      { name: args.jobName, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", args.accountId) },
+      { name: args.jobName, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com") },
       child,
     );
     const statements = pulumi.all([args.policyStatements, artifacts.arn]).apply(([extra, bucketArn]) => [
@@ -116,6 +118,7 @@ export class LargeFileJob extends pulumi.ComponentResource {
 
     this.jobName = job.name;
     this.arn = job.arn;
-    this.registerOutputs({ jobName: this.jobName, arn: this.arn });
+    this.roleArn = role.arn;
+    this.registerOutputs({ jobName: this.jobName, arn: this.arn, roleArn: this.roleArn });
   }
 }

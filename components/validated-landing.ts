@@ -12,7 +12,7 @@ import { bucketName } from "../src/naming";
 import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { BundledFunction } from "./bundled-function";
-import { policyDocument, type PolicyStatementInput } from "./iam";
+import { awsPrincipal, policyDocument, type PolicyStatementInput } from "./iam";
 import { LargeFileJob } from "./large-file-job";
 import { QueueWithDlq } from "./queue-with-dlq";
 import { SecureBucket } from "./secure-bucket";
@@ -59,8 +59,13 @@ export interface ValidatedLandingArgs {
 }
 
 export class ValidatedLanding extends pulumi.ComponentResource {
-  /** ARN of the validate role: the one principal the lake side lets write harmonized data. */
+  /** ARN of the validate Lambda's role. */
   readonly validateRoleArn: pulumi.Output<string>;
+  /**
+   * The roles that write harmonized data and announce it on the validated queue: the validate Lambda's and, when it is
+   * declared, the large-file job's. The lake side names exactly these in its bucket, key and queue policies.
+   */
+  readonly harmonizedWriterRoleArns: pulumi.Output<string[]>;
   /** The raw bucket (DMS's target). */
   readonly rawBucketName: pulumi.Output<string>;
   readonly rawBucketArn: pulumi.Output<string>;
@@ -193,11 +198,13 @@ export class ValidatedLanding extends pulumi.ComponentResource {
     );
 
     this.validateRoleArn = fn.roleArn;
+    this.harmonizedWriterRoleArns = pulumi.all(job ? [fn.roleArn, job.roleArn] : [fn.roleArn]);
     this.rawBucketName = rawBucket.bucketName;
     this.rawBucketArn = rawBucket.arn;
     this.quarantineBucketName = quarantine.bucketName;
     this.registerOutputs({
       validateRoleArn: this.validateRoleArn,
+      harmonizedWriterRoleArns: this.harmonizedWriterRoleArns,
       rawBucketName: this.rawBucketName,
       quarantineBucketName: this.quarantineBucketName,
     });
@@ -256,25 +263,27 @@ export function validateRoleStatements(r: {
 }
 
 /**
- * The lake side's grant to the validate role, for the harmonized bucket policy: put objects and read back what it
- * wrote. The role ARN is exact (no account-wide principal), so no other identity of the ingestion account can write.
+ * The lake side's grant to the roles that write harmonized data ({@link ValidatedLanding.harmonizedWriterRoleArns}),
+ * for the harmonized bucket policy: put objects and read back what they wrote. The role ARNs are exact (no
+ * account-wide principal), so no other identity of the ingestion account can write.
  */
 export function harmonizedWriterStatements(
   harmonizedArn: pulumi.Input<string>,
-  validateRoleArn: pulumi.Input<string>,
+  writerRoleArns: pulumi.Input<pulumi.Input<string>[]>,
 ): PolicyStatementInput[] {
+  const writers = awsPrincipal(writerRoleArns);
   return [
     {
       Sid: "ValidateRoleWritesHarmonized",
       Effect: "Allow",
-      Principal: { AWS: validateRoleArn },
+      Principal: { AWS: writers },
       Action: ["s3:PutObject", "s3:GetObject"],
       Resource: pulumi.interpolate`${harmonizedArn}/*`,
     },
     {
       Sid: "ValidateRoleListsHarmonized",
       Effect: "Allow",
-      Principal: { AWS: validateRoleArn },
+      Principal: { AWS: writers },
       Action: "s3:ListBucket",
       Resource: harmonizedArn,
     },

@@ -81,7 +81,13 @@ async function sendWithRetry(
 
 /** TARGETS, validated at cold start so a deployment mistake fails loudly with the variable's name. */
 export function targetsFromEnv(value: string | undefined): FanOutTarget[] {
-  const parsed = z.array(fanOutTargetSchema).safeParse(value ? JSON.parse(value) : undefined);
+  let json: unknown;
+  try {
+    json = value ? JSON.parse(value) : undefined;
+  } catch (err) {
+    throw new Error(`TARGETS: not JSON: ${(err as Error).message}`);
+  }
+  const parsed = z.array(fanOutTargetSchema).safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new Error(`TARGETS: ${i.path.join(".") || "(root)"}: ${i.message}`);

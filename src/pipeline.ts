@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
 import { DmsSource } from "../components/dms-source";
-import { policyDocument } from "../components/iam";
+import { awsPrincipal, policyDocument } from "../components/iam";
 import { KmsKey } from "../components/kms-key";
 import { Network } from "../components/network";
 import { QueueWithDlq } from "../components/queue-with-dlq";
@@ -80,9 +80,10 @@ export class CdcPipeline extends pulumi.ComponentResource {
     const lake = { parent: this, provider: this.providers.lake };
     const separateLake = this.lakeAccountId !== this.ingestionAccountId;
 
-    // The lake side names the validate role before ValidatedLanding declares it; resolved below, and everything that
-    // names it (key and bucket policies) waits for the role to exist, as IAM requires.
-    const [validateRoleArn, resolveValidateRoleArn] = pulumi.deferredOutput<string>();
+    // The lake side names the roles that write harmonized data (the validate Lambda's, and the large-file job's when
+    // declared) before ValidatedLanding declares them; resolved below, and everything that names them (key, bucket and
+    // queue policies) waits for the roles to exist, as IAM requires.
+    const [writerRoleArns, resolveWriterRoleArns] = pulumi.deferredOutput<string[]>();
 
     const ingestionKey = new KmsKey(
       `${name}-key-${this.ingestionAccountId}`,
@@ -102,7 +103,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             alias: id,
             description: `${id}: lake data`,
             services: ALERT_PUBLISHERS,
-            users: [validateRoleArn],
+            users: writerRoleArns,
           },
           lake,
         )
@@ -112,11 +113,12 @@ export class CdcPipeline extends pulumi.ComponentResource {
       { topicName: `${id}-alerts`, accountId: this.ingestionAccountId, kmsKeyArn: ingestionKey.arn, emails: args.alerts.emails },
       ingestion,
     );
-    // Alarms notify only topics of their own account, so the lake side has its own topic when it is separate.
+    // Alarms notify only topics of their own account, so the lake side has its own topic when it is separate, with
+    // the same subscribers: each alarm notifies one topic, so nobody hears of a problem twice or not at all.
     const lakeAlerts = separateLake
       ? new AlertTopic(
           `${name}-alerts-${this.lakeAccountId}`,
-          { topicName: `${id}-alerts`, accountId: this.lakeAccountId, kmsKeyArn: lakeKey.arn },
+          { topicName: `${id}-alerts`, accountId: this.lakeAccountId, kmsKeyArn: lakeKey.arn, emails: args.alerts.emails },
           lake,
         )
       : alerts;
@@ -136,12 +138,12 @@ export class CdcPipeline extends pulumi.ComponentResource {
         kmsKeyArn: lakeKey.arn,
         versioning: true,
         lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
-        policyStatements: harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, validateRoleArn),
+        policyStatements: harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, writerRoleArns),
       },
       lake,
     );
     // Validated-file messages; the fan-out consumes them. SQS-managed encryption, so the cross-account sender needs no
-    // key grant, and a queue policy naming the validate role exactly.
+    // key grant, and a queue policy naming the writer roles exactly.
     const validated = new QueueWithDlq(
       `${name}-validated`,
       { queueName: `${id}-validated`, visibilityTimeoutSeconds: 300, alarmActions: [lakeAlerts.arn] },
@@ -155,7 +157,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
           {
             Sid: "ValidateRoleSends",
             Effect: "Allow",
-            Principal: { AWS: validateRoleArn },
+            Principal: { AWS: awsPrincipal(writerRoleArns) },
             Action: "sqs:SendMessage",
             Resource: validated.arn,
           },
@@ -180,7 +182,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
       },
       ingestion,
     );
-    resolveValidateRoleArn(landing.validateRoleArn);
+    resolveWriterRoleArns(landing.harmonizedWriterRoleArns);
 
     const dms = new DmsSource(
       `${name}-dms`,

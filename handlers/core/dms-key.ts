@@ -52,9 +52,13 @@ function isCdcName(file: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59;
 }
 
-/** An S3 event key: `+` is a space and everything else is percent-encoded. */
+/** An S3 event key: `+` is a space and everything else is percent-encoded. Throws one line naming the key if it is not. */
 export function decodeS3EventKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, " "));
+  try {
+    return decodeURIComponent(key.replace(/\+/g, " "));
+  } catch {
+    throw new Error(`S3 event key ${JSON.stringify(key)}: not valid percent-encoding (expected S3's URL-encoded key)`);
+  }
 }
 
 /**

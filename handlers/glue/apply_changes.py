@@ -2,7 +2,8 @@
 
 Every statement comes from the manifest, rendered by the TypeScript plan core; this script only runs them in order:
 Spark loads and deduplicates each table's batch, the deduplicated batch is copied into the MySQL staging table over
-JDBC and the MySQL statements run in one transaction on one connection, then Spark merges into the Iceberg tables.
+JDBC and the MySQL statements run in one transaction on one connection, then Spark expires tombstones and merges into
+the Iceberg tables (expiry before the merge, as in MySQL, so a re-run of the manifest changes nothing).
 When every table is applied it writes the manifest's `.done` marker; a manifest without one is simply run again.
 
 Job arguments: --manifest s3://bucket/key.json, optionally --mysql_connection <Glue connection name>.
@@ -85,7 +86,12 @@ def table_steps(table):
     steps = [("spark", spark["create"] + spark["load"] + spark["dedupe"])]
     if mysql is not None:
         steps += [("mysql", mysql["create"] + mysql["load"]), ("mysql-copy", mysql["stage"]), ("mysql-transaction", mysql["apply"])]
-    steps += [("spark", spark["guard"]), ("spark-log", spark["summary"]), ("spark", spark["merge"] + spark["expire"] + spark["cleanup"])]
+    # Expiry before the guard, as in MySQL's transaction: a re-run of the manifest then meets the same tombstones.
+    steps += [
+        ("spark", spark["expire"] + spark["guard"]),
+        ("spark-log", spark["summary"]),
+        ("spark", spark["merge"] + spark["cleanup"]),
+    ]
     return steps
 
 
@@ -94,6 +100,11 @@ def with_batched_inserts(jdbc_url):
     if "rewriteBatchedStatements=" in jdbc_url:
         return jdbc_url
     return jdbc_url + ("&" if "?" in jdbc_url else "?") + "rewriteBatchedStatements=true"
+
+
+def column_reference(name):
+    """A column name as DataFrame.select reads it literally (unquoted, `a.b` would be field b of a struct a)."""
+    return "`%s`" % name.replace("`", "``")
 
 
 def needs_mysql(manifest):
@@ -145,7 +156,7 @@ class GlueEngine(object):
             statement.close()
 
     def mysql_copy(self, stage):
-        frame = self.spark_session.table(stage["fromView"]).select(*stage["columns"])
+        frame = self.spark_session.table(stage["fromView"]).select(*[column_reference(c) for c in stage["columns"]])
         props = {"user": self.jdbc["user"], "password": self.jdbc["password"], "driver": "com.mysql.cj.jdbc.Driver"}
         frame.write.jdbc(with_batched_inserts(self.jdbc["url"]), stage["table"], mode="append", properties=props)
 

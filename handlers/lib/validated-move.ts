@@ -47,6 +47,11 @@ export type Outcome = "harmonized" | "quarantined" | "large-file-job" | "already
 
 /** S3 user metadata is ASCII and at most 2 KB per object; messages are percent-encoded and capped. */
 const MAX_REASONS_CHARS = 1500;
+/**
+ * Violations listed in one alert: SNS refuses messages over 256 KB, and a file of the wrong table can have a violation
+ * per column (thousands on a wide table). The alert gives the total; `cdc validate` on the file lists them all.
+ */
+export const MAX_ALERT_ERRORS = 50;
 
 export async function validateAndMove(
   deps: MoveDeps,
@@ -134,8 +139,10 @@ export async function validateAndMove(
         quarantineBucket: to.bucket,
         key: raw.key,
         sizeBytes: raw.size,
-        errors: result.errors,
-        replay: `cdc quarantine replay --source ${settings.source}${result.table ? ` --table ${result.table}` : ""}`,
+        errors: result.errors.slice(0, MAX_ALERT_ERRORS),
+        errorCount: result.errors.length,
+        // The Lambda does not know the stack name; `--stack` is required, so the placeholder says to fill it in.
+        replay: `cdc quarantine replay --stack <stack> --source ${settings.source}${result.table ? ` --table ${result.table}` : ""}`,
       }),
     }),
   );

@@ -15,7 +15,10 @@ export interface StagedBatch {
 }
 
 export interface MergeOptions {
-  /** Expire tombstones of deletes older than this `cdc_timestamp` after the merge (see `tombstoneCutoff`). */
+  /**
+   * Expire tombstones of deletes older than this `cdc_timestamp` (see `tombstoneCutoff`) before the guard, so that
+   * running the same batch again is a no-op (see `TablePlan.expire`).
+   */
   tombstoneCutoff?: string;
 }
 
@@ -66,18 +69,18 @@ export class DuckDbExecutor {
     return { plan, statements };
   }
 
-  /** Guards and merges a staged batch in one transaction, then drops the session relations. */
+  /** Expires tombstones, guards and merges a staged batch in one transaction, then drops the session relations. */
   async merge(staged: StagedBatch, options: MergeOptions = {}): Promise<ApplyCounts> {
     const { plan, statements } = staged;
     await this.connection.run("BEGIN TRANSACTION");
     try {
+      if (options.tombstoneCutoff !== undefined) {
+        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.run(sql);
+      }
       for (const sql of statements.guard) await this.connection.run(sql);
       const summary = await this.connection.runAndReadAll(statements.summary);
       const counts = countsFromSummary(summary.getRowObjectsJson() as Array<{ action: string; n: string }>);
       for (const sql of statements.merge) await this.connection.run(sql);
-      if (options.tombstoneCutoff !== undefined) {
-        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.run(sql);
-      }
       await this.connection.run("COMMIT");
       for (const sql of statements.cleanup) await this.connection.run(sql);
       return counts;

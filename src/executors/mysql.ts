@@ -1,6 +1,6 @@
 /**
  * Runs the MySQL rendering of the CDC plan against a MySQL 8 or MariaDB target: the deduplicated batch is bulk-loaded
- * into the table's staging table with multi-row INSERTs, then guard, upsert, delete, tombstones and expiry run in one
+ * into the table's staging table with multi-row INSERTs, then expiry, guard, delete, tombstones and upsert run in one
  * transaction per table. The same statements run from Glue over JDBC (handlers/glue/apply_changes.py).
  */
 import mysql from "mysql2/promise";
@@ -19,7 +19,7 @@ export interface StagingRows {
 }
 
 export interface MySqlApplyOptions {
-  /** Expire tombstones of deletes older than this `cdc_timestamp` in the same transaction. */
+  /** Expire tombstones of deletes older than this `cdc_timestamp` in the same transaction, before the guard. */
   tombstoneCutoff?: string;
 }
 
@@ -62,7 +62,7 @@ export class MySqlExecutor {
     this.created.add(plan.id);
   }
 
-  /** Applies one deduplicated batch: fill staging, then guard and merge in one transaction. */
+  /** Applies one deduplicated batch: fill staging, then expire, guard and merge in one transaction. */
   async apply(meta: TableMetadata, batch: StagingRows, options: MySqlApplyOptions = {}): Promise<ApplyCounts> {
     const plan = this.plan(meta);
     await this.ensureTables(plan);
@@ -77,13 +77,13 @@ export class MySqlExecutor {
     await this.insertStaging(statements.changes.relation, batch);
     await this.connection.beginTransaction();
     try {
+      if (options.tombstoneCutoff !== undefined) {
+        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.query(sql);
+      }
       for (const sql of statements.guard) await this.connection.query(sql);
       const [summary] = await this.connection.query(statements.summary);
       const counts = countsFromSummary(summary as Array<{ action: string; n: string }>);
       for (const sql of statements.merge) await this.connection.query(sql);
-      if (options.tombstoneCutoff !== undefined) {
-        for (const sql of plan.expire(options.tombstoneCutoff)) await this.connection.query(sql);
-      }
       await this.connection.commit();
       for (const sql of statements.cleanup) await this.connection.query(sql);
       return counts;

@@ -54,7 +54,15 @@ describe("KmsKey", () => {
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
       },
-      { Sid: "PipelineRolesUse", Effect: "Allow", Principal: { AWS: VALIDATE_ROLE }, Action: KEY_USE_ACTIONS, Resource: "*" },
+      // Spelled out, not the exported constant: a cross-account grant must be exactly what writing and reading back
+      // SSE-KMS objects takes, and a widened constant would otherwise pass unnoticed.
+      {
+        Sid: "PipelineRolesUse",
+        Effect: "Allow",
+        Principal: { AWS: VALIDATE_ROLE },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+      },
     ]);
     expect(KEY_ADMIN_ACTIONS).not.toContain("kms:*");
   });

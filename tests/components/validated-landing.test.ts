@@ -38,7 +38,7 @@ function args(overrides: Partial<ValidatedLandingArgs> = {}): ValidatedLandingAr
 async function declare(overrides: Partial<ValidatedLandingArgs> = {}) {
   const { mocks, outputs } = await runDeclarations(() => {
     const landing = new ValidatedLanding("landing", args(overrides), { provider: testProvider() });
-    return { validateRoleArn: landing.validateRoleArn };
+    return { validateRoleArn: landing.validateRoleArn, harmonizedWriterRoleArns: landing.harmonizedWriterRoleArns };
   });
   return { resources: mocks.resources, outputs };
 }
@@ -127,7 +127,18 @@ describe("ValidatedLanding", () => {
         Resource: `arn:aws:glue:eu-west-2:${ACCOUNT}:job/cdc-prod-sales-validate-large`,
       },
     ]);
-    expect(outputs).toEqual({ validateRoleArn: `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate` });
+    expect(outputs.validateRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`);
+  });
+
+  it("names both roles that write harmonized data, so the lake side can grant the large-file job too", () => {
+    // The job copies to harmonized and announces on the validated queue exactly as the Lambda does; in a separate lake
+    // account its role is refused unless the bucket, key and queue policies name it as well.
+    const policy = one(resources, "aws:iam/rolePolicy:RolePolicy", "landing-large-files-policy");
+    expect(statement(policy, "WriteAndVerifyHarmonized").Resource).toBe(`arn:aws:s3:::${HARMONIZED}/*`);
+    expect(outputs.harmonizedWriterRoleArns).toEqual([
+      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`,
+      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate-large`,
+    ]);
   });
 
   it("configures the handler by environment and publishes the metadata next to it", async () => {
@@ -224,7 +235,7 @@ describe("ValidatedLanding", () => {
 
 describe("ValidatedLanding without a large-file script", () => {
   it("declares no job and grants no glue:StartJobRun", async () => {
-    const { resources } = await declare({ largeFileScript: "tests/components/fixtures/absent.py" });
+    const { resources, outputs } = await declare({ largeFileScript: "tests/components/fixtures/absent.py" });
     expect(resources.some((r) => r.type === "aws:glue/job:Job")).toBe(false);
     const sids = statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "landing-validate-policy")).map((s) => s.Sid);
     expect(sids).not.toContain("StartLargeFileJob");
@@ -234,6 +245,7 @@ describe("ValidatedLanding without a large-file script", () => {
       }
     ).variables;
     expect(vars.LARGE_FILE_JOB_NAME).toBeUndefined();
+    expect(outputs.harmonizedWriterRoleArns).toEqual([`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`]);
   });
 
   it.each([

@@ -142,5 +142,6 @@ describe("TARGETS", () => {
       "TARGETS: 0.tables: Too small: expected array to have >=1 items",
     );
     expect(() => targetsFromEnv(undefined)).toThrow("TARGETS: (root): Invalid input: expected array, received undefined");
+    expect(() => targetsFromEnv("[{name: reporting}]")).toThrow(/^TARGETS: not JSON: /);
   });
 });

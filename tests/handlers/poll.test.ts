@@ -94,7 +94,8 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     harmonized = await aws().createBucket(`harmonized-${n}`);
   });
 
-  const settings = (over: { visibilityTimeoutSeconds?: number } = {}) => ({
+  type Over = { visibilityTimeoutSeconds?: number; maxMessages?: number };
+  const settings = (over: Over = {}) => ({
     source: "sales",
     target: "reporting",
     queueUrl,
@@ -104,7 +105,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     tombstoneRetentionDays: 7,
     ...over,
   });
-  const poller = (sqs: SQSClient = aws().sqs, over: { visibilityTimeoutSeconds?: number } = {}) =>
+  const poller = (sqs: SQSClient = aws().sqs, over: Over = {}) =>
     createPollHandler({
       s3: aws().s3,
       sqs,
@@ -320,6 +321,52 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     const again = runner.finished[1].tables[0].duck;
     expect(again).toMatchObject({ inserted: 0, updated: 0, deleted: 0, tombstoned: 0 });
     expect(again.skippedStale).toBe(again.changes);
+    duck.close();
+  });
+
+  it("lets two pollers ticking at once start one run; the other's messages wait, and every change lands once", async () => {
+    const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+    const runner = new LocalGlueJob({
+      s3: aws().s3,
+      tables: TABLES,
+      duck,
+      tombstoneRetentionDays: 7,
+      workDir: path.join(root, `work-${n}`),
+      publicationDir: path.join(root, `pub-${n}`),
+    });
+    glueMock.on(GetJobRunsCommand).callsFake(async () => ({
+      JobRuns: (await runner.recent()).map((r) => jobRun(r.id, r.active ? "RUNNING" : "FAILED", r.manifestUri)),
+    }));
+    // Glue with MaxConcurrentRuns 1: a second StartJobRun while one runs is refused.
+    glueMock.on(StartJobRunCommand).callsFake(async (input: { Arguments: Record<string, string> }) => {
+      const r = await runner.start(input.Arguments["--manifest"]);
+      if (!r.started) throw new ConcurrentRunsExceededException({ message: r.reason, $metadata: {} });
+      return { JobRunId: r.jobRunId };
+    });
+    const customer = files.filter((f) => f.table === "Customer");
+    for (const f of customer) await deliver(f);
+
+    // Two messages per tick, so both pollers usually get some; however they interleave, one run starts.
+    const small = { maxMessages: 2 };
+    const both = await Promise.all([poller(aws().sqs, small)(), poller(aws().sqs, small)()]);
+    const outcomes = both.map((r) => r.outcome);
+    expect(outcomes.filter((o) => o === "started")).toHaveLength(1);
+    expect(["deferred", "busy", "idle"]).toContain(outcomes.find((o) => o !== "started"));
+    await runner.wait();
+    // A refused poller removes its manifest: only the started run's is left.
+    expect(await manifests()).toHaveLength(1);
+    for (let tick = 0; tick < 10 && (await poller(aws().sqs, small)()).outcome !== "idle"; tick++) await runner.wait();
+    expect(runner.failed).toEqual([]);
+
+    const meta = TABLES.find((t) => t.table === "Customer")!;
+    const model = new ReferenceModel(meta);
+    model.applyBatch(await Promise.all(customer.map((f) => readModelFile(duck.connection, f.path))));
+    expect(canonicalRows(meta, await duck.rows(meta))).toEqual(model.rows());
+    // Every file was applied exactly once in all: the two runs split the messages between them.
+    expect(runner.finished.flatMap((r) => r.tables.flatMap((t) => t.files)).sort()).toEqual(
+      customer.map((f) => `s3://${harmonized}/${f.key}`).sort(),
+    );
+    expect(await aws().drainQueue(queueUrl)).toEqual([]);
     duck.close();
   });
 });

@@ -1,4 +1,5 @@
 import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
+import { DeleteObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -68,6 +69,86 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
     expect(attempts).toBeGreaterThan(1);
     expect(await whereIs(p, key, bytes, destination)).toEqual(["destination"]);
     expect(await aws().listKeys(p.raw)).toEqual([]);
+    s3.destroy();
+  });
+
+  it("a throttled column-chunk read (file without statistics) is retried, never a quarantine verdict", async () => {
+    const p = await createPipeline(aws());
+    const bytes = ordersFile({ statistics: false });
+    const key = "dbo/orders/20240107-000000001.parquet";
+    await aws().putObject(p.raw, key, bytes);
+    // The first GET is the footer; the second reads the Op, cdc_seq and key column chunks.
+    const { s3, injected } = flakyS3(aws(), { GetObjectCommand: [false, true] });
+    const handler = handlerFor(aws(), p, tables, { s3 });
+    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+
+    expect(await failedIds(() => handler(event, lambdaContext), ["all"])).toEqual(["all"]);
+    expect(injected).toEqual(["GetObjectCommand"]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([]);
+    expect(await aws().drainQueue(p.alertQueueUrl)).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+
+    expect((await handler(event, lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await whereIs(p, key, bytes, p.settings.harmonizedBucket)).toEqual(["destination"]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([]);
+    s3.destroy();
+  });
+
+  it("a raw object another invocation already removed (404 on the conditional delete) counts as moved", async () => {
+    const p = await createPipeline(aws());
+    const bytes = ordersFile();
+    const key = "dbo/orders/20240107-000000002.parquet";
+    await aws().putObject(p.raw, key, bytes);
+    const { s3 } = flakyS3(aws(), {});
+    // A duplicate S3 event on another Lambda instance finished first; S3 answers If-Match on a missing key with 404.
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== "DeleteObjectCommand") return next(args);
+        await aws().s3.send(new DeleteObjectCommand({ Bucket: p.raw, Key: key }));
+        throw new S3ServiceException({
+          name: "NoSuchKey",
+          $fault: "client",
+          $metadata: { httpStatusCode: 404 },
+          message: "The specified key does not exist.",
+        });
+      },
+      { step: "initialize", name: "concurrentMover" },
+    );
+    const r = await handlerFor(aws(), p, tables, { s3 })(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+    expect(r.batchItemFailures).toEqual([]);
+    expect(await whereIs(p, key, bytes, p.settings.harmonizedBucket)).toEqual(["destination"]);
+    expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toHaveLength(1);
+    s3.destroy();
+  });
+
+  it.each([
+    ["a multipart source's COMPOSITE checksum next to the copy's whole-object one", "COMPOSITE", "Q1Jj-3", "harmonized"],
+    ["whole-object checksums that differ", "FULL_OBJECT", "ZGlmZg==", "raw"],
+  ] as const)("checksum verification: %s", async (_name, sourceType, sourceCrc, expected) => {
+    const p = await createPipeline(aws());
+    const bytes = ordersFile();
+    const key = "dbo/orders/20240107-000000003.parquet";
+    await aws().putObject(p.raw, key, bytes);
+    const { s3 } = flakyS3(aws(), {});
+    // fauxqs keeps no checksums: report them as S3 does for a DMS multipart upload (raw) and its copy (harmonized).
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName !== "HeadObjectCommand") return out;
+        const raw = (args.input as { Bucket: string }).Bucket === p.raw;
+        Object.assign(out.output as object, {
+          ChecksumCRC32: raw ? sourceCrc : "Y29weQ==",
+          ChecksumType: raw ? sourceType : "FULL_OBJECT",
+        });
+        return out;
+      },
+      { step: "initialize", name: "reportChecksums" },
+    );
+    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    const failed = await failedIds(() => handlerFor(aws(), p, tables, { s3 })(event, lambdaContext), ["all"]);
+    expect(failed).toEqual(expected === "raw" ? ["all"] : []);
+    expect(await aws().listKeys(p.raw)).toEqual(expected === "raw" ? [key] : []);
+    expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toHaveLength(expected === "raw" ? 0 : 1);
     s3.destroy();
   });
 

@@ -113,9 +113,18 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
     expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
     const alerts = (await aws().drainQueue(p.alertQueueUrl)).map(
-      (b) => JSON.parse((JSON.parse(b) as { Message: string }).Message) as { key: string; errors: Array<{ code: string }> },
+      (b) =>
+        JSON.parse((JSON.parse(b) as { Message: string }).Message) as {
+          key: string;
+          table: string | null;
+          errors: Array<{ code: string }>;
+          replay: string;
+        },
     );
     expect(alerts).toHaveLength(bad.length);
+    // The suggested command must be one the CLI accepts: --stack is a required option.
+    for (const a of alerts)
+      expect(a.replay).toBe(`cdc quarantine replay --stack <stack> --source sales${a.table ? ` --table ${a.table}` : ""}`);
     for (const f of bad) {
       const stored = await aws().getObject(p.settings.quarantineBucket, f.key);
       expect([f.name, stored && Buffer.from(stored).equals(Buffer.from(f.bytes))]).toEqual([f.name, true]);
@@ -125,6 +134,23 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
       const alert = alerts.filter((a) => a.key === f.key);
       expect([f.name, alert.length, alert[0]?.errors.map((e) => e.code)]).toEqual([f.name, 1, expect.arrayContaining([f.code])]);
     }
+  });
+
+  it("an alert lists at most 50 violations and gives the total, so a very wide wrong file stays under SNS's 256 KB", async () => {
+    const p = await createPipeline(aws());
+    const key = "dbo/orders/20240105-000000001.parquet";
+    const intType = ordersTable().columns[0].parquet;
+    const extra = Array.from({ length: 120 }, (_, i) => ({ name: `unexpected_${i}`, type: intType, values: [1, 2, 3] }));
+    await aws().putObject(p.raw, key, ordersFile({ extra }));
+    const r = await handlerFor(aws(), p, tables)(eventsFor(p.raw, [{ key, size: 1 }]), lambdaContext);
+    expect(r.batchItemFailures).toEqual([]);
+    const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(
+      (b) =>
+        JSON.parse((JSON.parse(b) as { Message: string }).Message) as { errors: Array<{ code: string }>; errorCount: number },
+    );
+    expect(alert.errorCount).toBe(120);
+    expect(alert.errors).toHaveLength(50);
+    expect(alert.errors[0]).toEqual({ code: "UNEXPECTED_COLUMN", message: expect.stringContaining("column unexpected_0: ") });
   });
 
   it("a duplicate event inside the same batch moves the file once", async () => {

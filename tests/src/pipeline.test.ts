@@ -9,6 +9,17 @@ import type { RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
 import { runStack } from "../support/stack";
 
+// Lets one test pretend the large-file Glue script is committed, without writing into the tree others share.
+const mockLargeFileScript = { present: false };
+jest.mock("node:fs", () => {
+  const actual = jest.requireActual<typeof import("node:fs")>("node:fs");
+  return {
+    ...actual,
+    existsSync: (p: import("node:fs").PathLike) =>
+      (mockLargeFileScript.present && String(p).endsWith("handlers/glue/validate_large_file.py")) || actual.existsSync(p),
+  };
+});
+
 const PIPELINE = "cdc:index:CdcPipeline";
 
 /** AWS resources of one source's pipeline, counted by type. */
@@ -81,13 +92,13 @@ describe("resources per source", () => {
       expect(countsOf(mocks.resources, source)).toEqual({ ...PER_SOURCE, ...oneAccount });
   });
 
-  it("prod (two accounts): a key and a topic on each side, e-mail alerts subscribed once", async () => {
+  it("prod (two accounts): a key and a topic on each side, e-mail alerts subscribed to both", async () => {
     const { mocks } = await runStack("prod");
     for (const source of ["prod-sales", "prod-crm"]) {
       expect(countsOf(mocks.resources, source)).toEqual({
         ...PER_SOURCE,
         ...twoAccounts,
-        "aws:sns/topicSubscription:TopicSubscription": 1,
+        "aws:sns/topicSubscription:TopicSubscription": 2,
       });
     }
   });
@@ -135,8 +146,12 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
         Resource: `arn:aws:s3:::${HARMONIZED}`,
       },
     ]);
-    expect(statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${LAKE}-key`), "PipelineRolesUse").Principal).toEqual({
-      AWS: ROLE,
+    expect(statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${LAKE}-key`), "PipelineRolesUse")).toEqual({
+      Sid: "PipelineRolesUse",
+      Effect: "Allow",
+      Principal: { AWS: ROLE },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
     });
     expect(
       statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${INGESTION}-key`), "AccountAdministers").Principal,
@@ -152,6 +167,26 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
         Resource: `arn:aws:sqs:eu-west-2:${LAKE}:cdc-prod-sales-validated`,
       },
     ]);
+  });
+
+  it("subscribes the stack's e-mails to the lake topic too, so the validated queue's dead-letter alarm reaches someone", () => {
+    const lakeTopic = `arn:aws:sns:eu-west-2:${LAKE}:cdc-prod-sales-alerts`;
+    const alarm = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "prod-sales-validated-dlq-alarm");
+    expect(alarm.inputs.alarmActions).toEqual([lakeTopic]);
+    const subscriptions = resources.filter(
+      (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.name.startsWith("prod-sales-"),
+    );
+    expect(subscriptions.map((r) => [r.inputs.topic, r.inputs.protocol, r.inputs.endpoint]).sort()).toEqual(
+      [INGESTION, LAKE].map((account) => [
+        `arn:aws:sns:eu-west-2:${account}:cdc-prod-sales-alerts`,
+        "email",
+        "data-platform-oncall@example.com",
+      ]),
+    );
+    for (const s of subscriptions) {
+      const account = (s.inputs.topic as string).split(":")[4];
+      expect(accountOf("aws:sns/topicSubscription:TopicSubscription", s.name)).toBe(account);
+    }
   });
 
   it("encrypts harmonized with the lake key and lets the validate role use exactly that key", () => {
@@ -210,6 +245,32 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
       const expected = dmsTableMappings(readMetadataDir(path.join(METADATA_ROOT, source)).tables);
       expect(JSON.parse(task.inputs.tableMappings as string)).toEqual(expected);
     }
+  });
+});
+
+describe("the prod stack once the large-file Glue script exists", () => {
+  it("names the large-file job's role next to the validate role wherever the lake grants harmonized writers", async () => {
+    // The job copies to harmonized and announces on the validated queue as the Lambda does; across accounts, every
+    // lake-side policy must name its role too. Pretend the script is committed, without touching the tree.
+    mockLargeFileScript.present = true;
+    let resources: RecordedResource[];
+    try {
+      resources = (await runStack("prod")).mocks.resources;
+    } finally {
+      mockLargeFileScript.present = false;
+    }
+    const writers = ["cdc-prod-sales-validate", "cdc-prod-sales-validate-large"].map(
+      (role) => `arn:aws:iam::444444444444:role/${role}`,
+    );
+    const bucketPolicy = one(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy");
+    expect(statement(bucketPolicy, "ValidateRoleWritesHarmonized").Principal).toEqual({ AWS: writers });
+    expect(statement(bucketPolicy, "ValidateRoleListsHarmonized").Principal).toEqual({ AWS: writers });
+    expect(statement(one(resources, "aws:kms/key:Key", "prod-sales-key-555555555555-key"), "PipelineRolesUse").Principal).toEqual(
+      { AWS: writers },
+    );
+    expect(
+      statement(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "prod-sales-validated-policy"), "ValidateRoleSends").Principal,
+    ).toEqual({ AWS: writers });
   });
 });
 

@@ -99,7 +99,10 @@ export class ReferenceModel {
     return counts;
   }
 
-  /** Forgets tombstones of deletes whose `cdc_timestamp` is before `cutoff`. */
+  /**
+   * Forgets tombstones of deletes whose `cdc_timestamp` is before `cutoff`. The executors expire at the start of a run,
+   * before its batch is guarded: call this before the `applyBatch` of the run it belongs to.
+   */
   expireTombstones(cutoff: string): void {
     for (const [key, t] of this.tombstones) if (t.timestamp < cutoff) this.tombstones.delete(key);
   }
@@ -134,6 +137,40 @@ export class ReferenceModel {
   private column(name: string): ColumnMetadata {
     return this.meta.columns.find((c) => c.name === name) as ColumnMetadata;
   }
+}
+
+/**
+ * The rows one in-order pass over a complete history must leave, in closed form and sharing no code with
+ * {@link ReferenceModel} or the plan: per key, the change that is last by (`cdc_seq` as a number, file, row), full-load
+ * rows (empty or null `cdc_seq`) first; a key whose last change is a delete has no row. For a table without a key every
+ * change is a row. Holds for a history delivered once, in order, into an empty target, with no tombstone expiry.
+ */
+export function lastChangeRows(meta: TableMetadata, files: readonly ModelFile[]): Array<Record<string, ModelValue>> {
+  const number = (seq: string | null) => (seq === null || seq.trim() === "" ? -1n : BigInt(seq.trim()));
+  const later = (a: bigint[], b: bigint[]) => a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && a[2] > b[2])));
+  const last = new Map<string, { pos: bigint[]; change: ModelChange }>();
+  files.forEach((file, f) =>
+    file.changes.forEach((change, r) => {
+      const pos = [number(change.seq), BigInt(f), BigInt(r)];
+      const id =
+        meta.primaryKey.length > 0
+          ? JSON.stringify(meta.primaryKey.map((k) => change.values[k] ?? null))
+          : JSON.stringify([f, r]);
+      const prev = last.get(id);
+      if (!prev || later(pos, prev.pos)) last.set(id, { pos, change });
+    }),
+  );
+  const rows = [...last.values()]
+    .filter(({ change }) => meta.primaryKey.length === 0 || change.op !== "D")
+    .map(({ change }) => {
+      const row: Record<string, ModelValue> = {};
+      for (const c of meta.columns) row[c.name] = canonicalValue(c, change.values[c.name] ?? null);
+      if (meta.primaryKey.length === 0) row._cdc_op = change.op;
+      row._cdc_seq = (change.seq ?? "").trim().padStart(35, "0");
+      row._cdc_timestamp = change.timestamp;
+      return row;
+    });
+  return sortRows(rows);
 }
 
 /**

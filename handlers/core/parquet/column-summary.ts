@@ -12,6 +12,43 @@ export interface ColumnSummary {
   /** Smallest and largest non-null values as strings; absent when every value is null or when not asked for. */
   min?: string;
   max?: string;
+  /**
+   * Non-null values the column's `accept` test refused (counted from values only: statistics cannot tell), with up
+   * to {@link MAX_REJECTED_EXAMPLES} distinct examples for the message.
+   */
+  rejected?: { count: number; examples: string[] };
+  /** Nulls in rows whose Op is not `D` (asked for with `nullsOutsideDeletes`). */
+  nullsOutsideDeletes?: number;
+}
+
+/** Distinct refused values kept for a violation message. */
+export const MAX_REJECTED_EXAMPLES = 3;
+
+/** What to compute for one column from its values. */
+export interface ValueRequest {
+  /** Column name as written in the file. */
+  name: string;
+  /** Also compute min and max. */
+  range: boolean;
+  /** Every non-null value must pass this test; the ones that do not are counted in `rejected`. */
+  accept?: (value: string) => boolean;
+  /**
+   * Also count the nulls outside delete rows, reading the named Op column alongside: a delete may carry only its key
+   * (PostgreSQL's default replica identity, Oracle's key-only supplemental logging).
+   */
+  nullsOutsideDeletes?: { opColumn: string };
+}
+
+/**
+ * The footer describes column chunks that cannot be read as Parquet (outside the file, or not decodable). Only this
+ * error means the file is bad; any other error from `summariesFromValues` is the reader's (S3 throttling, a network
+ * failure, a file replaced mid-read) and must not be mistaken for a verdict on the file.
+ */
+export class UndecodableChunksError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UndecodableChunksError";
+  }
 }
 
 /** Per-column summary from the footer alone, or undefined when a row group lacks the statistic (or it is inexact). */
@@ -44,38 +81,75 @@ function asString(v: Statistics["min"]): string | undefined {
 }
 
 /**
- * Reads only the named columns' chunks (by range) and summarises their values. Range summaries are computed for the
- * columns in `withRange`. Values are compared as strings, which orders equal-length digit strings numerically.
+ * Reads only the requested columns' chunks (by range) and summarises their values. Values are compared as strings,
+ * which orders equal-length digit strings numerically. Throws {@link UndecodableChunksError} when the chunks the
+ * footer describes cannot be read as Parquet; errors of the reader itself propagate unchanged.
  */
 export async function summariesFromValues(
   reader: RangeReader,
   metadata: FileMetaData,
-  columns: string[],
-  withRange: ReadonlySet<string>,
+  requests: readonly ValueRequest[],
 ): Promise<Map<string, ColumnSummary>> {
-  const out = new Map<string, ColumnSummary>(columns.map((c) => [c, { nullCount: 0 }]));
-  if (columns.length === 0) return out;
+  const out = new Map<string, ColumnSummary>(requests.map((r) => [r.name, { nullCount: 0 }]));
+  if (requests.length === 0) return out;
+  const byName = new Map(requests.map((r) => [r.name, r]));
+  const opColumn = requests.find((r) => r.nullsOutsideDeletes)?.nullsOutsideDeletes?.opColumn;
+  const columns = [...new Set([...requests.map((r) => r.name), ...(opColumn ? [opColumn] : [])])];
+  // Row-aligned when deletes matter: which rows are deletes (a byte per row), and where each such column is null.
+  const deleteRows = new Uint8Array(opColumn ? Number(metadata.num_rows) : 0);
+  const nullRows = new Map<string, number[]>();
   const file = await prefetchChunks(reader, metadata, columns);
-  await hyparquet.parquetRead({
-    file,
-    metadata,
-    columns,
-    rowFormat: "object",
-    onChunk: (chunk) => {
-      const s = out.get(chunk.columnName);
-      if (!s) return;
-      const range = withRange.has(chunk.columnName);
-      for (const v of chunk.columnData) {
-        if (v === null || v === undefined) {
-          s.nullCount++;
-        } else if (range) {
-          const text = v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
-          if (s.min === undefined || text < s.min) s.min = text;
-          if (s.max === undefined || text > s.max) s.max = text;
+  try {
+    await hyparquet.parquetRead({
+      file,
+      metadata,
+      columns,
+      rowFormat: "object",
+      onChunk: (chunk) => {
+        if (chunk.columnName === opColumn) {
+          for (let i = 0; i < chunk.columnData.length; i++) {
+            const op: unknown = chunk.columnData[i];
+            if ((op instanceof Uint8Array ? new TextDecoder().decode(op) : op) === "D") deleteRows[chunk.rowStart + i] = 1;
+          }
         }
-      }
-    },
-  });
+        const s = out.get(chunk.columnName);
+        const req = byName.get(chunk.columnName);
+        if (!s || !req) return;
+        for (let i = 0; i < chunk.columnData.length; i++) {
+          const v: unknown = chunk.columnData[i];
+          if (v === null || v === undefined) {
+            s.nullCount++;
+            if (req.nullsOutsideDeletes) {
+              const rows = nullRows.get(req.name) ?? [];
+              rows.push(chunk.rowStart + i);
+              nullRows.set(req.name, rows);
+            }
+            continue;
+          }
+          if (!req.range && !req.accept) continue;
+          const text = v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+          if (req.range) {
+            if (s.min === undefined || text < s.min) s.min = text;
+            if (s.max === undefined || text > s.max) s.max = text;
+          }
+          if (req.accept && !req.accept(text)) {
+            s.rejected ??= { count: 0, examples: [] };
+            s.rejected.count++;
+            if (s.rejected.examples.length < MAX_REJECTED_EXAMPLES && !s.rejected.examples.includes(text))
+              s.rejected.examples.push(text);
+          }
+        }
+      },
+    });
+  } catch (err) {
+    throw new UndecodableChunksError(err instanceof Error ? err.message : String(err));
+  }
+  for (const r of requests) {
+    if (!r.nullsOutsideDeletes) continue;
+    (out.get(r.name) as ColumnSummary).nullsOutsideDeletes = (nullRows.get(r.name) ?? []).filter(
+      (row) => deleteRows[row] !== 1,
+    ).length;
+  }
   return out;
 }
 
@@ -94,8 +168,15 @@ async function prefetchChunks(reader: RangeReader, metadata: FileMetaData, colum
     for (const c of rg.columns) {
       const md = c.meta_data;
       if (!md || md.path_in_schema.length !== 1 || !wanted.has(md.path_in_schema[0])) continue;
-      const start = Number(md.dictionary_page_offset ?? md.data_page_offset);
-      ranges.push([start, start + Number(md.total_compressed_size)]);
+      // `||`, as hyparquet itself does: some writers put 0 in dictionary_page_offset when there is no dictionary.
+      const start = Number(md.dictionary_page_offset || md.data_page_offset);
+      const end = start + Number(md.total_compressed_size);
+      // A footer pointing outside the file is a broken file, not a range to request (S3 would answer 416).
+      if (!(start >= 0 && end > start && end <= reader.byteLength))
+        throw new UndecodableChunksError(
+          `column ${md.path_in_schema[0]}: its chunk at bytes ${start}-${end} lies outside the ${reader.byteLength}-byte file`,
+        );
+      ranges.push([start, end]);
     }
   }
   ranges.sort((a, b) => a[0] - b[0]);
@@ -105,9 +186,7 @@ async function prefetchChunks(reader: RangeReader, metadata: FileMetaData, colum
     if (last && r[0] - last[1] <= COALESCE_GAP) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
-  const fetched = await Promise.all(
-    merged.map(async ([start, end]) => ({ start, end, bytes: await reader.read(start, Math.min(end, reader.byteLength)) })),
-  );
+  const fetched = await Promise.all(merged.map(async ([start, end]) => ({ start, end, bytes: await reader.read(start, end) })));
   return {
     byteLength: reader.byteLength,
     slice(start: number, end?: number): ArrayBuffer {

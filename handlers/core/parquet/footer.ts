@@ -30,7 +30,10 @@ export async function readFooter(reader: RangeReader): Promise<FooterResult> {
       return {
         ok: false,
         code: "TRUNCATED",
-        message: `starts with PAR1 but does not end with it (${size} bytes): the upload was cut short`,
+        message:
+          size < TRAILER_BYTES + MAGIC.length
+            ? `only ${size} bytes, too short for a Parquet footer (at least ${TRAILER_BYTES + MAGIC.length}): the upload was cut short`
+            : `starts with PAR1 but does not end with it (${size} bytes): the upload was cut short`,
       };
     }
     return {

@@ -124,6 +124,9 @@ export const trino: Dialect = {
   createTable: (name, columns) => `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) WITH (format = 'PARQUET')`,
 };
 
+/** The column DuckDB adds to a batch scan with each row's file name (reserved: see plan.ts). */
+export const DUCKDB_FILE_COLUMN = "_cdc_file";
+
 /** DuckDB: local mode, `cdc replay` and the tests. Batch relations are materialised so they are read once. */
 export const duckdb: Dialect = {
   name: "duckdb",
@@ -136,16 +139,17 @@ export const duckdb: Dialect = {
   dropRelation: (name, materialized) => `DROP ${materialized ? "TABLE" : "VIEW"} IF EXISTS ${duckdb.quote(name)}`,
   // No PRIMARY KEY: DuckDB's ART index makes bulk merges slower and the plan never produces duplicate keys.
   createTable: (name, columns) => `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")})`,
-  // One scan over all files (far cheaper than a UNION ALL of scans); `filename` says which file a row came from.
+  // One scan over all files (far cheaper than a UNION ALL of scans); the file-name column says which file a row came
+  // from. It gets a bookkeeping name: DuckDB's default, `filename`, refuses files that have a column of that name.
   readFiles: (files, select) => {
     const uris = `[${files.map((f) => literal(duckdb, f.uri)).join(", ")}]`;
-    const order = `list_position(${uris}, filename)`;
+    const order = `list_position(${uris}, ${duckdb.quote(DUCKDB_FILE_COLUMN)})`;
     const e = {
       fileOrder: order,
       fileRow: "file_row_number",
       loadCounter: `[${files.map((f) => f.loadCounter).join(", ")}][${order}]`,
     };
-    return `SELECT ${select(e)} FROM read_parquet(${uris}, filename = true, file_row_number = true)`;
+    return `SELECT ${select(e)} FROM read_parquet(${uris}, filename = ${literal(duckdb, DUCKDB_FILE_COLUMN)}, file_row_number = true)`;
   },
 };
 

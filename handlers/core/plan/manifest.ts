@@ -4,10 +4,11 @@
  *
  *   spark.create  → spark.load → spark.dedupe   (the deduplicated batch is now the view `stage.fromView`)
  *   mysql.create  → mysql.load  → copy `stage.fromView` into `stage.table` over JDBC
- *   BEGIN; mysql.apply; COMMIT                  (guard, upsert/delete, tombstones, expiry: one transaction per table)
- *   spark.guard → spark.merge → spark.expire → spark.cleanup
+ *   BEGIN; mysql.apply; COMMIT                  (expiry, guard, delete, tombstones, upsert: one transaction per table)
+ *   spark.expire → spark.guard → spark.summary (logged) → spark.merge → spark.cleanup
  * then it writes `doneUri`. A manifest whose `.done` marker is missing is run again, which the plan makes harmless.
- * MySQL goes first so the Iceberg publication never shows a batch the MySQL target has not committed.
+ * MySQL goes first so the Iceberg publication never shows a batch the MySQL target has not committed. Expiry comes
+ * before the guard on both sides, so a run is "expire, then apply" and repeating it changes nothing (see `TablePlan.expire`).
  */
 import { z } from "zod";
 import type { TableMetadata } from "../../../metadata/format";
@@ -46,7 +47,7 @@ export const manifestTableSchema = z.strictObject({
         table: z.string().min(1),
         columns: z.array(z.string().min(1)).min(1),
       }),
-      /** Executed in one transaction. */
+      /** Executed in one transaction: tombstone expiry, then guard and merge. */
       apply: statements,
     })
     .optional(),
@@ -114,7 +115,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
         create: my.create(),
         load: m.load,
         stage: { fromView: sp.relations.changes, table: my.name("staging"), columns: m.changes.columns },
-        apply: [...m.guard, ...m.merge, ...my.expire(cutoff)],
+        apply: [...my.expire(cutoff), ...m.guard, ...m.merge],
       };
     }
     return entry;

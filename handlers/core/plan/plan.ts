@@ -1,6 +1,6 @@
 /**
  * The CDC plan (DESIGN §5–§6): for one table and one dialect, the statements that create the target, load a batch of
- * DMS files, keep the last change per key, guard against stale changes and tombstones, merge, and expire tombstones.
+ * DMS files, keep the last change per key, expire old tombstones, guard against stale changes and tombstones, and merge.
  * Every statement is written once here against the {@link Dialect} interface; dialects only quote, type and read files.
  *
  * Relations a batch goes through (session-scoped in Spark/DuckDB; MySQL gets the deduplicated batch copied into its
@@ -22,7 +22,7 @@
  */
 import type { ColumnMetadata, TableMetadata } from "../../../metadata/format";
 import { tableId } from "../../../metadata/format";
-import { checkMysqlKey, literal, qualified, type Dialect } from "./dialect";
+import { checkMysqlKey, DUCKDB_FILE_COLUMN, literal, qualified, type Dialect } from "./dialect";
 import { SEQ_WIDTH } from "./sequence";
 
 /** Physical names of a table's target, tombstone and (MySQL) staging tables, each as quoted-later name parts. */
@@ -68,6 +68,7 @@ const RESERVED = new Set([
   "_cdc_action",
   "_cdc_file_order",
   "_cdc_file_row",
+  DUCKDB_FILE_COLUMN,
 ]);
 
 /** `<schema>__<table>`, lower-case (Glue and Athena fold names), with tombstone and staging tables next to it. */
@@ -182,7 +183,12 @@ export class TablePlan {
     };
   }
 
-  /** Deletes tombstones of deletes committed before `cutoff` (a `cdc_timestamp`, see `tombstoneCutoff`). */
+  /**
+   * Deletes tombstones of deletes committed before `cutoff` (a `cdc_timestamp`, see `tombstoneCutoff`). Executors run
+   * it *before* a batch's guard, never after its merge: then a run is "expire, then apply", which a retry repeats
+   * without effect. Expiring after the merge would let a retried batch (MySQL committed, the Iceberg merge failed)
+   * meet keys its first attempt saw guarded, and resurrect rows in MySQL only.
+   */
   expire(cutoff: string): string[] {
     if (this.mode === "append") return [];
     return [`DELETE FROM ${this.name("tombstones")} WHERE ${this.q("_cdc_timestamp")} < ${literal(this.dialect, cutoff)}`];

@@ -5,7 +5,7 @@
  */
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { findTable } from "../../../metadata/load";
-import { compareDmsFiles } from "../dms-key";
+import { compareDmsFiles, parseDmsKey } from "../dms-key";
 import type { ValidatedFileMessage } from "../messages";
 import type { ManifestTableInput } from "../plan/manifest";
 
@@ -25,7 +25,10 @@ export interface PlannedBatch {
   files: number;
   /** Messages the batch covers: deleted once the run has started. */
   included: ReceivedFile[];
-  /** Messages this target cannot apply (unreadable, another source, a table without metadata), with the reason. */
+  /**
+   * Messages this target cannot apply (unreadable, another source, a key that is not a DMS file of the message's table,
+   * a table without metadata), with the reason. They stay out of the batch, so one bad message never blocks the others.
+   */
   rejected: Array<{ file: ReceivedFile; reason: string }>;
 }
 
@@ -42,6 +45,18 @@ export function planBatch(received: readonly ReceivedFile[], source: string, tab
     }
     if (m.source !== source) {
       rejected.push({ file, reason: `message of source ${m.source} on a queue of source ${source}` });
+      continue;
+    }
+    const key = parseDmsKey(m.key);
+    if (!key.ok) {
+      rejected.push({ file, reason: key.reason });
+      continue;
+    }
+    if (key.value.schema.toLowerCase() !== m.schema.toLowerCase() || key.value.table.toLowerCase() !== m.table.toLowerCase()) {
+      rejected.push({
+        file,
+        reason: `key ${m.key} is a file of ${key.value.schema}.${key.value.table}, not of ${m.schema}.${m.table}`,
+      });
       continue;
     }
     const meta = findTable(tables, m.schema, m.table);

@@ -8,6 +8,7 @@ import { DMS_CHANGE_COLUMNS } from "../../../metadata/dms-types";
 import { tableId, type ColumnMetadata, type ParquetType, type TableMetadata } from "../../../metadata/format";
 import { parseDmsKey, type DmsKey } from "../dms-key";
 import { summaryFromStatistics, type ColumnSummary } from "../parquet/column-summary";
+import { SEQ_WIDTH } from "../plan/sequence";
 import { describeType, fileColumns, type FileColumn } from "../parquet/schema";
 import type { ValidationResult, Violation } from "./codes";
 import { typeMatches } from "./type-match";
@@ -17,6 +18,9 @@ export const TIMESTAMP_COLUMN = "cdc_timestamp";
 export const SEQ_COLUMN = "cdc_seq";
 /** Op values DMS writes: full load only inserts. */
 export const ALLOWED_OPS = { load: ["I"], cdc: ["D", "I", "U"] } as const;
+/** A change sequence the targets can order: decimal digits, at most 35 (they are left-padded to 35 and compared as text). */
+export const SEQ_PATTERN = new RegExp(`^[0-9]{1,${SEQ_WIDTH}}$`);
+const SEQ_EXPECTED = `a decimal change sequence of at most ${SEQ_WIDTH} digits`;
 const CHANGE_TYPE = DMS_CHANGE_COLUMNS[0].parquet as ParquetType;
 
 export interface ValidationInput {
@@ -40,7 +44,22 @@ export function resolveTable(
   if (!parsed.ok) return { errors: [{ code: "BAD_KEY", message: parsed.reason }], tableName: null };
   const k = parsed.value;
   const lower = (s: string) => s.toLowerCase();
-  const table = tables.find((t) => lower(t.schema) === lower(k.schema) && lower(t.table) === lower(k.table));
+  // The exact name first: MySQL and PostgreSQL can hold `Orders` and `orders` side by side.
+  const exact = tables.find((t) => t.schema === k.schema && t.table === k.table);
+  const similar = tables.filter((t) => lower(t.schema) === lower(k.schema) && lower(t.table) === lower(k.table));
+  if (!exact && similar.length > 1) {
+    return {
+      dmsKey: k,
+      tableName: `${k.schema}.${k.table}`,
+      errors: [
+        {
+          code: "UNKNOWN_TABLE",
+          message: `table ${k.schema}.${k.table} (key ${k.key}) matches ${similar.map(tableId).join(" and ")} only by case; expected exactly one of them`,
+        },
+      ],
+    };
+  }
+  const table = exact ?? similar[0];
   if (!table) {
     return {
       dmsKey: k,
@@ -60,7 +79,23 @@ export function resolveTable(
 interface ValueNeed {
   column: FileColumn;
   range: boolean;
+  /** Every value must pass this (Op and cdc_seq): min and max alone cannot show a bad value between them. */
+  accept?: (value: string) => boolean;
+  /** Count only the nulls outside delete rows, reading this Op column alongside. */
+  nullsOutsideDeletes?: { opColumn: string };
 }
+
+/**
+ * Whether a CDC file may hold deletes, from what is known of its Op column. A delete may carry only its key (the
+ * before-image is partial under PostgreSQL's default replica identity or Oracle's key-only supplemental logging), so
+ * nulls in its NOT NULL non-key columns are not violations. Unknown Op values: assume it may.
+ */
+function mayHoldDeletes(kind: "load" | "cdc", op: ColumnSummary | undefined): boolean {
+  if (kind !== "cdc") return false;
+  return !(op?.min !== undefined && op.max !== undefined && (op.min > "D" || op.max < "D"));
+}
+
+const quoteAll = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(", ");
 
 /** Every footer-level check of a file against its table, plus the value checks statistics (or `values`) allow. */
 export function validateParquetFile(input: ValidationInput): ValidationResult {
@@ -141,15 +176,22 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
 
   let minSeq: string | null = null;
   let maxSeq: string | null = null;
+  const opSummary = op && opOk ? summary(op, true) : undefined;
+  const deletes = op !== undefined && opOk && mayHoldDeletes(dmsKey.kind, opSummary);
   if (op && opOk) {
-    const s = summary(op, true);
+    const s = opSummary;
     const allowed: readonly string[] = ALLOWED_OPS[dmsKey.kind];
     if (s && s.nullCount > 0)
       errors.push({
         code: "BAD_OP",
         message: `column ${op.name}: ${s.nullCount} rows have no Op; expected ${allowed.join("/")}`,
       });
-    if (s?.min !== undefined && s.max !== undefined) {
+    if (s?.rejected) {
+      errors.push({
+        code: "BAD_OP",
+        message: `column ${op.name}: ${s.rejected.count} rows have ${quoteAll(s.rejected.examples)}${s.rejected.count > s.rejected.examples.length ? " and others" : ""}; expected only ${allowed.join("/")} in a ${dmsKey.kind === "load" ? "full-load" : "CDC"} file`,
+      });
+    } else if (s?.min !== undefined && s.max !== undefined) {
       const outside = [s.min, s.max].filter((v) => !allowed.includes(v));
       if (outside.length > 0) {
         errors.push({
@@ -163,12 +205,17 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
     const s = summary(seq, true);
     if (s && s.nullCount > 0)
       errors.push({ code: "MISSING_SEQ", message: `column ${seq.name}: ${s.nullCount} rows have no change sequence` });
-    if (s?.min !== undefined && s.max !== undefined) {
-      const bad = [s.min, s.max].find((v) => !/^\d+$/.test(v));
+    if (s?.rejected) {
+      errors.push({
+        code: "MISSING_SEQ",
+        message: `column ${seq.name}: ${s.rejected.count} rows have ${quoteAll(s.rejected.examples)}${s.rejected.count > s.rejected.examples.length ? " and others" : ""}; expected ${SEQ_EXPECTED}`,
+      });
+    } else if (s?.min !== undefined && s.max !== undefined) {
+      const bad = [s.min, s.max].find((v) => !SEQ_PATTERN.test(v));
       if (bad !== undefined)
         errors.push({
           code: "MISSING_SEQ",
-          message: `column ${seq.name}: found ${JSON.stringify(bad)}; expected a decimal change sequence`,
+          message: `column ${seq.name}: found ${JSON.stringify(bad)}; expected ${SEQ_EXPECTED}`,
         });
       else [minSeq, maxSeq] = [s.min, s.max];
     }
@@ -179,14 +226,20 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
     if (!isKey && meta.nullable) continue;
     const s = summary(file, false);
     if (!s || s.nullCount === 0) continue;
-    errors.push(
-      isKey
-        ? {
-            code: "NULL_PRIMARY_KEY",
-            message: `column ${meta.name}: ${s.nullCount} rows have a null primary-key value; expected none`,
-          }
-        : { code: "NULL_IN_NOT_NULL", message: `column ${meta.name}: ${s.nullCount} null values in a NOT NULL column` },
-    );
+    if (isKey) {
+      errors.push({
+        code: "NULL_PRIMARY_KEY",
+        message: `column ${meta.name}: ${s.nullCount} rows have a null primary-key value; expected none`,
+      });
+      continue;
+    }
+    // Where deletes may be among the nulls, only a row-by-row count decides (read by validateObject, or the Glue job).
+    const nulls = deletes ? s.nullsOutsideDeletes : s.nullCount;
+    if (nulls === undefined || nulls === 0) continue;
+    errors.push({
+      code: "NULL_IN_NOT_NULL",
+      message: `column ${meta.name}: ${nulls} null values in a NOT NULL column${deletes ? " (in inserts and updates)" : ""}`,
+    });
   }
   return { ...base, valid: errors.length === 0, errors, minSeq, maxSeq };
 }
@@ -201,15 +254,30 @@ export function columnsNeedingValues(key: string, tables: readonly TableMetadata
   if (!dmsKey || !table) return [];
   const cols = new Map(fileColumns(metadata).map((c) => [c.name.toLowerCase(), c]));
   const needs: ValueNeed[] = [];
-  const need = (name: string, range: boolean) => {
+  const need = (name: string, range: boolean, accept?: (value: string) => boolean) => {
     const c = cols.get(name.toLowerCase());
     if (!c || c.nested) return;
     if (!range && c.required) return;
-    if (!summaryFromStatistics(metadata, c.name, range)) needs.push({ column: c, range });
+    if (!summaryFromStatistics(metadata, c.name, range)) needs.push({ column: c, range, accept });
   };
-  need(OP_COLUMN, true);
-  if (dmsKey.kind === "cdc") need(SEQ_COLUMN, true);
+  const allowed: readonly string[] = ALLOWED_OPS[dmsKey.kind];
+  need(OP_COLUMN, true, (v) => allowed.includes(v));
+  if (dmsKey.kind === "cdc") need(SEQ_COLUMN, true, (v) => SEQ_PATTERN.test(v));
+  const op = cols.get(OP_COLUMN.toLowerCase());
+  const deletes = op !== undefined && !op.nested && mayHoldDeletes(dmsKey.kind, summaryFromStatistics(metadata, op.name, true));
   const pk = new Set(table.primaryKey.map((k) => k.toLowerCase()));
-  for (const col of table.columns) if (pk.has(col.name.toLowerCase()) || !col.nullable) need(col.name, false);
+  for (const col of table.columns) {
+    if (pk.has(col.name.toLowerCase())) {
+      need(col.name, false);
+    } else if (!col.nullable) {
+      const c = cols.get(col.name.toLowerCase());
+      if (!deletes || !op || !c || c.nested || c.required) {
+        need(col.name, false);
+      } else if ((summaryFromStatistics(metadata, c.name, false)?.nullCount ?? 1) > 0) {
+        // Nulls (or no statistics) in a file with deletes: which rows they are in needs a row-by-row look.
+        needs.push({ column: c, range: false, nullsOutsideDeletes: { opColumn: op.name } });
+      }
+    }
+  }
   return needs;
 }

@@ -6,6 +6,7 @@
  */
 import type { TableMetadata } from "../../../metadata/format";
 import type { ViolationCode } from "./codes";
+import { SEQ_WIDTH } from "../plan/sequence";
 import { ALLOWED_OPS, OP_COLUMN, SEQ_COLUMN } from "./rules";
 
 export interface LargeFileCheck {
@@ -50,8 +51,8 @@ export function renderLargeFileChecks(table: TableMetadata, kind: "load" | "cdc"
     add(
       "MISSING_SEQ",
       SEQ_COLUMN,
-      `${seq} IS NULL OR NOT (${seq} RLIKE '^[0-9]+$')`,
-      `column ${SEQ_COLUMN}: {count} rows have no decimal change sequence`,
+      `${seq} IS NULL OR NOT (${seq} RLIKE '^[0-9]{1,${SEQ_WIDTH}}$')`,
+      `column ${SEQ_COLUMN}: {count} rows have no decimal change sequence of at most ${SEQ_WIDTH} digits`,
     );
     select.push(`MIN(${seq}) AS min_seq`, `MAX(${seq}) AS max_seq`);
     seqAliases = { min: "min_seq", max: "max_seq" };
@@ -66,11 +67,12 @@ export function renderLargeFileChecks(table: TableMetadata, kind: "load" | "cdc"
         `column ${col.name}: {count} rows have a null primary-key value; expected none`,
       );
     } else if (!col.nullable) {
+      // A delete may carry only its key (partial before-image): its nulls are not violations (see rules.ts).
       add(
         "NULL_IN_NOT_NULL",
         col.name,
-        `${ident(col.name)} IS NULL`,
-        `column ${col.name}: {count} null values in a NOT NULL column`,
+        kind === "cdc" ? `${ident(col.name)} IS NULL AND (${op} IS NULL OR ${op} <> 'D')` : `${ident(col.name)} IS NULL`,
+        `column ${col.name}: {count} null values in a NOT NULL column${kind === "cdc" ? " (in inserts and updates)" : ""}`,
       );
     }
   }

@@ -5,8 +5,7 @@
  */
 import * as path from "node:path";
 import type { TableMetadata } from "../../../metadata/format";
-import type { ColumnSummary } from "../parquet/column-summary";
-import { summariesFromValues } from "../parquet/column-summary";
+import { summariesFromValues, UndecodableChunksError, type ColumnSummary } from "../parquet/column-summary";
 import { readFooter } from "../parquet/footer";
 import { fileReader, type RangeReader } from "../parquet/range-reader";
 import type { ValidationResult } from "./codes";
@@ -57,11 +56,12 @@ export async function validateObject(opts: ValidateObjectOptions): Promise<Objec
       values = await summariesFromValues(
         opts.reader,
         footer.metadata,
-        names,
-        new Set(needs.filter((n) => n.range).map((n) => n.column.name)),
+        needs.map((n) => ({ name: n.column.name, range: n.range, accept: n.accept, nullsOutsideDeletes: n.nullsOutsideDeletes })),
       );
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      // Only a verdict on the file's bytes quarantines it; a failed read (throttling, network) is retried instead.
+      if (!(err instanceof UndecodableChunksError)) throw err;
+      const reason = err.message;
       return {
         valid: false,
         table: resolved.tableName,

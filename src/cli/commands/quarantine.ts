@@ -3,7 +3,7 @@
  * the raw bucket, where their S3 notifications send them through validation again. Each file is copied, the copy
  * verified, and only then removed from quarantine, so an interrupted replay can simply be run again.
  */
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, S3Client, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
 import { parseDmsKey } from "../../../handlers/core/dms-key";
 import { copyVerified, deleteIfUnchanged, headObject } from "../../../handlers/lib/s3-objects";
@@ -72,13 +72,13 @@ export function registerQuarantineCommands(program: Command, io: CliIo): void {
             io.out(`would replay s3://${quarantineBucket}/${key} → s3://${rawBucket}/${key}`);
             continue;
           }
-          const head = await headObject(s3, { bucket: quarantineBucket, key });
-          if (!head) continue;
-          const from = { bucket: quarantineBucket, key, etag: head.ETag as string, size: head.ContentLength ?? 0 };
-          await copyVerified(s3, from, { bucket: rawBucket, key }, { "cdc-replayed-from": "quarantine" });
-          await deleteIfUnchanged(s3, from);
+          const outcome = await replayFile(s3, { bucket: quarantineBucket, key }, rawBucket);
+          if (outcome === "gone") continue;
           moved++;
-          io.out(`replayed s3://${quarantineBucket}/${key} → s3://${rawBucket}/${key}`);
+          io.out(
+            `replayed s3://${quarantineBucket}/${key} → s3://${rawBucket}/${key}` +
+              (outcome === "requarantined" ? " (validation has already rejected it again; it is back in quarantine)" : ""),
+          );
           if (moved % 50 === 0) io.err(`${moved} of ${keys.length} replayed`);
         }
         if (!flags.dryRun) io.err(`replayed ${moved} file(s); validation picks them up from s3://${rawBucket}`);
@@ -86,6 +86,39 @@ export function registerQuarantineCommands(program: Command, io: CliIo): void {
         s3.destroy();
       }
     });
+}
+
+/**
+ * Moves one quarantined file back to raw: copy, verify, then remove the quarantine object only if it is still the one
+ * that was copied. The copy's S3 event can get the file validated and, if still bad, quarantined again under the same
+ * key before this returns — same bytes, so the same ETag, which is why If-Match alone cannot tell the new quarantine
+ * copy from the old one: the version id, modification time and metadata (`cdc-validated-at`) must match too.
+ * `requarantined`: the file left quarantine and is back there; it is left alone.
+ */
+export async function replayFile(
+  s3: S3Client,
+  quarantined: { bucket: string; key: string },
+  rawBucket: string,
+): Promise<"replayed" | "requarantined" | "gone"> {
+  const head = await headObject(s3, quarantined);
+  if (!head) return "gone";
+  const from = { ...quarantined, etag: head.ETag as string, size: head.ContentLength ?? 0 };
+  await copyVerified(s3, from, { bucket: rawBucket, key: quarantined.key }, { "cdc-replayed-from": "quarantine" });
+  const now = await headObject(s3, quarantined);
+  if (!now) return "replayed";
+  if (!sameObject(head, now)) return "requarantined";
+  // The quarantine bucket is versioned: should validation still slip in here, this delete leaves it a noncurrent version.
+  return (await deleteIfUnchanged(s3, from)) ? "replayed" : "requarantined";
+}
+
+function sameObject(a: HeadObjectCommandOutput, b: HeadObjectCommandOutput): boolean {
+  const meta = (h: HeadObjectCommandOutput) => JSON.stringify(Object.entries(h.Metadata ?? {}).sort());
+  return (
+    a.ETag === b.ETag &&
+    a.VersionId === b.VersionId &&
+    a.LastModified?.getTime() === b.LastModified?.getTime() &&
+    meta(a) === meta(b)
+  );
 }
 
 async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {

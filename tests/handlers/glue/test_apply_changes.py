@@ -69,6 +69,14 @@ class JdbcUrlTest(unittest.TestCase):
         self.assertEqual(apply_changes.with_batched_inserts(url), url)
 
 
+class ColumnReferenceTest(unittest.TestCase):
+    def test_quotes_so_spark_reads_the_name_literally(self):
+        # Unquoted, DataFrame.select("a.b") reads a field b of a struct a, and a backtick starts a quoted part.
+        self.assertEqual(apply_changes.column_reference("a.b"), "`a.b`")
+        self.assertEqual(apply_changes.column_reference('line`no"te'), '`line``no"te`')
+        self.assertEqual(apply_changes.column_reference("Order Date"), "`Order Date`")
+
+
 class ManifestTest(unittest.TestCase):
     def test_accepts_the_manifest_the_plan_core_builds(self):
         manifest = apply_changes.load_manifest(fixture())
@@ -101,9 +109,9 @@ class StepsTest(unittest.TestCase):
             [("spark", s) for s in spark["create"] + spark["load"] + spark["dedupe"]]
             + [("mysql", s) for s in mysql["create"] + mysql["load"]]
             + [("mysql-copy", mysql["stage"]["fromView"], mysql["stage"]["table"]), ("mysql-transaction", mysql["apply"])]
-            + [("spark", s) for s in spark["guard"]]
+            + [("spark", s) for s in spark["expire"] + spark["guard"]]
             + [("spark-log", spark["summary"])]
-            + [("spark", s) for s in spark["merge"] + spark["expire"] + spark["cleanup"]]
+            + [("spark", s) for s in spark["merge"] + spark["cleanup"]]
         )
         self.assertEqual(engine.calls, expected)
 

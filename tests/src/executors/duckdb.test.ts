@@ -5,6 +5,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { TableMetadata } from "../../../metadata/format";
+import { targetTypes } from "../../../metadata/dms-types";
 import { tombstoneCutoff } from "../../../handlers/core/plan/sequence";
 import { DuckDbExecutor } from "../../../src/executors/duckdb";
 import { PROPERTY_TABLES, writeDmsFiles } from "../../support/change-batches";
@@ -89,11 +91,15 @@ describe("DuckDB executor", () => {
       { name: "20240102-000000003.parquet", changes: [change("I", "10", 8, "back", "2024-01-01 00:00:00.000000")] },
       { name: "20240102-000000004.parquet", changes: [change("D", "20", 8, "back", "2024-01-02 00:00:00.000000")] },
     );
-    await duck.apply(meta, [del], { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-08T00:00:00Z"), 7) });
-    expect(await duck.apply(meta, [ins])).toMatchObject({ skippedStale: 1 });
-    await duck.apply(meta, [del], { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-10T00:00:00Z"), 7) });
-    expect(await duck.apply(meta, [ins])).toMatchObject({ inserted: 1 });
+    const within = { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-08T00:00:00Z"), 7) };
+    await duck.apply(meta, [del], within);
+    expect(await duck.apply(meta, [ins], within)).toMatchObject({ skippedStale: 1 });
+    // A run past the retention expires the tombstone before it guards its own batch.
+    const past = { tombstoneCutoff: tombstoneCutoff(new Date("2024-01-10T00:00:00Z"), 7) };
+    expect(await duck.apply(meta, [ins], past)).toMatchObject({ inserted: 1 });
     expect(await customers()).toEqual(["8:back"]);
+    // Expiry first makes a run repeatable: running the same batch again finds nothing to do.
+    expect(await duck.apply(meta, [ins], past)).toMatchObject({ inserted: 0, skippedStale: 1 });
   });
 
   it("breaks ties between full-load rows by file order, then row order", async () => {
@@ -124,6 +130,22 @@ describe("DuckDB executor", () => {
     );
     await duck.apply(meta, [{ uri: file }]);
     expect(await customers()).toEqual(["42:up"]);
+  });
+
+  it("applies a table with a source column named filename (DuckDB's default name for the file column)", async () => {
+    const base = { name: "filename", ordinal: 8, sourceType: "varchar", dmsType: "STRING" as const, nullable: true, length: 20 };
+    const withFilename: TableMetadata = {
+      ...meta,
+      table: "Attachments",
+      columns: [...meta.columns, { ...base, parquet: targetTypes(base).parquet }],
+    };
+    const file = path.join(dir, "attachments", "20240102-000000007.parquet");
+    const values = { ...row(3, "c"), filename: "invoice.pdf" };
+    await writeDmsFiles(duck.connection, withFilename, [
+      { path: file, file: { name: "x", changes: [{ op: "I", seq: "7", timestamp: "2024-01-02 00:00:00.000000", values }] } },
+    ]);
+    expect(await duck.apply(withFilename, [{ uri: file }])).toMatchObject({ inserted: 1 });
+    expect(canonicalRows(withFilename, await duck.rows(withFilename)).map((r) => r.filename)).toEqual(["invoice.pdf"]);
   });
 
   it("writes the publication sorted by key with source columns, _cdc_seq and _cdc_timestamp", async () => {

@@ -126,6 +126,37 @@ db.describe("MySQL executor", () => {
     expect(notes(await duck.rows(meta))).toEqual(["EU:load", ...expectedNotes]);
   });
 
+  it("agrees with DuckDB when a run that expires a tombstone is retried after MySQL committed and DuckDB failed", async () => {
+    // A replayed manifest (DESIGN §4) runs the whole batch again on a MySQL target that already committed it. If the
+    // first attempt expired a tombstone *after* merging, the retry would see the key unguarded and resurrect a row the
+    // publication (which expires only once) keeps deleted — a disagreement no later run repairs.
+    const meta = PROPERTY_TABLES[1];
+    const ch = (op: "I" | "D", seq: string): ModelChange => ({
+      op,
+      seq,
+      timestamp: "2024-01-01 00:00:00.000000",
+      values: { seed: "2", region: "eu", item: "1", note: `${op}${seq}`, level: "0.5" },
+    });
+    const ins = await write(meta, "20240101-000000010.parquet", [ch("I", "10")]);
+    const del = await write(meta, "20240101-000000020.parquet", [ch("D", "20")]);
+    await applyBatchLocally({ duck, mysql }, meta, [ins, del]);
+
+    // The late re-delivery of the insert arrives in the run whose cutoff expires the delete's tombstone.
+    const cutoff = { tombstoneCutoff: "2024-01-05 00:00:00.000000" };
+    const merge = jest.spyOn(duck, "merge").mockRejectedValueOnce(new Error("Iceberg commit failed"));
+    await expect(applyBatchLocally({ duck, mysql }, meta, [ins], cutoff)).rejects.toThrow("Iceberg commit failed");
+    merge.mockRestore();
+    await applyBatchLocally({ duck, mysql }, meta, [ins], cutoff);
+
+    const notes = (rows: Array<Record<string, unknown>>) =>
+      canonicalRows(meta, rows)
+        .filter((r) => r.seed === "2")
+        .map((r) => `${r.region}:${r.note}`);
+    // Expired tombstones guard nothing (what retention means), in both targets alike.
+    expect(notes(await mysql.rows(meta))).toEqual(["eu:I10"]);
+    expect(notes(await duck.rows(meta))).toEqual(["eu:I10"]);
+  });
+
   it("refuses staging rows whose columns are not the plan's", async () => {
     await expect(mysql.apply(PROPERTY_TABLES[1], { columns: ["x"], placeholders: ["?"], rows: [["1"]] })).rejects.toThrow(
       "sales.Stock Levels: staging rows have columns x, expected seed, region, item, note, level, _cdc_op, _cdc_seq, _cdc_timestamp, _cdc_row",

@@ -41,4 +41,12 @@ describe("readFooter", () => {
     expect(await read(new TextEncoder().encode("id,name\n1,a\n"))).toBe("NOT_PARQUET");
     expect(await read(good.slice(0, good.length - 1))).toBe("TRUNCATED");
   });
+
+  it("says a file of just the two magics is too short, not that it lacks the end magic", async () => {
+    expect(await readFooter(memoryReader(new TextEncoder().encode("PAR1PAR1")))).toEqual({
+      ok: false,
+      code: "TRUNCATED",
+      message: "only 8 bytes, too short for a Parquet footer (at least 12): the upload was cut short",
+    });
+  });
 });

@@ -71,7 +71,7 @@ describe("the plan", () => {
     );
     const duck = new TablePlan(EVERY_TYPE, duckdb).batch(FILES).load[0];
     expect(duck).toContain(
-      "read_parquet(['s3://b/dbo/Order Lines/LOAD0000000A.parquet', 's3://b/dbo/Order Lines/20240102-120000000.parquet'], filename = true",
+      "read_parquet(['s3://b/dbo/Order Lines/LOAD0000000A.parquet', 's3://b/dbo/Order Lines/20240102-120000000.parquet'], filename = '_cdc_file'",
     );
     expect(duck).toContain("[10, 0][list_position(");
   });
@@ -116,6 +116,9 @@ describe("the plan", () => {
     });
     expect(() => new TablePlan(withColumn("_CDC_SEQ"), duckdb)).toThrow(
       "dbo.Order Lines: column _CDC_SEQ collides with a CDC bookkeeping column",
+    );
+    expect(() => new TablePlan(withColumn("_cdc_file"), spark)).toThrow(
+      "column _cdc_file collides with a CDC bookkeeping column",
     );
     expect(() => new TablePlan({ ...EVERY_TYPE, primaryKey: ["nope"] }, duckdb)).toThrow(
       "primary-key column nope is not a replicated column",

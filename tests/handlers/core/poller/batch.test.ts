@@ -73,4 +73,19 @@ describe("planBatch", () => {
       "validated-file message: key: Required",
     ]);
   });
+
+  it("rejects a message whose key is not a DMS file of its table, and still plans the others", () => {
+    // Ordering such a key would throw; thrown from planBatch, it would fail every tick and drag the whole received
+    // batch, good messages included, to the DLQ.
+    const ok = received("dbo.Customer", "20240101-000000100");
+    const notDms = received("dbo.Customer", "20240101-000000200", { key: "dbo/Customer/export.csv" });
+    const otherTable = received("dbo.Customer", "20240101-000000300", { key: "dbo/Invoice/20240101-000000300.parquet" });
+    const batch = planBatch([ok, notDms, otherTable], "sales", tables);
+    expect(batch.tables.map((t) => t.files)).toEqual([["s3://harmonized/dbo/Customer/20240101-000000100.parquet"]]);
+    expect(batch.included.map((f) => f.messageId)).toEqual([ok.messageId]);
+    expect(batch.rejected.map((r) => r.reason)).toEqual([
+      'key "dbo/Customer/export.csv" does not end in .parquet; expected <schema>/<table>/<LOAD########|yyyymmdd-hhmmssnnn>.parquet',
+      "key dbo/Invoice/20240101-000000300.parquet is a file of dbo.Invoice, not of dbo.Customer",
+    ]);
+  });
 });

@@ -54,6 +54,8 @@ export function ordersFile(
   return writeParquet([...columns, ...(opts.extra ?? [])], { statistics: opts.statistics, kvMetadata: opts.kvMetadata });
 }
 
+/** A 35-digit change sequence starting with `lead`. */
+const SEQ35 = (lead: string) => lead.padEnd(35, "0");
 const col = (name: string, type: ParquetType, values: ParquetValue[]): ParquetColumn => ({ name, type, values });
 const text = (s: string) => new TextEncoder().encode(s);
 const patch = (bytes: Uint8Array, at: number, value: Uint8Array) => {
@@ -184,6 +186,13 @@ export function badFiles(): BadFile[] {
       bytes: ordersFile({ statistics: false, replace: { Op: col("Op", STRING, ["I", "E", "U"]) } }),
       code: "BAD_OP",
     },
+    {
+      // min D and max U are both allowed: only a look at every value finds the E between them.
+      name: "bad Op between allowed ones, without statistics",
+      key: CDC_KEY,
+      bytes: ordersFile({ statistics: false, replace: { Op: col("Op", STRING, ["D", "E", "U"]) } }),
+      code: "BAD_OP",
+    },
     { name: "CDC file without cdc_seq", key: CDC_KEY, bytes: ordersFile({ replace: { cdc_seq: null } }), code: "MISSING_SEQ" },
     {
       name: "CDC file with a null cdc_seq",
@@ -195,6 +204,19 @@ export function badFiles(): BadFile[] {
       name: "CDC file with a non-numeric cdc_seq",
       key: CDC_KEY,
       bytes: ordersFile({ replace: { cdc_seq: col("cdc_seq", STRING, ["1", "2", "abc"]) } }),
+      code: "MISSING_SEQ",
+    },
+    {
+      // Targets left-pad to 35 digits: a longer sequence would be cut and sort wrongly.
+      name: "CDC file with a 36-digit cdc_seq",
+      key: CDC_KEY,
+      bytes: ordersFile({ replace: { cdc_seq: col("cdc_seq", STRING, [SEQ35("1"), SEQ35("2"), `9${"0".repeat(35)}`]) } }),
+      code: "MISSING_SEQ",
+    },
+    {
+      name: "non-numeric cdc_seq between valid ones, without statistics",
+      key: CDC_KEY,
+      bytes: ordersFile({ statistics: false, replace: { cdc_seq: col("cdc_seq", STRING, [SEQ35("1"), "1x", SEQ35("2")]) } }),
       code: "MISSING_SEQ",
     },
     {

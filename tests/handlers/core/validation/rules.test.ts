@@ -1,7 +1,7 @@
 import { VIOLATION_CODES, validateObject, validateParquetFile } from "../../../../handlers/core/validation";
 import { hyparquet } from "../../../../handlers/core/parquet/esm";
-import { memoryReader } from "../../../../handlers/core/parquet/range-reader";
-import { allTypesTable, ordersTable } from "../../../support/parquet-fixtures";
+import { countingReader, memoryReader } from "../../../../handlers/core/parquet/range-reader";
+import { allTypesTable, ordersTable, table } from "../../../support/parquet-fixtures";
 import { badFiles, CDC_KEY, LOAD_KEY, ordersFile } from "./bad-files";
 
 const tables = [ordersTable(), allTypesTable()];
@@ -45,6 +45,60 @@ describe("validation rules on real files", () => {
   it("matches table and column names case-insensitively", async () => {
     const r = await validateObject({ key: "DBO/Orders/20240102-030405678.parquet", tables, reader: memoryReader(ordersFile()) });
     expect(r).toMatchObject({ valid: true, table: "dbo.orders" });
+  });
+
+  it("prefers the exact table name when two tables differ only by case, and refuses to guess between them", async () => {
+    const capitalised = table("dbo", "Orders", [{ name: "code", dmsType: "STRING" }], ["code"]);
+    const both = [capitalised, ordersTable()];
+    const exact = await validateObject({ key: CDC_KEY, tables: both, reader: memoryReader(ordersFile()) });
+    expect(exact).toMatchObject({ valid: true, table: "dbo.orders" });
+    const neither = await validateObject({
+      key: "DBO/ORDERS/20240102-030405678.parquet",
+      tables: both,
+      reader: memoryReader(ordersFile()),
+    });
+    expect(neither.errors).toEqual([
+      {
+        code: "UNKNOWN_TABLE",
+        message:
+          "table DBO.ORDERS (key DBO/ORDERS/20240102-030405678.parquet) matches dbo.Orders and dbo.orders only by case; expected exactly one of them",
+      },
+    ]);
+  });
+
+  it.each([true, false])(
+    "a delete carrying only its key (nulls in NOT NULL columns) is valid; statistics %s",
+    async (statistics) => {
+      const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
+      // PostgreSQL's default replica identity: a delete's before-image holds the key and nulls elsewhere.
+      const keyOnlyDelete = ordersFile({
+        statistics,
+        replace: { name: { name: "name", type: STRING, values: ["a", "b", null] } },
+      });
+      expect(await validateObject({ key: CDC_KEY, tables, reader: memoryReader(keyOnlyDelete) })).toMatchObject({
+        valid: true,
+        errors: [],
+      });
+      // The same null on the update row is a violation.
+      const nullUpdate = ordersFile({ statistics, replace: { name: { name: "name", type: STRING, values: ["a", null, "c"] } } });
+      expect((await validateObject({ key: CDC_KEY, tables, reader: memoryReader(nullUpdate) })).errors).toEqual([
+        { code: "NULL_IN_NOT_NULL", message: "column name: 1 null values in a NOT NULL column (in inserts and updates)" },
+      ]);
+    },
+  );
+
+  it("reads no column chunk for nulls in a CDC file without deletes: the footer's null count decides", async () => {
+    const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
+    const bytes = ordersFile({
+      replace: {
+        Op: { name: "Op", type: STRING, values: ["I", "U", "U"] },
+        name: { name: "name", type: STRING, values: ["a", "b", null] },
+      },
+    });
+    const { reader, stats } = countingReader(memoryReader(bytes));
+    const r = await validateObject({ key: CDC_KEY, tables, reader });
+    expect(r.errors).toEqual([{ code: "NULL_IN_NOT_NULL", message: "column name: 1 null values in a NOT NULL column" }]);
+    expect(stats.requests).toBe(1);
   });
 
   it("without statistics reads the needed column chunks and reaches the same verdict", async () => {

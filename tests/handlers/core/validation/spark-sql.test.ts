@@ -12,11 +12,11 @@ describe("large-file checks as Spark SQL", () => {
         "SELECT",
         "  COUNT(*) AS row_count,",
         "  COUNT_IF(`Op` IS NULL OR `Op` NOT IN ('D', 'I', 'U')) AS check_1,",
-        "  COUNT_IF(`cdc_seq` IS NULL OR NOT (`cdc_seq` RLIKE '^[0-9]+$')) AS check_2,",
+        "  COUNT_IF(`cdc_seq` IS NULL OR NOT (`cdc_seq` RLIKE '^[0-9]{1,35}$')) AS check_2,",
         "  MIN(`cdc_seq`) AS min_seq,",
         "  MAX(`cdc_seq`) AS max_seq,",
         "  COUNT_IF(`id` IS NULL) AS check_3,",
-        "  COUNT_IF(`name` IS NULL) AS check_4",
+        "  COUNT_IF(`name` IS NULL AND (`Op` IS NULL OR `Op` <> 'D')) AS check_4",
         "FROM parquet.`s3://raw/dbo/orders/20240102-030405678.parquet`",
       ].join("\n"),
     );
@@ -33,6 +33,7 @@ describe("large-file checks as Spark SQL", () => {
     const r = renderLargeFileChecks(ordersTable(), "load", "s3://raw/dbo/orders/LOAD00000001.parquet");
     expect(r.sql).toContain("NOT IN ('I')");
     expect(r.sql).not.toContain("cdc_seq");
+    expect(r.sql).toContain("COUNT_IF(`name` IS NULL) AS check_3");
     expect(r.seqAliases).toBeUndefined();
   });
 

@@ -1,10 +1,14 @@
 import * as path from "node:path";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { validateAndMove } from "../../../../handlers/lib/validated-move";
+import { replayFile } from "../../../../src/cli/commands/quarantine";
 import { loadStackFile } from "../../../../src/config-sources";
 import { bucketName } from "../../../../src/naming";
 import { cdc } from "../../../support/cli";
 import { useFauxqs } from "../../../support/fauxqs";
-import { ordersFile } from "../../../handlers/core/validation/bad-files";
+import { ordersTable } from "../../../support/parquet-fixtures";
+import { badFiles, ordersFile } from "../../../handlers/core/validation/bad-files";
 
 const PROJECT_DIR = path.resolve(__dirname, "../../../..");
 
@@ -54,6 +58,52 @@ describe("cdc quarantine replay (fauxqs S3)", () => {
     expect(await aws().listKeys(raw)).toEqual([other, ...orders].sort());
     const again = await replay();
     expect([again.code, again.stdout]).toEqual([0, ""]);
+  });
+
+  it("a file validation rejects again while the replay is still running stays in quarantine", async () => {
+    const q = await aws().createBucket("race-quarantine");
+    const r = await aws().createBucket("race-raw");
+    const key = "dbo/orders/20240102-000000000.parquet";
+    const bad = badFiles().find((f) => f.code === "NULL_PRIMARY_KEY")!.bytes;
+    await aws().putObject(q, key, bad);
+    const lambda = {
+      s3: aws().s3,
+      sqs: aws().sqs,
+      sns: aws().sns,
+      tables: [ordersTable()],
+      logger: new Logger({ logLevel: "SILENT" }),
+      settings: {
+        source: "sales",
+        harmonizedBucket: await aws().createBucket("race-harmonized"),
+        quarantineBucket: q,
+        alertTopicArn: await aws().createTopic("race-alerts"),
+        fanOutQueueUrl: await aws().createQueue("race-fanout"),
+        largeFileBytes: 1 << 30,
+      },
+    };
+    // The raw copy's S3 event reaches the validate Lambda as soon as the copy exists: here, right after the replay
+    // has verified it, the real Lambda logic quarantines the (still bad) file again, same key, same bytes.
+    const s3 = new S3Client(aws().clientConfig);
+    let raced = false;
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (!raced && context.commandName === "HeadObjectCommand" && (args.input as { Bucket: string }).Bucket === r) {
+          raced = true;
+          expect(await validateAndMove(lambda, { bucket: r, key })).toMatchObject({ outcome: "quarantined" });
+        }
+        return out;
+      },
+      { step: "initialize", name: "validateLambdaRace" },
+    );
+    try {
+      expect(await replayFile(s3, { bucket: q, key }, r)).toBe("requarantined");
+    } finally {
+      s3.destroy();
+    }
+    expect(raced).toBe(true);
+    expect(await aws().listKeys(r)).toEqual([]);
+    expect(Buffer.from((await aws().getObject(q, key))!).equals(Buffer.from(bad))).toBe(true);
   });
 
   it.each([

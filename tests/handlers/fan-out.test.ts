@@ -4,6 +4,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { createFanOutHandler, targetsFromEnv } from "../../handlers/fan-out";
 import type { ValidatedFileMessage } from "../../handlers/core/messages";
 import { useFauxqs } from "../support/fauxqs";
+import { interceptSend } from "../support/intercept";
 
 function message(table: string, n: number): ValidatedFileMessage {
   const [schema, name] = table.split(".");
@@ -41,9 +42,7 @@ function flaky(
 ): { client: SQSClient; calls: () => number } {
   let calls = 0;
   const perQueue = new Map<string, number>();
-  const send = client.send.bind(client) as (c: unknown) => Promise<unknown>;
-  const wrapped = Object.create(client) as SQSClient;
-  wrapped.send = (async (command: unknown) => {
+  const wrapped = interceptSend(client, async (command, send) => {
     if (!(command instanceof SendMessageBatchCommand)) return send(command);
     calls++;
     const input = command.input;
@@ -55,7 +54,7 @@ function flaky(
       rest.length ? await send(new SendMessageBatchCommand({ ...input, Entries: rest })) : { Successful: [] }
     ) as SendMessageBatchCommandOutput;
     return { ...out, Failed: rejected.map((e) => ({ Id: e.Id, Code: "ThrottlingException", SenderFault: false })) };
-  }) as SQSClient["send"];
+  });
   return { client: wrapped, calls: () => calls };
 }
 
@@ -125,10 +124,9 @@ describe("fan-out handler on fauxqs", () => {
   });
 
   it("treats a thrown SendMessageBatch like failed entries", async () => {
-    const broken = Object.create(aws().sqs) as SQSClient;
-    broken.send = (async () => {
+    const broken = interceptSend(aws().sqs, async () => {
       throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
-    }) as SQSClient["send"];
+    });
     const result = await createFanOutHandler({ logger, sqs: broken, targets: targets(), backoffMs: () => 0 })(
       event([JSON.stringify(message("dbo.Customer", 1))]),
     );

@@ -26,6 +26,7 @@ import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { LocalGlueJob } from "../../src/local/glue-runner";
 import { canonicalRows, ReferenceModel } from "../support/reference-model";
 import { useFauxqs } from "../support/fauxqs";
+import { interceptSend } from "../support/intercept";
 import { readModelFile } from "../src/local/model-files";
 
 const SALES = readMetadataDir(path.resolve(__dirname, "../../metadata/sources/sales"));
@@ -134,6 +135,19 @@ describe("poller on fauxqs with a mocked Glue job", () => {
       validatedAt: "2026-11-22T01:00:00.000Z",
     };
     await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+  };
+  /** A local stand-in for the target's Glue job, applying manifests to an in-memory DuckDB. */
+  const localGlueJob = async () => {
+    const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+    const runner = new LocalGlueJob({
+      s3: aws().s3,
+      tables: TABLES,
+      duck,
+      tombstoneRetentionDays: 7,
+      workDir: path.join(root, `work-${n}`),
+      publicationDir: path.join(root, `pub-${n}`),
+    });
+    return { duck, runner };
   };
   const manifests = async () => (await aws().listKeys(lake)).filter((k) => k.endsWith(".json"));
   const startedWith = () => glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input.Arguments?.["--manifest"]);
@@ -278,15 +292,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
   });
 
   it("applies the files of a poller that crashed before deleting its messages exactly once in effect", async () => {
-    const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
-    const runner = new LocalGlueJob({
-      s3: aws().s3,
-      tables: TABLES,
-      duck,
-      tombstoneRetentionDays: 7,
-      workDir: path.join(root, `work-${n}`),
-      publicationDir: path.join(root, `pub-${n}`),
-    });
+    const { duck, runner } = await localGlueJob();
     glueMock.on(GetJobRunsCommand).callsFake(async () => ({ JobRuns: [] }));
     glueMock.on(StartJobRunCommand).callsFake(async (input: { Arguments: Record<string, string> }) => {
       const r = await runner.start(input.Arguments["--manifest"]);
@@ -297,12 +303,10 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     for (const f of customer) await deliver(f);
 
     // The first poller dies between starting the run and deleting the messages.
-    const crashing = Object.create(aws().sqs) as SQSClient;
-    const send = aws().sqs.send.bind(aws().sqs) as (c: unknown) => Promise<unknown>;
-    crashing.send = (async (command: unknown) => {
+    const crashing = interceptSend(aws().sqs, async (command, send) => {
       if (command instanceof DeleteMessageBatchCommand) throw new Error("Lambda timed out");
       return send(command);
-    }) as SQSClient["send"];
+    });
     await expect(poller(crashing, { visibilityTimeoutSeconds: 1 })()).rejects.toThrow("Lambda timed out");
     expect(runner.finished).toHaveLength(1);
 
@@ -325,15 +329,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
   });
 
   it("lets two pollers ticking at once start one run; the other's messages wait, and every change lands once", async () => {
-    const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
-    const runner = new LocalGlueJob({
-      s3: aws().s3,
-      tables: TABLES,
-      duck,
-      tombstoneRetentionDays: 7,
-      workDir: path.join(root, `work-${n}`),
-      publicationDir: path.join(root, `pub-${n}`),
-    });
+    const { duck, runner } = await localGlueJob();
     glueMock.on(GetJobRunsCommand).callsFake(async () => ({
       JobRuns: (await runner.recent()).map((r) => jobRun(r.id, r.active ? "RUNNING" : "FAILED", r.manifestUri)),
     }));

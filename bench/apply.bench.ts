@@ -44,7 +44,10 @@ const META: TableMetadata = {
   ],
 };
 
-/** Target rows (keys 0..rows-1, seq 1) and a CDC file of `changes`: 70% updates, 10% deletes, 20% inserts of new keys. */
+/**
+ * Target rows (keys 0..rows-1, seq 1) and a CDC file of `changes`: 70% updates, 10% deletes, 20% inserts of new keys,
+ * with 35-digit sequences as DMS writes them.
+ */
 async function prepare(duck: DuckDbExecutor, rows: number, changes: number, dir: string): Promise<string> {
   const plan = duck.plan(META);
   await duck.ensureTables(plan);
@@ -57,7 +60,7 @@ async function prepare(duck: DuckDbExecutor, rows: number, changes: number, dir:
   const op = `CASE WHEN i % 10 < 7 THEN 'U' WHEN i % 10 = 7 THEN 'D' ELSE 'I' END`;
   const key = `CASE WHEN i % 10 < 8 THEN (i * 7919) % ${rows} ELSE ${rows} + i END`;
   await duck.connection.run(
-    `COPY (SELECT ${op} AS "Op", '2024-01-02 00:00:00.000000' AS cdc_timestamp, CAST(1000 + i AS VARCHAR) AS cdc_seq, ${key} AS id, ` +
+    `COPY (SELECT ${op} AS "Op", '2024-01-02 00:00:00.000000' AS cdc_timestamp, '2024010200000000000' || lpad(CAST(1000 + i AS VARCHAR), 16, '0') AS cdc_seq, ${key} AS id, ` +
       `'changed ' || i AS name, CAST((i % 1000) / 10 AS DECIMAL(12,2)) AS amount, TIMESTAMP '2024-01-02' AS updated_at FROM range(${changes}) t(i)) ` +
       `TO '${file}' (FORMAT parquet)`,
   );

@@ -4,7 +4,7 @@
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { TableMetadata } from "../../metadata/format";
-import { duckdb } from "../../handlers/core/plan/dialect";
+import { duckdb, duckdbMergeInto, type Dialect } from "../../handlers/core/plan/dialect";
 import { TablePlan, type BatchFile, type BatchStatements } from "../../handlers/core/plan/plan";
 import { countsFromSummary, type ApplyCounts } from "./counts";
 
@@ -30,16 +30,24 @@ export class DuckDbExecutor {
     private readonly instance: DuckDBInstance,
     /** The open connection; exposed for callers that read the deduplicated batch (the MySQL copy) or the tables. */
     readonly connection: DuckDBConnection,
+    private readonly dialect: Dialect,
   ) {}
 
   /**
    * Opens an in-memory database (or a database file, to keep targets between runs). `threads` caps DuckDB's worker
-   * threads: one is fastest for many tiny batches (tests), the default (all cores) for large ones.
+   * threads: one is fastest for many tiny batches (tests), the default (all cores) for large ones. `merge: "merge-into"`
+   * runs Spark's MERGE statements instead of the faster delete-and-insert (the property tests use both).
    */
-  static async open(path = ":memory:", options: { threads?: number } = {}): Promise<DuckDbExecutor> {
-    const config: Record<string, string> = options.threads !== undefined ? { threads: String(options.threads) } : {};
+  static async open(
+    path = ":memory:",
+    options: { threads?: number; merge?: "merge-into" | "delete-insert" } = {},
+  ): Promise<DuckDbExecutor> {
+    // Nothing reads a table in storage order (every export and listing sorts), so DuckDB may write in parallel.
+    const config: Record<string, string> = { preserve_insertion_order: "false" };
+    if (options.threads !== undefined) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(path, config);
-    return new DuckDbExecutor(instance, await instance.connect());
+    const dialect = options.merge === "merge-into" ? duckdbMergeInto : duckdb;
+    return new DuckDbExecutor(instance, await instance.connect(), dialect);
   }
 
   /** The DuckDB plan of a table (cached per table id). */
@@ -47,7 +55,7 @@ export class DuckDbExecutor {
     const id = `${meta.schema}.${meta.table}`;
     let plan = this.plans.get(id);
     if (!plan || plan.meta !== meta) {
-      plan = new TablePlan(meta, duckdb);
+      plan = new TablePlan(meta, this.dialect);
       this.plans.set(id, plan);
     }
     return plan;

@@ -84,7 +84,7 @@ export interface ScenarioSize {
 }
 
 /** A random history for `meta` and a perturbed delivery of it. */
-export function randomScenario(seed: number, meta: TableMetadata, size: ScenarioSize = { keys: 6, changes: 14 }): Scenario {
+export function randomScenario(seed: number, meta: TableMetadata, size: ScenarioSize = { keys: 6, changes: 24 }): Scenario {
   const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

@@ -172,12 +172,17 @@ export class TablePlan {
       guard: [
         d.relation(
           classified,
-          `SELECT s.*, ${this.action()} AS ${this.q("_cdc_action")} FROM ${this.q(changes)} AS s ${this.joins()}`,
+          `SELECT s.*, ${this.action()} AS ${this.q("_cdc_action")} FROM ${this.q(changes)} AS s ${this.joins(this.q(changes))}`,
           true,
         ),
       ],
       summary: this.summary(this.q(classified)),
-      merge: this.mode === "upsert" ? this.mergeInto() : [this.append(this.q(classified))],
+      merge:
+        this.mode === "append"
+          ? [this.append(this.q(classified))]
+          : d.merge === "delete-insert"
+            ? this.deleteInsert()
+            : this.mergeInto(),
       cleanup: [d.dropRelation(classified, true), d.dropRelation(changes, true), d.dropRelation(batch, false)],
       changes: { relation: this.q(changes), columns },
     };
@@ -222,7 +227,10 @@ export class TablePlan {
         if (loadCounter >= ROW_IDENTITY_STRIDE) throw new Error(`${f.uri}: full-load file counter too large`);
         return { uri: f.uri, order: i + 1, loadCounter };
       });
-    const seq = `lpad(coalesce(nullif(trim(CAST(${this.q("cdc_seq")} AS ${d.bookkeepingType("_cdc_seq")})), ''), '0'), ${SEQ_WIDTH}, '0')`;
+    const raw = `CAST(${this.q("cdc_seq")} AS ${d.bookkeepingType("_cdc_seq")})`;
+    // DMS writes full-width sequences, and validation admits only digits: those pass as they are, which spares a
+    // string copy per change; the padding is for shorter ones and full-load rows (null or empty).
+    const seq = `CASE WHEN length(${raw}) = ${SEQ_WIDTH} THEN ${raw} ELSE lpad(coalesce(nullif(trim(${raw}), ''), '0'), ${SEQ_WIDTH}, '0') END`;
     return d.readFiles(sources, (e) =>
       [
         ...this.meta.columns.map((c) => `CAST(${this.q(c.name)} AS ${d.columnType(c)}) AS ${this.q(c.name)}`),
@@ -237,24 +245,47 @@ export class TablePlan {
     );
   }
 
+  /**
+   * The last change per key. Most keys change once per batch: those pass straight through, and only keys repeated in
+   * the batch go through the window (an engine sorts every row it windows, with all its columns).
+   */
   private dedupe(columns: string[]): string {
-    const list = columns.map((c) => this.q(c)).join(", ");
-    const partition = (this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"]).map((c) => this.q(c)).join(", ");
-    const order = ["_cdc_seq", "_cdc_file_order", "_cdc_file_row"].map((c) => `${this.q(c)} DESC`).join(", ");
-    const rank = this.q("_cdc_rank");
+    const q = this.q;
+    const list = columns.map(q).join(", ");
+    const partition = this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"];
+    const order = ["_cdc_seq", "_cdc_file_order", "_cdc_file_row"].map((c) => `${q(c)} DESC`).join(", ");
+    const [batch, rank] = [q(this.relations.batch), q("_cdc_rank")];
+    const repeated = partition.map(q).join(", ");
+    const isRepeated = `EXISTS (SELECT 1 FROM ${q("repeated")} AS r WHERE ${partition.map((c) => `r.${q(c)} = b.${q(c)}`).join(" AND ")})`;
     return (
-      `SELECT ${list} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${rank} ` +
-      `FROM ${this.q(this.relations.batch)}) AS ranked WHERE ${rank} = 1`
+      `WITH ${q("repeated")} AS (SELECT ${repeated} FROM ${batch} GROUP BY ${repeated} HAVING COUNT(*) > 1) ` +
+      `SELECT ${list} FROM ${batch} AS b WHERE NOT ${isRepeated} UNION ALL ` +
+      `SELECT ${list} FROM (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY ${repeated} ORDER BY ${order}) AS ${rank} ` +
+      `FROM ${batch} AS b WHERE ${isRepeated}) AS ranked WHERE ${rank} = 1`
     );
   }
 
-  /** `LEFT JOIN` of the change `s` to its target row `t` (and tombstone `b`). */
-  private joins(): string {
+  /**
+   * `LEFT JOIN` of the change `s` to its target row `t` (and tombstone `b`). Given the batch's `changes` relation, each
+   * joined table is first narrowed to the key and sequence of the rows the batch touches: the join then hashes that
+   * small relation, not every change with all its columns (MySQL probes its primary key instead and passes nothing).
+   */
+  private joins(changes?: string): string {
+    const match = this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"];
+    const side = (table: string) => {
+      if (changes === undefined) return table;
+      const cols = [...new Set([...match, "_cdc_seq"])].map((c) => `x.${this.q(c)}`).join(", ");
+      const touched = match.map((c) => `c.${this.q(c)} = x.${this.q(c)}`).join(" AND ");
+      return `(SELECT ${cols} FROM ${table} AS x WHERE EXISTS (SELECT 1 FROM ${changes} AS c WHERE ${touched}))`;
+    };
     if (this.mode === "append") {
-      const on = ["_cdc_seq", "_cdc_row"].map((c) => `t.${this.q(c)} = s.${this.q(c)}`).join(" AND ");
-      return `LEFT JOIN ${this.name("target")} AS t ON ${on}`;
+      const on = match.map((c) => `t.${this.q(c)} = s.${this.q(c)}`).join(" AND ");
+      return `LEFT JOIN ${side(this.name("target"))} AS t ON ${on}`;
     }
-    return `LEFT JOIN ${this.name("target")} AS t ON ${this.keyMatch("t", "s")} LEFT JOIN ${this.name("tombstones")} AS b ON ${this.keyMatch("b", "s")}`;
+    return (
+      `LEFT JOIN ${side(this.name("target"))} AS t ON ${this.keyMatch("t", "s")} ` +
+      `LEFT JOIN ${side(this.name("tombstones"))} AS b ON ${this.keyMatch("b", "s")}`
+    );
   }
 
   /** The guard (DESIGN §5) as one CASE over the joins: a change applies only if newer than the row and the tombstone. */
@@ -294,6 +325,29 @@ export class TablePlan {
       `WHEN NOT MATCHED THEN INSERT (${tombCols.map(q).join(", ")}) VALUES (${tombCols.map((c) => `s.${q(c)}`).join(", ")})`;
     // Tombstones after the target: re-reading `classified` then still marks the same deletes as non-stale.
     return [target, tombstones];
+  }
+
+  /**
+   * The merge as plain deletes and appends: rows of updated and deleted keys go, the new images of inserted and updated
+   * keys arrive; tombstones likewise. Same outcome as {@link mergeInto} on the same `classified` relation.
+   */
+  private deleteInsert(): string[] {
+    const q = this.q;
+    const classified = q(this.relations.classified);
+    const action = `s.${q("_cdc_action")}`;
+    const remove = (table: string, actions: string[]) =>
+      `DELETE FROM ${table} AS t USING ${classified} AS s WHERE ${this.keyMatch("t", "s")} AND ${action} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+    const add = (table: string, cols: string[], actions: string[]) =>
+      `INSERT INTO ${table} (${cols.map(q).join(", ")}) SELECT ${cols.map((c) => `s.${q(c)}`).join(", ")} FROM ${classified} AS s ` +
+      `WHERE ${action} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+    const cols = [...this.meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"];
+    const deletes = ["delete", "tombstone"];
+    return [
+      remove(this.name("target"), ["update", "delete"]),
+      add(this.name("target"), cols, ["insert", "update"]),
+      remove(this.name("tombstones"), deletes),
+      add(this.name("tombstones"), [...this.meta.primaryKey, "_cdc_seq", "_cdc_timestamp"], deletes),
+    ];
   }
 
   private append(from: string): string {

@@ -2,6 +2,7 @@
  * Property: whatever the delivery (duplicated files, files reordered across batches, replayed batches), the DuckDB
  * publication (the Parquet file per table) equals the reference model fed the in-order history, row for row, for every
  * seed. A failure names the seed; rerun it alone with CDC_PROPERTY_SEED_START=<seed> CDC_PROPERTY_SEEDS=1.
+ * Both merge shapes run: DuckDB's own delete-and-insert, and the MERGE INTO statements the Glue job runs on Iceberg.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,11 +11,11 @@ import type { TableMetadata } from "../../../metadata/format";
 import { DuckDbExecutor } from "../../../src/executors/duckdb";
 import { checkSeeds, SEED_START, SEEDS, type PropertyTarget } from "./property-run";
 
-describe("DuckDB executor against the reference model", () => {
+describe.each(["delete-insert", "merge-into"] as const)("DuckDB executor (%s) against the reference model", (merge) => {
   let duck: DuckDbExecutor;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-apply-pub-"));
   beforeAll(async () => {
-    duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+    duck = await DuckDbExecutor.open(":memory:", { threads: 1, merge });
   });
   afterAll(() => {
     duck.close();

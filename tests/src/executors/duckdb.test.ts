@@ -35,7 +35,7 @@ const change = (
   values: row(id, customer),
 });
 
-describe("DuckDB executor", () => {
+describe.each(["delete-insert", "merge-into"] as const)("DuckDB executor (%s)", (merge) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-duck-"));
   let duck: DuckDbExecutor;
   const write = async (...files: ModelFile[]) => {
@@ -49,7 +49,7 @@ describe("DuckDB executor", () => {
   const customers = async () => canonicalRows(meta, await duck.rows(meta)).map((r) => `${r.order_id}:${r.customer}`);
 
   beforeEach(async () => {
-    duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
+    duck = await DuckDbExecutor.open(":memory:", { threads: 1, merge });
   });
   afterEach(() => duck.close());
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +84,20 @@ describe("DuckDB executor", () => {
     expect(await duck.apply(meta, [del])).toMatchObject({ tombstoned: 1, deleted: 0 });
     expect(await duck.apply(meta, [ins])).toMatchObject({ skippedStale: 1 });
     expect(await customers()).toEqual([]);
+  });
+
+  it("keeps one tombstone per key, the latest, through delete and re-insert cycles", async () => {
+    const files = await write(
+      { name: "20240102-000000011.parquet", changes: [change("D", "10", 9, "a")] },
+      { name: "20240102-000000012.parquet", changes: [change("I", "20", 9, "b")] },
+      { name: "20240102-000000013.parquet", changes: [change("D", "30", 9, "b")] },
+      { name: "20240102-000000014.parquet", changes: [change("I", "40", 9, "c")] },
+    );
+    for (const file of files) await duck.apply(meta, [file]);
+    expect(await customers()).toEqual(["9:c"]);
+    const plan = duck.plan(meta);
+    const tombstones = await duck.connection.runAndReadAll(`SELECT "_cdc_seq" FROM ${plan.name("tombstones")}`);
+    expect(tombstones.getRows().map(([seq]) => Number(seq))).toEqual([30]);
   });
 
   it("lets an old change through once the tombstone has expired (what retention means)", async () => {

@@ -3,7 +3,7 @@
  * then one UPDATE/INSERT/DELETE per change), on DuckDB and on MySQL/MariaDB.
  *
  * Knobs: CDC_BENCH_ROWS (DuckDB target rows, default 1,000,000; the issue's goal is 10,000,000), CDC_BENCH_CHANGES
- * (default 100,000; goal 1,000,000), CDC_BENCH_MYSQL_ROWS (default 100,000), CDC_BENCH_MYSQL_CHANGES (default 20,000),
+ * (default 100,000; goal 1,000,000), CDC_BENCH_MYSQL_ROWS (default 200,000), CDC_BENCH_MYSQL_CHANGES (default 100,000),
  * CDC_BENCH_NAIVE (changes the row-by-row baselines apply, default 2,000 — rates are per change, so a sample suffices),
  * CDC_BENCH_MYSQL_URL (server, default mysql://root@127.0.0.1:3306; database cdc_apply_bench is created and dropped).
  */
@@ -22,8 +22,8 @@ import { printTable, ratio, timed } from "./table";
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROWS = num("CDC_BENCH_ROWS", 1_000_000);
 const CHANGES = num("CDC_BENCH_CHANGES", 100_000);
-const MYSQL_ROWS = num("CDC_BENCH_MYSQL_ROWS", 100_000);
-const MYSQL_CHANGES = num("CDC_BENCH_MYSQL_CHANGES", 20_000);
+const MYSQL_ROWS = num("CDC_BENCH_MYSQL_ROWS", 200_000);
+const MYSQL_CHANGES = num("CDC_BENCH_MYSQL_CHANGES", 100_000);
 const NAIVE = num("CDC_BENCH_NAIVE", 2_000);
 const MYSQL_URL = process.env.CDC_BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
 

@@ -1,13 +1,14 @@
 /**
  * Runs the MySQL rendering of the CDC plan against a MySQL 8 or MariaDB target: the deduplicated batch is bulk-loaded
- * into the table's staging table with multi-row INSERTs, then expiry, guard, delete, tombstones and upsert run in one
- * transaction per table. The same statements run from Glue over JDBC (handlers/glue/apply_changes.py).
+ * into the table's staging table (LOAD DATA LOCAL, or multi-row INSERTs where the server refuses it), then expiry,
+ * guard, delete, tombstones and upsert run in one transaction per table. The same statements run from Glue over JDBC (handlers/glue/apply_changes.py).
  */
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../../metadata/format";
 import { mysql as mysqlDialect } from "../../handlers/core/plan/dialect";
 import { TablePlan } from "../../handlers/core/plan/plan";
 import { countsFromSummary, NO_CHANGES, type ApplyCounts } from "./counts";
+import { StagingLoader } from "./mysql-staging";
 
 /** The deduplicated batch as it goes into staging: values as strings (or null), one placeholder per column. */
 export interface StagingRows {
@@ -23,14 +24,14 @@ export interface MySqlApplyOptions {
   tombstoneCutoff?: string;
 }
 
-/** Bytes of SQL per multi-row INSERT: big statements amortise round trips, well under max_allowed_packet (16 MiB). */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-
 export class MySqlExecutor {
   private readonly plans = new Map<string, TablePlan>();
   private readonly created = new Set<string>();
+  private readonly staging: StagingLoader;
 
-  constructor(readonly connection: mysql.Connection) {}
+  constructor(readonly connection: mysql.Connection) {
+    this.staging = new StagingLoader(connection);
+  }
 
   /** Connects to `mysql://user:pass@host:port/database` (the database is where target tables live). */
   static async connect(url: string): Promise<MySqlExecutor> {
@@ -74,7 +75,7 @@ export class MySqlExecutor {
     }
     if (batch.rows.length === 0 && options.tombstoneCutoff === undefined) return NO_CHANGES;
     for (const sql of statements.load) await this.connection.query(sql);
-    await this.insertStaging(statements.changes.relation, batch);
+    await this.staging.load(statements.changes.relation, batch);
     await this.connection.beginTransaction();
     try {
       if (options.tombstoneCutoff !== undefined) {
@@ -105,31 +106,5 @@ export class MySqlExecutor {
 
   async close(): Promise<void> {
     await this.connection.end();
-  }
-
-  /**
-   * Multi-row INSERTs of escaped literals (portable to MySQL 8, where LOAD DATA LOCAL is off by default), each up to
-   * {@link CHUNK_BYTES}.
-   */
-  private async insertStaging(staging: string, batch: StagingRows): Promise<void> {
-    const head = `INSERT INTO ${staging} (${batch.columns.map((c) => mysqlDialect.quote(c)).join(", ")}) VALUES `;
-    const [before, after] = [
-      batch.placeholders.map((p) => p.split("?")[0]),
-      batch.placeholders.map((p) => p.split("?")[1] ?? ""),
-    ];
-    let values: string[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (values.length > 0) await this.connection.query(head + values.join(", "));
-      values = [];
-      bytes = 0;
-    };
-    for (const row of batch.rows) {
-      const tuple = `(${row.map((v, i) => (v === null ? "NULL" : `${before[i]}${this.connection.escape(v)}${after[i]}`)).join(", ")})`;
-      values.push(tuple);
-      bytes += tuple.length + 2;
-      if (bytes >= CHUNK_BYTES) await flush();
-    }
-    await flush();
   }
 }

@@ -35,10 +35,9 @@ export interface Dialect {
   /** Statement dropping a relation made by {@link relation}. */
   dropRelation(name: string, materialized: boolean): string;
   /**
-   * `CREATE TABLE IF NOT EXISTS` with the dialect's table options; primary key (and a plain index for joins) only where
-   * the engine uses them.
+   * `CREATE TABLE IF NOT EXISTS` with the dialect's table options; the primary key only where the engine uses one.
    */
-  createTable(name: string, columns: string[], primaryKey: string[], index?: string[]): string;
+  createTable(name: string, columns: string[], primaryKey: string[]): string;
   /**
    * A query over the batch's Parquet files: `select` renders the select list (without SELECT) from per-row expressions for the file's
    * position in the batch (1-based), the row's position in its file (0-based) and the file's full-load counter (0 for
@@ -191,11 +190,8 @@ export const mysql: Dialect = {
   dropRelation: () => {
     throw new Error("the MySQL plan stages batches in a table, not in session relations");
   },
-  createTable: (name, columns, primaryKey, index = []) => {
-    const list = (cols: string[]) => cols.map((k) => mysql.quote(k)).join(", ");
-    const key =
-      (primaryKey.length > 0 ? `, PRIMARY KEY (${list(primaryKey)})` : "") +
-      (index.length > 0 ? `, KEY ${mysql.quote("cdc_key")} (${list(index)})` : "");
+  createTable: (name, columns, primaryKey) => {
+    const key = primaryKey.length > 0 ? `, PRIMARY KEY (${primaryKey.map((k) => mysql.quote(k)).join(", ")})` : "";
     // Binary collation: source keys are case- and accent-sensitive, so the target's comparisons must be too.
     return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}${key}) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`;
   },

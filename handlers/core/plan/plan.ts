@@ -136,11 +136,15 @@ export class TablePlan {
       out.push(d.createTable(this.name("target"), log, ["_cdc_seq", "_cdc_row"]));
     }
     if (d.merge === "staging") {
-      const staged = this.meta.columns.map((c) => `${this.q(c.name)} ${d.columnType(c)}`);
-      const book4 = [book("_cdc_op"), book("_cdc_seq"), book("_cdc_timestamp"), book("_cdc_row")];
-      // Indexed like the target so the guard's and the delete's joins probe instead of scanning.
+      // Keyed like the target: the deduplicated batch holds each key once, the guard's and the merge's joins walk both
+      // tables in key order, and a batch that was not deduplicated fails loudly on load instead of applying twice.
       const index = this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"];
-      out.push(d.createTable(this.name("staging"), [...staged, ...book4], [], index));
+      const required = new Set(index);
+      const staged = this.meta.columns.map(
+        (c) => `${this.q(c.name)} ${d.columnType(c)}${required.has(c.name) ? " NOT NULL" : ""}`,
+      );
+      const book4 = (["_cdc_op", "_cdc_seq", "_cdc_timestamp", "_cdc_row"] as const).map((c) => book(c, required.has(c)));
+      out.push(d.createTable(this.name("staging"), [...staged, ...book4], index));
     }
     return out;
   }

@@ -10,7 +10,8 @@
  *              (position in its file) and `_cdc_row` (identity of a change-log row, see below)
  *   changes    the last change per primary key by (`_cdc_seq`, `_cdc_file_order`, `_cdc_file_row`)
  *   classified changes + `_cdc_action`: stale (not newer than the row or the tombstone), insert, update, delete (of an
- *              existing row) or tombstone (delete of a key the target does not hold: only the tombstone is recorded)
+ *              existing row) or tombstone (delete of a key the target does not hold: only the tombstone is recorded);
+ *              DuckDB's delete-and-insert merge keeps only the key next to the action (see `classifiedColumns`)
  * Counting `classified` by action before the merge gives the batch's statistics. MySQL evaluates the same CASE in its
  * summary query and the same guard inside each delete/insert, so staging is written once (by the copy) and never updated.
  * Seq semantics, including how full-load rows compare, are in sequence.ts.
@@ -176,7 +177,7 @@ export class TablePlan {
       guard: [
         d.relation(
           classified,
-          `SELECT s.*, ${this.action()} AS ${this.q("_cdc_action")} FROM ${this.q(changes)} AS s ${this.joins(this.q(changes))}`,
+          `SELECT ${this.classifiedColumns()}, ${this.action()} AS ${this.q("_cdc_action")} FROM ${this.q(changes)} AS s ${this.joins()}`,
           true,
         ),
       ],
@@ -269,27 +270,13 @@ export class TablePlan {
     );
   }
 
-  /**
-   * `LEFT JOIN` of the change `s` to its target row `t` (and tombstone `b`). Given the batch's `changes` relation, each
-   * joined table is first narrowed to the key and sequence of the rows the batch touches: the join then hashes that
-   * small relation, not every change with all its columns (MySQL probes its primary key instead and passes nothing).
-   */
-  private joins(changes?: string): string {
-    const match = this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"];
-    const side = (table: string) => {
-      if (changes === undefined) return table;
-      const cols = [...new Set([...match, "_cdc_seq"])].map((c) => `x.${this.q(c)}`).join(", ");
-      const touched = match.map((c) => `c.${this.q(c)} = x.${this.q(c)}`).join(" AND ");
-      return `(SELECT ${cols} FROM ${table} AS x WHERE EXISTS (SELECT 1 FROM ${changes} AS c WHERE ${touched}))`;
-    };
+  /** `LEFT JOIN` of the change `s` to its target row `t` (and tombstone `b`). */
+  private joins(): string {
     if (this.mode === "append") {
-      const on = match.map((c) => `t.${this.q(c)} = s.${this.q(c)}`).join(" AND ");
-      return `LEFT JOIN ${side(this.name("target"))} AS t ON ${on}`;
+      const on = ["_cdc_seq", "_cdc_row"].map((c) => `t.${this.q(c)} = s.${this.q(c)}`).join(" AND ");
+      return `LEFT JOIN ${this.name("target")} AS t ON ${on}`;
     }
-    return (
-      `LEFT JOIN ${side(this.name("target"))} AS t ON ${this.keyMatch("t", "s")} ` +
-      `LEFT JOIN ${side(this.name("tombstones"))} AS b ON ${this.keyMatch("b", "s")}`
-    );
+    return `LEFT JOIN ${this.name("target")} AS t ON ${this.keyMatch("t", "s")} LEFT JOIN ${this.name("tombstones")} AS b ON ${this.keyMatch("b", "s")}`;
   }
 
   /** The guard (DESIGN §5) as one CASE over the joins: a change applies only if newer than the row and the tombstone. */
@@ -332,18 +319,29 @@ export class TablePlan {
   }
 
   /**
+   * What `classified` keeps of each change: all of it for MERGE INTO and change logs; only the key for delete-and-insert,
+   * whose inserts take the new images from `changes` (hashing wide rows in the guard's join costs more than joining
+   * back the ones that apply).
+   */
+  private classifiedColumns(): string {
+    if (this.mode === "upsert" && this.dialect.merge === "delete-insert")
+      return this.meta.primaryKey.map((k) => `s.${this.q(k)}`).join(", ");
+    return "s.*";
+  }
+
+  /**
    * The merge as plain deletes and appends: rows of updated and deleted keys go, the new images of inserted and updated
-   * keys arrive; tombstones likewise. Same outcome as {@link mergeInto} on the same `classified` relation.
+   * keys arrive from `changes`; tombstones likewise. Same outcome as {@link mergeInto}.
    */
   private deleteInsert(): string[] {
     const q = this.q;
-    const classified = q(this.relations.classified);
-    const action = `s.${q("_cdc_action")}`;
+    const [changes, classified] = [q(this.relations.changes), q(this.relations.classified)];
+    const only = (actions: string[]) => `s.${q("_cdc_action")} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
     const remove = (table: string, actions: string[]) =>
-      `DELETE FROM ${table} AS t USING ${classified} AS s WHERE ${this.keyMatch("t", "s")} AND ${action} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+      `DELETE FROM ${table} AS t USING ${classified} AS s WHERE ${this.keyMatch("t", "s")} AND ${only(actions)}`;
     const add = (table: string, cols: string[], actions: string[]) =>
-      `INSERT INTO ${table} (${cols.map(q).join(", ")}) SELECT ${cols.map((c) => `s.${q(c)}`).join(", ")} FROM ${classified} AS s ` +
-      `WHERE ${action} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+      `INSERT INTO ${table} (${cols.map(q).join(", ")}) SELECT ${cols.map((c) => `c.${q(c)}`).join(", ")} ` +
+      `FROM ${changes} AS c JOIN ${classified} AS s ON ${this.keyMatch("c", "s")} WHERE ${only(actions)}`;
     const cols = [...this.meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"];
     const deletes = ["delete", "tombstone"];
     return [

@@ -330,25 +330,30 @@ export class TablePlan {
   }
 
   /**
-   * The merge as plain deletes and appends: rows of updated and deleted keys go, the new images of inserted and updated
-   * keys arrive from `changes`; tombstones likewise. Same outcome as {@link mergeInto}.
+   * The merge as plain deletes and appends: rows of updated and deleted keys go; every upsert the guard did not find
+   * stale arrives with its new image from `changes`, every such delete as a tombstone. Same outcome as {@link mergeInto};
+   * the anti-join hashes only the stale changes, usually none.
    */
   private deleteInsert(): string[] {
     const q = this.q;
-    const [changes, classified] = [q(this.relations.changes), q(this.relations.classified)];
-    const only = (actions: string[]) => `s.${q("_cdc_action")} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+    const [changes, classified, action, op] = [
+      q(this.relations.changes),
+      q(this.relations.classified),
+      q("_cdc_action"),
+      q("_cdc_op"),
+    ];
     const remove = (table: string, actions: string[]) =>
-      `DELETE FROM ${table} AS t USING ${classified} AS s WHERE ${this.keyMatch("t", "s")} AND ${only(actions)}`;
-    const add = (table: string, cols: string[], actions: string[]) =>
-      `INSERT INTO ${table} (${cols.map(q).join(", ")}) SELECT ${cols.map((c) => `c.${q(c)}`).join(", ")} ` +
-      `FROM ${changes} AS c JOIN ${classified} AS s ON ${this.keyMatch("c", "s")} WHERE ${only(actions)}`;
+      `DELETE FROM ${table} AS t USING ${classified} AS s WHERE ${this.keyMatch("t", "s")} AND s.${action} IN (${actions.map((a) => `'${a}'`).join(", ")})`;
+    const add = (table: string, cols: string[], deletes: boolean) =>
+      `INSERT INTO ${table} (${cols.map(q).join(", ")}) SELECT ${cols.map((c) => `c.${q(c)}`).join(", ")} FROM ${changes} AS c ` +
+      `WHERE c.${op} ${deletes ? "=" : "<>"} 'D' AND NOT EXISTS ` +
+      `(SELECT 1 FROM ${classified} AS s WHERE ${this.keyMatch("s", "c")} AND s.${action} = 'stale')`;
     const cols = [...this.meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"];
-    const deletes = ["delete", "tombstone"];
     return [
       remove(this.name("target"), ["update", "delete"]),
-      add(this.name("target"), cols, ["insert", "update"]),
-      remove(this.name("tombstones"), deletes),
-      add(this.name("tombstones"), [...this.meta.primaryKey, "_cdc_seq", "_cdc_timestamp"], deletes),
+      add(this.name("target"), cols, false),
+      remove(this.name("tombstones"), ["delete", "tombstone"]),
+      add(this.name("tombstones"), [...this.meta.primaryKey, "_cdc_seq", "_cdc_timestamp"], true),
     ];
   }
 

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker } from "./args";
 import { PROJECT_ROOT } from "./bundle";
+import { glueRuntimeStatements } from "./glue-job";
 import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
 import { SecureBucket } from "./secure-bucket";
 
@@ -68,24 +69,12 @@ export class LargeFileJob extends pulumi.ComponentResource {
       { name: args.jobName, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com") },
       child,
     );
-    const statements = pulumi.all([args.policyStatements, artifacts.arn]).apply(([extra, bucketArn]) => [
-      { Sid: "ReadScript", Effect: "Allow" as const, Action: "s3:GetObject", Resource: `${bucketArn}/${scriptKey}` },
-      {
-        Sid: "WriteJobLogs",
-        Effect: "Allow" as const,
-        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `arn:aws:logs:*:${args.accountId}:log-group:/aws-glue/*`,
-      },
-      // CloudWatch metrics have no resource-level permissions; the namespace condition keeps this to Glue's own.
-      {
-        Sid: "PublishJobMetrics",
-        Effect: "Allow" as const,
-        Action: "cloudwatch:PutMetricData",
-        Resource: "*",
-        Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
-      },
-      ...(extra as PolicyStatementInput[]),
-    ]);
+    const statements = pulumi
+      .all([args.policyStatements, artifacts.arn])
+      .apply(([extra, bucketArn]) => [
+        ...glueRuntimeStatements(args.accountId, `${bucketArn}/${scriptKey}`),
+        ...(extra as PolicyStatementInput[]),
+      ]);
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       { role: role.name, name: "least-privilege", policy: policyDocument(statements) },

@@ -24,6 +24,11 @@ export interface QueueWithDlqArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Where the dead-letter alarm notifies (the pipeline's alert topic). At least one. */
   alarmActions: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Also alarm when the oldest message waits longer than this: for queues drained by a poller, where a stuck consumer
+   * never fails a receive (so nothing reaches the DLQ) and messages would otherwise just age towards expiry.
+   */
+  maxMessageAgeSeconds?: number;
 }
 
 export class QueueWithDlq extends pulumi.ComponentResource {
@@ -88,6 +93,27 @@ export class QueueWithDlq extends pulumi.ComponentResource {
       child,
     );
 
+    if (args.maxMessageAgeSeconds !== undefined) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-age-alarm`,
+        {
+          alarmDescription: `The oldest message in ${args.queueName} waited over ${args.maxMessageAgeSeconds} s: its consumer is stuck or blocked. Messages expire after ${Math.round((args.messageRetentionSeconds ?? 345600) / 86400)} days.`,
+          namespace: "AWS/SQS",
+          metricName: "ApproximateAgeOfOldestMessage",
+          dimensions: { QueueName: queue.name },
+          statistic: "Maximum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: args.maxMessageAgeSeconds,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: args.alarmActions,
+          okActions: args.alarmActions,
+        },
+        child,
+      );
+    }
+
     this.arn = queue.arn;
     this.url = queue.url;
     this.deadLetterArn = dlq.arn;
@@ -105,6 +131,12 @@ function validate(name: string, args: QueueWithDlqArgs, resource: pulumi.Resourc
   if (!isIntIn(args.maxReceiveCount ?? 5, 1, 1000)) fail("maxReceiveCount must be 1–1000");
   if (!isIntIn(args.messageRetentionSeconds ?? 345600, 60, 1209600)) fail("messageRetentionSeconds must be 60–1209600");
   if (!isIntIn(args.deadLetterRetentionSeconds ?? 1209600, 60, 1209600)) fail("deadLetterRetentionSeconds must be 60–1209600");
+  const retention = args.messageRetentionSeconds ?? 345600;
+  if (args.maxMessageAgeSeconds !== undefined && !isIntIn(args.maxMessageAgeSeconds, 60, retention - 1)) {
+    fail(
+      `maxMessageAgeSeconds must be 60 or more and below the retention (${retention} s), so the alarm fires before messages expire`,
+    );
+  }
   if (Array.isArray(args.alarmActions) && args.alarmActions.length === 0) {
     fail("alarmActions is empty: a dead letter nobody hears about is a lost message");
   }

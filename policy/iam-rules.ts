@@ -21,6 +21,7 @@ export const RESOURCE_STAR_ACTIONS = new Set([
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeVpcEndpoints",
   "ec2:DescribeRouteTables",
+  "ec2:DescribeVpcAttribute",
   "logs:CreateLogDelivery",
   "logs:DescribeLogGroups",
   "glue:GetDatabases",

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 
 /** Bucket roles of a pipeline (DESIGN §1–§3). */
-export type BucketRole = "raw" | "quarantine" | "harmonized" | "publication" | "artifacts";
+export type BucketRole = "raw" | "quarantine" | "harmonized" | "publication" | "artifacts" | "lake";
 
 const S3_MAX = 63;
 
@@ -20,6 +20,14 @@ export function bucketName(environment: string, source: string, role: BucketRole
 /** Glue Data Catalog database of a source's harmonized tables: Athena wants lower-case letters, digits and `_`. */
 export function catalogDatabaseName(environment: string, source: string): string {
   return `cdc_${environment}_${source}`.replace(/[^a-z0-9_]/g, "_");
+}
+
+/**
+ * Glue Data Catalog database of one target's publication (Iceberg) tables. One per target: two targets of a source may
+ * publish the same source table, each as `<schema>__<table>` in its own database.
+ */
+export function publicationDatabaseName(environment: string, source: string, target: string): string {
+  return `cdc_${environment}_${source}_${target}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
 }
 
 /** Shortens `name` to `max` characters, deterministically, keeping it unique via a hash of the full name. */

@@ -1,22 +1,25 @@
 /**
- * The pipeline of one source database: DMS → validated landing → fan-out → one Glue apply per target.
- * It owns the providers of its accounts (tagged with the source, for cost allocation) and, as later components are
- * added, every resource of the source, so `pulumi preview` groups a source's changes under one node.
+ * The pipeline of one source database: DMS → validated landing → fan-out → one Glue apply per target → publication.
+ * It owns the providers of its accounts (tagged with the source, for cost allocation) and every resource of the
+ * source, so `pulumi preview` groups a source's changes under one node.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
 import { DmsSource } from "../components/dms-source";
+import { FanOut } from "../components/fan-out";
+import { GlueTarget } from "../components/glue-target";
 import { awsPrincipal, policyDocument } from "../components/iam";
 import { KmsKey } from "../components/kms-key";
 import { Network } from "../components/network";
+import { Publication } from "../components/publication";
 import { QueueWithDlq } from "../components/queue-with-dlq";
 import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
 import type { MetadataDir } from "../metadata/load";
 import { accountProviders, sessionName, type AccountProviders } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
-import { bucketName } from "./naming";
+import { bucketName, publicationDatabaseName } from "./naming";
 
 export interface CdcPipelineArgs {
   /** Environment name (dev, preprod, prod); part of every resource name and tag. */
@@ -54,6 +57,11 @@ export class CdcPipeline extends pulumi.ComponentResource {
   readonly rawBucketName: pulumi.Output<string>;
   readonly quarantineBucketName: pulumi.Output<string>;
   readonly harmonizedBucketName: pulumi.Output<string>;
+  /** Iceberg warehouse of the targets' publications, and the Athena workgroup that queries them. */
+  readonly publicationBucketName: pulumi.Output<string>;
+  readonly athenaWorkgroup: pulumi.Output<string>;
+  /** Glue apply job of each target, by target name. */
+  readonly applyJobNames: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: CdcPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:index:CdcPipeline", name, {}, opts);
@@ -144,9 +152,10 @@ export class CdcPipeline extends pulumi.ComponentResource {
     );
     // Validated-file messages; the fan-out consumes them. SQS-managed encryption, so the cross-account sender needs no
     // key grant, and a queue policy naming the writer roles exactly.
+    const validatedVisibility = 300;
     const validated = new QueueWithDlq(
       `${name}-validated`,
-      { queueName: `${id}-validated`, visibilityTimeoutSeconds: 300, alarmActions: [lakeAlerts.arn] },
+      { queueName: `${id}-validated`, visibilityTimeoutSeconds: validatedVisibility, alarmActions: [lakeAlerts.arn] },
       lake,
     );
     new aws.sqs.QueuePolicy(
@@ -207,10 +216,77 @@ export class CdcPipeline extends pulumi.ComponentResource {
       ingestion,
     );
 
+    const databases = Object.fromEntries(source.targets.map((t) => [t.name, publicationDatabaseName(env, source.name, t.name)]));
+    const publication = new Publication(
+      `${name}-publication`,
+      {
+        publicationBucketName: bucketName(env, source.name, "publication", this.lakeAccountId),
+        lakeBucketName: bucketName(env, source.name, "lake", this.lakeAccountId),
+        databases,
+        workgroupName: id,
+        kmsKeyArn: lakeKey.arn,
+      },
+      lake,
+    );
+    const targets = source.targets.map(
+      (t) =>
+        new GlueTarget(
+          `${name}-target-${t.name}`,
+          {
+            environment: env,
+            sourceName: source.name,
+            targetName: t.name,
+            accountId: this.lakeAccountId,
+            region: args.region,
+            metadata: args.metadata,
+            everyMinutes: t.schedule.everyMinutes,
+            tombstoneRetentionDays: t.tombstoneRetentionDays,
+            harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn },
+            lake: { bucketName: publication.lakeBucketName, arn: publication.lakeBucketArn },
+            applyScript: { uri: publication.applyScriptUri, key: publication.applyScriptKey },
+            publication: {
+              bucketName: publication.publicationBucketName,
+              arn: publication.publicationBucketArn,
+              database: databases[t.name],
+            },
+            kmsKeyArn: lakeKey.arn,
+            alertTopicArn: lakeAlerts.arn,
+            mysql: t.mysql && {
+              host: t.mysql.host,
+              port: t.mysql.port,
+              database: t.mysql.database,
+              secretArn: t.mysql.secretArn,
+              subnetId: network.subnetIds[0],
+              vpcId: network.vpcId,
+            },
+          },
+          lake,
+        ),
+    );
+    new FanOut(
+      `${name}-fan-out`,
+      {
+        functionName: `${id}-fan-out`,
+        accountId: this.lakeAccountId,
+        environment: env,
+        validatedQueue: { arn: validated.arn, visibilityTimeoutSeconds: validatedVisibility },
+        targets: source.targets.map((t, i) => ({
+          name: t.name,
+          tables: t.tables,
+          queueUrl: targets[i].queueUrl,
+          queueArn: targets[i].queueArn,
+        })),
+      },
+      lake,
+    );
+
     this.dmsTaskArn = dms.taskArn;
     this.rawBucketName = landing.rawBucketName;
     this.quarantineBucketName = landing.quarantineBucketName;
     this.harmonizedBucketName = harmonized.bucketName;
+    this.publicationBucketName = publication.publicationBucketName;
+    this.athenaWorkgroup = publication.workgroupName;
+    this.applyJobNames = Object.fromEntries(source.targets.map((t, i) => [t.name, targets[i].jobName]));
     this.registerOutputs({
       sourceName: this.sourceName,
       targetNames: this.targetNames,
@@ -219,6 +295,9 @@ export class CdcPipeline extends pulumi.ComponentResource {
       dmsTaskArn: this.dmsTaskArn,
       rawBucketName: this.rawBucketName,
       harmonizedBucketName: this.harmonizedBucketName,
+      publicationBucketName: this.publicationBucketName,
+      athenaWorkgroup: this.athenaWorkgroup,
+      applyJobNames: this.applyJobNames,
     });
   }
 }
@@ -242,6 +321,13 @@ function validateArgs(name: string, args: CdcPipelineArgs, resource: pulumi.Reso
   const names = args.source.targets.map((t) => t.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) fail(`source ${args.source.name} has two targets named ${dup}`);
+  const separate = args.accounts.lake.accountId !== args.accounts.ingestion.accountId;
+  const withMySql = args.source.targets.find((t) => t.mysql);
+  if (separate && withMySql && args.network.kind === "create") {
+    fail(
+      `target ${withMySql.name} writes to MySQL from the lake account, but cdc:network creates its VPC in the ingestion account; name an existing VPC whose subnets are shared with the lake account (AWS RAM) instead`,
+    );
+  }
   const m = args.metadata.source;
   if (m.source !== args.source.name) fail(`metadata is for source ${m.source}, expected ${args.source.name}`);
   if (m.engine !== args.source.engine) {

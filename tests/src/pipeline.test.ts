@@ -7,7 +7,7 @@ import { METADATA_ROOT } from "../../src/program";
 import { statement, statements } from "../components/helpers";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
-import { runStack } from "../support/stack";
+import { engineConfig, PROJECT_DIR, runStack, type StackName } from "../support/stack";
 
 // Lets one test pretend the large-file Glue script is committed, without writing into the tree others share.
 const mockLargeFileScript = { present: false };
@@ -31,7 +31,10 @@ function countsOf(resources: RecordedResource[], pipeline: string): Record<strin
   return counts;
 }
 
-/** What every source declares, whatever the stack: DMS, three buckets, two queues with DLQs, the validate Lambda. */
+/**
+ * What every source declares, whatever the stack: DMS, five buckets (raw, quarantine, harmonized, lake, publication),
+ * the validated queue with its DLQ, the validate and fan-out Lambdas, the Athena workgroup and the apply script.
+ */
 const PER_SOURCE = {
   "aws:dms/endpoint:Endpoint": 1,
   "aws:dms/s3Endpoint:S3Endpoint": 1,
@@ -42,24 +45,71 @@ const PER_SOURCE = {
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
   "aws:cloudwatch/eventRule:EventRule": 1,
   "aws:cloudwatch/eventTarget:EventTarget": 1,
-  "aws:s3/bucket:Bucket": 3,
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 3,
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
-  "aws:s3/bucketPolicy:BucketPolicy": 3,
-  "aws:s3/bucketVersioning:BucketVersioning": 3,
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 3,
+  "aws:s3/bucket:Bucket": 5,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5,
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
+  "aws:s3/bucketPolicy:BucketPolicy": 5,
+  "aws:s3/bucketVersioning:BucketVersioning": 5,
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 5,
   "aws:s3/bucketNotification:BucketNotification": 1,
+  "aws:s3/bucketObjectv2:BucketObjectv2": 1,
   "aws:sqs/queue:Queue": 4,
   "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": 2,
   "aws:sqs/queuePolicy:QueuePolicy": 2,
   "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
-  "aws:iam/role:Role": 3,
-  "aws:iam/rolePolicy:RolePolicy": 3,
+  "aws:iam/role:Role": 4,
+  "aws:iam/rolePolicy:RolePolicy": 4,
+  "aws:cloudwatch/logGroup:LogGroup": 2,
+  "aws:lambda/function:Function": 2,
+  "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
+  "aws:athena/workgroup:Workgroup": 1,
+};
+/**
+ * Each target adds its queue and DLQ (two alarms: dead letters, oldest message), its database, the poller (scheduled,
+ * failed invocations reported) and the apply job with its role and failure rule; a MySQL target adds a Glue connection
+ * and its security group.
+ */
+const PER_TARGET = {
+  "aws:sqs/queue:Queue": 2,
+  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": 1,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+  "aws:glue/catalogDatabase:CatalogDatabase": 1,
+  "aws:iam/role:Role": 2,
+  "aws:iam/rolePolicy:RolePolicy": 2,
   "aws:cloudwatch/logGroup:LogGroup": 1,
   "aws:lambda/function:Function": 1,
-  "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+  "aws:lambda/permission:Permission": 1,
+  "aws:cloudwatch/eventRule:EventRule": 2,
+  "aws:cloudwatch/eventTarget:EventTarget": 2,
+  "aws:glue/job:Job": 1,
 };
+const PER_MYSQL_TARGET = { "aws:ec2/securityGroup:SecurityGroup": 1, "aws:glue/connection:Connection": 1 };
+
+/** Sums resource counts. */
+function plus(...parts: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of parts) for (const [type, n] of Object.entries(part)) out[type] = (out[type] ?? 0) + n;
+  return out;
+}
+const times = (counts: Record<string, number>, n: number) =>
+  Object.fromEntries(n === 0 ? [] : Object.entries(counts).map(([type, c]) => [type, c * n]));
+
+/** A source's expected resources: the common set plus its targets, as the stack file lists them. */
+function expectedFor(stack: StackName, source: string, ...extra: Array<Record<string, number>>): Record<string, number> {
+  const sources = JSON.parse(engineConfig(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`))["cdc:sources"]) as Array<{
+    name: string;
+    targets: Array<{ mysql?: object }>;
+  }>;
+  const targets = sources.find((s) => s.name === source)?.targets ?? [];
+  return plus(
+    PER_SOURCE,
+    times(PER_TARGET, targets.length),
+    times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
+    ...extra,
+  );
+}
 const oneAccount = {
   "aws:kms/key:Key": 1,
   "aws:kms/alias:Alias": 1,
@@ -74,7 +124,7 @@ const twoAccounts = {
 };
 const createdVpc = {
   "awsx:ec2:Vpc": 1,
-  "aws:ec2/securityGroup:SecurityGroup": 2,
+  "aws:ec2/securityGroup:SecurityGroup": 1,
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
   "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
 };
@@ -82,24 +132,22 @@ const createdVpc = {
 describe("resources per source", () => {
   it("dev (one account, VPC created): the common set, one key and topic, and the VPC", async () => {
     const { mocks } = await runStack("dev");
-    for (const source of ["dev-sales", "dev-crm"])
-      expect(countsOf(mocks.resources, source)).toEqual({ ...PER_SOURCE, ...oneAccount, ...createdVpc });
+    for (const source of ["sales", "crm"])
+      expect(countsOf(mocks.resources, `dev-${source}`)).toEqual(expectedFor("dev", source, oneAccount, createdVpc));
   });
 
   it("preprod (one account, existing VPC): the common set with one key and topic", async () => {
     const { mocks } = await runStack("preprod");
-    for (const source of ["preprod-sales", "preprod-crm"])
-      expect(countsOf(mocks.resources, source)).toEqual({ ...PER_SOURCE, ...oneAccount });
+    for (const source of ["sales", "crm"])
+      expect(countsOf(mocks.resources, `preprod-${source}`)).toEqual(expectedFor("preprod", source, oneAccount));
   });
 
   it("prod (two accounts): a key and a topic on each side, e-mail alerts subscribed to both", async () => {
     const { mocks } = await runStack("prod");
-    for (const source of ["prod-sales", "prod-crm"]) {
-      expect(countsOf(mocks.resources, source)).toEqual({
-        ...PER_SOURCE,
-        ...twoAccounts,
-        "aws:sns/topicSubscription:TopicSubscription": 2,
-      });
+    for (const source of ["sales", "crm"]) {
+      expect(countsOf(mocks.resources, `prod-${source}`)).toEqual(
+        expectedFor("prod", source, twoAccounts, { "aws:sns/topicSubscription:TopicSubscription": 2 }),
+      );
     }
   });
 });

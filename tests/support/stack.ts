@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import * as fs from "node:fs";
 import { main } from "../../src/program";
-import { settle, StrictMocks, type StrictMocksOptions } from "./pulumi-mocks";
+import { settle, StrictMocks, type InvokeMock, type StrictMocksOptions } from "./pulumi-mocks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const STACKS = ["dev", "preprod", "prod"] as const;
@@ -24,11 +24,28 @@ export function engineConfig(stackFile: string): Record<string, string> {
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
+/**
+ * Read-only lookups the program makes, answered as AWS would for the stack files' networks: a subnet's availability
+ * zone (Glue connections need it) follows its id's last character, a → eu-west-2a.
+ */
+export const PROGRAM_INVOKES: Record<string, InvokeMock> = {
+  "aws:ec2/getSubnet:getSubnet": (inputs) => {
+    const id = String(inputs.id);
+    const zone = "abc"[(id.charCodeAt(id.length - 1) || 0) % 3];
+    return { id, availabilityZone: `eu-west-2${zone}`, vpcId: "vpc-from-lookup", cidrBlock: "10.0.0.0/24" };
+  },
+};
+
+const withProgramInvokes = (options: StrictMocksOptions = {}): StrictMocksOptions => ({
+  ...options,
+  invokes: { ...PROGRAM_INVOKES, ...options.invokes },
+});
+
 export async function runProgram(
   config: Record<string, string>,
   opts: { stack?: string; preview?: boolean; mocks?: StrictMocksOptions; metadataRoot?: string } = {},
 ): Promise<StackRun> {
-  const mocks = new StrictMocks(opts.mocks);
+  const mocks = new StrictMocks(withProgramInvokes(opts.mocks));
   await mocks.install("cdc-pipelines", opts.stack ?? "test", opts.preview ?? false);
   pulumi.runtime.setAllConfig(config);
   const outputs = await withShortStacks(async () => {
@@ -62,7 +79,7 @@ export async function runDeclarations(
   declare: () => object,
   opts: { config?: Record<string, string>; preview?: boolean; mocks?: StrictMocksOptions; stack?: string } = {},
 ): Promise<StackRun> {
-  const mocks = new StrictMocks(opts.mocks);
+  const mocks = new StrictMocks(withProgramInvokes(opts.mocks));
   await mocks.install("cdc-pipelines", opts.stack ?? "test", opts.preview ?? false);
   pulumi.runtime.setAllConfig(opts.config ?? {});
   const outputs = await withShortStacks(async () => {

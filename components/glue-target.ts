@@ -1,0 +1,406 @@
+/**
+ * One target of a source, in the lake account: its queue of validated-file messages (kept 14 days, alarmed when the
+ * oldest waits too long), the poller Lambda on an EventBridge schedule (one at a time) that turns the queue into run
+ * manifests, and the Glue job that applies them (one run at a time: the MySQL staging table and the Iceberg commit
+ * order rely on it) to the Iceberg publication and, optionally, a MySQL database through a Glue JDBC connection.
+ * A failed run alerts; the poller re-submits it, and blocks the target after repeated failures.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { MetadataDir } from "../metadata/load";
+import { argsChecker, isIntIn } from "./args";
+import { BundledFunction } from "./bundled-function";
+import { glueRuntimeStatements } from "./glue-job";
+import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
+import { QueueWithDlq } from "./queue-with-dlq";
+import { metadataFiles } from "./validated-landing";
+
+interface BucketRef {
+  bucketName: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+}
+
+export interface GlueTargetMySql {
+  host: string;
+  port: number;
+  database: string;
+  /** Secrets Manager secret with `username` and `password`; Glue reads it at run time, the program never does. */
+  secretArn: string;
+  /** Subnet the job's network interfaces go into (it must reach the database), and its VPC. */
+  subnetId: pulumi.Input<string>;
+  vpcId: pulumi.Input<string>;
+}
+
+export interface GlueTargetArgs {
+  environment: string;
+  sourceName: string;
+  /** The target's stable name; queue, poller and job names derive from it. */
+  targetName: string;
+  /** The lake account everything here lives in. */
+  accountId: string;
+  region: string;
+  /** The source's committed metadata, deployed with the poller (it renders every table's plan into the manifest). */
+  metadata: MetadataDir;
+  /** Minutes between poller runs (1–60). */
+  everyMinutes: number;
+  tombstoneRetentionDays: number;
+  /** Where validated files are read from. */
+  harmonized: BucketRef;
+  /** The lake bucket: `runs/<source>/<target>/` manifests and the apply script. */
+  lake: BucketRef;
+  /** The apply script in the lake bucket: its `s3://` URI and key. */
+  applyScript: { uri: pulumi.Input<string>; key: string };
+  /** Iceberg warehouse bucket (this target writes under `<target>/`) and the target's Glue database. */
+  publication: BucketRef & { database: string };
+  /** The lake account's key: harmonized, lake and publication buckets and the alert topic use it. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Where alarms and failed runs are reported. */
+  alertTopicArn: pulumi.Input<string>;
+  /** The MySQL database the target also applies to. */
+  mysql?: GlueTargetMySql;
+  /** G.1X workers per run. Defaults to 2 (the minimum): CDC batches are small, and DPU-hours are the bill. */
+  workers?: number;
+  /** Minutes before a run is stopped (and counted as failed). Defaults to 60. */
+  timeoutMinutes?: number;
+}
+
+/** Glue run states reported as failures (a stopped run is one the poller or an operator ended). */
+export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR"];
+
+export class GlueTarget extends pulumi.ComponentResource {
+  readonly queueArn: pulumi.Output<string>;
+  readonly queueUrl: pulumi.Output<string>;
+  readonly jobName: pulumi.Output<string>;
+  readonly pollFunctionName: pulumi.Output<string>;
+
+  constructor(name: string, args: GlueTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:lake:GlueTarget", name, {}, opts);
+    validate(name, args, this);
+    const child = { parent: this };
+    const id = `cdc-${args.environment}-${args.sourceName}-${args.targetName}`;
+    const runs = `runs/${args.sourceName}/${args.targetName}/`;
+    const alarmActions = [args.alertTopicArn];
+
+    const queue = new QueueWithDlq(
+      `${name}-queue`,
+      {
+        queueName: id,
+        // The poller hides what it received this long while it writes the manifest (VISIBILITY_TIMEOUT_SECONDS).
+        visibilityTimeoutSeconds: 900,
+        messageRetentionSeconds: 14 * 86400,
+        // Ten missed runs, and never less than an hour: long enough to ride out one slow batch.
+        maxMessageAgeSeconds: Math.max(3600, 10 * args.everyMinutes * 60),
+        alarmActions,
+      },
+      child,
+    );
+
+    const connection = args.mysql ? this.mysqlConnection(name, id, args.mysql) : undefined;
+    const role = new aws.iam.Role(
+      `${name}-job-role`,
+      { name: `${id}-apply`, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com") },
+      child,
+    );
+    const jobPolicy = new aws.iam.RolePolicy(
+      `${name}-job-policy`,
+      {
+        role: role.name,
+        name: "least-privilege",
+        policy: policyDocument(applyJobStatements({ ...args, runsPrefix: runs, connectionArn: connection?.arn })),
+      },
+      child,
+    );
+    const warehouse = pulumi.interpolate`s3://${args.publication.bucketName}/${args.targetName}/`;
+    const job = new aws.glue.Job(
+      `${name}-job`,
+      {
+        name: `${id}-apply`,
+        description: `Applies run manifests of ${args.sourceName} → ${args.targetName} (handlers/glue/apply_changes.py)`,
+        roleArn: role.arn,
+        glueVersion: "5.0",
+        workerType: "G.1X",
+        numberOfWorkers: args.workers ?? 2,
+        timeout: args.timeoutMinutes ?? 60,
+        // The poller re-submits a failed manifest itself, counting attempts; Glue retrying too would hide the count.
+        maxRetries: 0,
+        executionProperty: { maxConcurrentRuns: 1 },
+        command: { name: "glueetl", pythonVersion: "3", scriptLocation: args.applyScript.uri },
+        connections: connection ? [connection.name] : undefined,
+        defaultArguments: {
+          "--job-language": "python",
+          "--datalake-formats": "iceberg",
+          "--conf": icebergConf(warehouse),
+          "--enable-metrics": "true",
+          "--enable-continuous-cloudwatch-log": "true",
+          "--enable-job-insights": "true",
+          ...(connection ? { "--mysql_connection": connection.name } : {}),
+        },
+      },
+      { parent: this, dependsOn: [jobPolicy] },
+    );
+
+    const poll = new BundledFunction(
+      `${name}-poll`,
+      {
+        functionName: `${id}-poll`,
+        entry: "handlers/poll.ts",
+        extraFiles: metadataFiles(args.metadata),
+        accountId: args.accountId,
+        powertools: { serviceName: `${id}-poll`, metricsNamespace: `cdc/${args.environment}` },
+        timeoutSeconds: 120,
+        // One tick at a time: two pollers would race for the same messages and the job's single run slot.
+        reservedConcurrency: 1,
+        onFailureDestinationArn: args.alertTopicArn,
+        environment: {
+          SOURCE: args.sourceName,
+          TARGET: args.targetName,
+          QUEUE_URL: queue.url,
+          LAKE_BUCKET: args.lake.bucketName,
+          JOB_NAME: job.name,
+          SPARK_NAMESPACE: `glue_catalog.${args.publication.database}`,
+          MYSQL: args.mysql ? "true" : "false",
+          TOMBSTONE_RETENTION_DAYS: String(args.tombstoneRetentionDays),
+          VISIBILITY_TIMEOUT_SECONDS: "900",
+        },
+        policyStatements: pollStatements({
+          queueArn: queue.arn,
+          lake: args.lake,
+          runsPrefix: runs,
+          jobArn: job.arn,
+          kmsKeyArn: args.kmsKeyArn,
+        }),
+      },
+      child,
+    );
+    const schedule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        name: `${id}-poll`,
+        description: `Polls ${id} every ${args.everyMinutes} min`,
+        scheduleExpression: `rate(${args.everyMinutes} minute${args.everyMinutes === 1 ? "" : "s"})`,
+      },
+      child,
+    );
+    const invoke = new aws.lambda.Permission(
+      `${name}-schedule-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: poll.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: schedule.arn,
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-schedule-target`,
+      { rule: schedule.name, arn: poll.arn },
+      { parent: this, dependsOn: [invoke] },
+    );
+    const failures = new aws.cloudwatch.EventRule(
+      `${name}-job-failed`,
+      {
+        name: `${id}-apply-failed`,
+        description: `Runs of ${id}-apply that failed; the poller retries them, then blocks the target`,
+        eventPattern: job.name.apply((jobName) =>
+          JSON.stringify({
+            source: ["aws.glue"],
+            "detail-type": ["Glue Job State Change"],
+            detail: { jobName: [jobName], state: FAILED_JOB_STATES },
+          }),
+        ),
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(`${name}-job-failed-alert`, { rule: failures.name, arn: args.alertTopicArn }, child);
+
+    this.queueArn = queue.arn;
+    this.queueUrl = queue.url;
+    this.jobName = job.name;
+    this.pollFunctionName = poll.functionName;
+    this.registerOutputs({
+      queueArn: this.queueArn,
+      queueUrl: this.queueUrl,
+      jobName: this.jobName,
+      pollFunctionName: this.pollFunctionName,
+    });
+  }
+
+  /** The JDBC connection Glue opens into the database's network, and the security group its interfaces use. */
+  private mysqlConnection(name: string, id: string, mysql: GlueTargetMySql): aws.glue.Connection {
+    // Glue's workers talk to each other through the connection's security group, so it must admit itself.
+    const group = new aws.ec2.SecurityGroup(
+      `${name}-mysql-sg`,
+      {
+        name: `${id}-glue`,
+        description: `Glue workers of ${id}: each other, and out to MySQL and AWS endpoints`,
+        vpcId: mysql.vpcId,
+        ingress: [{ description: "Glue workers", protocol: "tcp", fromPort: 0, toPort: 65535, self: true }],
+        egress: [{ description: "MySQL, S3 and AWS APIs", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      },
+      { parent: this },
+    );
+    const subnet = aws.ec2.getSubnetOutput({ id: mysql.subnetId }, { parent: this });
+    return new aws.glue.Connection(
+      `${name}-mysql`,
+      {
+        name: `${id}-mysql`,
+        connectionType: "JDBC",
+        connectionProperties: {
+          JDBC_CONNECTION_URL: `jdbc:mysql://${mysql.host}:${mysql.port}/${mysql.database}`,
+          SECRET_ID: mysql.secretArn,
+          JDBC_ENFORCE_SSL: "true",
+        },
+        physicalConnectionRequirements: {
+          subnetId: mysql.subnetId,
+          availabilityZone: subnet.availabilityZone,
+          securityGroupIdLists: [group.id],
+        },
+      },
+      { parent: this },
+    );
+  }
+}
+
+/** Spark settings of the `glue_catalog` Iceberg catalog the manifests name (Glue's `--conf` takes them chained). */
+export function icebergConf(warehouse: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi
+    .output(warehouse)
+    .apply((w) =>
+      [
+        "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        "spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog",
+        `spark.sql.catalog.glue_catalog.warehouse=${w}`,
+        "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
+        "spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+      ].join(" --conf "),
+    );
+}
+
+/** The poller: drain its queue, keep its manifests, start and watch its job. */
+export function pollStatements(r: {
+  queueArn: pulumi.Input<string>;
+  lake: BucketRef;
+  runsPrefix: string;
+  jobArn: pulumi.Input<string>;
+  kmsKeyArn: pulumi.Input<string>;
+}): PolicyStatementInput[] {
+  return [
+    {
+      Sid: "ConsumeTargetQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      Resource: r.queueArn,
+    },
+    {
+      Sid: "ManageRuns",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: pulumi.interpolate`${r.lake.arn}/${r.runsPrefix}*`,
+    },
+    {
+      Sid: "ListRuns",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: r.lake.arn,
+      Condition: { StringLike: { "s3:prefix": `${r.runsPrefix}*` } },
+    },
+    { Sid: "RunApplyJob", Effect: "Allow", Action: ["glue:StartJobRun", "glue:GetJobRuns"], Resource: r.jobArn },
+    { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
+  ];
+}
+
+/** The apply job: read manifests and batch files, write the target's Iceberg tables, mark runs done, reach MySQL. */
+export function applyJobStatements(
+  r: Pick<
+    GlueTargetArgs,
+    "accountId" | "region" | "harmonized" | "lake" | "applyScript" | "publication" | "kmsKeyArn" | "mysql" | "targetName"
+  > & {
+    runsPrefix: string;
+    connectionArn?: pulumi.Input<string>;
+  },
+): pulumi.Output<PolicyStatementInput[]> {
+  const glue = (what: string) => `arn:aws:glue:${r.region}:${r.accountId}:${what}`;
+  const db = r.publication.database;
+  return pulumi.output(r.lake.arn).apply((lakeArn) => {
+    const statements: PolicyStatementInput[] = [
+      ...glueRuntimeStatements(r.accountId, `${lakeArn}/${r.applyScript.key}`),
+      { Sid: "ReadManifests", Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn}/${r.runsPrefix}*.json` },
+      { Sid: "MarkRunsDone", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn}/${r.runsPrefix}*.done` },
+      { Sid: "ReadHarmonized", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${r.harmonized.arn}/*` },
+      {
+        Sid: "WritePublication",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: pulumi.interpolate`${r.publication.arn}/${r.targetName}/*`,
+      },
+      // Spark lists a path before reading it; Iceberg lists only its own table locations.
+      {
+        Sid: "ListData",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: [r.harmonized.arn, r.publication.arn],
+      },
+      { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
+      {
+        Sid: "ManageTargetTables",
+        Effect: "Allow",
+        Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable"],
+        Resource: [glue("catalog"), glue(`database/${db}`), glue(`table/${db}/*`)],
+      },
+    ];
+    if (r.mysql && r.connectionArn !== undefined) {
+      statements.push(
+        {
+          Sid: "ReadMySqlConnection",
+          Effect: "Allow",
+          Action: "glue:GetConnection",
+          Resource: [glue("catalog"), r.connectionArn],
+        },
+        { Sid: "ReadMySqlSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: r.mysql.secretArn },
+        // Glue places the job's network interfaces in the connection's subnet; EC2 scopes none of these to a resource.
+        {
+          Sid: "RunInVpc",
+          Effect: "Allow",
+          Action: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeVpcAttribute",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "RemoveNetworkInterfaces",
+          Effect: "Allow",
+          Action: "ec2:DeleteNetworkInterface",
+          Resource: `arn:aws:ec2:${r.region}:${r.accountId}:network-interface/*`,
+        },
+        {
+          Sid: "TagNetworkInterfaces",
+          Effect: "Allow",
+          Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+          Resource: `arn:aws:ec2:${r.region}:${r.accountId}:network-interface/*`,
+          Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } },
+        },
+      );
+    }
+    return statements;
+  });
+}
+
+function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource): void {
+  const fail = argsChecker("GlueTarget", name, resource);
+  const id = `cdc-${args.environment}-${args.sourceName}-${args.targetName}`;
+  // The longest physical name is the poller's role and function, `<id>-poll` (Lambda and IAM stop at 64).
+  if (`${id}-poll`.length > 64) fail(`${id}-poll is longer than 64 characters; shorten the environment, source or target name`);
+  if (!isIntIn(args.everyMinutes, 1, 60)) fail("everyMinutes must be 1–60");
+  if (!isIntIn(args.tombstoneRetentionDays, 1, 3650)) fail("tombstoneRetentionDays must be 1–3650");
+  if (!isIntIn(args.workers ?? 2, 2, 100)) fail("workers must be 2–100 (Glue's G.1X minimum is 2)");
+  if (!isIntIn(args.timeoutMinutes ?? 60, 1, 2880)) fail("timeoutMinutes must be 1–2880");
+  if (!/^[a-z0-9_]{1,255}$/.test(args.publication.database))
+    fail(`publication.database must be lower-case letters, digits and _, got ${args.publication.database}`);
+  if (args.metadata.tables.length === 0) fail(`source ${args.sourceName} has no tables in its metadata`);
+}

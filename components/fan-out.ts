@@ -33,6 +33,12 @@ export class FanOut extends pulumi.ComponentResource {
     super("cdc:lake:FanOut", name, {}, opts);
     const fail = argsChecker("FanOut", name, this);
     if (args.targets.length === 0) fail("targets needs at least one target");
+    const names = args.targets.map((t) => t.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) fail(`two targets are named ${twice}`);
+    // The handler refuses such a target at every cold start; refuse it at preview instead.
+    const empty = args.targets.find((t) => t.tables.length === 0);
+    if (empty) fail(`target ${empty.name} subscribes to no tables`);
     // SQS's rule for Lambda consumers: visibility at least six times the function timeout.
     const timeoutSeconds = Math.floor(args.validatedQueue.visibilityTimeoutSeconds / 6);
     if (timeoutSeconds < 10) fail("validatedQueue.visibilityTimeoutSeconds must be at least 60 (six times the function timeout)");

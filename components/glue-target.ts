@@ -394,8 +394,9 @@ export function applyJobStatements(
 function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource): void {
   const fail = argsChecker("GlueTarget", name, resource);
   const id = `cdc-${args.environment}-${args.sourceName}-${args.targetName}`;
-  // The longest physical name is the poller's role and function, `<id>-poll` (Lambda and IAM stop at 64).
-  if (`${id}-poll`.length > 64) fail(`${id}-poll is longer than 64 characters; shorten the environment, source or target name`);
+  // The longest physical name is the failure rule, `<id>-apply-failed`; EventBridge, IAM and Lambda stop at 64.
+  if (`${id}-apply-failed`.length > 64)
+    fail(`${id}-apply-failed is longer than 64 characters; shorten the environment, source or target name`);
   if (!isIntIn(args.everyMinutes, 1, 60)) fail("everyMinutes must be 1–60");
   if (!isIntIn(args.tombstoneRetentionDays, 1, 3650)) fail("tombstoneRetentionDays must be 1–3650");
   if (!isIntIn(args.workers ?? 2, 2, 100)) fail("workers must be 2–100 (Glue's G.1X minimum is 2)");
@@ -403,4 +404,6 @@ function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource)
   if (!/^[a-z0-9_]{1,255}$/.test(args.publication.database))
     fail(`publication.database must be lower-case letters, digits and _, got ${args.publication.database}`);
   if (args.metadata.tables.length === 0) fail(`source ${args.sourceName} has no tables in its metadata`);
+  if (args.metadata.source.source !== args.sourceName)
+    fail(`metadata is for source ${args.metadata.source.source}, expected ${args.sourceName}`);
 }

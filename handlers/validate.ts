@@ -2,7 +2,8 @@
  * The validate Lambda (SQS-triggered by the raw bucket's S3 notifications). Each message names new raw objects;
  * each is validated footer-first and moved to harmonized (plus the validated-file message on the fan-out queue) or
  * to quarantine (plus one alert). Records fail individually (Powertools partial batch response), so SQS retries only
- * what failed; retries are safe because nothing leaves raw before its copy is verified.
+ * what failed; retries are safe because nothing leaves raw before its copy is verified. The same queue brings the
+ * large-file job's results (`large-file-result` messages) for the files handed to it; those are moved the same way.
  *
  * Environment:
  *   HARMONIZED_BUCKET      harmonized bucket (may be in the lake account)
@@ -23,9 +24,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { readMetadataDir } from "../metadata/load";
-import { renderLargeFileChecks } from "./core/validation/spark-sql";
+import { renderLargeFileChecks } from "./core/validation/large-file-checks";
+import { isLargeFileResult, parseLargeFileResult } from "./core/messages";
 import { parseS3EventBody } from "./lib/s3-event";
-import { validateAndMove, type MoveDeps, type Outcome, type ValidateSettings } from "./lib/validated-move";
+import { completeLargeFile, validateAndMove, type MoveDeps, type Outcome, type ValidateSettings } from "./lib/validated-move";
 
 export interface ValidateHandlerDeps extends Omit<MoveDeps, "logger" | "startLargeFileJob"> {
   logger?: Logger;
@@ -67,6 +69,7 @@ export function createValidateHandler(
                 "--key": obj.key,
                 "--etag": obj.etag,
                 "--table": result.table as string,
+                "--file_kind": result.kind,
                 "--checks": JSON.stringify(checks),
               },
             }),
@@ -78,16 +81,23 @@ export function createValidateHandler(
   // Records of a batch run concurrently; a second event for an object already being moved waits for the first and
   // then finds raw empty, instead of racing it into a duplicate copy and message.
   const inFlight = new Map<string, Promise<unknown>>();
+  const one = async (obj: { bucket: string; key: string }, work: () => ReturnType<typeof validateAndMove>) => {
+    const id = `${obj.bucket}/${obj.key}`;
+    while (inFlight.has(id)) await inFlight.get(id)?.catch(() => undefined);
+    const running = work();
+    inFlight.set(id, running);
+    const { outcome, result } = await running.finally(() => inFlight.delete(id));
+    metrics.addMetric(OUTCOME_METRICS[outcome], MetricUnit.Count, 1);
+    for (const e of result?.errors ?? []) metrics.addMetric(`Violation_${e.code}`, MetricUnit.Count, 1);
+  };
+  // The queue carries S3 events, and the large-file job's results for the files it checked.
   const record = async (r: SQSRecord) => {
-    for (const obj of parseS3EventBody(r.body)) {
-      const id = `${obj.bucket}/${obj.key}`;
-      while (inFlight.has(id)) await inFlight.get(id)?.catch(() => undefined);
-      const work = validateAndMove(move, obj);
-      inFlight.set(id, work);
-      const { outcome, result } = await work.finally(() => inFlight.delete(id));
-      metrics.addMetric(OUTCOME_METRICS[outcome], MetricUnit.Count, 1);
-      for (const e of result?.errors ?? []) metrics.addMetric(`Violation_${e.code}`, MetricUnit.Count, 1);
+    if (isLargeFileResult(r.body)) {
+      const message = parseLargeFileResult(r.body);
+      await one(message, () => completeLargeFile(move, message));
+      return;
     }
+    for (const obj of parseS3EventBody(r.body)) await one(obj, () => validateAndMove(move, obj));
   };
   return async (event, context) => {
     logger.addContext(context);

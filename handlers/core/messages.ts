@@ -4,6 +4,7 @@
  * that breaks them fails loudly at the boundary instead of deep inside a merge.
  */
 import { z } from "zod";
+import { VIOLATION_CODES } from "./validation/codes";
 
 /** A 35-digit `$AR_H_CHANGE_SEQ`; null for full-load files, which carry no change sequence. */
 const seq = z
@@ -45,6 +46,58 @@ export function parseValidatedFileMessage(body: string): ValidatedFileMessage {
   if (!r.success) {
     const i = r.error.issues[0];
     throw new Error(`validated-file message: ${i.path.join(".") || "(root)"}: ${i.message}`);
+  }
+  return r.data;
+}
+
+/**
+ * The large-file Glue job's answer (on the validation queue, next to S3 events): the raw object it checked, the checks
+ * it was given (`--checks`, echoed unchanged) and their single result row. The validate Lambda turns it into a verdict
+ * (`largeFileVerdict`) and moves the file, exactly as for a file it checked itself.
+ */
+export const largeFileResultSchema = z.strictObject({
+  version: z.literal(1),
+  kind: z.literal("large-file-result"),
+  bucket: z.string().min(3),
+  key: z.string().min(1),
+  /** The version checked: the file is moved only if raw still holds exactly it. */
+  etag: z.string().min(1),
+  table: z.string().min(1),
+  fileKind: z.enum(["load", "cdc"]),
+  checks: z.strictObject({
+    sql: z.string(),
+    checks: z.array(
+      z.strictObject({ alias: z.string(), code: z.enum(VIOLATION_CODES), column: z.string(), message: z.string() }),
+    ),
+    rowCountAlias: z.literal("row_count"),
+    seqAliases: z.strictObject({ min: z.literal("min_seq"), max: z.literal("max_seq") }).optional(),
+  }),
+  row: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+});
+
+export type LargeFileResultMessage = z.infer<typeof largeFileResultSchema>;
+
+/** True for a message body that claims to be a large-file result (then {@link parseLargeFileResult} must accept it). */
+export function isLargeFileResult(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { kind?: unknown } | null)?.kind === "large-file-result";
+  } catch {
+    return false;
+  }
+}
+
+/** Parses a large-file result body, throwing a one-line error that names the offending field. */
+export function parseLargeFileResult(body: string): LargeFileResultMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Error(`large-file result is not JSON: ${body.slice(0, 80)}`);
+  }
+  const r = largeFileResultSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`large-file result: ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
   return r.data;
 }

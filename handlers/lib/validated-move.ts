@@ -9,7 +9,8 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { tableId, type TableMetadata } from "../../metadata/format";
-import { VALIDATED_FILE_MESSAGE_VERSION, type ValidatedFileMessage } from "../core/messages";
+import { VALIDATED_FILE_MESSAGE_VERSION, type LargeFileResultMessage, type ValidatedFileMessage } from "../core/messages";
+import { largeFileVerdict } from "../core/validation/large-file-checks";
 import { validateObject, type ObjectValidation } from "../core/validation";
 import {
   copyVerified,
@@ -58,21 +59,8 @@ export async function validateAndMove(
   event: S3ObjectEvent,
 ): Promise<{ outcome: Outcome; result?: ObjectValidation }> {
   const { s3, settings, logger } = deps;
-  const head = await headObject(s3, event);
-  if (!head) {
-    const moved =
-      (await headObject(s3, { bucket: settings.harmonizedBucket, key: event.key })) ??
-      (await headObject(s3, { bucket: settings.quarantineBucket, key: event.key }));
-    const outcome: Outcome = moved ? "already-moved" : "gone";
-    logger.info("raw object absent; nothing to do", {
-      bucket: event.bucket,
-      key: event.key,
-      outcome,
-      movedFrom: moved?.Metadata?.[SOURCE_ETAG_METADATA],
-    });
-    return { outcome };
-  }
-  const raw: ObjectVersion = { bucket: event.bucket, key: event.key, etag: head.ETag as string, size: head.ContentLength ?? 0 };
+  const raw = await rawObject(deps, event);
+  if ("outcome" in raw) return raw;
   const result = await validateObject({
     key: raw.key,
     tables: deps.tables,
@@ -88,6 +76,64 @@ export async function validateAndMove(
     });
     return { outcome: "large-file-job", result };
   }
+  return moveByVerdict(deps, raw, result);
+}
+
+/**
+ * Finishes a file the large-file job checked: its verdict from the job's result row, then the same move as for a file
+ * checked here — provided raw still holds the version the job read. A newer version has its own event and check.
+ */
+export async function completeLargeFile(
+  deps: MoveDeps,
+  message: LargeFileResultMessage,
+): Promise<{ outcome: Outcome; result?: ObjectValidation }> {
+  const raw = await rawObject(deps, message);
+  if ("outcome" in raw) return raw;
+  if (raw.etag !== message.etag) {
+    deps.logger.info("raw object replaced since the large-file job read it; its own event validates the new one", {
+      key: raw.key,
+      checked: message.etag,
+      current: raw.etag,
+    });
+    return { outcome: "superseded" };
+  }
+  const verdict = largeFileVerdict(message.checks, message.row);
+  const result: ObjectValidation = {
+    valid: verdict.errors.length === 0,
+    table: message.table,
+    kind: message.fileKind,
+    ...verdict,
+  };
+  return moveByVerdict(deps, raw, result);
+}
+
+/** The raw object as it is now, or why there is nothing to do (already moved, or gone). */
+async function rawObject(deps: MoveDeps, ref: { bucket: string; key: string }): Promise<ObjectVersion | { outcome: Outcome }> {
+  const { s3, settings, logger } = deps;
+  const head = await headObject(s3, ref);
+  if (!head) {
+    const moved =
+      (await headObject(s3, { bucket: settings.harmonizedBucket, key: ref.key })) ??
+      (await headObject(s3, { bucket: settings.quarantineBucket, key: ref.key }));
+    const outcome: Outcome = moved ? "already-moved" : "gone";
+    logger.info("raw object absent; nothing to do", {
+      bucket: ref.bucket,
+      key: ref.key,
+      outcome,
+      movedFrom: moved?.Metadata?.[SOURCE_ETAG_METADATA],
+    });
+    return { outcome };
+  }
+  return { bucket: ref.bucket, key: ref.key, etag: head.ETag as string, size: head.ContentLength ?? 0 };
+}
+
+/** Harmonized with the validated-file message, or quarantine with one alert; raw is deleted last, if unchanged. */
+async function moveByVerdict(
+  deps: MoveDeps,
+  raw: ObjectVersion,
+  result: ObjectValidation,
+): Promise<{ outcome: Outcome; result?: ObjectValidation }> {
+  const { s3, settings, logger } = deps;
   const validatedAt = (deps.now?.() ?? new Date()).toISOString();
   if (result.valid) {
     const to = { bucket: settings.harmonizedBucket, key: raw.key };

@@ -1,10 +1,11 @@
 import { QueueWithDlq } from "../../components/queue-with-dlq";
 import type { RecordedResource } from "../support/pulumi-mocks";
-import { childrenOf, one } from "../support/resources";
+import { childrenOf, one, ofType } from "../support/resources";
 import { runDeclarations } from "../support/stack";
 import { testProvider } from "./helpers";
 
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:cdc-dev-sales-alerts";
+const AGE_REFUSED = "QueueWithDlq validate: maxMessageAgeSeconds must be 60 or more and below the retention";
 const DLQ_ARN = "arn:aws:sqs:eu-west-2:111111111111:cdc-dev-sales-validate-dlq";
 
 async function declare(args: Partial<ConstructorParameters<typeof QueueWithDlq>[1]> = {}) {
@@ -76,6 +77,36 @@ describe("QueueWithDlq", () => {
     expect(childrenOf(resources, one(resources, "cdc:messaging:QueueWithDlq", "validate"))).toHaveLength(4);
   });
 
+  it("has no age alarm unless maxMessageAgeSeconds is given", () => {
+    expect(ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.name)).toEqual(["validate-dlq-alarm"]);
+  });
+
+  it("alarms to the given action when the oldest message waits longer than maxMessageAgeSeconds", async () => {
+    // A stuck poller never fails a receive, so nothing reaches the DLQ: only the messages' age shows it.
+    const { resources } = await declare({ maxMessageAgeSeconds: 1800, messageRetentionSeconds: 2 * 86400 });
+    expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "validate-age-alarm").inputs).toEqual({
+      alarmDescription:
+        "The oldest message in cdc-dev-sales-validate waited over 1800 s: its consumer is stuck or blocked. Messages expire after 2 days.",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "cdc-dev-sales-validate" },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1800,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [TOPIC],
+      okActions: [TOPIC],
+    });
+    expect(childrenOf(resources, one(resources, "cdc:messaging:QueueWithDlq", "validate"))).toHaveLength(5);
+  });
+
+  it.each([60, 345599])("accepts a maximum message age of %i s (a minute, up to a second below the retention)", async (age) => {
+    const { resources } = await declare({ maxMessageAgeSeconds: age });
+    expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "validate-age-alarm").inputs.threshold).toBe(age);
+  });
+
   it("uses the KMS key and receive count it is given", async () => {
     const key = "arn:aws:kms:eu-west-2:111111111111:key/k";
     const { resources } = await declare({ kmsKeyArn: key, maxReceiveCount: 3 });
@@ -92,6 +123,13 @@ describe("QueueWithDlq", () => {
       'QueueWithDlq validate: queueName must be 1–76 letters, digits, _ or - (the DLQ adds -dlq), got "validate.fifo!"',
     ],
     [{ maxReceiveCount: 0 }, "QueueWithDlq validate: maxReceiveCount must be 1–1000"],
+    [{ maxMessageAgeSeconds: 59 }, `${AGE_REFUSED} (345600 s), so the alarm fires before messages expire`],
+    [{ maxMessageAgeSeconds: 90.5 }, `${AGE_REFUSED} (345600 s), so the alarm fires before messages expire`],
+    [{ maxMessageAgeSeconds: 345600 }, `${AGE_REFUSED} (345600 s), so the alarm fires before messages expire`],
+    [
+      { maxMessageAgeSeconds: 7200, messageRetentionSeconds: 3600 },
+      `${AGE_REFUSED} (3600 s), so the alarm fires before messages expire`,
+    ],
   ])("refuses bad arguments (%j)", async (args, message) => {
     await expect(declare(args)).rejects.toThrow(message);
   });

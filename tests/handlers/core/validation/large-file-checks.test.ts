@@ -1,4 +1,4 @@
-import { renderLargeFileChecks } from "../../../../handlers/core/validation/spark-sql";
+import { renderLargeFileChecks } from "../../../../handlers/core/validation/large-file-checks";
 import { allTypesTable, ordersTable, table } from "../../../support/parquet-fixtures";
 import { sqlErrors } from "../../../support/sql-parsers";
 

@@ -1,0 +1,113 @@
+/**
+ * The large-file path end to end on fauxqs: the validate Lambda hands a file without statistics to the Glue job, the
+ * job (DuckDB standing in for Spark, its own Python building the answer) sends the result row back on the validation
+ * queue, and the Lambda moves the file on that verdict — or leaves it alone when raw no longer holds what was checked.
+ */
+import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
+import { mockClient } from "aws-sdk-client-mock";
+import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
+import { useFauxqs } from "../support/fauxqs";
+import { runLargeFileJob } from "../support/large-file-job";
+import { ordersTable } from "../support/parquet-fixtures";
+import { badFiles, ordersFile } from "./core/validation/bad-files";
+import { createPipeline, eventsFor, handlerFor, lambdaContext, sqsEvent } from "./validate-harness";
+
+const tables = [ordersTable()];
+const RESULT_QUEUE = "https://sqs.eu-west-2.amazonaws.com/111111111111/cdc-dev-sales-validation";
+
+describe("large files: hand-off to the Glue job and back", () => {
+  const aws = useFauxqs();
+  const glue = mockClient(GlueClient);
+  beforeEach(() => {
+    glue.reset();
+    glue.on(StartJobRunCommand).resolves({ JobRunId: "jr_1" });
+  });
+  afterAll(() => glue.restore());
+
+  async function setUp(key: string, bytes: Uint8Array) {
+    const p = await createPipeline(aws());
+    p.settings.largeFileBytes = 100;
+    await aws().putObject(p.raw, key, bytes);
+    const handler = handlerFor(aws(), p, tables, {
+      largeFileJob: { glue: new GlueClient({ region: "eu-west-2" }), jobName: "cdc-dev-sales-validate-large" },
+    });
+    const r = await handler(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+    expect(r.batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    const [call] = glue.commandCalls(StartJobRunCommand);
+    const jobArguments: Record<string, string> = { ...call.args[0].input.Arguments, "--result_queue_url": RESULT_QUEUE };
+    return { p, handler, jobArguments };
+  }
+
+  it("harmonizes a valid large file with the row count and sequence range the job measured", async () => {
+    const key = "dbo/orders/20240110-000000000.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, handler, jobArguments } = await setUp(key, bytes);
+    expect(jobArguments["--file_kind"]).toBe("cdc");
+    const { body, row } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    expect(row).toMatchObject({ row_count: "3", check_1: "0", check_2: "0", min_seq: "20240102030405000000000000000000001" });
+
+    expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([key]);
+    const [message] = (await aws().drainQueue(p.settings.fanOutQueueUrl)).map((m) => JSON.parse(m) as Record<string, unknown>);
+    expect(message).toMatchObject({
+      key,
+      table: "orders",
+      kind: "cdc",
+      rowCount: 3,
+      minSeq: "20240102030405000000000000000000001",
+      maxSeq: "20240102030405000000000000000000003",
+    });
+
+    // The job's answer delivered twice: the file is already harmonized, nothing moves or is announced again.
+    expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
+  });
+
+  it("quarantines a large file with a null key, with the job's count in the violation", async () => {
+    const bad = badFiles().find((f) => f.name === "null primary key without statistics")!;
+    const key = "dbo/orders/20240110-000000001.parquet";
+    const { p, handler, jobArguments } = await setUp(key, bad.bytes);
+    const { body } = await runLargeFileJob(jobArguments, bad.bytes, tables[0]);
+    expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([key]);
+    expect(await aws().listKeys(p.raw)).toEqual([]);
+    const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(alertOf);
+    expect(alert.errors).toEqual([
+      { code: "NULL_PRIMARY_KEY", message: "column id: 1 rows have a null primary-key value; expected none" },
+    ]);
+  });
+
+  it("leaves raw alone when the file was replaced after the job read it", async () => {
+    const key = "dbo/orders/20240110-000000002.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, handler, jobArguments } = await setUp(key, bytes);
+    const { body } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    const newer = badFiles().find((f) => f.name === "null primary key without statistics")!.bytes;
+    await aws().putObject(p.raw, key, newer);
+    expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    // The newer bytes wait for their own event and check; the old verdict moves nothing.
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([]);
+  });
+
+  it("fails a result that does not answer every check, so it is retried and then dead-lettered, never guessed", async () => {
+    const key = "dbo/orders/20240110-000000003.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, handler, jobArguments } = await setUp(key, bytes);
+    const { body } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    const broken = JSON.parse(body) as { row: Record<string, unknown> };
+    delete broken.row.check_3;
+    await expect(handler(sqsEvent([JSON.stringify(broken)]), lambdaContext)).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+  });
+
+  /** The alert as published: SNS wraps it in its envelope on the way to the subscribed queue. */
+  function alertOf(body: string): { errors: unknown[] } {
+    const envelope = JSON.parse(body) as { Message?: string };
+    return JSON.parse(envelope.Message ?? body) as { errors: unknown[] };
+  }
+});

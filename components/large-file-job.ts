@@ -28,6 +28,8 @@ export interface LargeFileJobArgs {
   workers?: number;
   /** Minutes before a run is stopped. Defaults to 60. */
   timeoutMinutes?: number;
+  /** Job arguments every run gets (the Lambda adds the file's own at StartJobRun). */
+  defaultArguments?: Record<string, pulumi.Input<string>>;
 }
 
 export class LargeFileJob extends pulumi.ComponentResource {
@@ -100,6 +102,7 @@ export class LargeFileJob extends pulumi.ComponentResource {
           "--job-language": "python",
           "--enable-metrics": "true",
           "--enable-continuous-cloudwatch-log": "true",
+          ...args.defaultArguments,
         },
       },
       { parent: this, dependsOn: [policy] },

@@ -62,8 +62,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
   /** ARN of the validate Lambda's role. */
   readonly validateRoleArn: pulumi.Output<string>;
   /**
-   * The roles that write harmonized data and announce it on the validated queue: the validate Lambda's and, when it is
-   * declared, the large-file job's. The lake side names exactly these in its bucket, key and queue policies.
+   * The roles that write harmonized data and announce it on the validated queue: the validate Lambda's alone (the
+   * large-file job only answers the Lambda). The lake side names exactly these in its bucket, key and queue policies.
    */
   readonly harmonizedWriterRoleArns: pulumi.Output<string[]>;
   /** The raw bucket (DMS's target). */
@@ -144,6 +144,7 @@ export class ValidatedLanding extends pulumi.ComponentResource {
       alertTopicArn: args.alertTopicArn,
     };
     const scriptPath = args.largeFileScript ?? "handlers/glue/validate_large_file.py";
+    // The job only reads the file and answers on the validation queue; the Lambda moves the file on its verdict.
     const job = fs.existsSync(path.resolve(PROJECT_ROOT, scriptPath))
       ? new LargeFileJob(
           `${name}-large-files`,
@@ -153,10 +154,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
             scriptPath,
             artifactsBucketName: bucketName(args.environment, args.sourceName, "artifacts", args.accountId),
             kmsKeyArn: args.kmsKeyArn,
-            // The job moves files exactly as the Lambda does, but does not consume the queue or start jobs.
-            policyStatements: validateRoleStatements(access).filter(
-              (s) => (s as { Sid?: string }).Sid !== "ConsumeValidationQueue",
-            ),
+            defaultArguments: { "--result_queue_url": queue.url },
+            policyStatements: largeFileJobStatements({ raw, queueArn: queue.arn, ingestionKeyArn: args.kmsKeyArn }),
           },
           child,
         )
@@ -198,7 +197,7 @@ export class ValidatedLanding extends pulumi.ComponentResource {
     );
 
     this.validateRoleArn = fn.roleArn;
-    this.harmonizedWriterRoleArns = pulumi.all(job ? [fn.roleArn, job.roleArn] : [fn.roleArn]);
+    this.harmonizedWriterRoleArns = pulumi.all([fn.roleArn]);
     this.rawBucketName = rawBucket.bucketName;
     this.rawBucketArn = rawBucket.arn;
     this.quarantineBucketName = quarantine.bucketName;
@@ -260,6 +259,21 @@ export function validateRoleStatements(r: {
     statements.push({ Sid: "StartLargeFileJob", Effect: "Allow", Action: "glue:StartJobRun", Resource: r.largeFileJobArn });
   }
   return statements;
+}
+
+/** The large-file job: read the raw file it is given, answer on the validation queue. */
+export function largeFileJobStatements(r: {
+  raw: BucketRef;
+  queueArn: pulumi.Input<string>;
+  ingestionKeyArn: pulumi.Input<string>;
+}): PolicyStatementInput[] {
+  return [
+    { Sid: "ReadRaw", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${r.raw.arn}/*` },
+    // Spark lists a path before reading it.
+    { Sid: "ListRaw", Effect: "Allow", Action: "s3:ListBucket", Resource: r.raw.arn },
+    { Sid: "AnswerOnValidationQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.queueArn },
+    { Sid: "UseIngestionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: r.ingestionKeyArn },
+  ];
 }
 
 /**

@@ -130,15 +130,22 @@ describe("ValidatedLanding", () => {
     expect(outputs.validateRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`);
   });
 
-  it("names both roles that write harmonized data, so the lake side can grant the large-file job too", () => {
-    // The job copies to harmonized and announces on the validated queue exactly as the Lambda does; in a separate lake
-    // account its role is refused unless the bucket, key and queue policies name it as well.
+  it("names only the validate role as a harmonized writer: the large-file job reads raw and answers the Lambda", () => {
+    expect(outputs.harmonizedWriterRoleArns).toEqual([`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`]);
     const policy = one(resources, "aws:iam/rolePolicy:RolePolicy", "landing-large-files-policy");
-    expect(statement(policy, "WriteAndVerifyHarmonized").Resource).toBe(`arn:aws:s3:::${HARMONIZED}/*`);
-    expect(outputs.harmonizedWriterRoleArns).toEqual([
-      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`,
-      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate-large`,
+    expect(
+      statements(policy).filter((s) => !["ReadScript", "WriteJobLogs", "PublishJobMetrics"].includes(s.Sid as string)),
+    ).toEqual([
+      { Sid: "ReadRaw", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${RAW}/*` },
+      { Sid: "ListRaw", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${RAW}` },
+      { Sid: "AnswerOnValidationQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: QUEUE },
+      { Sid: "UseIngestionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
     ]);
+    // Its answers arrive where the Lambda listens: the validation queue, passed to every run.
+    const job = one(resources, "aws:glue/job:Job", "landing-large-files-job");
+    expect((job.inputs.defaultArguments as Record<string, string>)["--result_queue_url"]).toBe(
+      `https://sqs.eu-west-2.amazonaws.com/${ACCOUNT}/cdc-prod-sales-validate`,
+    );
   });
 
   it("configures the handler by environment and publishes the metadata next to it", async () => {

@@ -10,6 +10,8 @@ const SEED = Number(process.env.CDC_PROPERTY_SEED ?? Date.now());
 // Prettier 3 is ESM inside and jest here runs CommonJS, so the texts go through Prettier in one child process.
 const FORMAT_ALL = `
 import * as prettier from "prettier";
+// Decoded as one stream: a character split across two chunks would otherwise become two replacement characters.
+process.stdin.setEncoding("utf8");
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const out = [];

@@ -9,17 +9,6 @@ import type { RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
 import { engineConfig, PROJECT_DIR, runProgram, runStack, type StackName } from "../support/stack";
 
-// Lets one test pretend the large-file Glue script is committed, without writing into the tree others share.
-const mockLargeFileScript = { present: false };
-jest.mock("node:fs", () => {
-  const actual = jest.requireActual<typeof import("node:fs")>("node:fs");
-  return {
-    ...actual,
-    existsSync: (p: import("node:fs").PathLike) =>
-      (mockLargeFileScript.present && String(p).endsWith("handlers/glue/validate_large_file.py")) || actual.existsSync(p),
-  };
-});
-
 const PIPELINE = "cdc:index:CdcPipeline";
 
 /** AWS resources of one source's pipeline, counted by type. */
@@ -65,6 +54,20 @@ const PER_SOURCE = {
   "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
   "aws:athena/workgroup:Workgroup": 1,
 };
+/** The large-file validation job: its artifacts bucket, script, role and job. */
+const LARGE_FILE_JOB = {
+  "aws:s3/bucket:Bucket": 1,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+  "aws:s3/bucketPolicy:BucketPolicy": 1,
+  "aws:s3/bucketVersioning:BucketVersioning": 1,
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+  "aws:s3/bucketObjectv2:BucketObjectv2": 1,
+  "aws:iam/role:Role": 1,
+  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:glue/job:Job": 1,
+};
 /**
  * Each target adds its queue and DLQ (two alarms: dead letters, oldest message), its database, the poller (scheduled,
  * failed invocations reported) and the apply job with its role and failure rule; a MySQL target adds a Glue connection
@@ -105,6 +108,7 @@ function expectedFor(stack: StackName, source: string, ...extra: Array<Record<st
   const targets = sources.find((s) => s.name === source)?.targets ?? [];
   return plus(
     PER_SOURCE,
+    LARGE_FILE_JOB,
     times(PER_TARGET, targets.length),
     times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
     ...extra,
@@ -296,29 +300,23 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
   });
 });
 
-describe("the prod stack once the large-file Glue script exists", () => {
-  it("names the large-file job's role next to the validate role wherever the lake grants harmonized writers", async () => {
-    // The job copies to harmonized and announces on the validated queue as the Lambda does; across accounts, every
-    // lake-side policy must name its role too. Pretend the script is committed, without touching the tree.
-    mockLargeFileScript.present = true;
-    let resources: RecordedResource[];
-    try {
-      resources = (await runStack("prod")).mocks.resources;
-    } finally {
-      mockLargeFileScript.present = false;
-    }
-    const writers = ["cdc-prod-sales-validate", "cdc-prod-sales-validate-large"].map(
-      (role) => `arn:aws:iam::444444444444:role/${role}`,
+describe("the prod stack's large-file job", () => {
+  it("runs in the ingestion account, and only the validate role is a harmonized writer on the lake side", async () => {
+    const resources = (await runStack("prod")).mocks.resources;
+    const job = one(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job");
+    expect(providerOf(resources, job)?.name.split("-").pop()).toBe("444444444444");
+    expect((job.inputs.command as { scriptLocation: string }).scriptLocation).toBe(
+      "s3://cdc-prod-sales-artifacts-444444444444/glue/validate_large_file.py",
     );
+    const writers = { AWS: "arn:aws:iam::444444444444:role/cdc-prod-sales-validate" };
     const bucketPolicy = one(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy");
-    expect(statement(bucketPolicy, "ValidateRoleWritesHarmonized").Principal).toEqual({ AWS: writers });
-    expect(statement(bucketPolicy, "ValidateRoleListsHarmonized").Principal).toEqual({ AWS: writers });
+    expect(statement(bucketPolicy, "ValidateRoleWritesHarmonized").Principal).toEqual(writers);
     expect(statement(one(resources, "aws:kms/key:Key", "prod-sales-key-555555555555-key"), "PipelineRolesUse").Principal).toEqual(
-      { AWS: writers },
+      writers,
     );
     expect(
       statement(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "prod-sales-validated-policy"), "ValidateRoleSends").Principal,
-    ).toEqual({ AWS: writers });
+    ).toEqual(writers);
   });
 });
 

@@ -15,7 +15,7 @@ import { duckdbChecks, renderLargeFileChecks } from "../../handlers/core/validat
 const ROOT = path.resolve(__dirname, "../..");
 
 /** Runs `python3` in the repository with `input` on stdin; throws with its stderr when it fails. */
-export function python(args: string[], input?: string): string {
+export function python(args: string[], input?: string): { stdout: string; stderr: string } {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-pycache-"));
   try {
     const r = spawnSync("python3", args, {
@@ -25,7 +25,7 @@ export function python(args: string[], input?: string): string {
       env: { ...process.env, PYTHONPYCACHEPREFIX: cache },
     });
     if (r.status !== 0) throw new Error(`python3 ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
-    return r.stdout;
+    return { stdout: r.stdout, stderr: r.stderr };
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
@@ -37,7 +37,7 @@ export function pythonResultMessage(jobArguments: Record<string, string>, row: R
   const script =
     "import json, sys; sys.path.insert(0, 'handlers/glue'); import validate_large_file as v; " +
     "i = json.load(sys.stdin); sys.stdout.write(v.result_message(v.parse_args(i['argv']), i['row']))";
-  return python(["-c", script], JSON.stringify({ argv, row }));
+  return python(["-c", script], JSON.stringify({ argv, row })).stdout;
 }
 
 /**

@@ -1,6 +1,38 @@
-/** What every Glue job of the pipeline may do whatever its data: read its own script, write its logs and metrics. */
+/**
+ * What every Glue job of the pipeline shares: its runtime grants (read its own script, write its logs and metrics) and
+ * an alert on every failed run.
+ */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatementInput } from "./iam";
+
+/** Glue run states reported as failures (a stopped run is one the poller or an operator ended). */
+export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR"];
+
+/** An EventBridge rule `ruleName` sending every failed run of `jobName` to the alert topic. */
+export function alertOnFailedRuns(
+  name: string,
+  args: { ruleName: string; description: string; jobName: pulumi.Input<string>; alertTopicArn: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): aws.cloudwatch.EventRule {
+  const rule = new aws.cloudwatch.EventRule(
+    name,
+    {
+      name: args.ruleName,
+      description: args.description,
+      eventPattern: pulumi.output(args.jobName).apply((jobName) =>
+        JSON.stringify({
+          source: ["aws.glue"],
+          "detail-type": ["Glue Job State Change"],
+          detail: { jobName: [jobName], state: FAILED_JOB_STATES },
+        }),
+      ),
+    },
+    opts,
+  );
+  new aws.cloudwatch.EventTarget(`${name}-alert`, { rule: rule.name, arn: args.alertTopicArn }, opts);
+  return rule;
+}
 
 /** Glue's runtime needs for a job whose script is the S3 object `scriptObjectArn`, in `accountId`. */
 export function glueRuntimeStatements(accountId: string, scriptObjectArn: pulumi.Input<string>): PolicyStatementInput[] {

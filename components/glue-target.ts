@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MetadataDir } from "../metadata/load";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
-import { glueRuntimeStatements } from "./glue-job";
+import { alertOnFailedRuns, glueRuntimeStatements } from "./glue-job";
 import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
 import { metadataFiles } from "./validated-landing";
@@ -63,9 +63,6 @@ export interface GlueTargetArgs {
   /** Minutes before a run is stopped (and counted as failed). Defaults to 60. */
   timeoutMinutes?: number;
 }
-
-/** Glue run states reported as failures (a stopped run is one the poller or an operator ended). */
-export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR"];
 
 export class GlueTarget extends pulumi.ComponentResource {
   readonly queueArn: pulumi.Output<string>;
@@ -196,22 +193,16 @@ export class GlueTarget extends pulumi.ComponentResource {
       { rule: schedule.name, arn: poll.arn },
       { parent: this, dependsOn: [invoke] },
     );
-    const failures = new aws.cloudwatch.EventRule(
+    alertOnFailedRuns(
       `${name}-job-failed`,
       {
-        name: `${id}-apply-failed`,
+        ruleName: `${id}-apply-failed`,
         description: `Runs of ${id}-apply that failed; the poller retries them, then blocks the target`,
-        eventPattern: job.name.apply((jobName) =>
-          JSON.stringify({
-            source: ["aws.glue"],
-            "detail-type": ["Glue Job State Change"],
-            detail: { jobName: [jobName], state: FAILED_JOB_STATES },
-          }),
-        ),
+        jobName: job.name,
+        alertTopicArn: args.alertTopicArn,
       },
       child,
     );
-    new aws.cloudwatch.EventTarget(`${name}-job-failed-alert`, { rule: failures.name, arn: args.alertTopicArn }, child);
 
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;

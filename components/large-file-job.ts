@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker } from "./args";
 import { PROJECT_ROOT } from "./bundle";
-import { glueRuntimeStatements } from "./glue-job";
+import { alertOnFailedRuns, glueRuntimeStatements } from "./glue-job";
 import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
 import { SecureBucket } from "./secure-bucket";
 
@@ -28,6 +28,8 @@ export interface LargeFileJobArgs {
   workers?: number;
   /** Minutes before a run is stopped. Defaults to 60. */
   timeoutMinutes?: number;
+  /** Where failed runs are reported: their files wait in raw until someone looks. */
+  alertTopicArn: pulumi.Input<string>;
   /** Job arguments every run gets (the Lambda adds the file's own at StartJobRun). */
   defaultArguments?: Record<string, pulumi.Input<string>>;
 }
@@ -106,6 +108,17 @@ export class LargeFileJob extends pulumi.ComponentResource {
         },
       },
       { parent: this, dependsOn: [policy] },
+    );
+
+    alertOnFailedRuns(
+      `${name}-failed`,
+      {
+        ruleName: `${args.jobName}-failed`,
+        description: `Runs of ${args.jobName} that failed: the file stays in raw; fix the cause and re-run the job on it`,
+        jobName: job.name,
+        alertTopicArn: args.alertTopicArn,
+      },
+      child,
     );
 
     this.jobName = job.name;

@@ -155,6 +155,7 @@ export class ValidatedLanding extends pulumi.ComponentResource {
             artifactsBucketName: bucketName(args.environment, args.sourceName, "artifacts", args.accountId),
             kmsKeyArn: args.kmsKeyArn,
             defaultArguments: { "--result_queue_url": queue.url },
+            alertTopicArn: args.alertTopicArn,
             policyStatements: largeFileJobStatements({ raw, queueArn: queue.arn, ingestionKeyArn: args.kmsKeyArn }),
           },
           child,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
-import { FAILED_JOB_STATES, GlueTarget, icebergConf, type GlueTargetArgs } from "../../components/glue-target";
+import { FAILED_JOB_STATES } from "../../components/glue-job";
+import { GlueTarget, icebergConf, type GlueTargetArgs } from "../../components/glue-target";
 import { metadataFiles } from "../../components/validated-landing";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
 import type { OutputsMock, RecordedResource } from "../support/pulumi-mocks";

@@ -141,6 +141,15 @@ describe("ValidatedLanding", () => {
       { Sid: "AnswerOnValidationQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: QUEUE },
       { Sid: "UseIngestionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
     ]);
+    // A failed run leaves its file in raw: somebody must hear of it.
+    const rule = one(resources, "aws:cloudwatch/eventRule:EventRule", "landing-large-files-failed");
+    expect(rule.inputs.name).toBe("cdc-prod-sales-validate-large-failed");
+    expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
+      source: ["aws.glue"],
+      "detail-type": ["Glue Job State Change"],
+      detail: { jobName: ["cdc-prod-sales-validate-large"], state: ["FAILED", "TIMEOUT", "ERROR"] },
+    });
+    expect(one(resources, "aws:cloudwatch/eventTarget:EventTarget", "landing-large-files-failed-alert").inputs.arn).toBe(TOPIC);
     // Its answers arrive where the Lambda listens: the validation queue, passed to every run.
     const job = one(resources, "aws:glue/job:Job", "landing-large-files-job");
     expect((job.inputs.defaultArguments as Record<string, string>)["--result_queue_url"]).toBe(

@@ -54,8 +54,10 @@ const PER_SOURCE = {
   "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
   "aws:athena/workgroup:Workgroup": 1,
 };
-/** The large-file validation job: its artifacts bucket, script, role and job. */
+/** The large-file validation job: its artifacts bucket, script, role, job and failed-run alert. */
 const LARGE_FILE_JOB = {
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
   "aws:s3/bucket:Bucket": 1,
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,

@@ -11,6 +11,7 @@ import { registerMetadataCommands } from "./commands/metadata";
 import { registerValidateCommands } from "./commands/validate";
 import { registerReplayCommands } from "./commands/replay";
 import { registerLocalCommands } from "./commands/local";
+import { registerModelCommands } from "./commands/model";
 import { EXIT, processIo, UserError, type CliIo } from "./io";
 
 export function buildCli(io: CliIo): Command {
@@ -26,6 +27,7 @@ export function buildCli(io: CliIo): Command {
   registerValidateCommands(program, io);
   registerReplayCommands(program, io);
   registerLocalCommands(program, io);
+  registerModelCommands(program, io);
   // Subcommands inherit output and exit handling, so usage errors anywhere come back here as CommanderError.
   for (const cmd of program.commands) applyDefaults(cmd, io);
   return program;

@@ -1,0 +1,145 @@
+/**
+ * What a stack's config costs to run and how fresh its targets are (DESIGN §7), from the settings alone — before any
+ * deployment. Costs are monthly and cover what the settings decide: DMS instances and storage, Glue runs, the
+ * Lambdas and queues that move files, KMS keys. What depends on data volume (S3 storage, Athena scans, DMS data
+ * transfer) is listed as excluded, not guessed.
+ *
+ * Glue dominates: every poll that finds a file starts a run, billed at least a minute on every worker. The model
+ * assumes changes arrive steadily (a run at every tick), the upper bound a busy source reaches; runs that last
+ * longer than the interval go back to back, since a target runs one at a time.
+ */
+import type { SourceConfig, StackConfig } from "../config";
+import { UserError } from "../errors";
+import type { Prices } from "./prices";
+
+export interface ModelAssumptions {
+  /** Minutes one apply run takes, start-up included (Glue 5 starts in well under a minute; a small batch applies in seconds). */
+  glueRunMinutes: number;
+  /** G.1X workers per run (1 DPU each); the deployment uses 2. */
+  glueWorkers: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: ModelAssumptions = { glueRunMinutes: 2, glueWorkers: 2 };
+
+const HOURS_PER_MONTH = 730;
+const DAYS_PER_MONTH = 30.42;
+/** Seconds a file spends between DMS writing it and its message reaching the target queue: S3 notification, the
+ * validate and fan-out Lambdas' batching windows (5 s each), validation and copies. */
+const LANDING_SECONDS = { typical: 6, worst: 15 };
+
+export interface TargetModel {
+  name: string;
+  everyMinutes: number;
+  runsPerDay: number;
+  dpuHoursPerMonth: number;
+  monthly: { glue: number; poller: number };
+  /** Seconds from a commit at the source to the change being visible in the target. */
+  latencySeconds: { typical: number; worst: number };
+}
+
+export interface SourceModel {
+  name: string;
+  dms: { instanceClass: string; multiAz: boolean; storageGb: number };
+  monthly: { dmsInstance: number; dmsStorage: number; landing: number; kms: number; targets: number; total: number };
+  targets: TargetModel[];
+}
+
+export interface StackModel {
+  environment: string;
+  region: string;
+  prices: string;
+  assumptions: ModelAssumptions;
+  sources: SourceModel[];
+  monthlyTotal: number;
+  excluded: string[];
+}
+
+export const EXCLUDED = [
+  "S3 storage and requests (grow with data volume)",
+  "Athena queries (billed per TB scanned, capped by the workgroup's per-query limit)",
+  "DMS and cross-account data transfer",
+  "NAT or interface endpoints of an existing VPC",
+];
+
+export function modelStack(config: StackConfig, prices: Prices, assumptions: ModelAssumptions = DEFAULT_ASSUMPTIONS): StackModel {
+  if (!(assumptions.glueRunMinutes > 0))
+    throw new UserError(`glue run minutes: expected a positive number, got ${assumptions.glueRunMinutes}`);
+  if (!Number.isInteger(assumptions.glueWorkers) || assumptions.glueWorkers < 2)
+    throw new UserError(`glue workers: expected a whole number of at least 2 (Glue's minimum), got ${assumptions.glueWorkers}`);
+  const separate = config.accounts.lake.accountId !== config.accounts.ingestion.accountId;
+  const sources = config.sources.map((s, i) => modelSource(s, i, separate, prices, assumptions));
+  return {
+    environment: config.environment,
+    region: config.region,
+    prices: prices.source,
+    assumptions,
+    sources,
+    monthlyTotal: round(sources.reduce((n, s) => n + s.monthly.total, 0)),
+    excluded: EXCLUDED,
+  };
+}
+
+function modelSource(s: SourceConfig, index: number, separate: boolean, prices: Prices, a: ModelAssumptions): SourceModel {
+  const hourly = prices.dmsInstanceHourly[s.dms.instanceClass];
+  if (hourly === undefined) {
+    throw new UserError(
+      `cdc:sources[${index}].dms.instanceClass: no price for ${s.dms.instanceClass}; add it to a --prices file (dmsInstanceHourly)`,
+    );
+  }
+  const targets = s.targets.map((t) => modelTarget(t.name, t.schedule.everyMinutes, s.dms.cdcMaxBatchIntervalSeconds, prices, a));
+  // Validate and fan-out: an invocation per file; a busy table gets a file every batch interval. About six SQS calls
+  // per file (notify, receive, delete on two queues) plus one send per target.
+  const filesPerMonth = (86400 / s.dms.cdcMaxBatchIntervalSeconds) * DAYS_PER_MONTH;
+  const sqsCalls = filesPerMonth * (6 + s.targets.length);
+  const landing =
+    lambdaCost(prices, filesPerMonth, 1, 1) +
+    lambdaCost(prices, filesPerMonth, 0.25, 0.2) +
+    (sqsCalls * prices.sqsPerMillionRequests) / 1e6;
+  const monthly = {
+    dmsInstance: round(hourly * HOURS_PER_MONTH * (s.dms.multiAz ? 2 : 1)),
+    dmsStorage: round(s.dms.allocatedStorageGb * prices.dmsStorageGbMonth * (s.dms.multiAz ? 2 : 1)),
+    landing: round(landing),
+    kms: round(prices.kmsKeyMonth * (separate ? 2 : 1)),
+    targets: round(targets.reduce((n, t) => n + t.monthly.glue + t.monthly.poller, 0)),
+    total: 0,
+  };
+  monthly.total = round(monthly.dmsInstance + monthly.dmsStorage + monthly.landing + monthly.kms + monthly.targets);
+  return {
+    name: s.name,
+    dms: { instanceClass: s.dms.instanceClass, multiAz: s.dms.multiAz, storageGb: s.dms.allocatedStorageGb },
+    monthly,
+    targets,
+  };
+}
+
+function modelTarget(name: string, everyMinutes: number, batchSeconds: number, prices: Prices, a: ModelAssumptions): TargetModel {
+  const cycleMinutes = Math.max(everyMinutes, a.glueRunMinutes);
+  const runsPerDay = 1440 / cycleMinutes;
+  const billedMinutes = Math.max(1, a.glueRunMinutes);
+  const dpuHoursPerMonth = (runsPerDay * DAYS_PER_MONTH * a.glueWorkers * billedMinutes) / 60;
+  const ticksPerMonth = (1440 / everyMinutes) * DAYS_PER_MONTH;
+  const runSeconds = a.glueRunMinutes * 60;
+  const pollSeconds = everyMinutes * 60;
+  // A change waits for DMS to write its file, lands, waits for the next tick, and for the run; at worst the tick just
+  // missed it and a run of the previous batch still holds the target.
+  const typical = batchSeconds / 2 + LANDING_SECONDS.typical + pollSeconds / 2 + runSeconds;
+  const worst = batchSeconds + LANDING_SECONDS.worst + pollSeconds + (runSeconds > pollSeconds ? runSeconds : 0) + runSeconds;
+  return {
+    name,
+    everyMinutes,
+    runsPerDay: round(runsPerDay),
+    dpuHoursPerMonth: round(dpuHoursPerMonth),
+    monthly: {
+      glue: round(dpuHoursPerMonth * prices.glueDpuHour),
+      // Each tick: one 512 MB invocation of about a second, a few SQS calls.
+      poller: round(lambdaCost(prices, ticksPerMonth, 0.5, 1) + (ticksPerMonth * 4 * prices.sqsPerMillionRequests) / 1e6),
+    },
+    latencySeconds: { typical: Math.round(typical), worst: Math.round(worst) },
+  };
+}
+
+function lambdaCost(prices: Prices, invocations: number, memoryGb: number, seconds: number): number {
+  return invocations * memoryGb * seconds * prices.lambdaGbSecond + (invocations * prices.lambdaPerMillionRequests) / 1e6;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { MySqlFlavor } from "../handlers/core/plan/dialect";
 import type { MetadataDir } from "../metadata/load";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
@@ -21,6 +22,8 @@ interface BucketRef {
 }
 
 export interface GlueTargetMySql {
+  /** The server (`mysql` or `mariadb`): the poller renders its table DDL with that server's NO PAD collation. */
+  flavor: MySqlFlavor;
   host: string;
   port: number;
   database: string;
@@ -155,7 +158,7 @@ export class GlueTarget extends pulumi.ComponentResource {
           LAKE_BUCKET: args.lake.bucketName,
           JOB_NAME: job.name,
           SPARK_NAMESPACE: `glue_catalog.${args.publication.database}`,
-          MYSQL: args.mysql ? "true" : "false",
+          MYSQL: args.mysql ? args.mysql.flavor : "false",
           TOMBSTONE_RETENTION_DAYS: String(args.tombstoneRetentionDays),
           VISIBILITY_TIMEOUT_SECONDS: "900",
         },

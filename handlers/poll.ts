@@ -9,7 +9,7 @@
  *   LAKE_BUCKET                 where runs/<source>/<target>/ manifests go
  *   JOB_NAME                    the target's Glue ETL job (MaxConcurrentRuns 1)
  *   SPARK_NAMESPACE             catalog and database of the Iceberg tables, dotted (`glue_catalog.cdc_dev_sales`)
- *   MYSQL                       "true" when the target has a MySQL database
+ *   MYSQL                       the target's MySQL server, "mysql" or "mariadb"; "false" or unset without one
  *   TOMBSTONE_RETENTION_DAYS    default 7
  *   MAX_MESSAGES                most messages per run (default 500)
  *   MAX_RUN_ATTEMPTS            failed runs of one manifest before the target stops re-submitting it (default 3)
@@ -38,6 +38,7 @@ import {
   type TargetQueue,
 } from "./core/poller/tick";
 import { parseValidatedFileMessage } from "./core/messages";
+import { MYSQL_FLAVORS, type MySqlFlavor } from "./core/plan/dialect";
 import { headObject } from "./lib/s3-objects";
 
 /** Glue job run states in which a run still occupies the target. */
@@ -188,12 +189,19 @@ export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["se
     jobName: need("JOB_NAME"),
     lakeBucket: need("LAKE_BUCKET"),
     sparkNamespace: need("SPARK_NAMESPACE").split("."),
-    mysql: env.MYSQL === "true",
+    mysql: mysqlSetting(env.MYSQL),
     tombstoneRetentionDays: positive("TOMBSTONE_RETENTION_DAYS", 7),
     maxMessages: positive("MAX_MESSAGES", 500),
     maxAttempts: positive("MAX_RUN_ATTEMPTS", 3),
     visibilityTimeoutSeconds: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
   };
+}
+
+/** `MYSQL`: which MySQL-compatible server the target has, if any; anything else is a deployment mistake. */
+function mysqlSetting(raw: string | undefined): MySqlFlavor | false {
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if ((MYSQL_FLAVORS as readonly string[]).includes(raw)) return raw as MySqlFlavor;
+  throw new Error(`poll Lambda: MYSQL must be ${MYSQL_FLAVORS.join(", ")} or false, got ${JSON.stringify(raw)}`);
 }
 
 let cached: (() => Promise<PollResult>) | undefined;

@@ -5,6 +5,7 @@
  * the defaults a newcomer would expect (engine default ports, a two-minute schedule, Iceberg publication), so a source
  * entry stays short in the stack file.
  */
+import { MYSQL_FLAVORS } from "../handlers/core/plan/dialect";
 import { z } from "zod";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
 import { DEFAULT_PORTS, ENGINES } from "./engines";
@@ -181,6 +182,11 @@ const mysqlTarget = z.strictObject({
   host,
   port: port.default(3306),
   database: z.string().min(1),
+  /**
+   * The server: `mysql` (MySQL 8.0.17+, RDS, Aurora MySQL 3) or `mariadb` (10.5+). Tables get the server's binary
+   * NO PAD collation, whose name differs between the two.
+   */
+  flavor: z.enum(MYSQL_FLAVORS).default("mysql"),
   secretArn,
   ...credentialKeys,
 });

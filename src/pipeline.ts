@@ -252,6 +252,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             kmsKeyArn: lakeKey.arn,
             alertTopicArn: lakeAlerts.arn,
             mysql: t.mysql && {
+              flavor: t.mysql.flavor,
               host: t.mysql.host,
               port: t.mysql.port,
               database: t.mysql.database,

@@ -5,7 +5,7 @@
  */
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../../metadata/format";
-import { mysql as mysqlDialect } from "../../handlers/core/plan/dialect";
+import { mysqlDialect, type Dialect, type MySqlFlavor } from "../../handlers/core/plan/dialect";
 import { TablePlan } from "../../handlers/core/plan/plan";
 import { countsFromSummary, NO_CHANGES, type ApplyCounts } from "./counts";
 import { StagingLoader } from "./mysql-staging";
@@ -29,8 +29,15 @@ export class MySqlExecutor {
   private readonly created = new Set<string>();
   private readonly staging: StagingLoader;
 
-  constructor(readonly connection: mysql.Connection) {
+  private readonly dialect: Dialect;
+
+  constructor(
+    readonly connection: mysql.Connection,
+    /** Which server it is: the statements are the same, the binary NO PAD collation of the tables is named differently. */
+    readonly flavor: MySqlFlavor,
+  ) {
     this.staging = new StagingLoader(connection);
+    this.dialect = mysqlDialect(flavor);
   }
 
   /** Connects to `mysql://user:pass@host:port/database` (the database is where target tables live). */
@@ -42,7 +49,9 @@ export class MySqlExecutor {
       bigNumberStrings: true,
       dateStrings: true,
     });
-    return new MySqlExecutor(connection);
+    const [rows] = await connection.query("SELECT VERSION() AS version");
+    const version = String((rows as Array<{ version: string }>)[0].version);
+    return new MySqlExecutor(connection, /mariadb/i.test(version) ? "mariadb" : "mysql");
   }
 
   /** The MySQL plan of a table (cached per table id); names are unqualified, so they resolve in the connection's database. */
@@ -50,7 +59,7 @@ export class MySqlExecutor {
     const id = `${meta.schema}.${meta.table}`;
     let plan = this.plans.get(id);
     if (!plan || plan.meta !== meta) {
-      plan = new TablePlan(meta, mysqlDialect);
+      plan = new TablePlan(meta, this.dialect);
       this.plans.set(id, plan);
     }
     return plan;
@@ -98,7 +107,7 @@ export class MySqlExecutor {
   async rows(meta: TableMetadata): Promise<Array<Record<string, unknown>>> {
     const plan = this.plan(meta);
     await this.ensureTables(plan);
-    const cols = plan.publicationColumns().map((c) => mysqlDialect.quote(c));
+    const cols = plan.publicationColumns().map((c) => this.dialect.quote(c));
     const order = cols.map((_, i) => String(i + 1)).join(", ");
     const [rows] = await this.connection.query(`SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order}`);
     return rows as Array<Record<string, unknown>>;

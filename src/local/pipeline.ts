@@ -130,7 +130,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
         queueUrl: names.target.url,
         lakeBucket: names.lake,
         sparkNamespace: ["glue_catalog", `cdc_local_${source}`],
-        mysql: mysql !== undefined,
+        mysql: mysql?.flavor ?? false,
         tombstoneRetentionDays: retention,
         visibilityTimeoutSeconds: 300,
       },

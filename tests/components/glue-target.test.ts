@@ -22,7 +22,15 @@ const SECRET = `arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:cdc-dev-repor
 const CONNECTION_ARN = `arn:aws:glue:eu-west-2:${ACCOUNT}:connection/cdc-dev-sales-reporting-mysql`;
 const glueArn = (what: string) => `arn:aws:glue:eu-west-2:${ACCOUNT}:${what}`;
 const HOST = "reporting.cluster-c1.eu-west-2.rds.amazonaws.com";
-const MYSQL = { host: HOST, port: 3306, database: "reporting", secretArn: SECRET, subnetId: "subnet-0a1", vpcId: "vpc-1" };
+const MYSQL = {
+  flavor: "mariadb" as const,
+  host: HOST,
+  port: 3306,
+  database: "reporting",
+  secretArn: SECRET,
+  subnetId: "subnet-0a1",
+  vpcId: "vpc-1",
+};
 
 // The generic mock names Glue connections and EventBridge rules after the Pulumi resource; AWS uses the physical name.
 const realisticArns: OutputsMock = (a) => {
@@ -331,6 +339,11 @@ describe("GlueTarget with MySQL", () => {
     });
   });
 
+  it("tells the poller which server the target runs, for the collation of the tables it creates", () => {
+    const fn = one(resources, "aws:lambda/function:Function", "reporting-poll-function");
+    expect((fn.inputs.environment as { variables: Record<string, string> }).variables.MYSQL).toBe("mariadb");
+  });
+
   it("runs the job through the connection, with the workers and timeout given", () => {
     const job = one(resources, "aws:glue/job:Job", "reporting-job");
     expect(job.inputs).toMatchObject({
@@ -339,7 +352,7 @@ describe("GlueTarget with MySQL", () => {
       connections: ["cdc-dev-sales-reporting-mysql"],
       defaultArguments: { "--mysql_connection": "cdc-dev-sales-reporting-mysql", "--datalake-formats": "iceberg" },
     });
-    expect(variables(one(resources, "aws:lambda/function:Function", "reporting-poll-function")).MYSQL).toBe("true");
+    expect(variables(one(resources, "aws:lambda/function:Function", "reporting-poll-function")).MYSQL).toBe("mariadb");
   });
 
   it("lets the job read only its connection and secret, and manage Glue's network interfaces", () => {

@@ -102,7 +102,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     queueUrl,
     lakeBucket: lake,
     sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
-    mysql: false,
+    mysql: false as const,
     tombstoneRetentionDays: 7,
     ...over,
   });
@@ -377,14 +377,14 @@ describe("poller settings from the environment", () => {
     SPARK_NAMESPACE: "glue_catalog.cdc_dev_sales",
   };
   it("reads them with defaults", () => {
-    expect(pollSettingsFromEnv({ ...env, MYSQL: "true" })).toEqual({
+    expect(pollSettingsFromEnv({ ...env, MYSQL: "mariadb" })).toEqual({
       source: "sales",
       target: "reporting",
       queueUrl: env.QUEUE_URL,
       lakeBucket: "lake",
       jobName: JOB,
       sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
-      mysql: true,
+      mysql: "mariadb",
       tombstoneRetentionDays: 7,
       maxMessages: 500,
       maxAttempts: 3,
@@ -396,5 +396,8 @@ describe("poller settings from the environment", () => {
     expect(() => pollSettingsFromEnv({ ...env, MAX_MESSAGES: "ten" })).toThrow(
       "MAX_MESSAGES must be a positive integer, got ten",
     );
+    expect(() => pollSettingsFromEnv({ ...env, MYSQL: "true" })).toThrow('MYSQL must be mysql, mariadb or false, got "true"');
+    expect(pollSettingsFromEnv({ ...env, MYSQL: "false" }).mysql).toBe(false);
+    expect(pollSettingsFromEnv(env).mysql).toBe(false);
   });
 });

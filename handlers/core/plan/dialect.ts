@@ -170,32 +170,51 @@ export const duckdbMergeInto: Dialect = { ...duckdb, merge: "merge-into" };
 /** InnoDB limits an index key to 3072 bytes; utf8mb4 needs 4 bytes per character. */
 const INNODB_MAX_KEY_BYTES = 3072;
 
-/** MySQL 8 and MariaDB 10.5+: a staging table and set-based statements, the same text on both. */
-export const mysql: Dialect = {
-  name: "mysql",
-  merge: "staging",
-  quote: quoteWith("`"),
-  columnType: (c) => targetTypes(c).mysql,
-  bookkeepingType: (c) =>
-    ({
-      _cdc_op: "CHAR(1)",
-      _cdc_seq: "CHAR(35)",
-      _cdc_timestamp: "VARCHAR(32)",
-      _cdc_row: "BIGINT",
-      _cdc_action: "VARCHAR(9)",
-    })[c],
-  relation: () => {
+/** The MySQL-compatible server a target runs: the statements are the same, the key collation's name is not. */
+export type MySqlFlavor = "mysql" | "mariadb";
+export const MYSQL_FLAVORS = ["mysql", "mariadb"] as const;
+
+/**
+ * Binary, NO PAD collations. Source keys are case- and accent-sensitive, and `'a'` and `'a '` are different keys in
+ * PostgreSQL and Oracle; `utf8mb4_bin` would pad (PAD SPACE) on both servers and make them one row.
+ */
+export const NO_PAD_BINARY_COLLATION: Record<MySqlFlavor, string> = { mysql: "utf8mb4_0900_bin", mariadb: "utf8mb4_nopad_bin" };
+
+/** MySQL 8.0.17+ or MariaDB 10.5+: a staging table and set-based statements, the same text on both but the collation. */
+function mysqlFamily(flavor: MySqlFlavor): Dialect {
+  const quote = quoteWith("`");
+  const unsupported = () => {
     throw new Error("the MySQL plan stages batches in a table, not in session relations");
-  },
-  dropRelation: () => {
-    throw new Error("the MySQL plan stages batches in a table, not in session relations");
-  },
-  createTable: (name, columns, primaryKey) => {
-    const key = primaryKey.length > 0 ? `, PRIMARY KEY (${primaryKey.map((k) => mysql.quote(k)).join(", ")})` : "";
-    // Binary collation: source keys are case- and accent-sensitive, so the target's comparisons must be too.
-    return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}${key}) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`;
-  },
-};
+  };
+  return {
+    name: "mysql",
+    merge: "staging",
+    quote,
+    columnType: (c) => targetTypes(c).mysql,
+    bookkeepingType: (c) =>
+      ({
+        _cdc_op: "CHAR(1)",
+        _cdc_seq: "CHAR(35)",
+        _cdc_timestamp: "VARCHAR(32)",
+        _cdc_row: "BIGINT",
+        _cdc_action: "VARCHAR(9)",
+      })[c],
+    relation: unsupported,
+    dropRelation: unsupported,
+    createTable: (name, columns, primaryKey) => {
+      const key = primaryKey.length > 0 ? `, PRIMARY KEY (${primaryKey.map(quote).join(", ")})` : "";
+      return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}${key}) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = ${NO_PAD_BINARY_COLLATION[flavor]}`;
+    },
+  };
+}
+
+/** MySQL 8 (Amazon RDS and Aurora MySQL 3). */
+export const mysql: Dialect = mysqlFamily("mysql");
+/** MariaDB 10.5+ (Amazon RDS for MariaDB). */
+export const mariadb: Dialect = mysqlFamily("mariadb");
+
+/** The MySQL dialect of a flavor. */
+export const mysqlDialect = (flavor: MySqlFlavor): Dialect => (flavor === "mariadb" ? mariadb : mysql);
 
 /**
  * Throws when the MySQL key of `columns` cannot be indexed by InnoDB (LONGTEXT/LONGBLOB or more than 3072 bytes), with a

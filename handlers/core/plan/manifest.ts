@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import type { TableMetadata } from "../../../metadata/format";
-import { mysql, spark } from "./dialect";
+import { mysqlDialect, spark, type MySqlFlavor } from "./dialect";
 import { defaultTableNames, TablePlan, type BatchFile } from "./plan";
 import { tombstoneCutoff } from "./sequence";
 
@@ -79,8 +79,8 @@ export interface BuildManifestInput {
   manifestUri: string;
   /** Glue catalog database of the Iceberg tables (Spark names them `<catalog>.<database>.<table>`). */
   sparkNamespace: string[];
-  /** Whether the target also has a MySQL database. */
-  mysql: boolean;
+  /** The target's MySQL-compatible database server, or false when it has none. */
+  mysql: MySqlFlavor | false;
   tombstoneRetentionDays: number;
   /** The poller's clock: tombstones older than retention before this expire. */
   now: Date;
@@ -109,7 +109,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       },
     };
     if (input.mysql) {
-      const my = new TablePlan(meta, mysql);
+      const my = new TablePlan(meta, mysqlDialect(input.mysql));
       const m = my.batch([]);
       entry.mysql = {
         create: my.create(),

@@ -12,6 +12,7 @@
  *    When the job refuses the run (concurrent-runs limit) the manifest is removed again — it never started, so it must
  *    not look like a failed run — and the messages are released for the next tick.
  */
+import type { MySqlFlavor } from "../plan/dialect";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../../metadata/format";
 import { buildRunManifest } from "../plan/manifest";
@@ -64,8 +65,8 @@ export interface PollSettings {
   target: string;
   /** Glue catalog and database of the Iceberg tables: `["glue_catalog", "cdc_dev_sales"]`. */
   sparkNamespace: string[];
-  /** Whether the target has a MySQL database. */
-  mysql: boolean;
+  /** The target's MySQL-compatible server, or false when it has no MySQL database. */
+  mysql: MySqlFlavor | false;
   tombstoneRetentionDays: number;
   /** Most messages one run takes (default 500). */
   maxMessages?: number;

@@ -27,7 +27,10 @@ export function registerModelCommands(program: Command, io: CliIo): void {
       const prices = loadPrices(opts.prices);
       const runMinutes = Number(opts.glueRunMinutes);
       if (!(runMinutes > 0 && runMinutes <= 2880))
-        throw new UserError(`--glue-run-minutes: expected more than 0 and at most 2880 minutes, got ${opts.glueRunMinutes}`, EXIT.usage);
+        throw new UserError(
+          `--glue-run-minutes: expected more than 0 and at most 2880 minutes, got ${opts.glueRunMinutes}`,
+          EXIT.usage,
+        );
       const models: Array<{ file: string; model: StackModel }> = [];
       for (const stack of stacks) {
         const file = stackFilePath(stack, opts.dir);

@@ -38,7 +38,7 @@ describe("handlers/glue/apply_changes.py", () => {
       runId: "2024-01-02T12-00-00Z-0001",
       manifestUri: "s3://cdc-dev-sales-publication-111111111111/runs/reporting/2024-01-02T12-00-00Z-0001.json",
       sparkNamespace: ["glue_catalog", "cdc_dev_sales_reporting"],
-      mysql: true,
+      mysql: "mysql",
       tombstoneRetentionDays: 7,
       now: new Date("2024-01-02T12:00:00Z"),
       tables: [

@@ -78,6 +78,28 @@ db.describe("MySQL executor", () => {
     expect((rows as Array<Record<string, string>>)[0]).toEqual(expected);
   });
 
+  it("keeps keys that differ only by trailing spaces apart, as PostgreSQL and Oracle do (NO PAD collation)", async () => {
+    const meta = PROPERTY_TABLES[1]; // sales."Stock Levels", key (seed, region, item)
+    const row = (region: string, note: string) => ({ seed: "2", region, item: "1", note, level: "1" });
+    const file = await write(meta, "20240103-000000000.parquet", [
+      { op: "I", seq: "1", timestamp: "2024-01-03 00:00:00.000000", values: row("eu", "plain") },
+      { op: "I", seq: "2", timestamp: "2024-01-03 00:00:00.000000", values: row("eu ", "padded") },
+    ]);
+    expect(mysql.flavor).toBe("mariadb");
+    const r = await applyBatchLocally({ duck, mysql }, meta, [file]);
+    expect(r.mysql).toEqual(r.duck);
+    expect(r.mysql).toMatchObject({ inserted: 2 });
+    const mine = (rows: Array<Record<string, unknown>>) =>
+      canonicalRows(meta, rows)
+        .filter((x) => x.seed === "2")
+        .map((x) => `[${x.region}]:${x.note}`);
+    expect(mine(await mysql.rows(meta))).toEqual(["[eu ]:padded", "[eu]:plain"]);
+    expect(mine(await duck.rows(meta))).toEqual(["[eu ]:padded", "[eu]:plain"]);
+    // The next test reads the whole table.
+    await mysql.connection.query(`DELETE FROM ${mysql.plan(meta).name("target")} WHERE seed = 2`);
+    await duck.connection.run(`DELETE FROM ${duck.plan(meta).name("target")} WHERE seed = 2`);
+  });
+
   it("ends a history of deletes, late changes, a replayed full load and expiry exactly like DuckDB", async () => {
     const meta = PROPERTY_TABLES[1]; // sales."Stock Levels", key (seed, region, item)
     const ch = (

@@ -6,7 +6,7 @@ const input: BuildManifestInput = {
   runId: "run-0001",
   manifestUri: "s3://lake/runs/reporting/run-0001.json",
   sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
-  mysql: true,
+  mysql: "mysql",
   tombstoneRetentionDays: 7,
   now: new Date("2024-01-08T00:00:00Z"),
   tables: [

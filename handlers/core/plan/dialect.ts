@@ -86,7 +86,12 @@ export const spark: Dialect = {
     return glue === "timestamp" ? "timestamp_ntz" : glue;
   },
   bookkeepingType: (c) => (c === "_cdc_row" ? "bigint" : "string"),
-  relation: (name, select) => `CREATE OR REPLACE TEMPORARY VIEW ${spark.quote(name)} AS ${select}`,
+  // A materialised relation is cached once (eagerly, spilling to disk): a plain view would re-read the batch files and
+  // redo the dedupe and the guard for every statement that reads it. Dropping the view drops its cache.
+  relation: (name, select, materialize) =>
+    materialize
+      ? `CACHE TABLE ${spark.quote(name)} AS ${select}`
+      : `CREATE OR REPLACE TEMPORARY VIEW ${spark.quote(name)} AS ${select}`,
   dropRelation: (name) => `DROP VIEW IF EXISTS ${spark.quote(name)}`,
   createTable: (name, columns) =>
     `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) USING iceberg TBLPROPERTIES ('format-version' = '2')`,

@@ -6,8 +6,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatementInput } from "./iam";
 
-/** Glue run states reported as failures (a stopped run is one the poller or an operator ended). */
-export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR"];
+/**
+ * The end states Glue reports for runs that did not succeed. A stopped run is alerted too: the poller counts it as a
+ * failed attempt, and enough of them block the target.
+ */
+export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "STOPPED"];
 
 /** An EventBridge rule `ruleName` sending every failed run of `jobName` to the alert topic. */
 export function alertOnFailedRuns(

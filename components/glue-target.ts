@@ -148,8 +148,8 @@ export class GlueTarget extends pulumi.ComponentResource {
         accountId: args.accountId,
         powertools: { serviceName: `${id}-poll`, metricsNamespace: `cdc/${args.environment}` },
         timeoutSeconds: 120,
-        // One tick at a time: two pollers would race for the same messages and the job's single run slot.
-        reservedConcurrency: 1,
+        // No reserved concurrency: overlapping ticks are safe (the job's single run slot and the manifests decide, see
+        // tests/handlers/poll.test.ts), and a new account's concurrency limit of 10 refuses any reservation.
         onFailureDestinationArn: args.alertTopicArn,
         environment: {
           SOURCE: args.sourceName,

@@ -93,7 +93,8 @@ export class LargeFileJob extends pulumi.ComponentResource {
         workerType: "G.1X",
         numberOfWorkers: args.workers ?? 2,
         timeout: args.timeoutMinutes ?? 60,
-        maxRetries: 0,
+        // The job only reads and answers, so a retry after a transient failure is safe; after that, the alert.
+        maxRetries: 2,
         executionProperty: { maxConcurrentRuns: 20 },
         command: {
           name: "glueetl",

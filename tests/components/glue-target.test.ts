@@ -192,9 +192,10 @@ describe("GlueTarget", () => {
       name: "cdc-dev-sales-reporting-poll",
       handler: "index.handler",
       timeout: 120,
-      reservedConcurrentExecutions: 1,
       sourceCodeHash: bundle.sourceCodeHash,
     });
+    // Overlapping ticks are safe, and a reservation would fail in accounts still at the default concurrency limit.
+    expect(fn.inputs.reservedConcurrentExecutions).toBeUndefined();
     await expect((fn.inputs.code as pulumi.asset.FileArchive).path).resolves.toBe(bundle.zipPath);
     expect(variables(fn)).toEqual({
       POWERTOOLS_SERVICE_NAME: "cdc-dev-sales-reporting-poll",
@@ -266,7 +267,7 @@ describe("GlueTarget", () => {
     expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
       source: ["aws.glue"],
       "detail-type": ["Glue Job State Change"],
-      detail: { jobName: ["cdc-dev-sales-reporting-apply"], state: ["FAILED", "TIMEOUT", "ERROR"] },
+      detail: { jobName: ["cdc-dev-sales-reporting-apply"], state: ["FAILED", "TIMEOUT", "STOPPED"] },
     });
     expect(one(resources, "aws:cloudwatch/eventTarget:EventTarget", "reporting-job-failed-alert").inputs).toEqual({
       rule: "cdc-dev-sales-reporting-apply-failed",
@@ -275,7 +276,7 @@ describe("GlueTarget", () => {
   });
 
   it("alerts only on states the poller also counts as failed, so every alerted run is retried", () => {
-    expect(FAILED_JOB_STATES).toEqual(["FAILED", "TIMEOUT", "ERROR"]);
+    expect(FAILED_JOB_STATES).toEqual(["FAILED", "TIMEOUT", "STOPPED"]);
     for (const state of FAILED_JOB_STATES) expect(FAILED_RUN_STATES.has(state)).toBe(true);
   });
 

@@ -147,7 +147,7 @@ describe("ValidatedLanding", () => {
     expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
       source: ["aws.glue"],
       "detail-type": ["Glue Job State Change"],
-      detail: { jobName: ["cdc-prod-sales-validate-large"], state: ["FAILED", "TIMEOUT", "ERROR"] },
+      detail: { jobName: ["cdc-prod-sales-validate-large"], state: ["FAILED", "TIMEOUT", "STOPPED"] },
     });
     expect(one(resources, "aws:cloudwatch/eventTarget:EventTarget", "landing-large-files-failed-alert").inputs.arn).toBe(TOPIC);
     // Its answers arrive where the Lambda listens: the validation queue, passed to every run.

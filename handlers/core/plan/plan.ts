@@ -24,7 +24,7 @@
 import type { ColumnMetadata, TableMetadata } from "../../../metadata/format";
 import { tableId } from "../../../metadata/format";
 import { checkMysqlKey, DUCKDB_FILE_COLUMN, literal, qualified, type Dialect } from "./dialect";
-import { SEQ_WIDTH } from "./sequence";
+import { FULL_LOAD_SEQ, SEQ_WIDTH } from "./sequence";
 
 /** Physical names of a table's target, tombstone and (MySQL) staging tables, each as quoted-later name parts. */
 export interface TableNames {
@@ -233,14 +233,17 @@ export class TablePlan {
         return { uri: f.uri, order: i + 1, loadCounter };
       });
     const raw = `CAST(${this.q("cdc_seq")} AS ${d.bookkeepingType("_cdc_seq")})`;
-    // DMS writes full-width sequences, and validation admits only digits: those pass as they are, which spares a
-    // string copy per change; the padding is for shorter ones and full-load rows (null or empty).
-    const seq = `CASE WHEN length(${raw}) = ${SEQ_WIDTH} THEN ${raw} ELSE lpad(coalesce(nullif(trim(${raw}), ''), '0'), ${SEQ_WIDTH}, '0') END`;
+    // Rows of a LOAD file are full-load rows, whatever their cdc_seq holds (validation checks it in CDC files only).
+    // In CDC files DMS writes full-width sequences and validation admits only digits: those pass as they are, which
+    // spares a string copy per change; the padding is for shorter ones.
+    const seq = (e: { loadCounter: string }) =>
+      `CASE WHEN ${e.loadCounter} > 0 THEN ${literal(d, FULL_LOAD_SEQ)} WHEN length(${raw}) = ${SEQ_WIDTH} THEN ${raw} ` +
+      `ELSE lpad(coalesce(nullif(trim(${raw}), ''), '0'), ${SEQ_WIDTH}, '0') END`;
     return d.readFiles(sources, (e) =>
       [
         ...this.meta.columns.map((c) => `CAST(${this.q(c.name)} AS ${d.columnType(c)}) AS ${this.q(c.name)}`),
         `upper(CAST(${this.q(DMS_OP)} AS ${d.bookkeepingType("_cdc_op")})) AS ${this.q("_cdc_op")}`,
-        `${seq} AS ${this.q("_cdc_seq")}`,
+        `${seq(e)} AS ${this.q("_cdc_seq")}`,
         `CAST(${this.q("cdc_timestamp")} AS ${d.bookkeepingType("_cdc_timestamp")}) AS ${this.q("_cdc_timestamp")}`,
         `${e.fileOrder} AS ${this.q("_cdc_file_order")}`,
         `${e.fileRow} AS ${this.q("_cdc_file_row")}`,

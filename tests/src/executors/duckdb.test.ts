@@ -76,6 +76,17 @@ describe.each(["delete-insert", "merge-into"] as const)("DuckDB executor (%s)", 
     expect(await customers()).toEqual(["1:new", "3:old"]);
   });
 
+  it("treats every row of a LOAD file as a full-load row, whatever its cdc_seq holds", async () => {
+    const [cdc, load] = await write(
+      { name: "20240102-000000021.parquet", changes: [change("U", "3", 21, "cdc"), change("U", "4", 22, "cdc")] },
+      // Validation checks cdc_seq in CDC files only; a value here must not pass for a change sequence.
+      { name: "LOAD00000021.parquet", changes: [change("I", "9", 21, "load"), change("I", " ".repeat(35), 22, "load")] },
+    );
+    await duck.apply(meta, [cdc]);
+    expect(await duck.apply(meta, [load])).toMatchObject({ skippedStale: 2, updated: 0 });
+    expect(await customers()).toEqual(["21:cdc", "22:cdc"]);
+  });
+
   it("records a tombstone for a delete that arrives before its insert, and the late insert stays out", async () => {
     const [del, ins] = await write(
       { name: "20240102-000000001.parquet", changes: [change("D", "20", 7, "x")] },

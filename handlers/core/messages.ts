@@ -4,7 +4,6 @@
  * that breaks them fails loudly at the boundary instead of deep inside a merge.
  */
 import { z } from "zod";
-import { VIOLATION_CODES } from "./validation/codes";
 
 /** A 35-digit `$AR_H_CHANGE_SEQ`; null for full-load files, which carry no change sequence. */
 const seq = z
@@ -51,9 +50,9 @@ export function parseValidatedFileMessage(body: string): ValidatedFileMessage {
 }
 
 /**
- * The large-file Glue job's answer (on the validation queue, next to S3 events): the raw object it checked, the checks
- * it was given (`--checks`, echoed unchanged) and their single result row. The validate Lambda turns it into a verdict
- * (`largeFileVerdict`) and moves the file, exactly as for a file it checked itself.
+ * The large-file Glue job's answer (on the validation queue, next to S3 events): the raw object it checked, a digest of
+ * the SQL it ran and the single result row. The validate Lambda renders the checks again and, when they are the ones
+ * that ran, turns the row into a verdict (`largeFileVerdict`) and moves the file as for a file it checked itself.
  */
 export const largeFileResultSchema = z.strictObject({
   version: z.literal(1),
@@ -64,14 +63,8 @@ export const largeFileResultSchema = z.strictObject({
   etag: z.string().min(1),
   table: z.string().min(1),
   fileKind: z.enum(["load", "cdc"]),
-  checks: z.strictObject({
-    sql: z.string(),
-    checks: z.array(
-      z.strictObject({ alias: z.string(), code: z.enum(VIOLATION_CODES), column: z.string(), message: z.string() }),
-    ),
-    rowCountAlias: z.literal("row_count"),
-    seqAliases: z.strictObject({ min: z.literal("min_seq"), max: z.literal("max_seq") }).optional(),
-  }),
+  /** SHA-256 (hex) of the SQL the job ran: the Lambda trusts the row only for the checks it would render itself. */
+  sqlSha256: z.string().regex(/^[0-9a-f]{64}$/),
   row: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
 });
 

@@ -1,6 +1,7 @@
 """Glue job that checks one raw file too large for the validate Lambda to read: it runs the SQL it is given and sends
-the single result row back to the validation queue. The checks, their SQL and the verdict are TypeScript
-(handlers/core/validation/large-file-checks.ts); the validate Lambda turns the row into a verdict and moves the file.
+the single result row back to the validation queue, with the SHA-256 of the SQL it ran. The checks, their SQL and the
+verdict are TypeScript (handlers/core/validation/large-file-checks.ts): the validate Lambda renders the checks again from
+the metadata it holds, and only if their SQL is the one that ran does it turn the row into a verdict and move the file.
 
 Job arguments (set by the validate Lambda, and --result_queue_url by the deployment):
   --bucket --key --etag    the raw object version the Lambda handed over
@@ -9,6 +10,7 @@ Job arguments (set by the validate Lambda, and --result_queue_url by the deploym
   --result_queue_url       the validation queue
 """
 
+import hashlib
 import json
 import sys
 
@@ -56,6 +58,11 @@ def json_value(value):
     return str(value)
 
 
+def sql_digest(sql):
+    """SHA-256 of the SQL that was run: the Lambda checks it against the rules it holds now."""
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()
+
+
 def result_message(args, row):
     """The large-file-result message (handlers/core/messages.ts) for one result row (a dict of column → value)."""
     return json.dumps(
@@ -67,7 +74,7 @@ def result_message(args, row):
             "etag": args["etag"],
             "table": args["table"],
             "fileKind": args["file_kind"],
-            "checks": args["checks"],
+            "sqlSha256": sql_digest(args["checks"]["sql"]),
             "row": dict((name, json_value(value)) for name, value in row.items()),
         },
         sort_keys=True,

@@ -4,13 +4,14 @@
  * safe to retry at any point: copy, verify the copy, announce, and only then delete from raw. A duplicate or late
  * event for an object already moved finds nothing in raw and does nothing.
  */
+import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { tableId, type TableMetadata } from "../../metadata/format";
 import { VALIDATED_FILE_MESSAGE_VERSION, type LargeFileResultMessage, type ValidatedFileMessage } from "../core/messages";
-import { largeFileVerdict } from "../core/validation/large-file-checks";
+import { largeFileVerdict, renderLargeFileChecks } from "../core/validation/large-file-checks";
 import { validateObject, type ObjectValidation } from "../core/validation";
 import {
   copyVerified,
@@ -97,7 +98,18 @@ export async function completeLargeFile(
     });
     return { outcome: "superseded" };
   }
-  const verdict = largeFileVerdict(message.checks, message.row);
+  // The rules may have changed since the hand-off (a deployment with new metadata): then the row answers other
+  // questions, and the file is validated again from the start.
+  const meta = deps.tables.find((t) => tableId(t) === message.table);
+  const checks = meta && renderLargeFileChecks(meta, message.fileKind, `s3://${raw.bucket}/${raw.key}`);
+  if (!checks || createHash("sha256").update(checks.sql).digest("hex") !== message.sqlSha256) {
+    deps.logger.warn("large-file result answers checks that are no longer the current ones; validating again", {
+      key: raw.key,
+      table: message.table,
+    });
+    return validateAndMove(deps, raw);
+  }
+  const verdict = largeFileVerdict(checks, message.row);
   const result: ObjectValidation = {
     valid: verdict.errors.length === 0,
     table: message.table,

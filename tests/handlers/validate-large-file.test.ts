@@ -93,6 +93,28 @@ describe("large files: hand-off to the Glue job and back", () => {
     expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([]);
   });
 
+  it("validates again when the rules changed since the hand-off, instead of trusting an answer to other checks", async () => {
+    const key = "dbo/orders/20240110-000000004.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, jobArguments } = await setUp(key, bytes);
+    const { body } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    // Deployed meanwhile: amount became NOT NULL, so the file needs a check the job did not run.
+    const changed = ordersTable();
+    changed.columns = changed.columns.map((c) => (c.name === "amount" ? { ...c, nullable: false } : c));
+    glue.reset();
+    glue.on(StartJobRunCommand).resolves({ JobRunId: "jr_2" });
+    const handler = handlerFor(aws(), p, [changed], {
+      largeFileJob: { glue: new GlueClient({ region: "eu-west-2" }), jobName: "cdc-dev-sales-validate-large" },
+    });
+    expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+    // Handed to the job again, with the current checks.
+    const [call] = glue.commandCalls(StartJobRunCommand);
+    const checks = JSON.parse(call.args[0].input.Arguments!["--checks"]) as { checks: Array<{ column: string }> };
+    expect(checks.checks.map((c) => c.column)).toContain("amount");
+  });
+
   it("fails a result that does not answer every check, so it is retried and then dead-lettered, never guessed", async () => {
     const key = "dbo/orders/20240110-000000003.parquet";
     const bytes = ordersFile({ statistics: false });

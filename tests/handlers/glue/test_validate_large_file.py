@@ -1,6 +1,7 @@
 """Unit tests of the large-file job's helpers (stdlib only: PySpark and boto3 are not installed here)."""
 
 import decimal
+import hashlib
 import json
 import os
 import sys
@@ -51,7 +52,7 @@ class ParseArgs(unittest.TestCase):
 
 
 class ResultMessage(unittest.TestCase):
-    def test_echoes_the_object_and_checks_with_the_row(self):
+    def test_names_the_object_and_the_sql_it_ran_with_the_row(self):
         args = job.parse_args(ARGV)
         row = {"row_count": 3, "check_1": 0, "min_seq": "1", "max_seq": None}
         message = json.loads(job.result_message(args, row))
@@ -65,7 +66,7 @@ class ResultMessage(unittest.TestCase):
                 "etag": '"abc"',
                 "table": "dbo.orders",
                 "fileKind": "cdc",
-                "checks": CHECKS,
+                "sqlSha256": hashlib.sha256(CHECKS["sql"].encode("utf-8")).hexdigest(),
                 "row": row,
             },
         )

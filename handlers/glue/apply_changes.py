@@ -95,11 +95,22 @@ def table_steps(table):
     return steps
 
 
-def with_batched_inserts(jdbc_url):
-    """The JDBC URL with rewriteBatchedStatements on, so Spark's JDBC writer sends multi-row INSERTs."""
-    if "rewriteBatchedStatements=" in jdbc_url:
-        return jdbc_url
-    return jdbc_url + ("&" if "?" in jdbc_url else "?") + "rewriteBatchedStatements=true"
+# Connector/J properties every connection to the target gets unless the Glue connection's URL sets them: multi-row
+# INSERTs for Spark's JDBC writer, TLS required (Connector/J's default would fall back to plaintext), and strict SQL
+# mode, so a value that does not fit is an error instead of being cut (whatever the server's default sql_mode).
+JDBC_PROPERTIES = (
+    ("rewriteBatchedStatements", "true"),
+    ("sslMode", "REQUIRED"),
+    ("sessionVariables", "sql_mode=STRICT_ALL_TABLES"),
+)
+
+
+def target_jdbc_url(jdbc_url):
+    """The JDBC URL with JDBC_PROPERTIES added where the URL does not already set them."""
+    for name, value in JDBC_PROPERTIES:
+        if name + "=" not in jdbc_url:
+            jdbc_url += ("&" if "?" in jdbc_url else "?") + name + "=" + value
+    return jdbc_url
 
 
 def column_reference(name):
@@ -139,7 +150,7 @@ class GlueEngine(object):
         self.connection = None
         if jdbc is not None:
             driver = spark.sparkContext._jvm.java.sql.DriverManager
-            self.connection = driver.getConnection(jdbc["url"], jdbc["user"], jdbc["password"])
+            self.connection = driver.getConnection(target_jdbc_url(jdbc["url"]), jdbc["user"], jdbc["password"])
 
     def spark(self, sql):
         self.spark_session.sql(sql)
@@ -158,7 +169,7 @@ class GlueEngine(object):
     def mysql_copy(self, stage):
         frame = self.spark_session.table(stage["fromView"]).select(*[column_reference(c) for c in stage["columns"]])
         props = {"user": self.jdbc["user"], "password": self.jdbc["password"], "driver": "com.mysql.cj.jdbc.Driver"}
-        frame.write.jdbc(with_batched_inserts(self.jdbc["url"]), stage["table"], mode="append", properties=props)
+        frame.write.jdbc(target_jdbc_url(self.jdbc["url"]), stage["table"], mode="append", properties=props)
 
     def close(self):
         if self.connection is not None:

@@ -49,6 +49,9 @@ export class MySqlExecutor {
       bigNumberStrings: true,
       dateStrings: true,
     });
+    // Whatever the server's default: a value that does not fit is an error, never cut or clipped (the INSERT path of
+    // the staging load relies on it), and backslashes escape as the client library assumes.
+    await connection.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
     const [rows] = await connection.query("SELECT VERSION() AS version");
     const version = String((rows as Array<{ version: string }>)[0].version);
     return new MySqlExecutor(connection, /mariadb/i.test(version) ? "mariadb" : "mysql");

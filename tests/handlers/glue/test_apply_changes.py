@@ -60,13 +60,13 @@ class S3UriTest(unittest.TestCase):
 
 
 class JdbcUrlTest(unittest.TestCase):
-    def test_turns_on_batched_inserts_once(self):
-        self.assertEqual(apply_changes.with_batched_inserts("jdbc:mysql://h:3306/db"), "jdbc:mysql://h:3306/db?rewriteBatchedStatements=true")
-        self.assertEqual(
-            apply_changes.with_batched_inserts("jdbc:mysql://h/db?useSSL=true"), "jdbc:mysql://h/db?useSSL=true&rewriteBatchedStatements=true"
-        )
-        url = "jdbc:mysql://h/db?rewriteBatchedStatements=false"
-        self.assertEqual(apply_changes.with_batched_inserts(url), url)
+    def test_adds_batched_inserts_tls_and_strict_mode_unless_the_url_sets_them(self):
+        added = "rewriteBatchedStatements=true&sslMode=REQUIRED&sessionVariables=sql_mode=STRICT_ALL_TABLES"
+        self.assertEqual(apply_changes.target_jdbc_url("jdbc:mysql://h:3306/db"), "jdbc:mysql://h:3306/db?" + added)
+        self.assertEqual(apply_changes.target_jdbc_url("jdbc:mysql://h/db?connectTimeout=5000"), "jdbc:mysql://h/db?connectTimeout=5000&" + added)
+        # What the Glue connection's URL sets stays as it is.
+        url = "jdbc:mysql://h/db?rewriteBatchedStatements=false&sslMode=VERIFY_IDENTITY&sessionVariables=sql_mode=TRADITIONAL"
+        self.assertEqual(apply_changes.target_jdbc_url(url), url)
 
 
 class ColumnReferenceTest(unittest.TestCase):

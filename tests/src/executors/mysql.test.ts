@@ -179,6 +179,13 @@ db.describe("MySQL executor", () => {
     expect(notes(await duck.rows(meta))).toEqual(["eu:I10"]);
   });
 
+  it("runs its session in strict SQL mode with backslash escapes, whatever the server's default", async () => {
+    const [rows] = await mysql.connection.query("SELECT @@SESSION.sql_mode AS mode");
+    const modes = String((rows as Array<{ mode: string }>)[0].mode).split(",");
+    expect(modes).toContain("STRICT_ALL_TABLES");
+    expect(modes).not.toContain("NO_BACKSLASH_ESCAPES");
+  });
+
   it("refuses staging rows whose columns are not the plan's", async () => {
     await expect(mysql.apply(PROPERTY_TABLES[1], { columns: ["x"], placeholders: ["?"], rows: [["1"]] })).rejects.toThrow(
       "sales.Stock Levels: staging rows have columns x, expected seed, region, item, note, level, _cdc_op, _cdc_seq, _cdc_timestamp, _cdc_row",

@@ -35,16 +35,21 @@ export const VALIDATED_FILE_MESSAGE_VERSION = 1 as const;
 
 /** Parses a message body (JSON text), throwing a one-line error that names the offending field. */
 export function parseValidatedFileMessage(body: string): ValidatedFileMessage {
+  return parseMessage(validatedFileMessageSchema, "validated-file message", body);
+}
+
+/** A message body checked against `schema`; errors name `what` and the offending field, in one line. */
+function parseMessage<T>(schema: z.ZodType<T>, what: string, body: string): T {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    throw new Error(`validated-file message is not JSON: ${body.slice(0, 80)}`);
+    throw new Error(`${what} is not JSON: ${body.slice(0, 80)}`);
   }
-  const r = validatedFileMessageSchema.safeParse(json);
+  const r = schema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new Error(`validated-file message: ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`${what}: ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
   return r.data;
 }
@@ -81,16 +86,5 @@ export function isLargeFileResult(body: string): boolean {
 
 /** Parses a large-file result body, throwing a one-line error that names the offending field. */
 export function parseLargeFileResult(body: string): LargeFileResultMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new Error(`large-file result is not JSON: ${body.slice(0, 80)}`);
-  }
-  const r = largeFileResultSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`large-file result: ${i.path.join(".") || "(root)"}: ${i.message}`);
-  }
-  return r.data;
+  return parseMessage(largeFileResultSchema, "large-file result", body);
 }

@@ -11,6 +11,13 @@ import { engineConfig, PROJECT_DIR, runProgram, runStack, type StackName } from 
 
 const PIPELINE = "cdc:index:CdcPipeline";
 
+/** The account a resource is declared in: providers are named `<pipeline>-<accountId>`. */
+function accountOfResource(resources: RecordedResource[], type: string, name: string): string | undefined {
+  return providerOf(resources, one(resources, type, name))
+    ?.name.split("-")
+    .pop();
+}
+
 /** AWS resources of one source's pipeline, counted by type. */
 function countsOf(resources: RecordedResource[], pipeline: string): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -167,10 +174,7 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
   beforeAll(async () => {
     resources = (await runStack("prod")).mocks.resources;
   });
-  const accountOf = (type: string, name: string) =>
-    providerOf(resources, one(resources, type, name))
-      ?.name.split("-")
-      .pop();
+  const accountOf = (type: string, name: string) => accountOfResource(resources, type, name);
 
   it("places DMS, raw, quarantine and validation in ingestion; harmonized and the validated queue in the lake", () => {
     expect(accountOf("aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task")).toBe(INGESTION);
@@ -306,7 +310,7 @@ describe("the prod stack's large-file job", () => {
   it("runs in the ingestion account, and only the validate role is a harmonized writer on the lake side", async () => {
     const resources = (await runStack("prod")).mocks.resources;
     const job = one(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job");
-    expect(providerOf(resources, job)?.name.split("-").pop()).toBe("444444444444");
+    expect(accountOfResource(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job")).toBe("444444444444");
     expect((job.inputs.command as { scriptLocation: string }).scriptLocation).toBe(
       "s3://cdc-prod-sales-artifacts-444444444444/glue/validate_large_file.py",
     );
@@ -352,10 +356,7 @@ describe("the prod stack's lake side", () => {
   beforeAll(async () => {
     resources = (await runStack("prod")).mocks.resources;
   });
-  const accountOf = (type: string, name: string) =>
-    providerOf(resources, one(resources, type, name))
-      ?.name.split("-")
-      .pop();
+  const accountOf = (type: string, name: string) => accountOfResource(resources, type, name);
 
   it("puts the fan-out, every target's queue, poller and job, the publication and Athena in the lake account", () => {
     for (const [type, name] of [

@@ -223,6 +223,8 @@ describe("ValidatedLanding", () => {
     );
     expect(one(resources, "aws:glue/job:Job", "landing-large-files-job").inputs).toMatchObject({
       name: "cdc-prod-sales-validate-large",
+      // It only reads and answers: retrying a transient failure is safe.
+      maxRetries: 2,
       roleArn: `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate-large`,
       command: {
         name: "glueetl",

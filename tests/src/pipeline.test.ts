@@ -6,17 +6,10 @@ import { readMetadataDir } from "../../metadata/load";
 import { METADATA_ROOT } from "../../src/program";
 import { statement, statements } from "../components/helpers";
 import type { RecordedResource } from "../support/pulumi-mocks";
-import { descendantsOf, one, providerOf } from "../support/resources";
-import { engineConfig, PROJECT_DIR, runProgram, runStack, type StackName } from "../support/stack";
+import { accountOf, descendantsOf, one } from "../support/resources";
+import { engineConfig, PROJECT_DIR, runStack, type StackName } from "../support/stack";
 
 const PIPELINE = "cdc:index:CdcPipeline";
-
-/** The account a resource is declared in: providers are named `<pipeline>-<accountId>`. */
-function accountOfResource(resources: RecordedResource[], type: string, name: string): string | undefined {
-  return providerOf(resources, one(resources, type, name))
-    ?.name.split("-")
-    .pop();
-}
 
 /** AWS resources of one source's pipeline, counted by type. */
 function countsOf(resources: RecordedResource[], pipeline: string): Record<string, number> {
@@ -174,15 +167,15 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
   beforeAll(async () => {
     resources = (await runStack("prod")).mocks.resources;
   });
-  const accountOf = (type: string, name: string) => accountOfResource(resources, type, name);
+  const accountIn = (type: string, name: string) => accountOf(resources, type, name);
 
   it("places DMS, raw, quarantine and validation in ingestion; harmonized and the validated queue in the lake", () => {
-    expect(accountOf("aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task")).toBe(INGESTION);
-    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-landing-raw-bucket")).toBe(INGESTION);
-    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-landing-quarantine-bucket")).toBe(INGESTION);
-    expect(accountOf("aws:lambda/function:Function", "prod-sales-landing-validate-function")).toBe(INGESTION);
-    expect(accountOf("aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket")).toBe(LAKE);
-    expect(accountOf("aws:sqs/queue:Queue", "prod-sales-validated-queue")).toBe(LAKE);
+    expect(accountIn("aws:dms/replicationTask:ReplicationTask", "prod-sales-dms-task")).toBe(INGESTION);
+    expect(accountIn("aws:s3/bucket:Bucket", "prod-sales-landing-raw-bucket")).toBe(INGESTION);
+    expect(accountIn("aws:s3/bucket:Bucket", "prod-sales-landing-quarantine-bucket")).toBe(INGESTION);
+    expect(accountIn("aws:lambda/function:Function", "prod-sales-landing-validate-function")).toBe(INGESTION);
+    expect(accountIn("aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket")).toBe(LAKE);
+    expect(accountIn("aws:sqs/queue:Queue", "prod-sales-validated-queue")).toBe(LAKE);
     expect(one(resources, "aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket").inputs.bucket).toBe(HARMONIZED);
   });
 
@@ -243,7 +236,7 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
     );
     for (const s of subscriptions) {
       const account = (s.inputs.topic as string).split(":")[4];
-      expect(accountOf("aws:sns/topicSubscription:TopicSubscription", s.name)).toBe(account);
+      expect(accountIn("aws:sns/topicSubscription:TopicSubscription", s.name)).toBe(account);
     }
   });
 
@@ -310,7 +303,7 @@ describe("the prod stack's large-file job", () => {
   it("runs in the ingestion account, and only the validate role is a harmonized writer on the lake side", async () => {
     const resources = (await runStack("prod")).mocks.resources;
     const job = one(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job");
-    expect(accountOfResource(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job")).toBe("444444444444");
+    expect(accountOf(resources, "aws:glue/job:Job", "prod-sales-landing-large-files-job")).toBe("444444444444");
     expect((job.inputs.command as { scriptLocation: string }).scriptLocation).toBe(
       "s3://cdc-prod-sales-artifacts-444444444444/glue/validate_large_file.py",
     );
@@ -346,73 +339,6 @@ describe("the dev stack's created VPC", () => {
     );
     expect(endpoints.map((e) => e.inputs.serviceName)).toEqual(
       ["secretsmanager", "glue", "sqs", "sns", "sts", "logs"].map((s) => `com.amazonaws.eu-west-2.${s}`),
-    );
-  });
-});
-
-describe("the prod stack's lake side", () => {
-  const LAKE = "555555555555";
-  let resources: RecordedResource[];
-  beforeAll(async () => {
-    resources = (await runStack("prod")).mocks.resources;
-  });
-  const accountOf = (type: string, name: string) => accountOfResource(resources, type, name);
-
-  it("puts the fan-out, every target's queue, poller and job, the publication and Athena in the lake account", () => {
-    for (const [type, name] of [
-      ["aws:lambda/function:Function", "prod-sales-fan-out-function-function"],
-      ["aws:sqs/queue:Queue", "prod-sales-target-finance-queue-queue"],
-      ["aws:lambda/function:Function", "prod-sales-target-finance-poll-function"],
-      ["aws:glue/job:Job", "prod-sales-target-reporting-job"],
-      ["aws:glue/connection:Connection", "prod-sales-target-reporting-mysql"],
-      ["aws:s3/bucket:Bucket", "prod-sales-publication-publication-bucket"],
-      ["aws:athena/workgroup:Workgroup", "prod-sales-publication-workgroup"],
-    ])
-      expect([name, accountOf(type, name)]).toEqual([name, LAKE]);
-  });
-
-  it("fans each validated file out to the targets of the stack file, with their table globs", () => {
-    const fn = one(resources, "aws:lambda/function:Function", "prod-sales-fan-out-function-function");
-    const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-    expect(JSON.parse(env.TARGETS)).toEqual([
-      { name: "reporting", tables: ["dbo.*"], queueUrl: `https://sqs.eu-west-2.amazonaws.com/${LAKE}/cdc-prod-sales-reporting` },
-      {
-        name: "finance",
-        tables: ["dbo.Invoice*", "dbo.Payment", "billing.*"],
-        queueUrl: `https://sqs.eu-west-2.amazonaws.com/${LAKE}/cdc-prod-sales-finance`,
-      },
-    ]);
-    const policy = one(resources, "aws:iam/rolePolicy:RolePolicy", "prod-sales-fan-out-function-policy");
-    expect(statement(policy, "SendToTargets").Resource).toEqual([
-      `arn:aws:sqs:eu-west-2:${LAKE}:cdc-prod-sales-reporting`,
-      `arn:aws:sqs:eu-west-2:${LAKE}:cdc-prod-sales-finance`,
-    ]);
-  });
-
-  it("schedules each poller as its target says and applies to MySQL only where the target names one", () => {
-    const rule = (target: string) => one(resources, "aws:cloudwatch/eventRule:EventRule", `prod-sales-target-${target}-schedule`);
-    expect(rule("reporting").inputs.scheduleExpression).toBe("rate(2 minutes)");
-    expect(rule("finance").inputs.scheduleExpression).toBe("rate(15 minutes)");
-    const args = (target: string) =>
-      one(resources, "aws:glue/job:Job", `prod-sales-target-${target}-job`).inputs.defaultArguments as Record<string, string>;
-    expect(args("reporting")["--mysql_connection"]).toBe("cdc-prod-sales-reporting-mysql");
-    expect(args("finance")["--mysql_connection"]).toBeUndefined();
-    // The connection's interfaces go into the stack's first subnet, in a security group of the stack's VPC.
-    const connection = one(resources, "aws:glue/connection:Connection", "prod-sales-target-reporting-mysql");
-    expect(connection.inputs.physicalConnectionRequirements).toMatchObject({
-      subnetId: "subnet-0f1e2d3c4b5a60001",
-      availabilityZone: "eu-west-2b",
-    });
-    expect(one(resources, "aws:ec2/securityGroup:SecurityGroup", "prod-sales-target-reporting-mysql-sg").inputs.vpcId).toBe(
-      "vpc-0f1e2d3c4b5a69788",
-    );
-  });
-
-  it("refuses a MySQL target in a separate lake account when the VPC is created in the ingestion account", async () => {
-    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.prod.yaml"));
-    config["cdc:network"] = JSON.stringify({ create: { cidrBlock: "10.20.0.0/16" } });
-    await expect(runProgram(config, { stack: "prod" })).rejects.toThrow(
-      "target reporting writes to MySQL from the lake account, but cdc:network creates its VPC in the ingestion account",
     );
   });
 });

@@ -45,6 +45,13 @@ export function providerOf(resources: readonly RecordedResource[], r: RecordedRe
   return r.provider ? byUrn(resources, r.provider) : undefined;
 }
 
+/** The account a pipeline resource is declared in: its provider is named `<pipeline>-<accountId>`. */
+export function accountOf(resources: readonly RecordedResource[], type: string, name: string): string | undefined {
+  return providerOf(resources, one(resources, type, name))
+    ?.name.split("-")
+    .pop();
+}
+
 /**
  * Provider inputs reach the engine with nested values JSON-encoded (that is how Pulumi sends provider configuration);
  * this returns them decoded.

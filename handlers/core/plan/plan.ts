@@ -24,14 +24,10 @@
 import type { ColumnMetadata, TableMetadata } from "../../../metadata/format";
 import { tableId } from "../../../metadata/format";
 import { checkMysqlKey, DUCKDB_FILE_COLUMN, literal, qualified, type Dialect } from "./dialect";
+import { defaultTableNames, type TableNames } from "./names";
 import { FULL_LOAD_SEQ, SEQ_WIDTH } from "./sequence";
 
-/** Physical names of a table's target, tombstone and (MySQL) staging tables, each as quoted-later name parts. */
-export interface TableNames {
-  target: string[];
-  tombstones: string[];
-  staging: string[];
-}
+export { defaultTableNames, type TableNames };
 
 /** One file of a batch, in batch order. */
 export interface BatchFile {
@@ -71,16 +67,6 @@ const RESERVED = new Set([
   "_cdc_file_row",
   DUCKDB_FILE_COLUMN,
 ]);
-
-/** `<schema>__<table>`, lower-case (Glue and Athena fold names), with tombstone and staging tables next to it. */
-export function defaultTableNames(meta: TableMetadata, namespace: readonly string[] = []): TableNames {
-  const base = `${meta.schema}__${meta.table}`.toLowerCase();
-  return {
-    target: [...namespace, base],
-    tombstones: [...namespace, `${base}__tombstones`],
-    staging: [...namespace, `${base}__staging`],
-  };
-}
 
 /**
  * The plan for one table in one dialect. Throws (naming the table) when the metadata cannot be applied: a source

@@ -1,0 +1,123 @@
+/**
+ * What a target's poller and apply job may do, as exact IAM statements: the poller drains its queue, keeps its
+ * manifests and runs its job; the job reads manifests and batch files, writes its Iceberg tables and reaches MySQL.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketRef, GlueTargetArgs } from "./glue-target";
+import { glueRuntimeStatements } from "./glue-job";
+import type { PolicyStatementInput } from "./iam";
+
+/** The poller: drain its queue, keep its manifests, start and watch its job. */
+export function pollStatements(r: {
+  queueArn: pulumi.Input<string>;
+  lake: BucketRef;
+  runsPrefix: string;
+  jobArn: pulumi.Input<string>;
+  kmsKeyArn: pulumi.Input<string>;
+}): PolicyStatementInput[] {
+  return [
+    {
+      Sid: "ConsumeTargetQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      Resource: r.queueArn,
+    },
+    {
+      Sid: "ManageRuns",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: pulumi.interpolate`${r.lake.arn}/${r.runsPrefix}*`,
+    },
+    {
+      Sid: "ListRuns",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: r.lake.arn,
+      Condition: { StringLike: { "s3:prefix": `${r.runsPrefix}*` } },
+    },
+    { Sid: "RunApplyJob", Effect: "Allow", Action: ["glue:StartJobRun", "glue:GetJobRuns"], Resource: r.jobArn },
+    { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
+  ];
+}
+
+/** The apply job: read manifests and batch files, write the target's Iceberg tables, mark runs done, reach MySQL. */
+export function applyJobStatements(
+  r: Pick<
+    GlueTargetArgs,
+    "accountId" | "region" | "harmonized" | "lake" | "applyScript" | "publication" | "kmsKeyArn" | "mysql" | "targetName"
+  > & {
+    runsPrefix: string;
+    connectionArn?: pulumi.Input<string>;
+  },
+): pulumi.Output<PolicyStatementInput[]> {
+  const glue = (what: string) => `arn:aws:glue:${r.region}:${r.accountId}:${what}`;
+  const db = r.publication.database;
+  return pulumi.output(r.lake.arn).apply((lakeArn) => {
+    const statements: PolicyStatementInput[] = [
+      ...glueRuntimeStatements(r.accountId, `${lakeArn}/${r.applyScript.key}`),
+      { Sid: "ReadManifests", Effect: "Allow", Action: "s3:GetObject", Resource: `${lakeArn}/${r.runsPrefix}*.json` },
+      { Sid: "MarkRunsDone", Effect: "Allow", Action: "s3:PutObject", Resource: `${lakeArn}/${r.runsPrefix}*.done` },
+      { Sid: "ReadHarmonized", Effect: "Allow", Action: "s3:GetObject", Resource: pulumi.interpolate`${r.harmonized.arn}/*` },
+      {
+        Sid: "WritePublication",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: pulumi.interpolate`${r.publication.arn}/${r.targetName}/*`,
+      },
+      // Spark lists a path before reading it; Iceberg lists only its own table locations.
+      {
+        Sid: "ListData",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: [r.harmonized.arn, r.publication.arn],
+      },
+      { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
+      {
+        Sid: "ManageTargetTables",
+        Effect: "Allow",
+        Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable"],
+        Resource: [glue("catalog"), glue(`database/${db}`), glue(`table/${db}/*`)],
+      },
+    ];
+    if (r.mysql && r.connectionArn !== undefined) {
+      statements.push(
+        {
+          Sid: "ReadMySqlConnection",
+          Effect: "Allow",
+          Action: "glue:GetConnection",
+          Resource: [glue("catalog"), r.connectionArn],
+        },
+        { Sid: "ReadMySqlSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: r.mysql.secretArn },
+        // Glue places the job's network interfaces in the connection's subnet; EC2 scopes none of these to a resource.
+        {
+          Sid: "RunInVpc",
+          Effect: "Allow",
+          Action: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeVpcAttribute",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "RemoveNetworkInterfaces",
+          Effect: "Allow",
+          Action: "ec2:DeleteNetworkInterface",
+          Resource: `arn:aws:ec2:${r.region}:${r.accountId}:network-interface/*`,
+        },
+        {
+          Sid: "TagNetworkInterfaces",
+          Effect: "Allow",
+          Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+          Resource: `arn:aws:ec2:${r.region}:${r.accountId}:network-interface/*`,
+          Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } },
+        },
+      );
+    }
+    return statements;
+  });
+}

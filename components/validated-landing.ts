@@ -15,6 +15,7 @@ import { BundledFunction } from "./bundled-function";
 import { awsPrincipal, policyDocument, type PolicyStatementInput } from "./iam";
 import { LargeFileJob } from "./large-file-job";
 import { QueueWithDlq } from "./queue-with-dlq";
+import { RawReconciler } from "./raw-reconciler";
 import { SecureBucket } from "./secure-bucket";
 
 /** A bucket as other components see it. */
@@ -193,6 +194,22 @@ export class ValidatedLanding extends pulumi.ComponentResource {
         maximumBatchingWindowInSeconds: 5,
         functionResponseTypes: ["ReportBatchItemFailures"],
         scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+      },
+      child,
+    );
+
+    new RawReconciler(
+      `${name}-reconcile`,
+      {
+        functionName: `${id}-reconcile`,
+        environment: args.environment,
+        sourceName: args.sourceName,
+        accountId: args.accountId,
+        raw,
+        validationQueue: { url: queue.url, arn: queue.arn },
+        alertTopicArn: args.alertTopicArn,
+        kmsKeyArn: args.kmsKeyArn,
+        rawRetentionDays: args.rawRetentionDays ?? 30,
       },
       child,
     );

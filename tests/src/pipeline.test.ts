@@ -54,6 +54,17 @@ const PER_SOURCE = {
   "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
   "aws:athena/workgroup:Workgroup": 1,
 };
+/** The raw reconciler: an hourly Lambda (failed runs reported) with its schedule. */
+const RECONCILER = {
+  "aws:iam/role:Role": 1,
+  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 1,
+  "aws:lambda/function:Function": 1,
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+  "aws:lambda/permission:Permission": 1,
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
+};
 /** The large-file validation job: its artifacts bucket, script, role, job and failed-run alert. */
 const LARGE_FILE_JOB = {
   "aws:cloudwatch/eventRule:EventRule": 1,
@@ -111,6 +122,7 @@ function expectedFor(stack: StackName, source: string, ...extra: Array<Record<st
   return plus(
     PER_SOURCE,
     LARGE_FILE_JOB,
+    RECONCILER,
     times(PER_TARGET, targets.length),
     times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
     ...extra,

@@ -88,6 +88,18 @@ export function applyJobStatements(
           Resource: [glue("catalog"), r.connectionArn],
         },
         { Sid: "ReadMySqlSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: r.mysql.secretArn },
+        // Only through Secrets Manager, and only when the secret has its own key (a cross-account secret must).
+        ...(r.mysql.secretKmsKeyArn
+          ? [
+              {
+                Sid: "DecryptMySqlSecret",
+                Effect: "Allow" as const,
+                Action: "kms:Decrypt",
+                Resource: r.mysql.secretKmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${r.region}.amazonaws.com` } },
+              },
+            ]
+          : []),
         // Glue places the job's network interfaces in the connection's subnet; EC2 scopes none of these to a resource.
         {
           Sid: "RunInVpc",

@@ -30,6 +30,8 @@ export interface GlueTargetMySql {
   database: string;
   /** Secrets Manager secret with `username` and `password`; Glue reads it at run time, the program never does. */
   secretArn: string;
+  /** The customer-managed key of the secret, when it is not Secrets Manager's default key. */
+  secretKmsKeyArn?: string;
   /** Subnet the job's network interfaces go into (it must reach the database), and its VPC. */
   subnetId: pulumi.Input<string>;
   vpcId: pulumi.Input<string>;

@@ -37,6 +37,9 @@ const secretArn = z.string().regex(SECRET_ARN, {
   error: "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
 });
 const port = z.number().int().min(1).max(65535);
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/, {
+  error: "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+});
 const host = z
   .string()
   .regex(HOST, { error: (iss) => `expected a host name or IP address, received ${JSON.stringify(iss.input)}` });
@@ -187,6 +190,8 @@ const mysqlTarget = z.strictObject({
    * NO PAD collation, whose name differs between the two.
    */
   flavor: z.enum(MYSQL_FLAVORS).default("mysql"),
+  /** The customer-managed key the secret is encrypted with, if not Secrets Manager's default (needed across accounts). */
+  secretKmsKeyArn: kmsKeyArn.optional(),
   secretArn,
   ...credentialKeys,
 });

@@ -257,6 +257,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
               port: t.mysql.port,
               database: t.mysql.database,
               secretArn: t.mysql.secretArn,
+              secretKmsKeyArn: t.mysql.secretKmsKeyArn,
               subnetId: network.subnetIds[0],
               vpcId: network.vpcId,
             },

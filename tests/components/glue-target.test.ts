@@ -381,6 +381,17 @@ describe("GlueTarget with MySQL", () => {
     ]);
   });
 
+  it("may decrypt a secret with its own key, only through Secrets Manager", async () => {
+    const key = `arn:aws:kms:eu-west-2:${ACCOUNT}:key/reporting-secret`;
+    const { resources: withKey } = await declare({ mysql: { ...MYSQL, secretKmsKeyArn: key } });
+    const granted = statements(one(withKey, "aws:iam/rolePolicy:RolePolicy", "reporting-job-policy"));
+    expect(granted.find((st) => st.Sid === "DecryptMySqlSecret")).toEqual(
+      allow("DecryptMySqlSecret", "kms:Decrypt", key, {
+        StringEquals: { "kms:ViaService": "secretsmanager.eu-west-2.amazonaws.com" },
+      }),
+    );
+  });
+
   it("parents the connection and its security group under the component too", () => {
     const children = childrenOf(resources, one(resources, "cdc:lake:GlueTarget", "reporting")).map((r) => r.name);
     expect(children).toEqual(expect.arrayContaining(["reporting-mysql", "reporting-mysql-sg"]));

@@ -113,6 +113,16 @@ describe("stack settings that are refused", () => {
       ["cdc:sources[0].targets[0].mysql.port: expected a number >= 1, received 0"],
     ],
     [
+      "a MySQL flavor that is neither server",
+      (r) => (r.sources[0].targets[0].mysql.flavor = "aurora"),
+      ['cdc:sources[0].targets[0].mysql.flavor: expected one of "mysql", "mariadb", received "aurora"'],
+    ],
+    [
+      "a secret key that is not a KMS key ARN",
+      (r) => (r.sources[0].targets[0].mysql.secretKmsKeyArn = "alias/reporting"),
+      ["cdc:sources[0].targets[0].mysql.secretKmsKeyArn: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"],
+    ],
+    [
       "port above 65535",
       (r) => (r.sources[0].endpoint.port = 70000),
       ["cdc:sources[0].endpoint.port: expected a number <= 65535, received 70000"],

@@ -1,120 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
 import { FAILED_JOB_STATES } from "../../components/glue-job";
-import { GlueTarget, icebergConf, type GlueTargetArgs } from "../../components/glue-target";
+import { icebergConf } from "../../components/glue-target";
 import { metadataFiles } from "../../components/validated-landing";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
-import type { OutputsMock, RecordedResource } from "../support/pulumi-mocks";
+import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
-import { ACCOUNT, statements, testMetadata, testProvider } from "./helpers";
+import { ACCOUNT, statements, testMetadata } from "./helpers";
 
-const KEY = `arn:aws:kms:eu-west-2:${ACCOUNT}:key/lake`;
-const TOPIC = `arn:aws:sns:eu-west-2:${ACCOUNT}:cdc-dev-sales-alerts`;
-const HARMONIZED = `cdc-dev-sales-harmonized-${ACCOUNT}`;
-const LAKE = `cdc-dev-sales-lake-${ACCOUNT}`;
-const PUBLICATION = `cdc-dev-sales-publication-${ACCOUNT}`;
-const QUEUE_ARN = `arn:aws:sqs:eu-west-2:${ACCOUNT}:cdc-dev-sales-reporting`;
-const QUEUE_URL = `https://sqs.eu-west-2.amazonaws.com/${ACCOUNT}/cdc-dev-sales-reporting`;
-const JOB_ARN = `arn:aws:glue:eu-west-2:${ACCOUNT}:job/cdc-dev-sales-reporting-apply`;
-const POLL_ARN = `arn:aws:lambda:eu-west-2:${ACCOUNT}:function:cdc-dev-sales-reporting-poll`;
-const SECRET = `arn:aws:secretsmanager:eu-west-2:${ACCOUNT}:secret:cdc-dev-reporting-mysql-AbCdEf`;
-const CONNECTION_ARN = `arn:aws:glue:eu-west-2:${ACCOUNT}:connection/cdc-dev-sales-reporting-mysql`;
-const glueArn = (what: string) => `arn:aws:glue:eu-west-2:${ACCOUNT}:${what}`;
-const HOST = "reporting.cluster-c1.eu-west-2.rds.amazonaws.com";
-const MYSQL = {
-  flavor: "mariadb" as const,
-  host: HOST,
-  port: 3306,
-  database: "reporting",
-  secretArn: SECRET,
-  subnetId: "subnet-0a1",
-  vpcId: "vpc-1",
-};
-
-// The generic mock names Glue connections and EventBridge rules after the Pulumi resource; AWS uses the physical name.
-const realisticArns: OutputsMock = (a) => {
-  if (a.type === "aws:glue/connection:Connection") return { arn: glueArn(`connection/${String(a.inputs.name)}`) };
-  if (a.type === "aws:cloudwatch/eventRule:EventRule")
-    return { arn: `arn:aws:events:eu-west-2:${ACCOUNT}:rule/${String(a.inputs.name)}` };
-  return undefined;
-};
-
-function args(overrides: Partial<GlueTargetArgs> = {}): GlueTargetArgs {
-  return {
-    environment: "dev",
-    sourceName: "sales",
-    targetName: "reporting",
-    accountId: ACCOUNT,
-    region: "eu-west-2",
-    metadata: testMetadata(),
-    everyMinutes: 2,
-    tombstoneRetentionDays: 7,
-    harmonized: { bucketName: HARMONIZED, arn: `arn:aws:s3:::${HARMONIZED}` },
-    lake: { bucketName: LAKE, arn: `arn:aws:s3:::${LAKE}` },
-    applyScript: { uri: `s3://${LAKE}/glue/apply_changes.py`, key: "glue/apply_changes.py" },
-    publication: { bucketName: PUBLICATION, arn: `arn:aws:s3:::${PUBLICATION}`, database: "cdc_dev_sales_reporting" },
-    kmsKeyArn: KEY,
-    alertTopicArn: TOPIC,
-    ...overrides,
-  };
-}
-
-async function declare(overrides: Partial<GlueTargetArgs> = {}) {
-  const { mocks, outputs } = await runDeclarations(
-    () => {
-      const t = new GlueTarget("reporting", args(overrides), { provider: testProvider() });
-      return { queueArn: t.queueArn, queueUrl: t.queueUrl, jobName: t.jobName, pollFunctionName: t.pollFunctionName };
-    },
-    { mocks: { outputs: realisticArns } },
-  );
-  return { resources: mocks.resources, outputs };
-}
-
-const variables = (r: RecordedResource) => (r.inputs.environment as { variables: Record<string, string> }).variables;
-/** An Allow statement as the policies render it. */
-const allow = (Sid: string, Action: string | string[], Resource: string | string[], Condition?: object) => ({
-  Sid,
-  Effect: "Allow",
-  Action,
-  Resource,
-  ...(Condition ? { Condition } : {}),
-});
-const RW = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
-const LAKE_KEY_STATEMENT = allow("UseLakeKey", ["kms:Decrypt", "kms:GenerateDataKey"], KEY);
-const INTERFACES = `arn:aws:ec2:eu-west-2:${ACCOUNT}:network-interface/*`;
-
-/** Every target's apply job role, MySQL or not. */
-const BASE_JOB_STATEMENTS = [
-  allow("ReadScript", "s3:GetObject", `arn:aws:s3:::${LAKE}/glue/apply_changes.py`),
-  allow(
-    "WriteJobLogs",
-    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-    `arn:aws:logs:*:${ACCOUNT}:log-group:/aws-glue/*`,
-  ),
-  allow("PublishJobMetrics", "cloudwatch:PutMetricData", "*", { StringEquals: { "cloudwatch:namespace": "Glue" } }),
-  allow("ReadManifests", "s3:GetObject", `arn:aws:s3:::${LAKE}/runs/sales/reporting/*.json`),
-  allow("MarkRunsDone", "s3:PutObject", `arn:aws:s3:::${LAKE}/runs/sales/reporting/*.done`),
-  allow("ReadHarmonized", "s3:GetObject", `arn:aws:s3:::${HARMONIZED}/*`),
-  allow("WritePublication", RW, `arn:aws:s3:::${PUBLICATION}/reporting/*`),
-  allow("ListData", "s3:ListBucket", [`arn:aws:s3:::${HARMONIZED}`, `arn:aws:s3:::${PUBLICATION}`]),
+import {
+  TOPIC,
+  LAKE,
+  PUBLICATION,
+  QUEUE_ARN,
+  QUEUE_URL,
+  JOB_ARN,
+  POLL_ARN,
+  args,
+  declare,
+  variables,
+  allow,
+  RW,
   LAKE_KEY_STATEMENT,
-  allow(
-    "ManageTargetTables",
-    ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable"],
-    [glueArn("catalog"), glueArn("database/cdc_dev_sales_reporting"), glueArn("table/cdc_dev_sales_reporting/*")],
-  ),
-];
-
-/** The Iceberg settings chained into one `--conf` value (Glue passes the first `--conf` itself). */
-const conf = (warehouse: string) =>
-  [
-    "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-    "spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog",
-    `spark.sql.catalog.glue_catalog.warehouse=${warehouse}`,
-    "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog",
-    "spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
-  ].join(" --conf ");
+  BASE_JOB_STATEMENTS,
+  conf,
+} from "./glue-target-fixtures";
 
 describe("GlueTarget", () => {
   let resources: RecordedResource[];
@@ -305,97 +216,6 @@ describe("GlueTarget", () => {
       jobName: "cdc-dev-sales-reporting-apply",
       pollFunctionName: "cdc-dev-sales-reporting-poll",
     });
-  });
-});
-
-describe("GlueTarget with MySQL", () => {
-  let resources: RecordedResource[];
-  beforeAll(async () => ({ resources } = await declare({ mysql: MYSQL, workers: 4, timeoutMinutes: 30 })));
-
-  it("opens a TLS JDBC connection in the given subnet and its zone, reading credentials from the secret", () => {
-    const group = one(resources, "aws:ec2/securityGroup:SecurityGroup", "reporting-mysql-sg");
-    expect(group.inputs).toMatchObject({
-      name: "cdc-dev-sales-reporting-glue",
-      vpcId: "vpc-1",
-      // Glue's workers reach each other through the connection's group.
-      ingress: [{ description: "Glue workers", protocol: "tcp", fromPort: 0, toPort: 65535, self: true }],
-    });
-    expect(one(resources, "aws:glue/connection:Connection", "reporting-mysql").inputs).toEqual({
-      name: "cdc-dev-sales-reporting-mysql",
-      connectionType: "JDBC",
-      // The provider marks connection properties secret (they may hold a password), so they reach the engine wrapped.
-      connectionProperties: {
-        [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
-        value: {
-          JDBC_CONNECTION_URL: `jdbc:mysql://${HOST}:3306/reporting`,
-          SECRET_ID: SECRET,
-          JDBC_ENFORCE_SSL: "true",
-        },
-      },
-      physicalConnectionRequirements: {
-        subnetId: "subnet-0a1",
-        availabilityZone: "eu-west-2b", // the subnet lookup's answer
-        securityGroupIdLists: ["reporting-mysql-sg-id"],
-      },
-    });
-  });
-
-  it("tells the poller which server the target runs, for the collation of the tables it creates", () => {
-    const fn = one(resources, "aws:lambda/function:Function", "reporting-poll-function");
-    expect((fn.inputs.environment as { variables: Record<string, string> }).variables.MYSQL).toBe("mariadb");
-  });
-
-  it("runs the job through the connection, with the workers and timeout given", () => {
-    const job = one(resources, "aws:glue/job:Job", "reporting-job");
-    expect(job.inputs).toMatchObject({
-      numberOfWorkers: 4,
-      timeout: 30,
-      connections: ["cdc-dev-sales-reporting-mysql"],
-      defaultArguments: { "--mysql_connection": "cdc-dev-sales-reporting-mysql", "--datalake-formats": "iceberg" },
-    });
-    expect(variables(one(resources, "aws:lambda/function:Function", "reporting-poll-function")).MYSQL).toBe("mariadb");
-  });
-
-  it("lets the job read only its connection and secret, and manage Glue's network interfaces", () => {
-    expect(statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "reporting-job-policy"))).toEqual([
-      ...BASE_JOB_STATEMENTS,
-      allow("ReadMySqlConnection", "glue:GetConnection", [glueArn("catalog"), CONNECTION_ARN]),
-      allow("ReadMySqlSecret", "secretsmanager:GetSecretValue", SECRET),
-      allow(
-        "RunInVpc",
-        [
-          "ec2:CreateNetworkInterface",
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeSubnets",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeVpcEndpoints",
-          "ec2:DescribeRouteTables",
-          "ec2:DescribeVpcAttribute",
-        ],
-        "*",
-      ),
-      allow("RemoveNetworkInterfaces", "ec2:DeleteNetworkInterface", INTERFACES),
-      allow("TagNetworkInterfaces", ["ec2:CreateTags", "ec2:DeleteTags"], INTERFACES, {
-        "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] },
-      }),
-    ]);
-  });
-
-  it("may decrypt a secret with its own key, only through Secrets Manager", async () => {
-    const key = `arn:aws:kms:eu-west-2:${ACCOUNT}:key/reporting-secret`;
-    const { resources: withKey } = await declare({ mysql: { ...MYSQL, secretKmsKeyArn: key } });
-    const granted = statements(one(withKey, "aws:iam/rolePolicy:RolePolicy", "reporting-job-policy"));
-    expect(granted.find((st) => st.Sid === "DecryptMySqlSecret")).toEqual(
-      allow("DecryptMySqlSecret", "kms:Decrypt", key, {
-        StringEquals: { "kms:ViaService": "secretsmanager.eu-west-2.amazonaws.com" },
-      }),
-    );
-  });
-
-  it("parents the connection and its security group under the component too", () => {
-    const children = childrenOf(resources, one(resources, "cdc:lake:GlueTarget", "reporting")).map((r) => r.name);
-    expect(children).toEqual(expect.arrayContaining(["reporting-mysql", "reporting-mysql-sg"]));
-    expect(children).toHaveLength(12);
   });
 });
 

@@ -5,7 +5,8 @@
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { TableMetadata } from "../../metadata/format";
 import { duckdb, duckdbMergeInto, type Dialect } from "../../handlers/core/plan/dialect";
-import { TablePlan, type BatchFile, type BatchStatements } from "../../handlers/core/plan/plan";
+import type { BatchFile, BatchStatements, TablePlan } from "../../handlers/core/plan/plan";
+import { TablePlans } from "./table-plans";
 import { countsFromSummary, type ApplyCounts } from "./counts";
 
 /** A batch loaded and deduplicated into the session, ready to be merged (and copied to other targets first). */
@@ -23,15 +24,16 @@ export interface MergeOptions {
 }
 
 export class DuckDbExecutor {
-  private readonly plans = new Map<string, TablePlan>();
-  private readonly created = new Set<string>();
+  private readonly tables: TablePlans;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     /** The open connection; exposed for callers that read the deduplicated batch (the MySQL copy) or the tables. */
     readonly connection: DuckDBConnection,
-    private readonly dialect: Dialect,
-  ) {}
+    dialect: Dialect,
+  ) {
+    this.tables = new TablePlans(dialect, (sql) => connection.run(sql));
+  }
 
   /**
    * Opens an in-memory database (or a database file, to keep targets between runs). `threads` caps DuckDB's worker
@@ -52,20 +54,12 @@ export class DuckDbExecutor {
 
   /** The DuckDB plan of a table (cached per table id). */
   plan(meta: TableMetadata): TablePlan {
-    const id = `${meta.schema}.${meta.table}`;
-    let plan = this.plans.get(id);
-    if (!plan || plan.meta !== meta) {
-      plan = new TablePlan(meta, this.dialect);
-      this.plans.set(id, plan);
-    }
-    return plan;
+    return this.tables.plan(meta);
   }
 
   /** Creates the target and tombstone tables when missing. */
-  async ensureTables(plan: TablePlan): Promise<void> {
-    if (this.created.has(plan.id)) return;
-    for (const sql of plan.create()) await this.connection.run(sql);
-    this.created.add(plan.id);
+  ensureTables(plan: TablePlan): Promise<void> {
+    return this.tables.ensureTables(plan);
   }
 
   /** Loads `files` (in batch order) and keeps the last change per key in the plan's `changes` relation. */

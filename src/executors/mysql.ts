@@ -6,7 +6,8 @@
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../../metadata/format";
 import { mysqlDialect, type Dialect, type MySqlFlavor } from "../../handlers/core/plan/dialect";
-import { TablePlan } from "../../handlers/core/plan/plan";
+import type { TablePlan } from "../../handlers/core/plan/plan";
+import { TablePlans } from "./table-plans";
 import { countsFromSummary, NO_CHANGES, type ApplyCounts } from "./counts";
 import { StagingLoader } from "./mysql-staging";
 
@@ -25,11 +26,9 @@ export interface MySqlApplyOptions {
 }
 
 export class MySqlExecutor {
-  private readonly plans = new Map<string, TablePlan>();
-  private readonly created = new Set<string>();
   private readonly staging: StagingLoader;
-
   private readonly dialect: Dialect;
+  private readonly tables: TablePlans;
 
   constructor(
     readonly connection: mysql.Connection,
@@ -38,6 +37,7 @@ export class MySqlExecutor {
   ) {
     this.staging = new StagingLoader(connection);
     this.dialect = mysqlDialect(flavor);
+    this.tables = new TablePlans(this.dialect, (sql) => connection.query(sql));
   }
 
   /** Connects to `mysql://user:pass@host:port/database` (the database is where target tables live). */
@@ -59,20 +59,12 @@ export class MySqlExecutor {
 
   /** The MySQL plan of a table (cached per table id); names are unqualified, so they resolve in the connection's database. */
   plan(meta: TableMetadata): TablePlan {
-    const id = `${meta.schema}.${meta.table}`;
-    let plan = this.plans.get(id);
-    if (!plan || plan.meta !== meta) {
-      plan = new TablePlan(meta, this.dialect);
-      this.plans.set(id, plan);
-    }
-    return plan;
+    return this.tables.plan(meta);
   }
 
   /** Creates the target, tombstone and staging tables when missing. */
-  async ensureTables(plan: TablePlan): Promise<void> {
-    if (this.created.has(plan.id)) return;
-    for (const sql of plan.create()) await this.connection.query(sql);
-    this.created.add(plan.id);
+  ensureTables(plan: TablePlan): Promise<void> {
+    return this.tables.ensureTables(plan);
   }
 
   /** Applies one deduplicated batch: fill staging, then expire, guard and merge in one transaction. */

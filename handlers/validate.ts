@@ -24,10 +24,16 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { readMetadataDir } from "../metadata/load";
-import { renderLargeFileChecks } from "./core/validation/large-file-checks";
 import { isLargeFileResult, parseLargeFileResult } from "./core/messages";
 import { parseS3EventBody } from "./lib/s3-event";
-import { completeLargeFile, validateAndMove, type MoveDeps, type Outcome, type ValidateSettings } from "./lib/validated-move";
+import {
+  completeLargeFile,
+  largeFileChecksFor,
+  validateAndMove,
+  type MoveDeps,
+  type Outcome,
+  type ValidateSettings,
+} from "./lib/validated-move";
 
 export interface ValidateHandlerDeps extends Omit<MoveDeps, "logger" | "startLargeFileJob"> {
   logger?: Logger;
@@ -58,9 +64,9 @@ export function createValidateHandler(
     logger,
     startLargeFileJob: job
       ? async (obj, result) => {
-          const table = deps.tables.find((t) => `${t.schema}.${t.table}` === result.table);
-          if (!table || !result.kind) throw new Error(`large-file hand-off without a resolved table for ${obj.key}`);
-          const checks = renderLargeFileChecks(table, result.kind, `s3://${obj.bucket}/${obj.key}`);
+          const { table, kind } = result;
+          const checks = table && kind ? largeFileChecksFor(deps.tables, table, kind, obj) : undefined;
+          if (!table || !kind || !checks) throw new Error(`large-file hand-off without a resolved table for ${obj.key}`);
           await job.glue.send(
             new StartJobRunCommand({
               JobName: job.jobName,
@@ -68,8 +74,8 @@ export function createValidateHandler(
                 "--bucket": obj.bucket,
                 "--key": obj.key,
                 "--etag": obj.etag,
-                "--table": result.table as string,
-                "--file_kind": result.kind,
+                "--table": table,
+                "--file_kind": kind,
                 "--checks": JSON.stringify(checks),
               },
             }),

@@ -11,7 +11,7 @@ import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { tableId, type TableMetadata } from "../../metadata/format";
 import { VALIDATED_FILE_MESSAGE_VERSION, type LargeFileResultMessage, type ValidatedFileMessage } from "../core/messages";
-import { largeFileVerdict, renderLargeFileChecks } from "../core/validation/large-file-checks";
+import { largeFileVerdict, renderLargeFileChecks, type LargeFileChecks } from "../core/validation/large-file-checks";
 import { validateObject, type ObjectValidation } from "../core/validation";
 import {
   copyVerified,
@@ -100,8 +100,7 @@ export async function completeLargeFile(
   }
   // The rules may have changed since the hand-off (a deployment with new metadata): then the row answers other
   // questions, and the file is validated again from the start.
-  const meta = deps.tables.find((t) => tableId(t) === message.table);
-  const checks = meta && renderLargeFileChecks(meta, message.fileKind, `s3://${raw.bucket}/${raw.key}`);
+  const checks = largeFileChecksFor(deps.tables, message.table, message.fileKind, raw);
   if (!checks || createHash("sha256").update(checks.sql).digest("hex") !== message.sqlSha256) {
     deps.logger.warn("large-file result answers checks that are no longer the current ones; validating again", {
       key: raw.key,
@@ -117,6 +116,17 @@ export async function completeLargeFile(
     ...verdict,
   };
   return moveByVerdict(deps, raw, result);
+}
+
+/** The large-file checks of a raw object of `table` (`<schema>.<table>`), as the Lambda's metadata renders them now. */
+export function largeFileChecksFor(
+  tables: readonly TableMetadata[],
+  table: string,
+  kind: "load" | "cdc",
+  obj: { bucket: string; key: string },
+): LargeFileChecks | undefined {
+  const meta = tables.find((t) => tableId(t) === table);
+  return meta && renderLargeFileChecks(meta, kind, `s3://${obj.bucket}/${obj.key}`);
 }
 
 /** The raw object as it is now, or why there is nothing to do (already moved, or gone). */

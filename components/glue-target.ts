@@ -1,6 +1,6 @@
 /**
  * One target of a source, in the lake account: its queue of validated-file messages (kept 14 days, alarmed when the
- * oldest waits too long), the poller Lambda on an EventBridge schedule (one at a time) that turns the queue into run
+ * oldest waits too long), the poller Lambda on an EventBridge schedule that turns the queue into run
  * manifests, and the Glue job that applies them (one run at a time: the MySQL staging table and the Iceberg commit
  * order rely on it) to the Iceberg publication and, optionally, a MySQL database through a Glue JDBC connection.
  * A failed run alerts; the poller re-submits it, and blocks the target after repeated failures.
@@ -15,6 +15,7 @@ import { alertOnFailedRuns } from "./glue-job";
 import { applyJobStatements, pollStatements } from "./glue-target-iam";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
+import { runOnSchedule } from "./schedule";
 import { metadataFiles } from "./validated-landing";
 
 export interface BucketRef {
@@ -175,29 +176,15 @@ export class GlueTarget extends pulumi.ComponentResource {
       },
       child,
     );
-    const schedule = new aws.cloudwatch.EventRule(
+    runOnSchedule(
       `${name}-schedule`,
       {
-        name: `${id}-poll`,
+        ruleName: `${id}-poll`,
         description: `Polls ${id} every ${args.everyMinutes} min`,
         scheduleExpression: `rate(${args.everyMinutes} minute${args.everyMinutes === 1 ? "" : "s"})`,
+        fn: poll,
       },
       child,
-    );
-    const invoke = new aws.lambda.Permission(
-      `${name}-schedule-invoke`,
-      {
-        action: "lambda:InvokeFunction",
-        function: poll.functionName,
-        principal: "events.amazonaws.com",
-        sourceArn: schedule.arn,
-      },
-      child,
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-schedule-target`,
-      { rule: schedule.name, arn: poll.arn },
-      { parent: this, dependsOn: [invoke] },
     );
     alertOnFailedRuns(
       `${name}-job-failed`,

@@ -3,10 +3,10 @@
  * event of every raw file older than `staleMinutes` (a lost notification, a failure nobody acted on), so nothing sits
  * in raw until its retention deletes it unvalidated, and alerts once naming them.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
+import { runOnSchedule } from "./schedule";
 import type { PolicyStatementInput } from "./iam";
 
 export interface RawReconcilerArgs {
@@ -58,21 +58,16 @@ export class RawReconciler extends pulumi.ComponentResource {
       },
       child,
     );
-    const schedule = new aws.cloudwatch.EventRule(
+    runOnSchedule(
       `${name}-schedule`,
       {
-        name: args.functionName,
+        ruleName: args.functionName,
         description: `Re-queues raw files of ${args.sourceName} older than ${stale} min`,
         scheduleExpression: "rate(1 hour)",
+        fn,
       },
       child,
     );
-    const invoke = new aws.lambda.Permission(
-      `${name}-invoke`,
-      { action: "lambda:InvokeFunction", function: fn.functionName, principal: "events.amazonaws.com", sourceArn: schedule.arn },
-      child,
-    );
-    new aws.cloudwatch.EventTarget(`${name}-target`, { rule: schedule.name, arn: fn.arn }, { parent: this, dependsOn: [invoke] });
 
     this.functionName = fn.functionName;
     this.registerOutputs({ functionName: this.functionName });

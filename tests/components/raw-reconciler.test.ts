@@ -48,11 +48,11 @@ describe("RawReconciler", () => {
     });
     const rule = one(resources, "aws:cloudwatch/eventRule:EventRule", "reconcile-schedule");
     expect(rule.inputs).toMatchObject({ name: "cdc-dev-sales-reconcile", scheduleExpression: "rate(1 hour)" });
-    expect(one(resources, "aws:lambda/permission:Permission", "reconcile-invoke").inputs).toMatchObject({
+    expect(one(resources, "aws:lambda/permission:Permission", "reconcile-schedule-invoke").inputs).toMatchObject({
       principal: "events.amazonaws.com",
       function: "cdc-dev-sales-reconcile",
     });
-    expect(one(resources, "aws:cloudwatch/eventTarget:EventTarget", "reconcile-target").inputs.arn).toBe(
+    expect(one(resources, "aws:cloudwatch/eventTarget:EventTarget", "reconcile-schedule-target").inputs.arn).toBe(
       `arn:aws:lambda:eu-west-2:${ACCOUNT}:function:cdc-dev-sales-reconcile`,
     );
   });
@@ -70,7 +70,12 @@ describe("RawReconciler", () => {
 
   it("declares its function, schedule, permission and target under the component", () => {
     const names = childrenOf(resources, one(resources, "cdc:ingestion:RawReconciler", "reconcile")).map((r) => r.name);
-    expect(names.sort()).toEqual(["reconcile-function", "reconcile-invoke", "reconcile-schedule", "reconcile-target"]);
+    expect(names.sort()).toEqual([
+      "reconcile-function",
+      "reconcile-schedule",
+      "reconcile-schedule-invoke",
+      "reconcile-schedule-target",
+    ]);
   });
 
   it.each([

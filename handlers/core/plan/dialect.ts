@@ -61,9 +61,13 @@ export interface FileExpressions {
   loadCounter: string;
 }
 
-/** A SQL string literal (standard doubling of single quotes; MySQL additionally escapes backslashes). */
+/**
+ * A SQL string literal. Spark SQL reads `'a''b'` as two adjacent literals (`ab`), so there a quote and a backslash are
+ * backslash-escaped; the others double quotes, and MySQL (without NO_BACKSLASH_ESCAPES) also reads backslash escapes.
+ */
 export function literal(d: Dialect, value: string): string {
-  const escaped = d.name === "mysql" || d.name === "spark" ? value.replace(/\\/g, "\\\\") : value;
+  if (d.name === "spark") return `'${value.replace(/[\\']/g, "\\$&")}'`;
+  const escaped = d.name === "mysql" ? value.replace(/\\/g, "\\\\") : value;
   return `'${escaped.replace(/'/g, "''")}'`;
 }
 

@@ -23,17 +23,31 @@ class JobArgumentError(ValueError):
 
 
 def parse_args(argv):
-    """`--name value` pairs as Glue passes them; every argument in REQUIRED must be present and non-empty."""
+    """Job arguments as a dict; every argument in REQUIRED must be present with a non-empty value.
+
+    Glue passes `--name value` pairs, but also flags of its own without a value (`--enable-metrics`): a `--name` whose
+    next token is another `--name`, or that ends the list, is such a flag and gets "true" rather than swallowing the
+    next argument. No value of this job starts with `--` (names, an S3 key under `<schema>/`, an ETag, JSON, a URL).
+    """
     args = {}
+    flags = set()
     i = 1
     while i < len(argv):
         name = argv[i]
-        if name.startswith("--") and i + 1 < len(argv):
+        if not name.startswith("--") or len(name) == 2:
+            i += 1
+            continue
+        if i + 1 < len(argv) and not argv[i + 1].startswith("--"):
             args[name[2:]] = argv[i + 1]
             i += 2
         else:
+            args[name[2:]] = "true"
+            flags.add(name[2:])
             i += 1
     for name in REQUIRED:
+        # A required argument read as a flag lost its value on the way; "true" would pass for a bucket or a key.
+        if name in flags:
+            raise JobArgumentError("job argument --%s has no value" % name)
         if not args.get(name):
             raise JobArgumentError("missing job argument --%s" % name)
     if args["file_kind"] not in ("load", "cdc"):

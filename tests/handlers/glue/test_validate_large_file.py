@@ -32,6 +32,24 @@ class ParseArgs(unittest.TestCase):
         self.assertEqual(args["etag"], '"abc"')
         self.assertEqual(args["checks"], CHECKS)
 
+    def test_a_flag_without_a_value_swallows_nothing(self):
+        # Glue passes some of its own arguments as bare flags, before ours and at the end.
+        argv = ARGV[:1] + ["--enable-metrics"] + ARGV[1:] + ["--enable-continuous-cloudwatch-log"]
+        args = job.parse_args(argv)
+        self.assertEqual(args["bucket"], "raw")
+        self.assertEqual(args["checks"], CHECKS)
+        self.assertEqual(args["enable-metrics"], "true")
+        self.assertEqual(args["enable-continuous-cloudwatch-log"], "true")
+        self.assertEqual(args["job-bookmark-option"], "job-bookmark-disable")
+
+    def test_refuses_a_required_argument_given_without_a_value(self):
+        argv = list(ARGV)
+        del argv[argv.index("--etag") + 1]
+        with self.assertRaisesRegex(job.JobArgumentError, "^job argument --etag has no value$"):
+            job.parse_args(argv)
+        with self.assertRaisesRegex(job.JobArgumentError, "^job argument --result_queue_url has no value$"):
+            job.parse_args(ARGV[:-3] + ["--result_queue_url"])
+
     def test_names_a_missing_argument(self):
         argv = [a for i, a in enumerate(ARGV) if i not in (ARGV.index("--etag"), ARGV.index("--etag") + 1)]
         with self.assertRaisesRegex(job.JobArgumentError, "^missing job argument --etag$"):

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RAW_TO_VALIDATION_QUEUE } from "../handlers/core/raw-notification";
 import { serializeMetadata, tableId, type SourceMetadata, type TableMetadata } from "../metadata/format";
 import { bucketName } from "../src/naming";
 import { argsChecker, isIntIn } from "./args";
@@ -130,7 +131,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
       `${name}-raw-events`,
       {
         bucket: raw.bucketName,
-        queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"], filterSuffix: ".parquet" }],
+        // The same settings local mode configures on moto (handlers/core/raw-notification.ts).
+        queues: [{ queueArn: queue.arn, ...RAW_TO_VALIDATION_QUEUE, events: [...RAW_TO_VALIDATION_QUEUE.events] }],
       },
       { parent: this, dependsOn: [queuePolicy] },
     );

@@ -16,6 +16,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { staleRawObjects, type RawObject } from "./core/reconcile";
+import { rawNotificationMatches } from "./core/raw-notification";
 import { s3EventBody } from "./lib/s3-event";
 
 export interface ReconcileSettings {
@@ -90,7 +91,8 @@ async function listRaw(s3: S3Client, bucket: string): Promise<RawObject[]> {
   do {
     const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
     for (const o of r.Contents ?? []) {
-      if (!o.Key?.endsWith(".parquet") || !o.LastModified) continue;
+      // Only what the raw bucket's notification would have announced.
+      if (!o.Key || !rawNotificationMatches(o.Key) || !o.LastModified) continue;
       out.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? "", lastModified: o.LastModified });
     }
     token = r.IsTruncated ? r.NextContinuationToken : undefined;

@@ -1,25 +1,14 @@
 /**
- * What AWS does around the handlers, done locally: S3's event notification into the validation queue, Lambda's SQS
- * event source mapping (receive, invoke with an SQS event, delete what did not fail), and quiet Powertools so the
- * handlers' JSON logs and metrics do not bury local mode's own progress.
+ * What AWS does around the handlers, done locally: Lambda's SQS event source mapping (receive, invoke with an SQS
+ * event, delete what did not fail), and quiet Powertools so the handlers' JSON logs and metrics do not bury local
+ * mode's own progress. S3's event notifications come from moto itself (src/local/raw-notification.ts).
  */
 import { randomUUID } from "node:crypto";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { MetricUnit } from "@aws-lambda-powertools/metrics/types";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { s3EventBody } from "../../handlers/lib/s3-event";
-
-/** Sends the `ObjectCreated:Put` notification S3 would send for a new object. */
-export async function notifyObjectCreated(
-  sqs: SQSClient,
-  queueUrl: string,
-  object: { bucket: string; key: string; size: number; etag: string },
-): Promise<void> {
-  const body = s3EventBody(object.bucket, object.key, object.size, object.etag);
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-}
 
 export interface DrainResult {
   records: number;

@@ -1,7 +1,8 @@
 /**
- * Local mode (`cdc local`, `npm start`): one example pipeline end to end with no AWS. fauxqs provides S3, SQS and SNS;
- * the generator plays DMS, writing a full load and a CDC stream into the raw bucket round by round; S3's notifications
- * are sent as S3 sends them; the real handlers run — validate → fan-out → poller — and the poller's manifests are
+ * Local mode (`cdc local`, `npm start`): one example pipeline end to end with no AWS. moto provides S3, SQS and SNS
+ * (src/local/aws.ts); the generator plays DMS, writing a full load and a CDC stream into the raw bucket round by round;
+ * the raw bucket notifies the validation queue itself, configured as the deployment declares it; the real handlers
+ * run — validate → fan-out → poller — and the poller's manifests are
  * executed by the local Glue runner (DuckDB, and MySQL when given). Every file's time from landing in raw to being
  * queryable is measured.
  */
@@ -20,8 +21,9 @@ import { DuckDbExecutor } from "../executors/duckdb";
 import { MySqlExecutor } from "../executors/mysql";
 import { UserError } from "../errors";
 import { clientsFor, startLocalAws, type LocalAws } from "./aws";
-import { CountingMetrics, drainInto, notifyObjectCreated, quietLogger } from "./event-source";
+import { CountingMetrics, drainInto, quietLogger } from "./event-source";
 import { LocalGlueJob, type LocalRun } from "./glue-runner";
+import { configureRawNotification } from "./raw-notification";
 import { Traffic } from "./traffic";
 
 export interface LocalPipelineOptions {
@@ -40,7 +42,7 @@ export interface LocalPipelineOptions {
   watch?: AbortSignal;
   /** Pause between rounds in watch mode (default 2000 ms). */
   watchIntervalMs?: number;
-  /** Use this S3/SQS endpoint instead of starting fauxqs in-process (tests). */
+  /** Use the moto server at this endpoint instead of starting one (its S3 must deliver bucket notifications). */
   endpoint?: string;
   progress?: (line: string) => void;
 }
@@ -80,7 +82,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
   try {
     mysql = opts.mysqlUrl ? await connectMysql(opts.mysqlUrl) : undefined;
     progress(
-      `aws: ${opts.endpoint ? "using" : "started fauxqs at"} ${aws.endpoint}; target ${target}: DuckDB ${dirs.database}` +
+      `aws: ${opts.endpoint ? "using moto at" : "started moto at"} ${aws.endpoint}; target ${target}: DuckDB ${dirs.database}` +
         (mysql ? ` and MySQL ${redact(opts.mysqlUrl as string)}` : ""),
     );
     const names = await createResources(aws, source, target);
@@ -136,6 +138,11 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       },
     });
 
+    // S3's notification from the raw bucket to the validation queue, as ValidatedLanding declares it. S3 confirms a
+    // new configuration with an s3:TestEvent on the queue; the handler takes it and ignores it, as in AWS.
+    await configureRawNotification(aws.s3, names.raw, names.validation.arn);
+    await drainInto(aws.sqs, names.validation, validate, "cdc-local-validate");
+
     const traffic = new Traffic({
       tables,
       dir: dirs.dms,
@@ -153,14 +160,9 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       roundNo++;
       for (const f of files) {
         const body = fs.readFileSync(f.path);
-        const put = await aws.s3.send(new PutObjectCommand({ Bucket: names.raw, Key: f.key, Body: body }));
+        // The raw bucket announces the object on the validation queue itself (configureRawNotification above).
+        await aws.s3.send(new PutObjectCommand({ Bucket: names.raw, Key: f.key, Body: body }));
         landedAt.set(f.key, Date.now());
-        await notifyObjectCreated(aws.sqs, names.validation.url, {
-          bucket: names.raw,
-          key: f.key,
-          size: body.length,
-          etag: put.ETag ?? "",
-        });
       }
       const quarantinedBefore = metrics.totals.get("FilesQuarantined") ?? 0;
       const v = await drainInto(aws.sqs, names.validation, validate, "cdc-local-validate");

@@ -7,33 +7,21 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { awsHelpers, type AwsHelpers } from "./aws-helpers";
 
 export const FAUXQS_REGION = "us-east-1";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-export interface Fauxqs {
+export interface Fauxqs extends AwsHelpers {
   endpoint: string;
   s3: S3Client;
   sqs: SQSClient;
   sns: SNSClient;
   /** Client settings for code under test that builds its own clients. */
   clientConfig: { endpoint: string; region: string; credentials: typeof credentials; forcePathStyle: true };
-  createBucket(name: string): Promise<string>;
-  /** Creates a queue; returns its URL. */
-  createQueue(name: string): Promise<string>;
-  /** Creates a topic; returns its ARN. */
-  createTopic(name: string): Promise<string>;
-  /** Subscribes a queue to a topic with raw delivery off (the SNS envelope arrives, as in AWS). */
-  subscribeQueue(topicArn: string, queueUrl: string): Promise<void>;
-  putObject(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
-  /** The object's bytes, or undefined when there is none. */
-  getObject(bucket: string, key: string): Promise<Uint8Array | undefined>;
-  listKeys(bucket: string): Promise<string[]>;
-  /** Receives (and leaves in flight) every message currently on the queue; returns the bodies. */
-  drainQueue(queueUrl: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -79,52 +67,7 @@ export async function startFauxqs(): Promise<Fauxqs> {
     sqs,
     sns,
     clientConfig,
-    async createBucket(name) {
-      await s3.send(new CreateBucketCommand({ Bucket: name }));
-      return name;
-    },
-    async createQueue(name) {
-      return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
-    },
-    async createTopic(name) {
-      return (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn as string;
-    },
-    async subscribeQueue(topicArn, queueUrl) {
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
-      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: attrs.Attributes?.QueueArn }));
-    },
-    async putObject(bucket, key, body) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-    },
-    async getObject(bucket, key) {
-      try {
-        const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await r.Body?.transformToByteArray();
-      } catch (err) {
-        if ((err as { name?: string }).name === "NoSuchKey") return undefined;
-        throw err;
-      }
-    },
-    async listKeys(bucket) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-        keys.push(...(r.Contents ?? []).map((o) => o.Key as string));
-        token = r.NextContinuationToken;
-      } while (token);
-      return keys.sort();
-    },
-    async drainQueue(queueUrl) {
-      const bodies: string[] = [];
-      for (;;) {
-        const r = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
-        );
-        if (!r.Messages?.length) return bodies;
-        bodies.push(...r.Messages.map((m) => m.Body as string));
-      }
-    },
+    ...awsHelpers({ s3, sqs, sns }),
     stop: () => stopChild(child, [s3, sqs, sns]),
   };
 }

@@ -36,8 +36,9 @@ export function registerLocalCommands(program: Command, io: CliIo): void {
   program
     .command("local")
     .description(
-      "Run one example pipeline end to end with no AWS: fauxqs S3/SQS, generated DMS files, the real validate, fan-out " +
-        "and poller handlers, manifests applied to DuckDB (and MySQL); leaves publication Parquet and a DuckDB database",
+      "Run one example pipeline end to end with no AWS: moto S3/SQS/SNS (needs `bash .ci/python-env`), generated DMS " +
+        "files, the real validate, fan-out and poller handlers, manifests applied to DuckDB (and MySQL); leaves " +
+        "publication Parquet and a DuckDB database",
     )
     .option("--metadata <dir>", "the source's metadata directory", path.relative(process.cwd(), DEFAULT_METADATA) || ".")
     .option(

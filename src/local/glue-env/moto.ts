@@ -23,11 +23,27 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+/**
+ * moto_server, plus a thread that ends it when its stdin closes — when the Node process that started it is gone,
+ * however it ended (Ctrl-C, a killed test worker), so no server outlives its user.
+ */
+const BOOTSTRAP = `
+import os, sys, threading
+def parent_gone():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=parent_gone, daemon=True).start()
+from moto.server import main
+main(sys.argv[1:])
+`;
+
 export async function startMoto(options: { startTimeoutMs?: number } = {}): Promise<MotoServer> {
   const env = glueEnv();
   const port = await freePort();
-  const child = spawn(env.motoServer, ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
+  // Its own process group, so Ctrl-C in a terminal reaches only Node (`cdc local --watch` finishes its round first).
+  const child = spawn(env.python, ["-c", BOOTSTRAP, "-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["pipe", "ignore", "pipe"],
+    detached: true,
     env: { ...process.env, AWS_DEFAULT_REGION: MOTO_REGION, MOTO_ALLOW_NONEXISTENT_REGION: "true" },
   });
   let stderr = "";

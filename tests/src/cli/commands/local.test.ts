@@ -1,6 +1,6 @@
 /**
- * `cdc local` end to end, in-process: fauxqs started by the command itself, the generator's full load and CDC rounds
- * landing in raw, the real validate → fan-out → poller handlers, manifests applied by the local Glue runner. The
+ * `cdc local` end to end, in-process: moto started by the command itself, the generator's full load and CDC rounds
+ * landing in raw (whose notifications reach the validation queue from moto itself), the real validate → fan-out → poller handlers, manifests applied by the local Glue runner. The
  * final tables — DuckDB, the publication Parquet files and (when MariaDB is there) MySQL — must equal the reference
  * model's single in-order pass over every file DMS wrote, duplicates and all.
  */
@@ -16,6 +16,7 @@ import { runManifestSchema } from "../../../../handlers/core/plan/manifest";
 import { MySqlExecutor } from "../../../../src/executors/mysql";
 import { cdc } from "../../../support/cli";
 import { mysqlTestDatabase } from "../../../support/databases";
+import { motoDescribe } from "../../../support/moto";
 import { canonicalRows, ReferenceModel, type ModelFile } from "../../../support/reference-model";
 import { readModelFile } from "../../local/model-files";
 
@@ -64,7 +65,26 @@ const asMysqlHolds = (meta: TableMetadata, rows: Array<Record<string, unknown>>)
   );
 };
 
-describe("cdc local", () => {
+describe("cdc local without the local Glue environment", () => {
+  it("fails in one line saying how to create it", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-local-noenv-"));
+    const before = process.env.CDC_GLUE_ENV;
+    process.env.CDC_GLUE_ENV = path.join(root, "missing");
+    try {
+      const r = await cdc("local", "--out", path.join(root, "out"), ...SMALL);
+      expect([r.code, r.stderr]).toEqual([
+        1,
+        `cdc: no local Glue environment in ${path.join(root, "missing")}: run \`bash .ci/python-env\` (needs Python 3.11, Java 17 and network access to PyPI and Maven Central)`,
+      ]);
+    } finally {
+      if (before === undefined) delete process.env.CDC_GLUE_ENV;
+      else process.env.CDC_GLUE_ENV = before;
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+motoDescribe("cdc local", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-local-"));
   const out = path.join(root, ".cdc-local");
   let result: Awaited<ReturnType<typeof cdc>>;
@@ -83,7 +103,7 @@ describe("cdc local", () => {
   });
 
   it("runs every stage, says what it did and how to query it", () => {
-    expect(result.stderr).toContain("started fauxqs at http://127.0.0.1:");
+    expect(result.stderr).toContain("started moto at http://127.0.0.1:");
     expect(result.stderr).toMatch(/round 0 \(full load\): landed 12 files → validated 12 → fanned out 12 → 1 run applied/);
     expect(result.stderr).toMatch(/round 10: landed \d+ files → validated \d+ → fanned out \d+ → 1 run applied/);
     expect(result.code).toBe(0);
@@ -154,33 +174,35 @@ describe("cdc local", () => {
 });
 
 const mysqlDb = mysqlTestDatabase("cdc_local_e2e");
-mysqlDb.describe("cdc local --mysql", () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-local-mysql-"));
-  const out = path.join(root, ".cdc-local");
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+motoDescribe("cdc local on moto, with MySQL", () =>
+  mysqlDb.describe("cdc local --mysql", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-local-mysql-"));
+    const out = path.join(root, ".cdc-local");
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it("applies the same runs to MySQL, ending equal to the model", async () => {
-    // Fewer rounds than above: the MySQL executor's own tests cover its breadth; this checks local mode wires it in.
-    const r = await cdc("local", "--out", out, "--mysql", mysqlDb.url(), "--rows", "20", "--changes", "10", "--rounds", "4");
-    expect(r.stderr).toContain("and MySQL");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("to DuckDB and MySQL");
-    const instance = await DuckDBInstance.create(":memory:");
-    const conn = await instance.connect();
-    const mysql = await MySqlExecutor.connect(mysqlDb.url());
-    try {
-      for (const meta of TABLES) {
-        const { rows } = await expectedRows(conn, out, meta);
-        const got = canonicalRows(meta, await mysql.rows(meta));
-        expect({ table: tableId(meta), rows: asMysqlHolds(meta, got) }).toEqual({
-          table: tableId(meta),
-          rows: asMysqlHolds(meta, rows),
-        });
+    it("applies the same runs to MySQL, ending equal to the model", async () => {
+      // Fewer rounds than above: the MySQL executor's own tests cover its breadth; this checks local mode wires it in.
+      const r = await cdc("local", "--out", out, "--mysql", mysqlDb.url(), "--rows", "20", "--changes", "10", "--rounds", "4");
+      expect(r.stderr).toContain("and MySQL");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("to DuckDB and MySQL");
+      const instance = await DuckDBInstance.create(":memory:");
+      const conn = await instance.connect();
+      const mysql = await MySqlExecutor.connect(mysqlDb.url());
+      try {
+        for (const meta of TABLES) {
+          const { rows } = await expectedRows(conn, out, meta);
+          const got = canonicalRows(meta, await mysql.rows(meta));
+          expect({ table: tableId(meta), rows: asMysqlHolds(meta, got) }).toEqual({
+            table: tableId(meta),
+            rows: asMysqlHolds(meta, rows),
+          });
+        }
+      } finally {
+        await mysql.close();
+        conn.closeSync();
+        instance.closeSync();
       }
-    } finally {
-      await mysql.close();
-      conn.closeSync();
-      instance.closeSync();
-    }
-  }, 120_000);
-});
+    }, 120_000);
+  }),
+);

@@ -1,18 +1,19 @@
 /**
- * The reconcile Lambda on fauxqs: raw files that waited too long go back on the validation queue as the S3 event S3
- * would have sent, the validate Lambda then moves them, and one alert names them.
+ * The reconcile Lambda on moto: raw files that waited too long go back on the validation queue as the S3 event S3
+ * would have sent, the validate Lambda then moves them, and one alert names them. (The raw bucket's own notifications
+ * go to the pipeline's queue, which nobody reads here: they are the ones that were lost.)
  */
 import { staleRawObjects } from "../../handlers/core/reconcile";
 import { createReconcileHandler, reconcileSettingsFromEnv } from "../../handlers/reconcile";
-import { useFauxqs } from "../support/fauxqs";
+import { motoDescribe, useMoto } from "../support/moto";
 import { ordersTable } from "../support/parquet-fixtures";
 import { ordersFile } from "./core/validation/bad-files";
 import { createPipeline, handlerFor, lambdaContext, quietTelemetry, sqsEvent } from "./validate-harness";
 
 const LATER = () => new Date(Date.now() + 2 * 3600_000);
 
-describe("reconcile: raw files that were missed", () => {
-  const aws = useFauxqs();
+motoDescribe("reconcile: raw files that were missed", () => {
+  const aws = useMoto();
 
   async function setUp(keys: string[]) {
     const p = await createPipeline(aws());

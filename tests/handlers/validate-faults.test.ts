@@ -3,15 +3,15 @@ import { DeleteObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { useFauxqs } from "../support/fauxqs";
+import { motoDescribe, useMoto } from "../support/moto";
 import { ordersTable } from "../support/parquet-fixtures";
 import { badFiles, ordersFile } from "./core/validation/bad-files";
-import { createPipeline, eventsFor, flakyS3, handlerFor, lambdaContext, type Pipeline } from "./validate-harness";
+import { createPipeline, flakyS3, handlerFor, lambdaContext, notifications, type Pipeline } from "./validate-harness";
 
 const tables = [ordersTable()];
 
-describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads, large files", () => {
-  const aws = useFauxqs();
+motoDescribe("validate Lambda on moto: injected S3 5xx and throttling, range reads, large files", () => {
+  const aws = useMoto();
 
   /** Failed message ids: Powertools throws when every record of a batch failed (Lambda then reports an error). */
   async function failedIds(run: () => Promise<SQSBatchResponse>, ids: string[]): Promise<string[]> {
@@ -50,7 +50,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
     await aws().putObject(p.raw, key, bytes);
     const { s3, injected } = flakyS3(aws(), failures, status);
     const handler = handlerFor(aws(), p, tables, { s3 });
-    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    const event = await notifications(aws(), p);
 
     let attempts = 0;
     for (;;) {
@@ -80,7 +80,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
     // The first GET is the footer; the second reads the Op, cdc_seq and key column chunks.
     const { s3, injected } = flakyS3(aws(), { GetObjectCommand: [false, true] });
     const handler = handlerFor(aws(), p, tables, { s3 });
-    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    const event = await notifications(aws(), p);
 
     expect(await failedIds(() => handler(event, lambdaContext), ["all"])).toEqual(["all"]);
     expect(injected).toEqual(["GetObjectCommand"]);
@@ -114,7 +114,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
       },
       { step: "initialize", name: "concurrentMover" },
     );
-    const r = await handlerFor(aws(), p, tables, { s3 })(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+    const r = await handlerFor(aws(), p, tables, { s3 })(await notifications(aws(), p), lambdaContext);
     expect(r.batchItemFailures).toEqual([]);
     expect(await whereIs(p, key, bytes, p.settings.harmonizedBucket)).toEqual(["destination"]);
     expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toHaveLength(1);
@@ -130,7 +130,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
     const key = "dbo/orders/20240107-000000003.parquet";
     await aws().putObject(p.raw, key, bytes);
     const { s3 } = flakyS3(aws(), {});
-    // fauxqs keeps no checksums: report them as S3 does for a DMS multipart upload (raw) and its copy (harmonized).
+    // moto keeps no checksums: report them as S3 does for a DMS multipart upload (raw) and its copy (harmonized).
     s3.middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
@@ -144,7 +144,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
       },
       { step: "initialize", name: "reportChecksums" },
     );
-    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    const event = await notifications(aws(), p);
     const failed = await failedIds(() => handlerFor(aws(), p, tables, { s3 })(event, lambdaContext), ["all"]);
     expect(failed).toEqual(expected === "raw" ? ["all"] : []);
     expect(await aws().listKeys(p.raw)).toEqual(expected === "raw" ? [key] : []);
@@ -167,7 +167,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
       },
       { step: "initialize", name: "silentCopy" },
     );
-    const event = eventsFor(p.raw, [{ key, size: bytes.length }]);
+    const event = await notifications(aws(), p);
     expect(await failedIds(() => handlerFor(aws(), p, tables, { s3 })(event, lambdaContext), ["all"])).toEqual(["all"]);
     expect(await aws().listKeys(p.raw)).toEqual([key]);
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
@@ -183,13 +183,10 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
       { key: "dbo/orders/20240110-000000000.parquet", bytes: normal },
       { key: "dbo/orders/20240110-000000001.parquet", bytes: huge },
     ];
-    for (const f of files) await aws().putObject(p.raw, f.key, f.bytes);
     for (const f of files) {
+      await aws().putObject(p.raw, f.key, f.bytes);
       const { s3, sent } = flakyS3(aws(), {});
-      const r = await handlerFor(aws(), p, tables, { s3 })(
-        eventsFor(p.raw, [{ key: f.key, size: f.bytes.length }]),
-        lambdaContext,
-      );
+      const r = await handlerFor(aws(), p, tables, { s3 })(await notifications(aws(), p), lambdaContext);
       expect(r.batchItemFailures).toEqual([]);
       const gets = sent.filter((c) => c.command === "GetObjectCommand");
       const footerLength = new DataView(f.bytes.buffer, f.bytes.byteOffset).getUint32(f.bytes.length - 8, true);
@@ -219,7 +216,7 @@ describe("validate Lambda on fauxqs: injected S3 5xx and throttling, range reads
       const handler = handlerFor(aws(), p, tables, {
         largeFileJob: { glue: new GlueClient({ region: "eu-west-2" }), jobName: "cdc-dev-sales-large-file-validate" },
       });
-      const r = await handler(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+      const r = await handler(await notifications(aws(), p), lambdaContext);
       expect(r.batchItemFailures).toEqual([]);
       const calls = glue.commandCalls(StartJobRunCommand);
       expect(calls).toHaveLength(1);

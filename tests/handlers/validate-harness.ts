@@ -1,6 +1,7 @@
 /**
- * Shared set-up for the validate Lambda's integration tests: the raw, harmonized and quarantine buckets, the fan-out
- * queue and the alert topic (with a queue subscribed, to read alerts back) on fauxqs, and SQS events as S3 sends them.
+ * Shared set-up for the validate Lambda's integration tests on moto: the raw bucket notifying a validation queue as
+ * deployed (so the events the handler gets are the ones S3 — moto — sent for the objects a test puts), the harmonized
+ * and quarantine buckets, the fan-out queue and the alert topic (with a queue subscribed, to read alerts back).
  */
 import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -8,27 +9,34 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent } from "aws-lambda";
 import type { TableMetadata } from "../../metadata/format";
 import { createValidateHandler, type ValidateHandlerDeps } from "../../handlers/validate";
-import { s3EventBody } from "../../handlers/lib/s3-event";
 import type { ValidateSettings } from "../../handlers/lib/validated-move";
-import type { Fauxqs } from "../support/fauxqs";
+import type { Moto } from "../support/moto";
 
 export interface Pipeline {
   raw: string;
+  /** Where the raw bucket's notifications go (the validate Lambda's queue). */
+  validationQueueUrl: string;
+  /** The s3:TestEvent S3 sent when the notification was configured. */
+  testEvent: string;
   settings: ValidateSettings;
   alertQueueUrl: string;
 }
 
 let counter = 0;
 
-/** Fresh buckets, queue and topic (unique names, so tests in one file do not see each other's objects). */
-export async function createPipeline(aws: Fauxqs): Promise<Pipeline> {
+/** Fresh buckets, queues and topic (unique names, so tests in one file do not see each other's objects). */
+export async function createPipeline(aws: Moto): Promise<Pipeline> {
   const n = ++counter;
   const raw = await aws.createBucket(`raw-${n}`);
+  const validationQueueUrl = await aws.createQueue(`validate-${n}`);
+  const testEvent = await aws.notifyQueue(raw, validationQueueUrl);
   const alertTopicArn = await aws.createTopic(`alerts-${n}`);
   const alertQueueUrl = await aws.createQueue(`alerts-${n}`);
   await aws.subscribeQueue(alertTopicArn, alertQueueUrl);
   return {
     raw,
+    validationQueueUrl,
+    testEvent,
     alertQueueUrl,
     settings: {
       source: "sales",
@@ -49,7 +57,7 @@ export function quietTelemetry(): { logger: Logger; metrics: Metrics } {
   };
 }
 
-export function handlerFor(aws: Fauxqs, p: Pipeline, tables: TableMetadata[], extra: Partial<ValidateHandlerDeps> = {}) {
+export function handlerFor(aws: Moto, p: Pipeline, tables: TableMetadata[], extra: Partial<ValidateHandlerDeps> = {}) {
   return createValidateHandler({
     s3: aws.s3,
     sqs: aws.sqs,
@@ -78,9 +86,12 @@ export function sqsEvent(bodies: string[]): SQSEvent {
   };
 }
 
-/** What S3 would enqueue for each object now in `bucket`. */
-export function eventsFor(bucket: string, objects: Array<{ key: string; size: number }>): SQSEvent {
-  return sqsEvent(objects.map((o) => s3EventBody(bucket, o.key, o.size)));
+/**
+ * The notifications S3 put on the validation queue since the last call (received, left in flight), as one Lambda
+ * event: nobody writes these bodies by hand.
+ */
+export async function notifications(aws: Moto, p: Pipeline): Promise<SQSEvent> {
+  return sqsEvent(await aws.drainQueue(p.validationQueueUrl));
 }
 
 export const lambdaContext = {
@@ -99,12 +110,12 @@ export const lambdaContext = {
 } as Context;
 
 /**
- * An S3 client against fauxqs whose commands fail with a real S3 service error (503 SlowDown or 500 InternalError):
+ * An S3 client against moto whose commands fail with a real S3 service error (503 SlowDown or 500 InternalError):
  * a number fails the first N calls of that command, an array says call by call (`[false, true]`: the second call).
  * SDK retries are off so the handler sees each failure. `sent` records every command (with its Range) in order.
  */
 export function flakyS3(
-  aws: Fauxqs,
+  aws: Moto,
   failures: Partial<Record<string, number | readonly boolean[]>>,
   status: 500 | 503 = 503,
 ): { s3: S3Client; injected: string[]; sent: Array<{ command: string; range?: string }> } {

@@ -1,22 +1,22 @@
 /**
- * The large-file path end to end on fauxqs: the validate Lambda hands a file without statistics to the Glue job, the
+ * The large-file path end to end on moto: the validate Lambda hands a file without statistics to the Glue job, the
  * job (DuckDB standing in for Spark, its own Python building the answer) sends the result row back on the validation
  * queue, and the Lambda moves the file on that verdict — or leaves it alone when raw no longer holds what was checked.
  */
 import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { mockClient } from "aws-sdk-client-mock";
 import { FullBatchFailureError } from "@aws-lambda-powertools/batch";
-import { useFauxqs } from "../support/fauxqs";
+import { motoDescribe, useMoto } from "../support/moto";
 import { runLargeFileJob } from "../support/large-file-job";
 import { ordersTable } from "../support/parquet-fixtures";
 import { badFiles, ordersFile } from "./core/validation/bad-files";
-import { createPipeline, eventsFor, handlerFor, lambdaContext, sqsEvent } from "./validate-harness";
+import { createPipeline, handlerFor, lambdaContext, notifications, sqsEvent } from "./validate-harness";
 
 const tables = [ordersTable()];
 const RESULT_QUEUE = "https://sqs.eu-west-2.amazonaws.com/111111111111/cdc-dev-sales-validation";
 
-describe("large files: hand-off to the Glue job and back", () => {
-  const aws = useFauxqs();
+motoDescribe("large files: hand-off to the Glue job and back", () => {
+  const aws = useMoto();
   const glue = mockClient(GlueClient);
   beforeEach(() => {
     glue.reset();
@@ -31,7 +31,7 @@ describe("large files: hand-off to the Glue job and back", () => {
     const handler = handlerFor(aws(), p, tables, {
       largeFileJob: { glue: new GlueClient({ region: "eu-west-2" }), jobName: "cdc-dev-sales-validate-large" },
     });
-    const r = await handler(eventsFor(p.raw, [{ key, size: bytes.length }]), lambdaContext);
+    const r = await handler(await notifications(aws(), p), lambdaContext);
     expect(r.batchItemFailures).toEqual([]);
     expect(await aws().listKeys(p.raw)).toEqual([key]);
     const [call] = glue.commandCalls(StartJobRunCommand);

@@ -1,16 +1,17 @@
 import * as fs from "node:fs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { parseValidatedFileMessage } from "../../handlers/core/messages";
+import { rawNotificationMatches } from "../../handlers/core/raw-notification";
 import { generateDmsOutput } from "../../src/local/dms-generator";
-import { useFauxqs } from "../support/fauxqs";
+import { motoDescribe, useMoto } from "../support/moto";
 import { allTypesTable, ordersTable, tempDir } from "../support/parquet-fixtures";
 import { badFiles, ordersFile } from "./core/validation/bad-files";
-import { createPipeline, eventsFor, handlerFor, lambdaContext, quietTelemetry, sqsEvent } from "./validate-harness";
+import { createPipeline, handlerFor, lambdaContext, notifications, quietTelemetry, sqsEvent } from "./validate-harness";
 
 const tables = [ordersTable(), allTypesTable()];
 
-describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
-  const aws = useFauxqs();
+motoDescribe("validate Lambda on moto (S3 notifications + SQS + SNS)", () => {
+  const aws = useMoto();
   const tmp = tempDir("cdc-validate");
   afterAll(tmp.cleanup);
 
@@ -25,8 +26,10 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
       rowsPerLoadFile: 25,
       changesPerCdcFile: 25,
     });
+    // A key with a space and non-ASCII arrives as moto sends it; a '+' would not (moto leaves keys unencoded: see
+    // tests/src/local/raw-notification.test.ts), tests/handlers/lib/s3-event.test.ts decodes AWS's encoding of one.
     const objects = files.map((f, i) => ({
-      key: i === 0 ? `dms out/ü+1/${f.key}` : f.key,
+      key: i === 0 ? `dms out/ü 1/${f.key}` : f.key,
       bytes: new Uint8Array(fs.readFileSync(f.path)),
       file: f,
     }));
@@ -35,13 +38,9 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     const added = jest.spyOn(telemetry.metrics, "addMetric");
     const handler = handlerFor(aws(), p, tables, telemetry);
 
-    const response = await handler(
-      eventsFor(
-        p.raw,
-        objects.map((o) => ({ key: o.key, size: o.bytes.length })),
-      ),
-      lambdaContext,
-    );
+    const event = await notifications(aws(), p);
+    expect(event.Records).toHaveLength(objects.length);
+    const response = await handler(event, lambdaContext);
 
     expect(response.batchItemFailures).toEqual([]);
     expect(await aws().listKeys(p.raw)).toEqual([]);
@@ -73,17 +72,9 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     expect(added).toHaveBeenCalledWith("FilesHarmonized", "Count", 1);
     expect(added.mock.calls.filter((c) => c[0] === "FilesHarmonized")).toHaveLength(objects.length);
 
-    // Duplicate and late events for files already moved are no-ops, never errors; S3's test event is ignored.
-    const again = await handler(
-      sqsEvent([
-        ...eventsFor(
-          p.raw,
-          objects.map((o) => ({ key: o.key, size: o.bytes.length })),
-        ).Records.map((r) => r.body),
-        JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: p.raw }),
-      ]),
-      lambdaContext,
-    );
+    // Duplicate and late events for files already moved (S3 delivers at least once) are no-ops, never errors; S3's
+    // test event is ignored.
+    const again = await handler(sqsEvent([...event.Records.map((r) => r.body), p.testEvent]), lambdaContext);
     expect(again.batchItemFailures).toEqual([]);
     expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual(objects.map((o) => o.key).sort());
@@ -92,24 +83,27 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
 
   it("quarantines every bad input with its code, original bytes intact, and one alert each", async () => {
     const p = await createPipeline(aws());
-    const bad = badFiles().map((f, i) => ({ ...f, key: `case-${String(i).padStart(2, "0")}/${f.key}` }));
+    const all = badFiles().map((f, i) => ({ ...f, key: `case-${String(i).padStart(2, "0")}/${f.key}` }));
+    // A key with a '+' would reach the handler changed: moto leaves keys unencoded (tests/src/local/
+    // raw-notification.test.ts); the rules' verdict on it is in tests/handlers/core/validation/rules.test.ts.
+    const bad = all.filter((f) => !f.key.includes("+"));
     expect(bad.length).toBeGreaterThanOrEqual(30);
     for (const f of bad) await aws().putObject(p.raw, f.key, f.bytes);
     const handler = handlerFor(aws(), p, tables);
+    // The raw bucket announces only what its notification's filter lets through, as in AWS: a .csv key is never
+    // validated (it waits in raw until its retention).
+    const announced = bad.filter((f) => rawNotificationMatches(f.key));
+    const unannounced = bad.filter((f) => !announced.includes(f));
+    expect(unannounced.map((f) => f.name)).toEqual(["key with a .csv extension"]);
 
-    for (let i = 0; i < bad.length; i += 10) {
-      const batch = bad.slice(i, i + 10);
-      const r = await handler(
-        eventsFor(
-          p.raw,
-          batch.map((f) => ({ key: f.key, size: f.bytes.length })),
-        ),
-        lambdaContext,
-      );
+    const bodies = (await notifications(aws(), p)).Records.map((r) => r.body);
+    expect(bodies).toHaveLength(announced.length);
+    for (let i = 0; i < bodies.length; i += 10) {
+      const r = await handler(sqsEvent(bodies.slice(i, i + 10)), lambdaContext);
       expect(r.batchItemFailures).toEqual([]);
     }
 
-    expect(await aws().listKeys(p.raw)).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual(unannounced.map((f) => f.key));
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
     expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
     const alerts = (await aws().drainQueue(p.alertQueueUrl)).map(
@@ -121,11 +115,11 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
           replay: string;
         },
     );
-    expect(alerts).toHaveLength(bad.length);
+    expect(alerts).toHaveLength(announced.length);
     // The suggested command must be one the CLI accepts: --stack is a required option.
     for (const a of alerts)
       expect(a.replay).toBe(`cdc quarantine replay --stack <stack> --source sales${a.table ? ` --table ${a.table}` : ""}`);
-    for (const f of bad) {
+    for (const f of announced) {
       const stored = await aws().getObject(p.settings.quarantineBucket, f.key);
       expect([f.name, stored && Buffer.from(stored).equals(Buffer.from(f.bytes))]).toEqual([f.name, true]);
       const head = await aws().s3.send(new HeadObjectCommand({ Bucket: p.settings.quarantineBucket, Key: f.key }));
@@ -142,7 +136,7 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     const intType = ordersTable().columns[0].parquet;
     const extra = Array.from({ length: 120 }, (_, i) => ({ name: `unexpected_${i}`, type: intType, values: [1, 2, 3] }));
     await aws().putObject(p.raw, key, ordersFile({ extra }));
-    const r = await handlerFor(aws(), p, tables)(eventsFor(p.raw, [{ key, size: 1 }]), lambdaContext);
+    const r = await handlerFor(aws(), p, tables)(await notifications(aws(), p), lambdaContext);
     expect(r.batchItemFailures).toEqual([]);
     const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(
       (b) =>
@@ -158,10 +152,8 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     const bytes = ordersFile();
     const key = "dbo/orders/20240105-000000000.parquet";
     await aws().putObject(p.raw, key, bytes);
-    const event = eventsFor(p.raw, [
-      { key, size: bytes.length },
-      { key, size: bytes.length },
-    ]);
+    const [body] = (await notifications(aws(), p)).Records.map((r) => r.body);
+    const event = sqsEvent([body, body]);
     const r = await handlerFor(aws(), p, tables)(event, lambdaContext);
     expect(r.batchItemFailures).toEqual([]);
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([key]);
@@ -173,7 +165,7 @@ describe("validate Lambda on fauxqs (S3 + SQS + SNS)", () => {
     const bytes = ordersFile();
     const key = "dbo/orders/20240106-000000000.parquet";
     await aws().putObject(p.raw, key, bytes);
-    const event = sqsEvent(["not json", eventsFor(p.raw, [{ key, size: bytes.length }]).Records[0].body]);
+    const event = sqsEvent(["not json", ...(await notifications(aws(), p)).Records.map((r) => r.body)]);
     const r = await handlerFor(aws(), p, tables)(event, lambdaContext);
     expect(r.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0].messageId }]);
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([key]);

@@ -2,7 +2,7 @@
  * Runs the DuckDB rendering of the CDC plan (local mode, `cdc replay`, tests) and writes the publication: one Parquet
  * file per table with its live rows. One executor holds one DuckDB database; tables are created on first use.
  */
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import type { TableMetadata } from "../../metadata/format";
 import { duckdb, duckdbMergeInto, type Dialect } from "../../handlers/core/plan/dialect";
 import type { BatchFile, BatchStatements, TablePlan } from "../../handlers/core/plan/plan";
@@ -21,6 +21,24 @@ export interface MergeOptions {
    * running the same batch again is a no-op (see `TablePlan.expire`).
    */
   tombstoneCutoff?: string;
+}
+
+/**
+ * Opens a DuckDB database whose sessions run in UTC (DESIGN §5). DuckDB otherwise takes the machine's zone, and casting
+ * a UTC-adjusted Parquet timestamp (TIMESTAMP WITH TIME ZONE) to the target's TIMESTAMP would shift it by the offset.
+ * The zone is set after opening: ICU, which owns the setting, is not loaded yet when the instance's config is read.
+ */
+export async function openDuckDb(path: string, config: Record<string, string> = {}): Promise<DuckDBInstance> {
+  // The client prints TIMESTAMP WITH TIME ZONE values itself, at the machine's offset of the day it loaded.
+  DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
+  const instance = await DuckDBInstance.create(path, config);
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    connection.closeSync();
+  }
+  return instance;
 }
 
 export class DuckDbExecutor {
@@ -47,7 +65,7 @@ export class DuckDbExecutor {
     // Nothing reads a table in storage order (every export and listing sorts), so DuckDB may write in parallel.
     const config: Record<string, string> = { preserve_insertion_order: "false" };
     if (options.threads !== undefined) config.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(path, config);
+    const instance = await openDuckDb(path, config);
     const dialect = options.merge === "merge-into" ? duckdbMergeInto : duckdb;
     return new DuckDbExecutor(instance, await instance.connect(), dialect);
   }

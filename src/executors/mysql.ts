@@ -48,10 +48,14 @@ export class MySqlExecutor {
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      // Sessions run in UTC (DESIGN §5): the driver renders a Date parameter in UTC, the server converts TIMESTAMP
+      // columns and NOW() in UTC, whatever the zone of this machine or of the server.
+      timezone: "Z",
     });
     // Whatever the server's default: a value that does not fit is an error, never cut or clipped (the INSERT path of
     // the staging load relies on it), and backslashes escape as the client library assumes.
     await connection.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+    await connection.query("SET SESSION time_zone = '+00:00'");
     const [rows] = await connection.query("SELECT VERSION() AS version");
     const version = String((rows as Array<{ version: string }>)[0].version);
     return new MySqlExecutor(connection, /mariadb/i.test(version) ? "mariadb" : "mysql");

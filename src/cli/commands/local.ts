@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { Command } from "commander";
+import { openDuckDb } from "../../executors/duckdb";
 import { runLocalPipeline } from "../../local/pipeline";
 import { reportLines } from "../../local/report";
 import { EXIT, UserError, type CliIo } from "../io";
@@ -100,7 +100,7 @@ export function registerLocalCommands(program: Command, io: CliIo): void {
 
 async function query(database: string, sql: string, io: CliIo): Promise<void> {
   if (!fs.existsSync(database)) throw new UserError(`${database}: no database yet; run \`npm start\` (cdc local) first`);
-  const instance = await DuckDBInstance.create(database, { access_mode: "READ_ONLY" });
+  const instance = await openDuckDb(database, { access_mode: "READ_ONLY" });
   const connection = await instance.connect();
   try {
     const reader = await connection.runAndReadAll(sql).catch((err: Error) => {

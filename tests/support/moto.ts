@@ -11,6 +11,8 @@
  * Under CI=true a missing venv fails the run (tests/support/global-setup.js); elsewhere the suite is skipped with the
  * reason and the command that fixes it.
  */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GlueClient } from "@aws-sdk/client-glue";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -99,5 +101,77 @@ export function useMoto(): () => Moto {
   return () => {
     if (!moto) throw new Error("moto is not running: call useMoto() inside a describe block and use it inside tests");
     return moto;
+  };
+}
+
+/** One request as it went over the wire to moto. */
+export interface LoggedRequest {
+  /** Signing name from the SigV4 credential scope: `glue`, `sts`, `s3`, … */
+  service: string;
+  /** `CreateTable` (JSON protocols' X-Amz-Target), `AssumeRole` (query protocols' Action), else `<METHOD> <path>`. */
+  operation: string;
+  /** The access key the request was signed with: which credentials the caller used. */
+  accessKeyId: string;
+  /** The request body as text. */
+  body: string;
+}
+
+export interface RequestLog {
+  /** Point code under test here (e.g. AWS_ENDPOINT_URL) instead of at moto. */
+  endpoint: string;
+  requests: LoggedRequest[];
+  /** `service:Operation` of every request since the last clear, in order. */
+  operations(service?: string): string[];
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A pass-through proxy in front of moto that logs every request: what code under test really sent (which calls, with
+ * which credentials), observed on the wire without touching its clients.
+ */
+export async function startRequestLog(target: string): Promise<RequestLog> {
+  const upstream = new URL(target);
+  const requests: LoggedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString("utf8");
+      const scope = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? "");
+      const target = req.headers["x-amz-target"];
+      const action = /(?:^|&)Action=([^&]+)/.exec(text)?.[1];
+      requests.push({
+        service: scope?.[2] ?? "",
+        operation: typeof target === "string" ? target.split(".").pop()! : (action ?? `${req.method} ${req.url}`),
+        accessKeyId: scope?.[1] ?? "",
+        body: text,
+      });
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", (err) => {
+        res.writeHead(502);
+        res.end(String(err));
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    operations: (service) => requests.filter((r) => !service || r.service === service).map((r) => `${r.service}:${r.operation}`),
+    clear: () => void requests.splice(0),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,134 +1,92 @@
+/**
+ * `cdc catalog sync` against moto's Glue Data Catalog and STS, the CLI's own clients pointed at it through the SDK's
+ * AWS_ENDPOINT_URL. Every request passes a logging proxy, so what the command sent — which calls, signed with which
+ * credentials — is observed on the wire. Refusals and error shapes moto cannot produce are in catalog-errors.test.ts.
+ */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  BatchDeleteTableCommand,
-  CreateDatabaseCommand,
   CreateTableCommand,
-  EntityNotFoundException,
   GetDatabaseCommand,
+  GetTableCommand,
   GetTablesCommand,
   GlueClient,
   UpdateTableCommand,
   type Table,
-  type TableInput,
 } from "@aws-sdk/client-glue";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
 import { cdc } from "../../../support/cli";
+import { motoDescribe, startRequestLog, useMoto, type RequestLog } from "../../../support/moto";
 
 const ROOT = path.join(__dirname, "../../../..");
-const glue = mockClient(GlueClient);
-const sts = mockClient(STSClient);
+const REGION = "eu-west-2"; // the stacks' cdc:region
+const ENV = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] as const;
+const WRITE = /^glue:(Create|Update|Delete|BatchDelete)/;
 
-/** A Glue Data Catalog in memory: answers like Glue (EntityNotFoundException, stored tables with Glue's extra fields). */
-class FakeCatalog {
-  databases = new Map<string, { catalogId: string; tables: Map<string, Table> }>();
-  credentials: string[] = [];
+motoDescribe("cdc catalog sync on moto (Glue Data Catalog, STS)", () => {
+  const aws = useMoto();
+  let log: RequestLog;
+  let work: string;
+  let saved: Partial<Record<(typeof ENV)[number], string>>;
+  /** Reads moto's catalog as the default credentials' account (moto's 123456789012). */
+  let glue: GlueClient;
 
-  install(): void {
-    glue.reset();
-    glue.on(GetDatabaseCommand).callsFake(async (input, getClient) => {
-      await this.recordCredentials(getClient);
-      const db = this.databases.get(input.Name);
-      if (!db) throw new EntityNotFoundException({ message: `Database ${input.Name} not found.`, $metadata: {} });
-      return { Database: { Name: input.Name, CatalogId: db.catalogId, CreateTime: new Date() } };
+  beforeAll(async () => {
+    log = await startRequestLog(aws().endpoint);
+    glue = new GlueClient({ ...aws().clientConfig, region: REGION });
+  });
+  afterAll(async () => {
+    glue?.destroy();
+    await log?.stop();
+  });
+  beforeEach(async () => {
+    await aws().reset();
+    log.clear();
+    saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
+    for (const k of ENV) delete process.env[k];
+    // The default credential chain, as the command finds it; the endpoint is the SDK's standard override.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: log.endpoint,
+      AWS_ACCESS_KEY_ID: "AKIADEFAULTCHAIN",
+      AWS_SECRET_ACCESS_KEY: "x",
     });
-    glue.on(CreateDatabaseCommand).callsFake((input) => {
-      this.databases.set(input.DatabaseInput.Name, { catalogId: input.CatalogId, tables: new Map() });
-      return {};
-    });
-    glue.on(GetTablesCommand).callsFake((input) => {
-      const tables = [...(this.databases.get(input.DatabaseName)?.tables.values() ?? [])];
-      // Two pages, the way Glue paginates long listings.
-      const start = input.NextToken ? Number(input.NextToken) : 0;
-      const page = tables.slice(start, start + 4);
-      return { TableList: page, NextToken: start + 4 < tables.length ? String(start + 4) : undefined };
-    });
-    glue.on(CreateTableCommand).callsFake((input) => {
-      this.databases
-        .get(input.DatabaseName)!
-        .tables.set(input.TableInput.Name, this.stored(input.DatabaseName, input.TableInput));
-      return {};
-    });
-    glue.on(UpdateTableCommand).callsFake((input) => {
-      this.databases
-        .get(input.DatabaseName)!
-        .tables.set(input.TableInput.Name, this.stored(input.DatabaseName, input.TableInput));
-      return {};
-    });
-    glue.on(BatchDeleteTableCommand).callsFake((input) => {
-      for (const name of input.TablesToDelete) this.databases.get(input.DatabaseName)!.tables.delete(name);
-      return { Errors: [] };
-    });
-  }
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-catalog-"));
+    fs.cpSync(path.join(ROOT, "metadata/sources/sales"), path.join(work, "sales"), { recursive: true });
+  });
+  afterEach(() => {
+    for (const k of ENV) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 
-  private stored(database: string, input: TableInput): Table {
-    return {
-      ...structuredClone(input),
-      Name: input.Name!,
-      DatabaseName: database,
-      CreateTime: new Date(),
-      UpdateTime: new Date(),
-      IsRegisteredWithLakeFormation: false,
-      VersionId: "1",
-    };
-  }
+  const sync = (...extra: string[]) =>
+    cdc("catalog", "sync", "--source", "sales", "--stack", "dev", "-C", ROOT, "--metadata", path.join(work, "sales"), ...extra);
+  const writes = () => log.operations("glue").filter((op) => WRITE.test(op));
+  const tables = async (client = glue, database = "cdc_dev_sales"): Promise<Table[]> =>
+    (await client.send(new GetTablesCommand({ DatabaseName: database }))).TableList ?? [];
+  const editTable = (id: string, change: (json: any) => void) => {
+    const file = path.join(work, "sales", "tables", `${id}.json`);
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    change(json);
+    fs.writeFileSync(file, JSON.stringify(json));
+  };
 
-  private async recordCredentials(getClient: () => GlueClient): Promise<void> {
-    const provider = getClient().config.credentials;
-    const creds = await provider();
-    this.credentials.push(creds.accessKeyId);
-  }
-}
-
-const writes = () =>
-  [CreateDatabaseCommand, CreateTableCommand, UpdateTableCommand, BatchDeleteTableCommand].flatMap((c) =>
-    glue.commandCalls(c as any),
-  );
-
-let catalog: FakeCatalog;
-let work: string;
-beforeEach(() => {
-  catalog = new FakeCatalog();
-  catalog.install();
-  sts.reset();
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-catalog-"));
-  fs.cpSync(path.join(ROOT, "metadata/sources/sales"), path.join(work, "sales"), { recursive: true });
-  process.env.AWS_ACCESS_KEY_ID = "AKIADEFAULTCHAIN";
-  process.env.AWS_SECRET_ACCESS_KEY = "default-secret";
-});
-afterEach(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-});
-
-const sync = (...extra: string[]) =>
-  cdc("catalog", "sync", "--source", "sales", "--stack", "dev", "-C", ROOT, "--metadata", path.join(work, "sales"), ...extra);
-const editTable = (id: string, change: (json: any) => void) => {
-  const file = path.join(work, "sales", "tables", `${id}.json`);
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  change(json);
-  fs.writeFileSync(file, JSON.stringify(json));
-};
-
-describe("cdc catalog sync", () => {
-  it("first run creates the database and every table", async () => {
+  it("first run creates the database and every table as Athena reads them; a second run makes no write call", async () => {
     const r = await sync();
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe("cdc_dev_sales: database created; 6 created, 0 updated, 0 unchanged");
-    expect(glue.commandCalls(CreateDatabaseCommand).map((c) => c.args[0].input)).toEqual([
-      {
-        CatalogId: "111111111111",
-        DatabaseInput: {
-          Name: "cdc_dev_sales",
-          Description: "Harmonized DMS changes of source sales (managed by cdc catalog sync)",
-        },
-      },
-    ]);
-    const created = glue.commandCalls(CreateTableCommand).map((c) => c.args[0].input);
-    expect(created.map((i) => i.TableInput!.Name)).toEqual([
+    expect([r.code, r.stdout]).toEqual([0, "cdc_dev_sales: database created; 6 created, 0 updated, 0 unchanged"]);
+    expect(r.stderr).toContain("  creating table cdc_dev_sales.dbo_invoice");
+    expect(writes()).toEqual(["glue:CreateDatabase", ...Array(6).fill("glue:CreateTable")]);
+    // In the lake account's catalog (dev is one account, 111111111111).
+    const created = log.requests.filter((q) => q.operation === "CreateTable").map((q) => JSON.parse(q.body));
+    expect(new Set(created.map((c) => c.CatalogId))).toEqual(new Set(["111111111111"]));
+
+    const db = await glue.send(new GetDatabaseCommand({ Name: "cdc_dev_sales" }));
+    expect(db.Database?.Description).toBe("Harmonized DMS changes of source sales (managed by cdc catalog sync)");
+    const stored = await tables();
+    expect(stored.map((t) => t.Name).sort()).toEqual([
       "billing_subscription",
       "dbo_auditevent",
       "dbo_customer",
@@ -136,15 +94,13 @@ describe("cdc catalog sync", () => {
       "dbo_invoiceline",
       "dbo_payment",
     ]);
-    const invoice = created.find((i) => i.TableInput!.Name === "dbo_invoice")!;
-    expect(invoice.CatalogId).toBe("111111111111");
-    expect(invoice.DatabaseName).toBe("cdc_dev_sales");
-    expect(invoice.TableInput!.StorageDescriptor!.Location).toBe("s3://cdc-dev-sales-harmonized-111111111111/dbo/Invoice/");
-    expect(invoice.TableInput!.StorageDescriptor!.SerdeInfo).toEqual({
+    const invoice = stored.find((t) => t.Name === "dbo_invoice")!;
+    expect(invoice.StorageDescriptor!.Location).toBe("s3://cdc-dev-sales-harmonized-111111111111/dbo/Invoice/");
+    expect(invoice.StorageDescriptor!.SerdeInfo).toEqual({
       SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
       Parameters: { "serialization.format": "1" },
     });
-    expect(invoice.TableInput!.StorageDescriptor!.Columns!.map((c) => [c.Name, c.Type])).toEqual([
+    expect(invoice.StorageDescriptor!.Columns!.map((c) => [c.Name, c.Type])).toEqual([
       ["op", "string"],
       ["cdc_timestamp", "string"],
       ["cdc_seq", "string"],
@@ -158,74 +114,80 @@ describe("cdc catalog sync", () => {
       ["total", "decimal(19,4)"],
       ["issuedat", "string"],
     ]);
-    expect(invoice.TableInput!.Parameters).toEqual({
+    expect(invoice.Parameters).toEqual({
       classification: "parquet",
       EXTERNAL: "TRUE",
       cdc_source_table: "dbo.Invoice",
       cdc_primary_key: "invoiceid",
       cdc_ordering_column: "cdc_seq",
     });
-    const audit = created.find((i) => i.TableInput!.Name === "dbo_auditevent")!;
-    expect(audit.TableInput!.Parameters).not.toHaveProperty("cdc_primary_key");
-    expect(created.find((i) => i.TableInput!.Name === "dbo_invoiceline")!.TableInput!.Parameters!.cdc_primary_key).toBe(
-      "invoiceid,linenumber",
+    expect(stored.find((t) => t.Name === "dbo_auditevent")!.Parameters).not.toHaveProperty("cdc_primary_key");
+    expect(stored.find((t) => t.Name === "dbo_invoiceline")!.Parameters!.cdc_primary_key).toBe("invoiceid,linenumber");
+
+    log.clear();
+    const again = await sync();
+    expect([again.code, again.stdout]).toEqual([0, "cdc_dev_sales: 0 created, 0 updated, 6 unchanged"]);
+    expect(log.operations()).toEqual(["glue:GetDatabase", "glue:GetTables"]);
+  });
+
+  it("a metadata change updates exactly the changed table, keeping parameters other tools added, then settles", async () => {
+    await sync();
+    // Another tool (Lake Formation, Athena) added a parameter to the stored table.
+    const before = (await glue.send(new GetTableCommand({ DatabaseName: "cdc_dev_sales", Name: "dbo_invoice" }))).Table!;
+    await glue.send(
+      new UpdateTableCommand({
+        DatabaseName: "cdc_dev_sales",
+        TableInput: {
+          Name: "dbo_invoice",
+          TableType: before.TableType,
+          Description: before.Description,
+          StorageDescriptor: before.StorageDescriptor,
+          Parameters: { ...before.Parameters, "lakeformation.managed": "yes" },
+        },
+      }),
     );
-    expect(r.stderr).toContain("  creating table cdc_dev_sales.dbo_invoice");
-  });
-
-  it("second run makes no write call", async () => {
-    await sync();
-    glue.resetHistory();
-    const r = await sync();
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe("cdc_dev_sales: 0 created, 0 updated, 6 unchanged");
-    expect(writes()).toEqual([]);
-    expect(glue.commandCalls(GetTablesCommand).length).toBe(2);
-  });
-
-  it("a changed column updates exactly that table, keeping parameters other tools added", async () => {
-    await sync();
-    const stored = catalog.databases.get("cdc_dev_sales")!.tables.get("dbo_invoice")!;
-    stored.Parameters = { ...stored.Parameters, "lakeformation.managed": "yes" };
     editTable("dbo.Invoice", (t) => {
       const total = t.columns.find((c: any) => c.name === "Total");
       total.precision = 21;
       total.parquet = { physical: "FIXED_LEN_BYTE_ARRAY", length: 9, logical: { type: "DECIMAL", precision: 21, scale: 4 } };
     });
-    glue.resetHistory();
+    log.clear();
+
     const r = await sync();
     expect(r.stdout).toBe("cdc_dev_sales: 0 created, 1 updated, 5 unchanged");
     expect(r.stderr).toContain("  updating table cdc_dev_sales.dbo_invoice (columns)");
-    const updates = glue.commandCalls(UpdateTableCommand).map((c) => c.args[0].input);
-    expect(updates.map((u) => u.TableInput!.Name)).toEqual(["dbo_invoice"]);
-    expect(updates[0].TableInput!.StorageDescriptor!.Columns!.find((c) => c.Name === "total")!.Type).toBe("decimal(21,4)");
-    expect(updates[0].TableInput!.Parameters!["lakeformation.managed"]).toBe("yes");
-    expect(writes().length).toBe(1);
-    glue.resetHistory();
+    expect(writes()).toEqual(["glue:UpdateTable"]);
+    expect(JSON.parse(log.requests.find((q) => q.operation === "UpdateTable")!.body).TableInput.Name).toBe("dbo_invoice");
+    const after = (await glue.send(new GetTableCommand({ DatabaseName: "cdc_dev_sales", Name: "dbo_invoice" }))).Table!;
+    expect(after.StorageDescriptor!.Columns!.find((c) => c.Name === "total")!.Type).toBe("decimal(21,4)");
+    expect(after.Parameters!["lakeformation.managed"]).toBe("yes");
+
+    log.clear();
     expect((await sync()).stdout).toBe("cdc_dev_sales: 0 created, 0 updated, 6 unchanged");
+    expect(writes()).toEqual([]);
   });
 
   it("drops the key parameter of a table that lost its key, then settles", async () => {
     await sync();
     editTable("dbo.Payment", (t) => (t.primaryKey = []));
-    glue.resetHistory();
+    log.clear();
     expect((await sync()).stdout).toBe("cdc_dev_sales: 0 created, 1 updated, 5 unchanged");
-    const [update] = glue.commandCalls(UpdateTableCommand).map((c) => c.args[0].input);
-    expect(update.TableInput!.Name).toBe("dbo_payment");
-    expect(update.TableInput!.Parameters).not.toHaveProperty("cdc_primary_key");
-    glue.resetHistory();
+    expect(writes()).toEqual(["glue:UpdateTable"]);
+    const payment = (await glue.send(new GetTableCommand({ DatabaseName: "cdc_dev_sales", Name: "dbo_payment" }))).Table!;
+    expect(payment.Parameters).not.toHaveProperty("cdc_primary_key");
+    log.clear();
     expect((await sync()).stdout).toBe("cdc_dev_sales: 0 created, 0 updated, 6 unchanged");
     expect(writes()).toEqual([]);
   });
 
-  it("reports tables whose metadata is gone, and deletes them only with --prune", async () => {
+  it("reports tables whose metadata is gone, and deletes them only with --prune, never a table it did not create", async () => {
     await sync();
-    catalog.databases.get("cdc_dev_sales")!.tables.set("hand_made", { Name: "hand_made", Parameters: {} });
+    await glue.send(new CreateTableCommand({ DatabaseName: "cdc_dev_sales", TableInput: { Name: "hand_made", Parameters: {} } }));
     fs.rmSync(path.join(work, "sales", "tables", "dbo.AuditEvent.json"));
     const meta = JSON.parse(fs.readFileSync(path.join(work, "sales", "source.json"), "utf8"));
     meta.tables = meta.tables.filter((t: string) => t !== "dbo.AuditEvent");
     fs.writeFileSync(path.join(work, "sales", "source.json"), JSON.stringify(meta));
-    glue.resetHistory();
+    log.clear();
 
     const report = await sync();
     expect(report.stdout.split("\n")).toEqual([
@@ -236,11 +198,33 @@ describe("cdc catalog sync", () => {
 
     const pruned = await sync("--prune");
     expect(pruned.stdout.split("\n")[1]).toBe("cdc_dev_sales.dbo_auditevent: deleted (no metadata)");
-    expect(glue.commandCalls(BatchDeleteTableCommand).map((c) => c.args[0].input)).toEqual([
-      { CatalogId: "111111111111", DatabaseName: "cdc_dev_sales", TablesToDelete: ["dbo_auditevent"] },
+    expect(writes()).toEqual(["glue:BatchDeleteTable"]);
+    expect((await tables()).map((t) => t.Name).sort()).toEqual([
+      "billing_subscription",
+      "dbo_customer",
+      "dbo_invoice",
+      "dbo_invoiceline",
+      "dbo_payment",
+      "hand_made",
     ]);
-    // A table this command did not create is never touched.
-    expect([...catalog.databases.get("cdc_dev_sales")!.tables.keys()]).toContain("hand_made");
+  });
+
+  it("prunes in batches of at most 100 tables (BatchDeleteTable's limit)", async () => {
+    await sync();
+    for (let i = 0; i < 230; i++) {
+      await glue.send(
+        new CreateTableCommand({
+          DatabaseName: "cdc_dev_sales",
+          TableInput: { Name: `old_${String(i).padStart(3, "0")}`, Parameters: { cdc_source_table: `dbo.old_${i}` } },
+        }),
+      );
+    }
+    log.clear();
+    const r = await sync("--prune");
+    expect(r.code).toBe(0);
+    const batches = log.requests.filter((q) => q.operation === "BatchDeleteTable").map((q) => JSON.parse(q.body).TablesToDelete);
+    expect(batches.map((b: string[]) => b.length)).toEqual([100, 100, 30]);
+    expect((await tables()).length).toBe(6);
   });
 
   it("--dry-run reports without writing", async () => {
@@ -248,18 +232,14 @@ describe("cdc catalog sync", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("cdc_dev_sales: database would be created; 6 would be created, 0 would be updated, 0 unchanged");
     expect(r.stderr).toContain("  would create table cdc_dev_sales.dbo_payment");
-    expect(writes()).toEqual([]);
+    expect(log.operations()).toEqual(["glue:GetDatabase"]);
+    await expect(glue.send(new GetDatabaseCommand({ Name: "cdc_dev_sales" }))).rejects.toHaveProperty(
+      "name",
+      "EntityNotFoundException",
+    );
   });
 
-  it("assumes the cross-account role when given and uses its credentials, in the lake account's catalog", async () => {
-    sts.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: "ASIALAKEROLE",
-        SecretAccessKey: "s",
-        SessionToken: "t",
-        Expiration: new Date(Date.now() + 3600_000),
-      },
-    });
+  it("--role-arn assumes the role on STS and writes the lake account's catalog with the role's credentials", async () => {
     const roleArn = "arn:aws:iam::555555555555:role/cdc-catalog";
     const r = await cdc(
       "catalog",
@@ -275,45 +255,55 @@ describe("cdc catalog sync", () => {
       "--role-arn",
       roleArn,
     );
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe("cdc_prod_sales: database created; 6 created, 0 updated, 0 unchanged");
-    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
-      { RoleArn: roleArn, RoleSessionName: "cdc-catalog-sync", DurationSeconds: 3600 },
+    expect([r.code, r.stdout]).toEqual([0, "cdc_prod_sales: database created; 6 created, 0 updated, 0 unchanged"]);
+    expect(r.stderr).toContain(`assuming ${roleArn}`);
+
+    // One AssumeRole, signed by the default chain; every Glue call signed by the credentials it returned.
+    const [assume, ...rest] = log.requests;
+    expect([assume.service, assume.operation, assume.accessKeyId]).toEqual(["sts", "AssumeRole", "AKIADEFAULTCHAIN"]);
+    const params = new URLSearchParams(assume.body);
+    expect([params.get("RoleArn"), params.get("RoleSessionName"), params.get("DurationSeconds")]).toEqual([
+      roleArn,
+      "cdc-catalog-sync",
+      "3600",
     ]);
-    expect(catalog.credentials).toEqual(["ASIALAKEROLE"]);
-    const created = glue.commandCalls(CreateTableCommand).map((c) => c.args[0].input);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(new Set(rest.map((q) => q.service))).toEqual(new Set(["glue"]));
+    const roleKeys = new Set(rest.map((q) => q.accessKeyId));
+    expect(roleKeys.size).toBe(1);
+    expect([...roleKeys][0]).not.toBe("AKIADEFAULTCHAIN");
+    const created = log.requests.filter((q) => q.operation === "CreateTable").map((q) => JSON.parse(q.body));
     expect(new Set(created.map((c) => c.CatalogId))).toEqual(new Set(["555555555555"]));
-    expect(created[0].TableInput!.StorageDescriptor!.Location).toBe(
+    expect(created[0].TableInput.StorageDescriptor.Location).toBe(
       "s3://cdc-prod-sales-harmonized-555555555555/billing/Subscription/",
     );
+
+    // moto keeps one catalog per account and serves assumed-role credentials from the role's account: the tables are in
+    // the lake account's catalog, not in the caller's own.
+    const sts = new STSClient({ ...aws().clientConfig, region: REGION });
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "check" }))).Credentials!;
+    const lake = new GlueClient({
+      ...aws().clientConfig,
+      region: REGION,
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken },
+    });
+    try {
+      expect((await tables(lake, "cdc_prod_sales")).length).toBe(6);
+      await expect(glue.send(new GetDatabaseCommand({ Name: "cdc_prod_sales" }))).rejects.toHaveProperty(
+        "name",
+        "EntityNotFoundException",
+      );
+    } finally {
+      lake.destroy();
+      sts.destroy();
+    }
   });
 
-  it("uses the default credential chain without --role-arn", async () => {
+  it("without --role-arn uses the default credential chain and no STS call", async () => {
     await sync();
-    expect(sts.commandCalls(AssumeRoleCommand)).toEqual([]);
-    expect(catalog.credentials).toEqual(["AKIADEFAULTCHAIN"]);
-  });
-
-  it("refuses bad input in one line", async () => {
-    const unknown = await cdc("catalog", "sync", "--source", "billing", "--stack", "dev", "-C", ROOT);
-    expect([unknown.code, unknown.stderr]).toEqual([
-      1,
-      `cdc: ${path.join(ROOT, "Pulumi.dev.yaml")}: no source named billing (sources: sales, crm)`,
-    ]);
-    const crm = await sync("--source", "crm");
-    expect(crm.code).toBe(1);
-    expect(crm.stderr).toBe(
-      `cdc: ${path.join(work, "sales", "source.json")}: describes source sales (sqlserver), but ${path.join(ROOT, "Pulumi.dev.yaml")} has crm (postgres)`,
-    );
-    const role = await sync("--role-arn", "lake-admin");
-    expect([role.code, role.stderr]).toEqual([
-      2,
-      'cdc: --role-arn: expected an IAM role ARN (arn:aws:iam::<account>:role/<name>), received "lake-admin"',
-    ]);
-    editTable("dbo.Invoice", (t) => (t.columns[0].dmsType = "INTEGER"));
-    const bad = await sync();
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^cdc: .*dbo\.Invoice\.json: columns\[0\]\.dmsType: expected one of "BOOLEAN"/);
-    expect(writes()).toEqual([]);
+    expect(log.operations("sts")).toEqual([]);
+    expect(new Set(log.requests.map((q) => q.accessKeyId))).toEqual(new Set(["AKIADEFAULTCHAIN"]));
+    // The default credentials' account (moto's default) holds the catalog they wrote.
+    expect((await tables()).length).toBe(6);
   });
 });

@@ -25,7 +25,7 @@ const META: TableMetadata = table(
   ["id"],
 );
 
-/** UTC instants: winter (UTC-5), summer across midnight (UTC-4), the hour New York skips, and a null. */
+/** UTC instants: winter (UTC-5), summer across midnight (UTC-4), just after New York springs forward, a null. */
 const INSTANTS: Array<[number, string | null]> = [
   [1, "2024-01-02T12:00:00.123456Z"],
   [2, "2024-07-01T02:30:00.000001Z"],

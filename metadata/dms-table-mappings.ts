@@ -1,10 +1,12 @@
 /**
  * The DMS task's table mappings, generated from metadata: a selection rule for exactly each extracted table (explicit
  * names, no wildcards, so a table created later on the source is never picked up unreviewed), one `add-column` rule
- * giving every file the `cdc_seq` column (`$AR_H_CHANGE_SEQ`), and a `remove-column` rule for each excluded column so
- * the files carry exactly the columns the metadata lists.
+ * giving every file the `cdc_seq` column (`$AR_H_CHANGE_SEQ`), a `remove-column` rule for each excluded column so
+ * the files carry exactly the columns the metadata lists, and a `change-data-type` rule for each TIME column so DMS
+ * writes it as a string (see `targetTypes`).
  */
 import { createHash } from "node:crypto";
+import { TIME_STRING_LENGTH } from "./dms-types";
 import { tableId, type TableMetadata } from "./format";
 
 /** The change-sequence column every DMS file carries (DESIGN §4). */
@@ -50,6 +52,22 @@ export function dmsTableMappings(tables: TableMetadata[]): { rules: Array<Record
           "rule-target": "column",
           "object-locator": { "schema-name": t.schema, "table-name": t.table, "column-name": c.name },
           "rule-action": "remove-column",
+        }),
+      );
+    }
+  }
+  // DMS writes a TIME column as a Parquet TIME32 (user guide, "Target data types for S3 Parquet"), which Spark 3.5 cannot
+  // read and which keeps only milliseconds. `change-data-type` to `string` makes DMS write the time's text instead
+  // ("Transformation rules and actions": TIME converts from `HH:MM:SS`), fractional digits included.
+  for (const t of sorted) {
+    for (const c of t.columns.filter((x) => x.dmsType === "TIME")) {
+      rules.push(
+        rule(`time-as-string-${tableId(t)}.${c.name}`, {
+          "rule-type": "transformation",
+          "rule-target": "column",
+          "object-locator": { "schema-name": t.schema, "table-name": t.table, "column-name": c.name },
+          "rule-action": "change-data-type",
+          "data-type": { type: "string", length: c.length ?? TIME_STRING_LENGTH },
         }),
       );
     }

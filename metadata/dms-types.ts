@@ -1,7 +1,8 @@
 /**
  * The engine-independent half of the type mapping: an AWS DMS data type (with its length, precision and scale) →
- * how DMS writes it to Parquet (S3 target, `ParquetVersion` parquet-1-0, timestamps in microseconds) → the Glue/Athena,
- * MySQL and DuckDB column types a target uses. The engine-specific half (source type → DMS type) lives next to each
+ * how DMS writes it to Parquet (S3 target, `ParquetVersion` parquet-1-0, timestamps in microseconds, TIME changed to a
+ * string by the task's table mappings) → the Glue/Athena, MySQL and DuckDB column types a target uses. Source of the
+ * Parquet side: "Target data types for S3 Parquet" (CHAP_Target.S3.DataTypes) in the AWS DMS user guide. The engine-specific half (source type → DMS type) lives next to each
  * extractor. One table, so validation, catalog, DDL and the local engines can never disagree.
  */
 import type { ParquetType } from "./format";
@@ -48,6 +49,15 @@ export interface TargetTypes {
   /** Column type in DuckDB (local mode, tests). */
   duckdb: string;
 }
+
+/**
+ * Characters of the string a TIME column travels as: `HH:MM:SS.fffffff`, the widest time of day a source has (SQL
+ * Server time(7)). One width for every fractional precision, so the text DMS writes always fits, whatever number of
+ * fractional digits it gives a value; a zone offset (PostgreSQL `time with time zone`) adds `TIME_ZONE_LENGTH`.
+ */
+export const TIME_STRING_LENGTH = 16;
+/** `+hh:mm`. */
+export const TIME_ZONE_LENGTH = 6;
 
 /** Largest VARCHAR a utf8mb4 MySQL row can hold comfortably; longer strings become LONGTEXT. */
 const MYSQL_MAX_VARCHAR = 16383;
@@ -114,12 +124,17 @@ export function targetTypes(t: DmsColumnType): TargetTypes {
     case "DATE":
       return { parquet: { physical: "INT32", logical: { type: "DATE" } }, glue: "date", mysql: "DATE", duckdb: "DATE" };
     case "TIME":
-      // Hive/Athena tables have no TIME type; the catalog exposes milliseconds since midnight.
+      // DMS's default for TIME is a Parquet TIME32 (milliseconds), which Spark 3.5 refuses to read at all and Hive/Athena
+      // cannot declare, and which drops SQL Server's 100 ns digits. The task's table mappings therefore change every TIME
+      // column to a string (`dms-table-mappings.ts`): the file carries `HH:MM:SS[.fffffff]` as UTF8, with every digit
+      // the source has. Every target keeps that text as it is — Iceberg/Athena `string`, DuckDB VARCHAR and MySQL
+      // VARCHAR, not MySQL TIME: TIME stops at 6 digits and rounds `23:59:59.9999999` up to `24:00:00`, and it would
+      // spell values differently from the other two targets. Text of one width per column sorts as time does.
       return {
-        parquet: { physical: "INT32", logical: { type: "TIME", unit: "MILLIS" } },
-        glue: "int",
-        mysql: "TIME(3)",
-        duckdb: "TIME",
+        parquet: string,
+        glue: "string",
+        mysql: `VARCHAR(${t.length ?? TIME_STRING_LENGTH})`,
+        duckdb: "VARCHAR",
       };
     case "DATETIME": {
       const fraction = Math.min(t.scale ?? 6, 6);

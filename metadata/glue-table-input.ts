@@ -35,7 +35,8 @@ export function glueTableInput(source: SourceMetadata, table: TableMetadata, har
   const columns: Column[] = table.columns.map((c) => ({
     Name: c.name.toLowerCase(),
     Type: targetTypes(c).glue,
-    Comment: `${c.name}: ${c.sourceType} (DMS ${c.dmsType})${c.nullable ? "" : ", not null"}`,
+    // Athena has no TIME type: a TIME column is the text DMS writes for it (see `targetTypes`), which the comment says.
+    Comment: `${c.name}: ${c.sourceType} (DMS ${c.dmsType}${c.dmsType === "TIME" ? " as text HH:MM:SS[.fffffff]" : ""})${c.nullable ? "" : ", not null"}`,
   }));
   const parameters: Record<string, string> = {
     classification: "parquet",

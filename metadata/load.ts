@@ -146,6 +146,14 @@ function checkTable(file: string, t: TableMetadata): void {
     if (ordinals.has(c.ordinal)) throw new UserError(`${file}: ${at}.ordinal: ${c.ordinal} is used by another column`);
     ordinals.add(c.ordinal);
   }
+  t.columns.forEach((c, i) => {
+    // Metadata written before TIME columns travelled as text: files of that shape cannot be read by Spark or Athena.
+    if (c.parquet.logical?.type === "TIME" || (c.dmsType === "TIME" && c.parquet.logical?.type !== "STRING")) {
+      throw new UserError(
+        `${file}: columns[${i}].parquet: ${c.name} (DMS ${c.dmsType}) must be BYTE_ARRAY STRING: TIME columns travel as text HH:MM:SS[.fffffff], since Spark 3.5 and Athena cannot read a Parquet TIME; re-extract the metadata`,
+      );
+    }
+  });
   for (let i = 1; i < t.columns.length; i++) {
     if (t.columns[i].ordinal <= t.columns[i - 1].ordinal) {
       throw new UserError(`${file}: columns[${i}].ordinal: columns must be in source ordinal order`);

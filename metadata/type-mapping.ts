@@ -5,7 +5,7 @@
  * engine-independent half (DMS type → Parquet, Glue, MySQL, DuckDB) is `dms-types.ts`.
  */
 import type { Engine } from "../src/engines";
-import type { DmsColumnType, DmsType } from "./dms-types";
+import { TIME_STRING_LENGTH, TIME_ZONE_LENGTH, type DmsColumnType, type DmsType } from "./dms-types";
 
 /** What a catalog says about a column's type, normalised by the engine's extractor. */
 export interface SourceColumnType {
@@ -31,14 +31,17 @@ export interface SourceColumnType {
 export type TypeMapping = { replicated: DmsColumnType } | { excluded: string };
 
 const LOBS: ReadonlySet<DmsType> = new Set(["BLOB", "CLOB", "NCLOB"]);
+/** `-838:59:59.000000`, the widest MySQL TIME. */
+const MYSQL_TIME_LENGTH = 17;
 /** AWS DMS decimals (Parquet DECIMAL via Arrow decimal128) stop at 38 digits. */
 const MAX_NUMERIC_PRECISION = 38;
 
 const dms = (dmsType: DmsType, sizing: Omit<DmsColumnType, "dmsType"> = {}): TypeMapping => {
   if (LOBS.has(dmsType)) return { excluded: lobReason(dmsType) };
   const replicated: DmsColumnType = { dmsType };
-  // Sizing travels only where the DMS type carries it, so metadata never shows a meaningless number.
-  if (sizing.length !== undefined && ["STRING", "WSTRING", "BYTES"].includes(dmsType)) replicated.length = sizing.length;
+  // Sizing travels only where the DMS type carries it, so metadata never shows a meaningless number. A TIME column's
+  // length is that of the string it travels as (see `targetTypes`).
+  if (sizing.length !== undefined && ["STRING", "WSTRING", "BYTES", "TIME"].includes(dmsType)) replicated.length = sizing.length;
   if (dmsType === "NUMERIC") Object.assign(replicated, { precision: sizing.precision, scale: sizing.scale ?? 0 });
   if ((dmsType === "DATETIME" || dmsType === "TIME") && sizing.scale !== undefined) replicated.scale = sizing.scale;
   return { replicated };
@@ -105,7 +108,7 @@ function sqlServerType(t: SourceColumnType): TypeMapping {
     case "date":
       return dms("DATE");
     case "time":
-      return dms("TIME", { scale: t.scale ?? 7 });
+      return dms("TIME", { scale: t.scale ?? 7, length: TIME_STRING_LENGTH });
     case "datetimeoffset":
       // `YYYY-MM-DD hh:mm:ss[.nnnnnnn] +hh:mm`
       return dms("WSTRING", { length: 26 + (t.scale === 0 ? 0 : 1 + (t.scale ?? 7)) });
@@ -175,7 +178,9 @@ function mysqlType(t: SourceColumnType): TypeMapping {
     case "timestamp":
       return dms("DATETIME", { scale: t.scale ?? 0 });
     case "time":
-      return dms("STRING");
+      // DMS maps MySQL TIME to STRING itself: an elapsed time, not a time of day, up to `-838:59:59.000000`. Sized, so
+      // a MySQL target stores VARCHAR (a key can use it) rather than LONGTEXT.
+      return dms("STRING", { length: MYSQL_TIME_LENGTH });
     case "year":
       return dms("INT2");
     case "char":
@@ -242,8 +247,9 @@ function postgresType(t: SourceColumnType): TypeMapping {
     case "date":
       return dms("DATE");
     case "time without time zone":
+      return dms("TIME", { scale: t.scale ?? 6, length: TIME_STRING_LENGTH });
     case "time with time zone":
-      return dms("TIME", { scale: t.scale ?? 6 });
+      return dms("TIME", { scale: t.scale ?? 6, length: TIME_STRING_LENGTH + TIME_ZONE_LENGTH });
     case "interval":
       return dms("STRING", { length: 128 });
     case "boolean":

@@ -8,7 +8,7 @@ const tables = catalogToTables("sqlserver", sqlServerCatalog(SQLSERVER_COLUMNS, 
 describe("dmsTableMappings", () => {
   const { rules } = dmsTableMappings(tables);
 
-  it("selects exactly the extracted tables by name, then adds cdc_seq, then removes each excluded column", () => {
+  it("selects exactly the extracted tables by name, then adds cdc_seq, removes each excluded column and makes each TIME text", () => {
     expect(rules.map((r) => r["rule-name"])).toEqual([
       "include-dbo.Everything",
       "include-sales.EventLog",
@@ -20,6 +20,7 @@ describe("dmsTableMappings", () => {
       "remove-dbo.Everything.Place",
       "remove-dbo.Everything.Anything",
       "remove-dbo.Everything.Old",
+      "time-as-string-dbo.Everything.At",
     ]);
     expect(rules[1]).toEqual({
       "rule-id": ruleId("include-sales.EventLog"),
@@ -48,6 +49,49 @@ describe("dmsTableMappings", () => {
       "object-locator": { "schema-name": "dbo", "table-name": "Everything", "column-name": "Notes" },
       "rule-action": "remove-column",
     });
+  });
+
+  it("changes each TIME column to a string, so DMS writes its text instead of a Parquet TIME32 Spark cannot read", () => {
+    const at = rules.find((r) => r["rule-name"] === "time-as-string-dbo.Everything.At");
+    expect(at).toEqual({
+      "rule-id": ruleId("time-as-string-dbo.Everything.At"),
+      "rule-name": "time-as-string-dbo.Everything.At",
+      "rule-type": "transformation",
+      "rule-target": "column",
+      "object-locator": { "schema-name": "dbo", "table-name": "Everything", "column-name": "At" },
+      "rule-action": "change-data-type",
+      "data-type": { type: "string", length: 16 },
+    });
+    // One rule per TIME column (by exact name, never a wildcard), none for any other type.
+    const timeColumns = tables.flatMap((t) =>
+      t.columns.filter((c) => c.dmsType === "TIME").map((c) => `${t.schema}.${t.table}.${c.name}`),
+    );
+    const changed = rules
+      .filter((r) => r["rule-action"] === "change-data-type")
+      .map((r) => r["object-locator"] as Record<string, string>)
+      .map((o) => `${o["schema-name"]}.${o["table-name"]}.${o["column-name"]}`);
+    expect(changed).toEqual(timeColumns);
+    expect(changed).toEqual(["dbo.Everything.At"]);
+  });
+
+  it("sizes the string of a TIME column from its metadata (a zone offset makes it wider)", () => {
+    const tz = catalogToTables("postgres", {
+      columns: [
+        { schema: "public", table: "shifts", name: "id", ordinal: 1, nullable: false, sourceType: "integer" },
+        {
+          schema: "public",
+          table: "shifts",
+          name: "starts",
+          ordinal: 2,
+          nullable: true,
+          sourceType: "time with time zone",
+          scale: 6,
+        },
+      ],
+      primaryKeys: [{ schema: "public", table: "shifts", column: "id", position: 1 }],
+    });
+    const rule = dmsTableMappings(tz).rules.find((r) => r["rule-action"] === "change-data-type");
+    expect(rule?.["data-type"]).toEqual({ type: "string", length: 22 });
   });
 
   it("never selects by wildcard", () => {

@@ -1,6 +1,8 @@
 import {
   DMS_CHANGE_COLUMNS,
   DMS_TYPES,
+  TIME_STRING_LENGTH,
+  TIME_ZONE_LENGTH,
   decimalByteLength,
   targetTypes,
   type DmsColumnType,
@@ -14,8 +16,9 @@ const int = (bitWidth: number, signed: boolean, physical = bitWidth === 64 ? "IN
 });
 
 // One row per AWS DMS type, following "Target data types for S3 Parquet" (CHAP_Target.S3): BYTES/BLOB → BINARY,
-// DATE → DATE32, TIME → TIME32, DATETIME → TIMESTAMP, INTn/UINTn → (U)INTn, NUMERIC → DECIMAL, REAL4 → FLOAT,
-// REAL8 → DOUBLE, (W)STRING/(N)CLOB → STRING, BOOLEAN → BOOL.
+// DATE → DATE32, DATETIME → TIMESTAMP, INTn/UINTn → (U)INTn, NUMERIC → DECIMAL, REAL4 → FLOAT, REAL8 → DOUBLE,
+// (W)STRING/(N)CLOB → STRING, BOOLEAN → BOOL. TIME would be TIME32, which Spark 3.5 cannot read: the table mappings
+// change it to a string, so it is text in the file and in every target.
 const ROWS: Array<[DmsColumnType, TargetTypes]> = [
   [{ dmsType: "BOOLEAN" }, { parquet: { physical: "BOOLEAN" }, glue: "boolean", mysql: "BOOLEAN", duckdb: "BOOLEAN" }],
   [{ dmsType: "INT1" }, { parquet: int(8, true), glue: "tinyint", mysql: "TINYINT", duckdb: "TINYINT" }],
@@ -43,8 +46,8 @@ const ROWS: Array<[DmsColumnType, TargetTypes]> = [
     { parquet: { physical: "INT32", logical: { type: "DATE" } }, glue: "date", mysql: "DATE", duckdb: "DATE" },
   ],
   [
-    { dmsType: "TIME" },
-    { parquet: { physical: "INT32", logical: { type: "TIME", unit: "MILLIS" } }, glue: "int", mysql: "TIME(3)", duckdb: "TIME" },
+    { dmsType: "TIME", scale: 7, length: 16 },
+    { parquet: str, glue: "string", mysql: "VARCHAR(16)", duckdb: "VARCHAR" },
   ],
   [
     { dmsType: "DATETIME", scale: 3 },
@@ -104,4 +107,30 @@ it("names the change columns DMS adds: Op, cdc_timestamp, cdc_seq, all strings",
     ["cdc_timestamp", str],
     ["cdc_seq", str],
   ]);
+});
+
+describe("TIME", () => {
+  it("is text in the file and in every target, at any fractional precision (fsp 0–7)", () => {
+    for (const scale of [0, 3, 6, 7]) {
+      expect(targetTypes({ dmsType: "TIME", scale })).toEqual({
+        parquet: str,
+        glue: "string",
+        mysql: "VARCHAR(16)",
+        duckdb: "VARCHAR",
+      });
+    }
+  });
+
+  it("is never a Parquet TIME (Spark 3.5 refuses the file) nor a MySQL TIME (6 digits at most, rounds to 24:00:00)", () => {
+    const t = targetTypes({ dmsType: "TIME", scale: 7 });
+    expect(t.parquet.logical?.type).not.toBe("TIME");
+    expect(t.mysql).not.toMatch(/^TIME/);
+    expect(t.duckdb).not.toBe("TIME");
+  });
+
+  it("is as wide as the longest time of day, and wider with a zone offset", () => {
+    expect(TIME_STRING_LENGTH).toBe("23:59:59.9999999".length);
+    expect(TIME_STRING_LENGTH + TIME_ZONE_LENGTH).toBe("23:59:59.9999999+05:30".length);
+    expect(targetTypes({ dmsType: "TIME", scale: 6, length: 22 }).mysql).toBe("VARCHAR(22)");
+  });
 });

@@ -180,6 +180,35 @@ describe("readMetadataDir errors name the file and the field", () => {
   });
 });
 
+describe("TIME columns", () => {
+  beforeEach(() => writeMetadataDir(dir, source, [table("public", "orders")]));
+  const timeColumn = (parquet: unknown) => ({
+    name: "opens_at",
+    ordinal: 4,
+    sourceType: "time without time zone",
+    dmsType: "TIME",
+    scale: 6,
+    nullable: true,
+    parquet,
+  });
+
+  it("are read when they travel as text", () => {
+    edit(tablesFile("public.orders"), (j) =>
+      j.columns.push({ ...timeColumn(targetTypes({ dmsType: "TIME" }).parquet), length: 16 }),
+    );
+    expect(readMetadataDir(dir).tables[0].columns[2]).toMatchObject({ name: "opens_at", dmsType: "TIME", length: 16 });
+  });
+
+  it("are refused as a Parquet TIME (metadata from before the change-data-type rule), saying why and what to do", () => {
+    edit(tablesFile("public.orders"), (j) =>
+      j.columns.push(timeColumn({ physical: "INT32", logical: { type: "TIME", unit: "MILLIS" } })),
+    );
+    expect(readError()).toBe(
+      `${tablesFile("public.orders")}: columns[2].parquet: opens_at (DMS TIME) must be BYTE_ARRAY STRING: TIME columns travel as text HH:MM:SS[.fffffff], since Spark 3.5 and Athena cannot read a Parquet TIME; re-extract the metadata`,
+    );
+  });
+});
+
 describe("findTable", () => {
   it("matches schema and table case-insensitively", () => {
     const tables = [table("dbo", "InvoiceLine"), table("dbo", "Invoice")];

@@ -53,7 +53,7 @@ export function allTypesTable(schema = "dbo", name = "all_types"): TableMetadata
       { name: "amount", dmsType: "NUMERIC", precision: 12, scale: 2 },
       { name: "wide", dmsType: "NUMERIC", precision: 38, scale: 10 },
       { name: "day", dmsType: "DATE" },
-      { name: "at_time", dmsType: "TIME" },
+      { name: "at_time", dmsType: "TIME", scale: 7 },
       { name: "at", dmsType: "DATETIME", scale: 6 },
       { name: "note", dmsType: "WSTRING", length: 200 },
       { name: "body", dmsType: "NCLOB" },

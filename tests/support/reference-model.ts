@@ -176,6 +176,8 @@ export function lastChangeRows(meta: TableMetadata, files: readonly ModelFile[])
 /**
  * One spelling per value, whatever engine returned it: integers and decimals as plain digits (decimals with their
  * scale), booleans as `true`/`false`, timestamps as `yyyy-MM-dd HH:mm:ss.ffffff`, floats by their JS number text.
+ * TIME values are text in every engine (`HH:MM:SS[.fffffff]`, as DMS writes them; see `targetTypes`) and are compared
+ * exactly as written: an engine that reformats them (drops digits, pads, rounds) must fail.
  */
 export function canonicalValue(column: ColumnMetadata, value: unknown): ModelValue {
   if (value === null || value === undefined) return null;
@@ -190,6 +192,9 @@ export function canonicalValue(column: ColumnMetadata, value: unknown): ModelVal
       const scale = column.scale ?? 0;
       return scale > 0 ? `${int}.${frac.padEnd(scale, "0")}` : int;
     }
+    case "TIME":
+      if (typeof value !== "string") throw new Error(`${column.name}: a TIME value must come back as text, got ${typeof value}`);
+      return value;
     case "DATETIME": {
       const s = value instanceof Date ? value.toISOString().replace("T", " ").replace("Z", "") : String(value);
       const [date, time = "00:00:00"] = s.split(" ");

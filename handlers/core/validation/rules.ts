@@ -97,6 +97,19 @@ function mayHoldDeletes(kind: "load" | "cdc", op: ColumnSummary | undefined): bo
 
 const quoteAll = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(", ");
 
+/**
+ * What to do about a Parquet TIME column: DMS writes one when the task lacks the table mappings' `change-data-type` rule
+ * for a TIME column (an old task, or mappings edited by hand), and no Spark 3.5 job or Athena query can read the file.
+ */
+function parquetTimeHint(found: FileColumn): string {
+  if ("unsupported" in found.type || found.type.logical?.type !== "TIME") return "";
+  return (
+    "; Spark 3.5 (Glue) and Athena cannot read a Parquet TIME column, so TIME columns travel as text HH:MM:SS[.fffffff]:" +
+    " the DMS task must carry the change-data-type rule to string that its table mappings generate for this column" +
+    " (redeploy the task from this metadata, then reload the table)"
+  );
+}
+
 /** Every footer-level check of a file against its table, plus the value checks statistics (or `values`) allow. */
 export function validateParquetFile(input: ValidationInput): ValidationResult {
   const { dmsKey, table, errors, tableName } = resolveTable(input.key, input.tables);
@@ -117,7 +130,7 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
     if (!typeMatches(expected, found.type)) {
       errors.push({
         code: "TYPE_MISMATCH",
-        message: `column ${name}: expected ${describeType(expected)}, found ${describeType(found.type)}`,
+        message: `column ${name}: expected ${describeType(expected)}, found ${describeType(found.type)}${parquetTimeHint(found)}`,
       });
       return false;
     }

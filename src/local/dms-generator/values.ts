@@ -41,6 +41,27 @@ const WORDS = [
 const DAY_1990 = 7305;
 const DAY_2030 = 21915;
 
+/** Fractional digits of a TIME column: the source's precision (SQL Server time(7): 100 ns), 7 at most. */
+const timeDigits = (col: ColumnMetadata) => Math.min(col.scale ?? 0, 7);
+const timeUnitsPerSecond = (col: ColumnMetadata) => 10 ** timeDigits(col);
+/** Distinct times of day at the column's precision. */
+const timeUnits = (col: ColumnMetadata) => 86_400 * timeUnitsPerSecond(col);
+const fraction = (col: ColumnMetadata, rng: () => number) => int(rng, 0, timeUnitsPerSecond(col) - 1);
+
+/**
+ * A time of day as DMS writes a TIME column under the table mappings' `change-data-type` rule: `HH:MM:SS`, then a
+ * point and the source's fractional digits when it has any (`23:59:59.9999999` for time(7)). `units` counts
+ * 10^-digits seconds from midnight.
+ */
+export function timeText(col: ColumnMetadata, units: number): string {
+  const perSecond = timeUnitsPerSecond(col);
+  const seconds = Math.floor(units / perSecond);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const hms = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+  const digits = timeDigits(col);
+  return digits === 0 ? hms : `${hms}.${String(units % perSecond).padStart(digits, "0")}`;
+}
+
 /** A realistic random value for the column (never null; the caller decides nulls). */
 export function randomValue(col: ColumnMetadata, rng: () => number): Exclude<ParquetValue, null> {
   switch (col.dmsType) {
@@ -75,8 +96,13 @@ export function randomValue(col: ColumnMetadata, rng: () => number): Exclude<Par
     }
     case "DATE":
       return int(rng, DAY_1990, DAY_2030);
-    case "TIME":
-      return int(rng, 0, 86_399_999);
+    case "TIME": {
+      // Midnight and the last instant of the day now and then: the values a text or TIME(n) column gets wrong first.
+      const u = rng();
+      const units =
+        u < 0.05 ? 0 : u < 0.1 ? timeUnits(col) - 1 : int(rng, 0, 86_399) * timeUnitsPerSecond(col) + fraction(col, rng);
+      return timeText(col, units);
+    }
     case "DATETIME": {
       const micros =
         BigInt(int(rng, DAY_1990, DAY_2030)) * 86_400_000_000n +
@@ -115,7 +141,7 @@ export function keyCapacity(col: ColumnMetadata): number {
     case "BOOLEAN":
       return 1;
     case "TIME":
-      return 86_399_999;
+      return timeUnits(col) - 1;
     default:
       return Number.MAX_SAFE_INTEGER;
   }
@@ -132,8 +158,9 @@ export function keyValue(col: ColumnMetadata, k: number): Exclude<ParquetValue, 
     case "UINT1":
     case "UINT2":
     case "DATE":
-    case "TIME":
       return k;
+    case "TIME":
+      return timeText(col, k);
     case "INT8":
     case "UINT4":
     case "UINT8":

@@ -47,7 +47,7 @@ const EVERYTHING: Expected[] = [
   ["name", "varchar", "WSTRING", { length: 100 }, false],
   ["body", "text", "WSTRING", { length: 65535 }, true],
   ["day", "date", "DATE", {}, true],
-  ["at_time", "time", "STRING", {}, true],
+  ["at_time", "time", "STRING", { length: 17 }, true],
   ["happened", "datetime", "DATETIME", { scale: 3 }, true],
   ["stamped", "timestamp", "DATETIME", { scale: 6 }, true],
   ["yr", "year", "INT2", {}, true],

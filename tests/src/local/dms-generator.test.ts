@@ -207,6 +207,44 @@ describe("DMS-format generator", () => {
     }
   });
 
+  it("writes TIME columns as the text DMS writes under the change-data-type rule, with the source's digits", async () => {
+    const t = table(
+      "app",
+      "shifts",
+      [
+        { name: "starts", dmsType: "TIME", scale: 0, length: 16 },
+        { name: "t7", dmsType: "TIME", scale: 7, length: 16 },
+        { name: "t3", dmsType: "TIME", scale: 3, length: 16 },
+      ],
+      ["starts"],
+    );
+    const dir = tempDir("cdc-gen-times");
+    try {
+      const out = generateDmsOutput({ tables: [t], outDir: dir.dir, rows: 300, changes: 300, seed: 9 });
+      const written = new Map(fileColumns(metadataOf(out[0])).map((c) => [c.name, c.type]));
+      for (const name of ["starts", "t7", "t3"])
+        expect(written.get(name)).toEqual({ physical: "BYTE_ARRAY", logical: { type: "STRING" } });
+      for (const f of out) expect((await validateLocalFile(f.path, [t])).errors).toEqual([]);
+      const rows = (await Promise.all(out.map(read))).flat();
+      const values = (c: string) => rows.map((r) => r[c]).filter((v): v is string => typeof v === "string");
+      // A time(0) key: whole seconds, distinct per key (key 1 is one second past midnight).
+      expect(values("starts").every((v) => /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(v))).toBe(true);
+      expect(values("starts")).toContain("00:00:01");
+      // time(7): 100 ns digits, midnight and the day's last instant among them.
+      expect(values("t7").length).toBeGreaterThan(200);
+      expect(values("t7").every((v) => /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{7}$/.test(v))).toBe(true);
+      expect(values("t7")).toEqual(expect.arrayContaining(["00:00:00.0000000", "23:59:59.9999999"]));
+      expect(values("t7").some((v) => !v.endsWith("000"))).toBe(true);
+      expect(values("t3").every((v) => /^\d\d:\d\d:\d\d\.\d{3}$/.test(v))).toBe(true);
+      // Text of one width sorts as time does, so min/max statistics stay meaningful.
+      const sorted = [...values("t7")].sort();
+      expect(sorted[0]).toBe("00:00:00.0000000");
+      expect(sorted[sorted.length - 1]).toBe("23:59:59.9999999");
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it("keeps a timestamp's fractional digits to the source column's scale", async () => {
     const t = table(
       "app",

@@ -2,6 +2,7 @@ import { VIOLATION_CODES, validateObject, validateParquetFile } from "../../../.
 import { hyparquet } from "../../../../handlers/core/parquet/esm";
 import { countingReader, memoryReader } from "../../../../handlers/core/parquet/range-reader";
 import { allTypesTable, ordersTable, table } from "../../../support/parquet-fixtures";
+import { writeParquet, type ParquetColumn } from "../../../../src/local/dms-generator";
 import { badFiles, CDC_KEY, LOAD_KEY, ordersFile } from "./bad-files";
 
 const tables = [ordersTable(), allTypesTable()];
@@ -130,6 +131,50 @@ describe("validation rules on real files", () => {
     expect(r.errors).toEqual([
       { code: "TYPE_MISMATCH", message: "column id: expected INT32 INTEGER(32, signed), found INT64 INTEGER(64, signed)" },
     ]);
+  });
+
+  describe("a TIME column", () => {
+    const shifts = table(
+      "dbo",
+      "shifts",
+      [
+        { name: "id", dmsType: "INT4" },
+        { name: "starts", dmsType: "TIME", scale: 7, length: 16 },
+      ],
+      ["id"],
+    );
+    const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
+    const file = (starts: ParquetColumn) =>
+      writeParquet([
+        { name: "Op", type: STRING, values: ["I", "U"] },
+        { name: "cdc_timestamp", type: STRING, values: ["2024-01-02 03:04:05.000000", "2024-01-02 03:04:05.000000"] },
+        { name: "cdc_seq", type: STRING, values: ["1", "2"] },
+        { name: "id", type: shifts.columns[0].parquet, values: [1, 2] },
+        starts,
+      ]);
+    const key = "dbo/shifts/20240102-030405678.parquet";
+
+    it("passes as the text the DMS rule makes of it", async () => {
+      const bytes = file({ name: "starts", type: shifts.columns[1].parquet, values: ["00:00:00.0000000", "23:59:59.9999999"] });
+      expect(await validateObject({ key, tables: [shifts], reader: memoryReader(bytes) })).toMatchObject({
+        valid: true,
+        errors: [],
+      });
+    });
+
+    it("fails as a Parquet TIME (a task without the rule), naming the column, the expected type and why", async () => {
+      const millis = { physical: "INT32", logical: { type: "TIME", unit: "MILLIS" } } as const;
+      const bytes = file({ name: "starts", type: millis, values: [0, 86_399_999] });
+      const r = await validateObject({ key, tables: [shifts], reader: memoryReader(bytes) });
+      expect(r.valid).toBe(false);
+      expect(r.errors).toEqual([
+        {
+          code: "TYPE_MISMATCH",
+          message:
+            "column starts: expected BYTE_ARRAY STRING, found INT32 TIME(MILLIS); Spark 3.5 (Glue) and Athena cannot read a Parquet TIME column, so TIME columns travel as text HH:MM:SS[.fffffff]: the DMS task must carry the change-data-type rule to string that its table mappings generate for this column (redeploy the task from this metadata, then reload the table)",
+        },
+      ]);
+    });
   });
 
   it("reports every violation of a file, not just the first", async () => {

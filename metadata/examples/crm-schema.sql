@@ -14,7 +14,8 @@ CREATE TABLE contacts (
   phone varchar(40),
   preferences jsonb,
   opted_in boolean NOT NULL DEFAULT false,
-  updated_at timestamp(3) NOT NULL
+  updated_at timestamp(3) NOT NULL,
+  best_call_time time
 );
 
 CREATE TABLE opportunities (

@@ -17,6 +17,7 @@ const COLUMNS: Col[] = [
   ["dbo.Customer", "CreatedAt", "datetime2", 7, 23, 3, false],
   ["dbo.Customer", "Notes", "nvarchar", -1, 0, 0, true],
   ["dbo.Customer", "RowVersion", "timestamp", 8, 0, 0, false],
+  ["dbo.Customer", "PreferredCallTime", "time", 5, 16, 7, true],
   ["dbo.Invoice", "InvoiceID", "int", 4, 10, 0, false],
   ["dbo.Invoice", "CustomerID", "int", 4, 10, 0, false],
   ["dbo.Invoice", "InvoiceNumber", "varchar", 20, 0, 0, false],

@@ -38,6 +38,12 @@ describe("glueTableInput", () => {
       { Name: "phone", Type: "string", Comment: "phone: character varying (DMS WSTRING)" },
       { Name: "opted_in", Type: "string", Comment: "opted_in: boolean (DMS STRING), not null" },
       { Name: "updated_at", Type: "timestamp", Comment: "updated_at: timestamp without time zone (DMS DATETIME), not null" },
+      // Athena has no TIME: the text DMS writes for it (change-data-type rule), which the comment says.
+      {
+        Name: "best_call_time",
+        Type: "string",
+        Comment: "best_call_time: time without time zone (DMS TIME as text HH:MM:SS[.fffffff])",
+      },
     ]);
     expect(input.Parameters).toEqual({
       classification: "parquet",

@@ -7,6 +7,9 @@ the Iceberg tables (expiry before the merge, as in MySQL, so a re-run of the man
 When every table is applied it writes the manifest's `.done` marker; a manifest without one is simply run again.
 
 Job arguments: --manifest s3://bucket/key.json, optionally --mysql_connection <Glue connection name>.
+
+`main` is the Glue entry point; everything after Glue's own set-up is `run_manifest`, which local mode and the tests
+call with a local SparkSession (src/local/spark/glue_local.py), so the code that runs in AWS is the code under test.
 """
 
 import json
@@ -23,17 +26,26 @@ class ManifestError(ValueError):
 
 
 def parse_args(argv):
-    """`--name value` pairs (Glue passes job arguments this way) as a dict; `--manifest` is required."""
+    """Job arguments as a dict; `--manifest` is required.
+
+    Glue passes `--name value` pairs, but also flags of its own without a value (`--enable-metrics`): a `--name` whose
+    next token is another `--name`, or that ends the list, is such a flag and gets "true" rather than swallowing the
+    next argument. No value of these jobs starts with `--` (URIs, names, JSON).
+    """
     args = {}
     i = 1
     while i < len(argv):
         name = argv[i]
-        if name.startswith("--") and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+        if not name.startswith("--") or len(name) == 2:
+            i += 1
+            continue
+        if i + 1 < len(argv) and not argv[i + 1].startswith("--"):
             args[name[2:]] = argv[i + 1]
             i += 2
         else:
+            args[name[2:]] = "true"
             i += 1
-    if "manifest" not in args:
+    if not args.get("manifest") or args["manifest"] == "true":
         raise ManifestError("missing job argument --manifest s3://bucket/key.json")
     return args
 
@@ -90,9 +102,38 @@ def table_steps(table):
     steps += [
         ("spark", spark["expire"] + spark["guard"]),
         ("spark-log", spark["summary"]),
-        ("spark", spark["merge"] + spark["cleanup"]),
+        ("spark", spark["merge"]),
     ]
     return steps
+
+
+def drop_relations(table, engine):
+    """Drops the table's session relations (its `spark.cleanup`), also after a failure: a cached relation left behind
+    would make the next attempt in the same session fail to create it. A drop that fails hides nothing: the statements
+    are DROP ... IF EXISTS and the original error is what is raised."""
+    for sql in table["spark"]["cleanup"]:
+        try:
+            engine.spark(sql)
+        except Exception as err:  # noqa: BLE001
+            print("cdc apply: cleanup of %s failed: %s" % (table["table"], err))
+
+
+# Session settings the statements rely on, set by the script so they hold whatever the job's --conf says:
+# - UTC, so a timestamp never depends on the machine's or the job's time zone (DESIGN §5);
+# - CORRECTED rebase: DMS writes proleptic Gregorian dates and timestamps with no Spark writer tag, and Spark 3.5's
+#   default (EXCEPTION) refuses such files as soon as a value falls before 1582-10-15.
+SESSION_CONF = (
+    ("spark.sql.session.timeZone", "UTC"),
+    ("spark.sql.parquet.datetimeRebaseModeInRead", "CORRECTED"),
+    ("spark.sql.parquet.int96RebaseModeInRead", "CORRECTED"),
+    ("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED"),
+    ("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED"),
+)
+
+
+def configure_session(spark):
+    for name, value in SESSION_CONF:
+        spark.conf.set(name, value)
 
 
 # Connector/J properties every connection to the target gets unless the Glue connection's URL sets them: multi-row
@@ -123,13 +164,15 @@ def needs_mysql(manifest):
 
 
 def run_steps(steps, engine):
-    """Runs steps through `engine`, an object with spark(sql), spark_log(sql), mysql(sql), mysql_copy(stage), mysql_transaction(sqls)."""
+    """Runs steps through `engine`, an object with spark(sql), spark_log(sql), mysql(sql), mysql_copy(stage),
+    mysql_transaction(sqls). Returns what spark_log returned (the batch's counts per action), or None."""
+    summary = None
     for kind, payload in steps:
         if kind == "spark":
             for sql in payload:
                 engine.spark(sql)
         elif kind == "spark-log":
-            engine.spark_log(payload)
+            summary = engine.spark_log(payload)
         elif kind == "mysql":
             for sql in payload:
                 engine.mysql(sql)
@@ -139,6 +182,7 @@ def run_steps(steps, engine):
             engine.mysql_transaction(payload)
         else:
             raise ManifestError("unknown step %r" % (kind,))
+    return summary
 
 
 class GlueEngine(object):
@@ -156,8 +200,11 @@ class GlueEngine(object):
         self.spark_session.sql(sql)
 
     def spark_log(self, sql):
+        counts = {}
         for row in self.spark_session.sql(sql).collect():
             print("cdc apply: %s %s" % (row[0], row[1]))
+            counts[row[0]] = int(row[1])
+        return counts
 
     def mysql(self, sql):
         statement = self.connection.createStatement()
@@ -188,6 +235,33 @@ class GlueEngine(object):
             self.connection.setAutoCommit(True)
 
 
+def read_manifest(s3, manifest_uri):
+    bucket, key = split_s3_uri(manifest_uri)
+    return load_manifest(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+
+
+def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
+    """Applies every table of `manifest` in order, then writes its `.done` marker. `jdbc` ({url, user, password}) is
+    required when a table has MySQL statements. Returns each table's counts per action, in manifest order."""
+    if needs_mysql(manifest) and jdbc is None:
+        raise ManifestError("manifest has MySQL statements but the job has no --mysql_connection")
+    configure_session(spark)
+    engine = engine_class(spark, jdbc if needs_mysql(manifest) else None)
+    results = []
+    try:
+        for table in manifest["tables"]:
+            print("cdc apply: %s, %d files" % (table["table"], len(table["files"])))
+            try:
+                results.append({"table": table["table"], "counts": run_steps(table_steps(table), engine) or {}})
+            finally:
+                drop_relations(table, engine)
+    finally:
+        engine.close()
+    done_bucket, done_key = split_s3_uri(manifest["doneUri"])
+    s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps({"runId": manifest["runId"]}).encode("utf-8"))
+    return results
+
+
 def main(argv):
     # Glue provides these; imported here so the helpers above stay testable without PySpark.
     import boto3
@@ -196,8 +270,7 @@ def main(argv):
 
     args = parse_args(argv)
     s3 = boto3.client("s3")
-    bucket, key = split_s3_uri(args["manifest"])
-    manifest = load_manifest(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    manifest = read_manifest(s3, args["manifest"])
     glue = GlueContext(SparkContext.getOrCreate())
     jdbc = None
     if needs_mysql(manifest):
@@ -205,15 +278,7 @@ def main(argv):
             raise ManifestError("manifest has MySQL statements but the job has no --mysql_connection")
         conf = glue.extract_jdbc_conf(args["mysql_connection"])
         jdbc = {"url": conf.get("fullUrl") or conf["url"], "user": conf["user"], "password": conf["password"]}
-    engine = GlueEngine(glue.spark_session, jdbc)
-    try:
-        for table in manifest["tables"]:
-            print("cdc apply: %s, %d files" % (table["table"], len(table["files"])))
-            run_steps(table_steps(table), engine)
-    finally:
-        engine.close()
-    done_bucket, done_key = split_s3_uri(manifest["doneUri"])
-    s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps({"runId": manifest["runId"]}).encode("utf-8"))
+    run_manifest(glue.spark_session, s3, manifest, jdbc)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /**
- * `cdc replay <dms-output-dir> --metadata <dir> --out <dir> [--mysql <url>]`: validate every file of a DMS output tree
- * with the same rules as the validate Lambda, apply the accepted ones in DMS order with the DuckDB executor (and a
- * MySQL target when given), and write the publication (`<out>/<schema>.<table>.parquet`) and `<out>/report.json`.
+ * `cdc replay <dms-output-dir> --metadata <dir> --out <dir> [--mysql <url>] [--engine duckdb|spark]`: validate every file
+ * of a DMS output tree with the same rules as the validate Lambda, apply the accepted ones in DMS order with the DuckDB
+ * executor — or, with `--engine spark`, with the Glue job's own code on local Spark + Iceberg — (and a MySQL target when
+ * given), and write the publication (`<out>/<schema>.<table>.parquet`) and `<out>/report.json`.
  *
  * Each table's accepted files form one batch in DMS order, applied to a fresh in-memory DuckDB — exactly what one Glue
  * run over the whole directory would do — so running twice, or over a tree with duplicated files, gives identical
@@ -17,7 +18,12 @@ import { validateLocalFile, type Violation } from "../../../handlers/core/valida
 import { DuckDbExecutor } from "../../executors/duckdb";
 import { applyBatchLocally } from "../../executors/local-apply";
 import { MySqlExecutor } from "../../executors/mysql";
+import { jdbcFromMysqlUrl, replayOnSpark } from "../../local/spark/replay-on-spark";
 import { EXIT, UserError, type CliIo } from "../io";
+import type { MySqlFlavor } from "../../../handlers/core/plan/dialect";
+
+export const REPLAY_ENGINES = ["duckdb", "spark"] as const;
+export type ReplayEngine = (typeof REPLAY_ENGINES)[number];
 
 export interface ReplayReport {
   files: { accepted: number; quarantined: Array<{ file: string; errors: Violation[] }> };
@@ -30,6 +36,8 @@ export interface ReplayOptions {
   outDir: string;
   /** mysql://user:pass@host:port/database of a MySQL target to apply to as well. */
   mysqlUrl?: string;
+  /** Which engine applies: DuckDB (default) or the Glue job's code on local Spark + Iceberg. */
+  engine?: ReplayEngine;
   /** Progress lines. */
   progress?: (line: string) => void;
 }
@@ -42,12 +50,14 @@ export function registerReplayCommands(program: Command, io: CliIo): void {
     .requiredOption("--metadata <dir>", "the source's metadata directory (source.json + tables/)")
     .requiredOption("--out <dir>", "where <schema>.<table>.parquet and report.json are written")
     .option("--mysql <url>", "also apply to this MySQL/MariaDB database (mysql://user:pass@host:port/db)")
-    .action(async (dmsDir: string, opts: { metadata: string; out: string; mysql?: string }) => {
+    .option("--engine <engine>", "duckdb, or spark: the Glue job's code on local Spark 3.5 + Iceberg", "duckdb")
+    .action(async (dmsDir: string, opts: { metadata: string; out: string; mysql?: string; engine: string }) => {
       const report = await replayDirectory({
         dmsDir,
         metadataDir: opts.metadata,
         outDir: opts.out,
         mysqlUrl: opts.mysql,
+        engine: checkEngine(opts.engine),
         progress: (l) => io.err(l),
       });
       const q = report.files.quarantined.length;
@@ -85,18 +95,44 @@ export async function replayDirectory(opts: ReplayOptions): Promise<ReplayReport
     accepted.set(meta, [...(accepted.get(meta) ?? []), rel]);
   }
 
+  const report: ReplayReport = { files: { accepted: files.length - quarantined.length, quarantined }, tables: {} };
+  const ordered = [...accepted.keys()]
+    .sort((a, b) => (tableId(a) < tableId(b) ? -1 : 1))
+    .map((meta) => ({ meta, files: (accepted.get(meta) as string[]).sort(compareDmsFiles) }));
+  if (opts.engine === "spark") {
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    let flavor: MySqlFlavor | undefined;
+    if (mysqlTarget) {
+      // Connect once as the DuckDB path does: a bad URL fails here with one line, and the server says its flavor.
+      const probe = await connectMysql(mysqlTarget);
+      flavor = probe.flavor;
+      await probe.close();
+    }
+    const tables = await replayOnSpark({
+      dmsDir: opts.dmsDir,
+      tables: ordered,
+      outDir: opts.outDir,
+      mysql: mysqlTarget && flavor ? { flavor, jdbc: jdbcFromMysqlUrl(mysqlTarget.url) } : undefined,
+      progress,
+    });
+    for (const [id, t] of Object.entries(tables)) {
+      const { inserted, updated, deleted, skippedStale } = t.counts;
+      report.tables[id] = { rows: t.rows, inserted, updated, deleted, skippedStale };
+    }
+    fs.writeFileSync(path.join(opts.outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  }
+
   const duck = await DuckDbExecutor.open();
   const mysql = mysqlTarget ? await connectMysql(mysqlTarget) : undefined;
-  const report: ReplayReport = { files: { accepted: files.length - quarantined.length, quarantined }, tables: {} };
   try {
     fs.mkdirSync(opts.outDir, { recursive: true });
-    for (const meta of [...accepted.keys()].sort((a, b) => (tableId(a) < tableId(b) ? -1 : 1))) {
-      const ordered = (accepted.get(meta) as string[]).sort(compareDmsFiles);
-      progress(`applying ${tableId(meta)}: ${ordered.length} files${mysql ? " (DuckDB and MySQL)" : ""}`);
+    for (const { meta, files: tableFiles } of ordered) {
+      progress(`applying ${tableId(meta)}: ${tableFiles.length} files${mysql ? " (DuckDB and MySQL)" : ""}`);
       const counts = await applyBatchLocally(
         { duck, mysql },
         meta,
-        ordered.map((rel) => ({ uri: path.resolve(opts.dmsDir, rel) })),
+        tableFiles.map((rel) => ({ uri: path.resolve(opts.dmsDir, rel) })),
       );
       const target = path.join(opts.outDir, `${tableId(meta)}.parquet`);
       // Written next to its final name, then renamed: a crash never leaves half a publication file behind.
@@ -131,6 +167,12 @@ function listParquet(dir: string): string[] {
 function findTableById(tables: readonly TableMetadata[], id: string): TableMetadata | undefined {
   const dot = id.indexOf(".");
   return findTable(tables, id.slice(0, dot), id.slice(dot + 1));
+}
+
+function checkEngine(engine: string): ReplayEngine {
+  if (!(REPLAY_ENGINES as readonly string[]).includes(engine))
+    throw new UserError(`--engine: expected ${REPLAY_ENGINES.join(" or ")}, got ${engine}`, EXIT.usage);
+  return engine as ReplayEngine;
 }
 
 /** Refuses a `--mysql` value that is not a mysql:// URL naming a database, before any work is done. */

@@ -44,6 +44,13 @@ class ParseArgsTest(unittest.TestCase):
         args = apply_changes.parse_args(["job.py", "--JOB_NAME", "x", "--manifest", "s3://b/m.json", "--mysql_connection", "c"])
         self.assertEqual(args, {"JOB_NAME": "x", "manifest": "s3://b/m.json", "mysql_connection": "c"})
 
+    def test_a_flag_without_a_value_takes_nothing_from_the_next_argument(self):
+        # Glue passes some flags of its own bare; `--enable-metrics --manifest x` must not read "--manifest" as a value.
+        args = apply_changes.parse_args(["job.py", "--enable-metrics", "--manifest", "s3://b/m.json", "--verbose"])
+        self.assertEqual(args, {"enable-metrics": "true", "manifest": "s3://b/m.json", "verbose": "true"})
+        with self.assertRaisesRegex(apply_changes.ManifestError, "--manifest"):
+            apply_changes.parse_args(["job.py", "--manifest", "--enable-metrics"])
+
     def test_requires_the_manifest(self):
         with self.assertRaisesRegex(apply_changes.ManifestError, "--manifest"):
             apply_changes.parse_args(["job.py", "--JOB_NAME", "x"])
@@ -111,7 +118,7 @@ class StepsTest(unittest.TestCase):
             + [("mysql-copy", mysql["stage"]["fromView"], mysql["stage"]["table"]), ("mysql-transaction", mysql["apply"])]
             + [("spark", s) for s in spark["expire"] + spark["guard"]]
             + [("spark-log", spark["summary"])]
-            + [("spark", s) for s in spark["merge"] + spark["cleanup"]]
+            + [("spark", s) for s in spark["merge"]]
         )
         self.assertEqual(engine.calls, expected)
 

@@ -63,6 +63,8 @@ export const PROPERTY_TABLES: TableMetadata[] = [
       col("event", 2, "STRING", { length: 10 }),
       col("n", 3, "INT4"),
       col("at", 4, "DATETIME", { scale: 6 }),
+      // SQL Server time(7): text with 100 ns digits in every target (see targetTypes).
+      col("at_time", 5, "TIME", { scale: 7 }),
     ],
   },
 ];
@@ -186,6 +188,16 @@ function randomValue(c: ColumnMetadata, r: () => number): ModelValue {
       return String(int(-400, 400) / 4);
     case "BOOLEAN":
       return r() < 0.5 ? "true" : "false";
+    case "TIME": {
+      // Midnight, the last 100 ns of the day, or any time at the column's precision (as DMS writes it: see timeText).
+      const digits = c.scale ?? 0;
+      const frac = (n: number) => (digits > 0 ? `.${String(n).padStart(digits, "0").slice(0, digits)}` : "");
+      const u = r();
+      if (u < 0.1) return `00:00:00${frac(0)}`;
+      if (u < 0.2) return `23:59:59${frac(10 ** digits - 1)}`;
+      const two = (n: number) => String(n).padStart(2, "0");
+      return `${two(int(0, 23))}:${two(int(0, 59))}:${two(int(0, 59))}${frac(int(0, 10 ** digits - 1))}`;
+    }
     case "DATETIME":
       return `2023-${String(int(1, 12)).padStart(2, "0")}-${String(int(1, 28)).padStart(2, "0")} 10:${String(int(0, 59)).padStart(2, "0")}:00.${String(int(0, 999999)).padStart(6, "0")}`;
     default: {

@@ -23,6 +23,7 @@ import { UserError } from "../errors";
 import { clientsFor, startLocalAws, type LocalAws } from "./aws";
 import { CountingMetrics, drainInto, quietLogger } from "./event-source";
 import { LocalGlueJob, type LocalRun } from "./glue-runner";
+import { glueEnv } from "./glue-env/paths";
 import { configureRawNotification } from "./raw-notification";
 import { Traffic } from "./traffic";
 
@@ -73,6 +74,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
   const { source: sourceMeta, tables } = readMetadataDir(opts.metadataDir);
   const source = sourceMeta.source;
   const target = opts.target ?? "reporting";
+  if (!opts.endpoint) glueEnv(); // no venv for moto: one line saying how to create it, before anything is written
   const dirs = prepareOutDir(opts.outDir);
 
   const started = Date.now();

@@ -76,6 +76,7 @@ describe("cdc local without the local Glue environment", () => {
         1,
         `cdc: no local Glue environment in ${path.join(root, "missing")}: run \`bash .ci/python-env\` (needs Python 3.11, Java 17 and network access to PyPI and Maven Central)`,
       ]);
+      expect(fs.existsSync(path.join(root, "out"))).toBe(false);
     } finally {
       if (before === undefined) delete process.env.CDC_GLUE_ENV;
       else process.env.CDC_GLUE_ENV = before;

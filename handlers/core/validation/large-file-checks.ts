@@ -41,7 +41,9 @@ export interface CheckDialect {
 export const sparkChecks: CheckDialect = {
   quote: (name) => `\`${name.replace(/`/g, "``")}\``,
   literal: (s) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`,
-  matches: (expr, pattern) => `${expr} RLIKE ${sparkChecks.literal(pattern)}`,
+  // Java's `$` also matches before a line break that ends the input, so `'1\n' RLIKE '^[0-9]+$'` is true: the
+  // caller's closing `$` becomes `\z`, the very end (DuckDB's RE2 `$` already is).
+  matches: (expr, pattern) => `${expr} RLIKE ${sparkChecks.literal(pattern.replace(/\$$/, "\\z"))}`,
   file: (uri) => `parquet.${sparkChecks.quote(uri)}`,
 };
 

@@ -8,6 +8,10 @@ Job arguments (set by the validate Lambda, and --result_queue_url by the deploym
   --table --file_kind      `<schema>.<table>` and load|cdc
   --checks                 JSON: {sql, checks, rowCountAlias, seqAliases}
   --result_queue_url       the validation queue
+
+`main` is the Glue entry point and does only Glue's own set-up; everything after it is `run_job`, which local mode and
+the tests call with a local SparkSession (src/local/spark/glue_local.py), so the code that runs in AWS is the code under
+test.
 """
 
 import hashlib
@@ -77,38 +81,71 @@ def sql_digest(sql):
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
-def result_message(args, row):
+def result_body(args, row):
     """The large-file-result message (handlers/core/messages.ts) for one result row (a dict of column → value)."""
-    return json.dumps(
-        {
-            "version": RESULT_VERSION,
-            "kind": "large-file-result",
-            "bucket": args["bucket"],
-            "key": args["key"],
-            "etag": args["etag"],
-            "table": args["table"],
-            "fileKind": args["file_kind"],
-            "sqlSha256": sql_digest(args["checks"]["sql"]),
-            "row": dict((name, json_value(value)) for name, value in row.items()),
-        },
-        sort_keys=True,
+    return {
+        "version": RESULT_VERSION,
+        "kind": "large-file-result",
+        "bucket": args["bucket"],
+        "key": args["key"],
+        "etag": args["etag"],
+        "table": args["table"],
+        "fileKind": args["file_kind"],
+        "sqlSha256": sql_digest(args["checks"]["sql"]),
+        "row": dict((name, json_value(value)) for name, value in row.items()),
+    }
+
+
+def result_message(args, row):
+    """`result_body` as the JSON text sent on the queue."""
+    return json.dumps(result_body(args, row), sort_keys=True)
+
+
+# Session settings the checks rely on: a copy of handlers/glue/apply_changes.py SESSION_CONF (keep the two equal; Glue
+# uploads each job's script as one file, components/large-file-job.ts, so the job cannot import the other script):
+# - UTC, so no value depends on the machine's or the job's time zone (DESIGN §5);
+# - CORRECTED rebase: DMS writes proleptic Gregorian dates and timestamps with no Spark writer tag, and Spark 3.5's
+#   default (EXCEPTION) refuses to read such a column as soon as a value falls before 1582-10-15 — a DATE key of
+#   0001-01-01 would fail the job instead of being checked.
+SESSION_CONF = (
+    ("spark.sql.session.timeZone", "UTC"),
+    ("spark.sql.parquet.datetimeRebaseModeInRead", "CORRECTED"),
+    ("spark.sql.parquet.int96RebaseModeInRead", "CORRECTED"),
+    ("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED"),
+    ("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED"),
+)
+
+
+def configure_session(spark):
+    for name, value in SESSION_CONF:
+        spark.conf.set(name, value)
+
+
+def run_job(spark, argv, aws=None):
+    """Everything the job does after Glue's set-up: checks the arguments, runs the checks' SQL on `spark` and sends the
+    one result row to the result queue. `aws` holds boto3 client settings (endpoint_url, region_name; none on Glue).
+    Returns the message body sent."""
+    import boto3
+
+    args = parse_args(argv)
+    configure_session(spark)
+    rows = spark.sql(args["checks"]["sql"]).collect()
+    if len(rows) != 1:
+        raise RuntimeError("checks of %s returned %d rows, expected 1" % (args["key"], len(rows)))
+    body = result_body(args, rows[0].asDict())
+    boto3.client("sqs", **(aws or {})).send_message(
+        QueueUrl=args["result_queue_url"], MessageBody=json.dumps(body, sort_keys=True)
     )
+    print("cdc large-file: %s checked, result sent" % args["key"])
+    return body
 
 
 def main(argv):
     # Glue provides these; imported here so the helpers above stay testable without PySpark.
-    import boto3
     from awsglue.context import GlueContext
     from pyspark.context import SparkContext
 
-    args = parse_args(argv)
-    spark = GlueContext(SparkContext.getOrCreate()).spark_session
-    rows = spark.sql(args["checks"]["sql"]).collect()
-    if len(rows) != 1:
-        raise RuntimeError("checks of %s returned %d rows, expected 1" % (args["key"], len(rows)))
-    body = result_message(args, rows[0].asDict())
-    boto3.client("sqs").send_message(QueueUrl=args["result_queue_url"], MessageBody=body)
-    print("cdc large-file: %s checked, result sent" % args["key"])
+    run_job(GlueContext(SparkContext.getOrCreate()).spark_session, argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /**
- * The large-file Glue job is Python (PySpark is not installed here): syntax-check it and run its stdlib unittest. Its
- * contract with the validate Lambda — the message it builds — is exercised end to end in validate-large-file.test.ts.
+ * The large-file Glue job's script under the system python3 (no PySpark or boto3 there): syntax-check it and run its
+ * stdlib unittest (`run_job` with a fake session and boto3). The job on local Spark, end to end with the validate
+ * Lambda: validate_large_file.spark.test.ts; its message contract with DuckDB standing in: validate-large-file.test.ts.
  */
 import { python } from "../../support/large-file-job";
 
@@ -12,6 +13,6 @@ describe("handlers/glue/validate_large_file.py", () => {
   it("passes its unittest", () => {
     // unittest reports on stderr; python() throws with it when a test fails.
     const { stderr } = python(["-m", "unittest", "-v", "tests/handlers/glue/test_validate_large_file.py"]);
-    expect(stderr).toMatch(/Ran 8 tests in [\d.]+s\s+OK/);
+    expect(stderr).toMatch(/Ran 13 tests in [\d.]+s\s+OK/);
   });
 });

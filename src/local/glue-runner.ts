@@ -5,7 +5,7 @@
  * same files — then MySQL (when given) before DuckDB, as the Glue job does MySQL before Iceberg. It writes each
  * touched table's publication Parquet file and finally the manifest's `.done` marker. No CDC logic lives here.
  *
- * As a {@link JobRuns}, it admits one run at a time, like a Glue job with MaxConcurrentRuns 1.
+ * `--engine spark` runs the Glue job's own code instead (src/local/spark/spark-glue-job.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -34,16 +34,29 @@ export interface LocalRunnerOptions {
   manifestDir?: string;
 }
 
+/** What one run did to one table: the lake table's counts (DuckDB or Iceberg), MySQL's, and the live rows after. */
+export interface LocalRunTable {
+  table: string;
+  files: string[];
+  lake: ApplyCounts;
+  mysql?: ApplyCounts;
+  rows: number;
+}
+
 /** What one run did. */
 export interface LocalRun {
   jobRunId: string;
   manifest: RunManifest;
-  tables: Array<{ table: string; files: string[]; duck: ApplyCounts; mysql?: ApplyCounts; rows: number }>;
+  tables: LocalRunTable[];
   /** When the run committed (its tables became queryable). */
   finishedAt: Date;
 }
 
-export class LocalGlueJob implements JobRuns {
+/**
+ * A local Glue job as the poller sees it ({@link JobRuns}): one run at a time, like a Glue job with MaxConcurrentRuns
+ * 1; what a run does is the subclass's.
+ */
+export abstract class LocalJobRuns implements JobRuns {
   private current: { id: string; done: Promise<LocalRun | undefined> } | undefined;
   private counter = 0;
   /** Runs in the order they finished. */
@@ -51,7 +64,8 @@ export class LocalGlueJob implements JobRuns {
   /** Runs that threw, with the error (their manifests stay without `.done` and are re-submitted by the poller). */
   readonly failed: Array<{ jobRunId: string; manifestUri: string; error: Error }> = [];
 
-  constructor(private readonly options: LocalRunnerOptions) {}
+  /** Runs the manifest at `manifestUri` and writes its `.done` marker. */
+  protected abstract execute(jobRunId: string, manifestUri: string): Promise<LocalRun>;
 
   async recent(): Promise<JobRunInfo[]> {
     const failed = this.failed.map((f) => ({ id: f.jobRunId, active: false, failed: true, manifestUri: f.manifestUri }));
@@ -79,8 +93,15 @@ export class LocalGlueJob implements JobRuns {
   async wait(): Promise<LocalRun | undefined> {
     return this.current?.done;
   }
+}
 
-  private async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
+/** The DuckDB stand-in for the Glue job: the plan's DuckDB rendering of each manifest table (see the file's comment). */
+export class LocalGlueJob extends LocalJobRuns {
+  constructor(private readonly options: LocalRunnerOptions) {
+    super();
+  }
+
+  protected async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
     const { s3, duck, mysql } = this.options;
     const text = await getText(s3, manifestUri);
     const manifest = runManifestSchema.parse(JSON.parse(text));
@@ -103,7 +124,7 @@ export class LocalGlueJob implements JobRuns {
         { tombstoneCutoff: cutoff },
       );
       const rows = await this.publish(meta);
-      tables.push({ table: entry.table, files: entry.files, ...counts, rows });
+      tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });
     }
     const [bucket, key] = splitS3Uri(manifest.doneUri);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ runId: manifest.runId, jobRunId }) }));

@@ -3,7 +3,8 @@
  * (src/local/aws.ts); the generator plays DMS, writing a full load and a CDC stream into the raw bucket round by round;
  * the raw bucket notifies the validation queue itself, configured as the deployment declares it; the real handlers
  * run — validate → fan-out → poller — and the poller's manifests are
- * executed by the local Glue runner (DuckDB, and MySQL when given). Every file's time from landing in raw to being
+ * executed by the local Glue runner (DuckDB, and MySQL when given) or, with `engine: "spark"`, by the Glue job's own
+ * code on local Spark + Iceberg (src/local/spark/spark-glue-job.ts). Every file's time from landing in raw to being
  * queryable is measured.
  */
 import * as fs from "node:fs";
@@ -22,7 +23,10 @@ import { MySqlExecutor } from "../executors/mysql";
 import { UserError } from "../errors";
 import { clientsFor, startLocalAws, type LocalAws } from "./aws";
 import { CountingMetrics, drainInto, quietLogger } from "./event-source";
-import { LocalGlueJob, type LocalRun } from "./glue-runner";
+import { LocalGlueJob, type LocalJobRuns, type LocalRun } from "./glue-runner";
+import { SparkGlueJob } from "./spark/spark-glue-job";
+import { LocalSparkSession } from "./spark/spark-session";
+import { jdbcFromMysqlUrl } from "./spark/replay-on-spark";
 import { glueEnv } from "./glue-env/paths";
 import { configureRawNotification } from "./raw-notification";
 import { Traffic } from "./traffic";
@@ -38,6 +42,8 @@ export interface LocalPipelineOptions {
   /** Name of the one target (default `reporting`, subscribed to every table). */
   target?: string;
   mysqlUrl?: string;
+  /** Who runs the manifests: the DuckDB stand-in (default) or the Glue job's code on local Spark + Iceberg. */
+  engine?: "duckdb" | "spark";
   tombstoneRetentionDays?: number;
   /** Keep generating rounds until aborted (`--watch`). */
   watch?: AbortSignal;
@@ -49,6 +55,8 @@ export interface LocalPipelineOptions {
 }
 
 export interface LocalPipelineResult {
+  /** Who ran the Glue runs. */
+  engine: "duckdb" | "spark";
   source: string;
   target: string;
   tables: TableMetadata[];
@@ -81,6 +89,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
   const aws: LocalAws = opts.endpoint ? { ...clientsFor(opts.endpoint), stop: async () => undefined } : await startLocalAws();
   const duck = await DuckDbExecutor.open(dirs.database, { threads: 1 });
   let mysql: MySqlExecutor | undefined;
+  let spark: LocalSparkSession | undefined;
   try {
     mysql = opts.mysqlUrl ? await connectMysql(opts.mysqlUrl) : undefined;
     progress(
@@ -112,16 +121,33 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       backoffMs: () => 0,
     });
     const retention = opts.tombstoneRetentionDays ?? 7;
-    const job = new LocalGlueJob({
-      s3: aws.s3,
-      tables,
-      duck,
-      mysql,
-      tombstoneRetentionDays: retention,
-      workDir: dirs.work,
-      publicationDir: dirs.publication,
-      manifestDir: dirs.runs,
-    });
+    const sparkNamespace = ["glue_catalog", `cdc_local_${source}`];
+    let job: LocalJobRuns;
+    if (opts.engine === "spark") {
+      progress(`starting local Spark 3.5 + Iceberg (catalog in ${dirs.iceberg}): the Glue job's code applies each run`);
+      spark = await LocalSparkSession.start({ warehouse: dirs.iceberg, s3Endpoint: aws.endpoint });
+      job = new SparkGlueJob({
+        s3: aws.s3,
+        spark,
+        tables,
+        sparkNamespace,
+        jdbc: opts.mysqlUrl ? jdbcFromMysqlUrl(opts.mysqlUrl) : undefined,
+        publicationDir: dirs.publication,
+        duck,
+        manifestDir: dirs.runs,
+      });
+    } else {
+      job = new LocalGlueJob({
+        s3: aws.s3,
+        tables,
+        duck,
+        mysql,
+        tombstoneRetentionDays: retention,
+        workDir: dirs.work,
+        publicationDir: dirs.publication,
+        manifestDir: dirs.runs,
+      });
+    }
     const poll = createPollHandler({
       s3: aws.s3,
       sqs: aws.sqs,
@@ -133,7 +159,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
         target,
         queueUrl: names.target.url,
         lakeBucket: names.lake,
-        sparkNamespace: ["glue_catalog", `cdc_local_${source}`],
+        sparkNamespace,
         mysql: mysql?.flavor ?? false,
         tombstoneRetentionDays: retention,
         visibilityTimeoutSeconds: 300,
@@ -183,7 +209,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
           }
         }
       }
-      const changes = applied.flatMap((r) => r.tables).reduce((n, t) => n + t.duck.changes, 0);
+      const changes = applied.flatMap((r) => r.tables).reduce((n, t) => n + t.lake.changes, 0);
       progress(
         `${label}: landed ${files.length} file${files.length === 1 ? "" : "s"} → validated ${v.records - v.failed}` +
           `${v.failed ? ` (${v.failed} failed)` : ""}${quarantined ? ` (${quarantined} quarantined)` : ""} → fanned out ${fo.records} → ` +
@@ -202,8 +228,10 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
     progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const harmonized = metrics.totals.get("FilesHarmonized") ?? 0;
     const quarantined = metrics.totals.get("FilesQuarantined") ?? 0;
+    await spark?.stop();
     await aws.stop();
     return {
+      engine: opts.engine ?? "duckdb",
       source,
       target,
       tables,
@@ -221,6 +249,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       },
     };
   } catch (err) {
+    await spark?.stop();
     await aws.stop();
     duck.close();
     await mysql?.close();
@@ -229,7 +258,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
 }
 
 /** Polls until the poller finds nothing to do, waiting for each run it starts (or re-submits). */
-async function pollUntilIdle(poll: () => Promise<PollResult>, job: LocalGlueJob): Promise<LocalRun[]> {
+async function pollUntilIdle(poll: () => Promise<PollResult>, job: LocalJobRuns): Promise<LocalRun[]> {
   const runs: LocalRun[] = [];
   for (let attempts = 0; attempts < 100; attempts++) {
     const r = await poll();
@@ -296,6 +325,7 @@ function prepareOutDir(outDir: string) {
     dms: path.join(outDir, "dms"),
     work: path.join(outDir, "work"),
     runs: path.join(outDir, "runs"),
+    iceberg: path.join(outDir, "iceberg"),
   };
 }
 

@@ -20,7 +20,7 @@ export function percentile(values: readonly number[], q: number): number | undef
 export function tableTotals(result: LocalPipelineResult): Map<string, ApplyCounts> {
   const totals = new Map<string, ApplyCounts>(result.tables.map((t) => [tableId(t), NO_CHANGES]));
   for (const run of result.runs) {
-    for (const t of run.tables) totals.set(t.table, addCounts(totals.get(t.table) ?? NO_CHANGES, t.duck));
+    for (const t of run.tables) totals.set(t.table, addCounts(totals.get(t.table) ?? NO_CHANGES, t.lake));
   }
   return totals;
 }
@@ -32,7 +32,7 @@ export async function reportLines(result: LocalPipelineResult, cwd = process.cwd
   out.push(
     `cdc local: source ${result.source} → target ${result.target}: ${files.landed} DMS files landed in raw, ` +
       `${files.harmonized} validated, ${files.quarantined} quarantined, ${result.runs.length} runs applied` +
-      (result.mysql ? " to DuckDB and MySQL" : " to DuckDB"),
+      ` to ${result.engine === "spark" ? "Iceberg on local Spark (copied into DuckDB)" : "DuckDB"}${result.mysql ? " and MySQL" : ""}`,
   );
   out.push("");
   const totals = tableTotals(result);

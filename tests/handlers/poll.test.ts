@@ -322,7 +322,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     model.applyBatch(await Promise.all(customer.map((f) => readModelFile(duck.connection, f.path))));
     expect(canonicalRows(meta, await duck.rows(meta))).toEqual(model.rows());
     // The second run found nothing newer than what the first applied.
-    const again = runner.finished[1].tables[0].duck;
+    const again = runner.finished[1].tables[0].lake;
     expect(again).toMatchObject({ inserted: 0, updated: 0, deleted: 0, tombstoned: 0 });
     expect(again.skippedStale).toBe(again.changes);
     duck.close();

@@ -18,6 +18,7 @@ interface LocalFlags {
   rounds: string;
   seed: string;
   mysql?: string;
+  engine: string;
   watch?: boolean;
   query?: string;
 }
@@ -51,6 +52,11 @@ export function registerLocalCommands(program: Command, io: CliIo): void {
     .option("--rounds <n>", "rounds of CDC files after the full load", "12")
     .option("--seed <n>", "random seed of the generated data", "1")
     .option("--mysql <url>", "also apply to this MySQL/MariaDB database (mysql://user:pass@host:port/db; env CDC_MYSQL_URL)")
+    .option(
+      "--engine <engine>",
+      "who runs each Glue run: duckdb, or spark (the Glue job's code on local Spark 3.5 + Iceberg)",
+      "duckdb",
+    )
     .option("--watch", "keep generating and applying changes until Ctrl-C")
     .option("--query <sql>", "only run this SQL on the DuckDB database of the last run and print the rows")
     .action(async (flags: LocalFlags) => {
@@ -59,6 +65,8 @@ export function registerLocalCommands(program: Command, io: CliIo): void {
       const changes = wholeNumber("--changes", flags.changes, 1);
       const rounds = wholeNumber("--rounds", flags.rounds, 1);
       const seed = wholeNumber("--seed", flags.seed, 0);
+      if (flags.engine !== "duckdb" && flags.engine !== "spark")
+        throw new UserError(`--engine: expected duckdb or spark, got ${flags.engine}`, EXIT.usage);
       if (!fs.existsSync(path.join(flags.metadata, "source.json")))
         throw new UserError(
           `--metadata ${flags.metadata}: no source.json there (expected metadata/sources/<source>)`,
@@ -84,6 +92,7 @@ export function registerLocalCommands(program: Command, io: CliIo): void {
           rounds,
           seed,
           mysqlUrl,
+          engine: flags.engine,
           watch: flags.watch ? stop.signal : undefined,
           progress: (line) => io.err(line),
         });

@@ -40,6 +40,22 @@ const WORDS = [
 ];
 const DAY_1990 = 7305;
 const DAY_2030 = 21915;
+/**
+ * Days (since 1970-01-01, proleptic Gregorian as Parquet counts them) an engine gets wrong first: before the Gregorian
+ * reform (Spark 3's rebase modes refuse or shift them in files Spark did not write), the ten days the Julian/Gregorian
+ * hybrid calendar skips (1582-10-05..14), a Gregorian non-leap century (1500-03-01), and the extremes MySQL accepts.
+ */
+const EDGE_DAYS = [
+  -354285, // 1000-01-01
+  -171605, // 1500-03-01
+  -141438, // 1582-10-04
+  -141432, // 1582-10-10
+  -141427, // 1582-10-15
+  -1, // 1969-12-31
+  2932896, // 9999-12-31
+];
+/** One day in twenty is an edge day. */
+const day = (rng: () => number) => (rng() < 0.05 ? EDGE_DAYS[int(rng, 0, EDGE_DAYS.length - 1)] : int(rng, DAY_1990, DAY_2030));
 
 /** Fractional digits of a TIME column: the source's precision (SQL Server time(7): 100 ns), 7 at most. */
 const timeDigits = (col: ColumnMetadata) => Math.min(col.scale ?? 0, 7);
@@ -95,7 +111,7 @@ export function randomValue(col: ColumnMetadata, rng: () => number): Exclude<Par
       return rng() < 0.2 ? -v : v;
     }
     case "DATE":
-      return int(rng, DAY_1990, DAY_2030);
+      return day(rng);
     case "TIME": {
       // Midnight and the last instant of the day now and then: the values a text or TIME(n) column gets wrong first.
       const u = rng();
@@ -104,10 +120,7 @@ export function randomValue(col: ColumnMetadata, rng: () => number): Exclude<Par
       return timeText(col, units);
     }
     case "DATETIME": {
-      const micros =
-        BigInt(int(rng, DAY_1990, DAY_2030)) * 86_400_000_000n +
-        BigInt(int(rng, 0, 86_399_999)) * 1000n +
-        BigInt(int(rng, 0, 999));
+      const micros = BigInt(day(rng)) * 86_400_000_000n + BigInt(int(rng, 0, 86_399_999)) * 1000n + BigInt(int(rng, 0, 999));
       // A source column keeps `scale` fractional digits (datetime2(3): milliseconds); DMS writes microseconds.
       const unit = 10n ** BigInt(6 - Math.min(col.scale ?? 6, 6));
       return micros - (micros % unit);

@@ -12,7 +12,7 @@ describe("large-file checks as Spark SQL", () => {
         "SELECT",
         "  COUNT(*) AS row_count,",
         "  COUNT_IF(`Op` IS NULL OR `Op` NOT IN ('D', 'I', 'U')) AS check_1,",
-        "  COUNT_IF(`cdc_seq` IS NULL OR NOT (`cdc_seq` RLIKE '^[0-9]{1,35}$')) AS check_2,",
+        "  COUNT_IF(`cdc_seq` IS NULL OR NOT (`cdc_seq` RLIKE '^[0-9]{1,35}\\\\z')) AS check_2,",
         "  MIN(`cdc_seq`) AS min_seq,",
         "  MAX(`cdc_seq`) AS max_seq,",
         "  COUNT_IF(`id` IS NULL) AS check_3,",

@@ -155,8 +155,21 @@ def target_jdbc_url(jdbc_url):
 
 
 def column_reference(name):
-    """A column name as DataFrame.select reads it literally (unquoted, `a.b` would be field b of a struct a)."""
+    """A column name as Spark SQL expressions read it literally (unquoted, `a.b` would be field b of a struct a)."""
     return "`%s`" % name.replace("`", "``")
+
+
+# Spark's JDBC writer hands dates and timestamps to Connector/J as java.sql.Date/Timestamp: through the JVM's time zone
+# and its hybrid Julian calendar, where 1582-10-05..14 do not exist (1582-10-10 arrives as 1582-10-15). As text in
+# the session's UTC, they reach MySQL as the values the batch holds.
+TEMPORAL_TYPES = ("date", "timestamp", "timestamp_ntz")
+
+
+def copy_column(name, spark_type):
+    """The select expression copying one column of the deduplicated batch into MySQL staging."""
+    if spark_type in TEMPORAL_TYPES:
+        return "CAST(%s AS STRING) AS %s" % (column_reference(name), column_reference(name))
+    return column_reference(name)
 
 
 def needs_mysql(manifest):
@@ -214,7 +227,9 @@ class GlueEngine(object):
             statement.close()
 
     def mysql_copy(self, stage):
-        frame = self.spark_session.table(stage["fromView"]).select(*[column_reference(c) for c in stage["columns"]])
+        frame = self.spark_session.table(stage["fromView"])
+        kinds = dict(frame.dtypes)
+        frame = frame.selectExpr(*[copy_column(c, kinds.get(c, "")) for c in stage["columns"]])
         props = {"user": self.jdbc["user"], "password": self.jdbc["password"], "driver": "com.mysql.cj.jdbc.Driver"}
         frame.write.jdbc(target_jdbc_url(self.jdbc["url"]), stage["table"], mode="append", properties=props)
 

@@ -84,6 +84,15 @@ class ColumnReferenceTest(unittest.TestCase):
         self.assertEqual(apply_changes.column_reference("Order Date"), "`Order Date`")
 
 
+class CopyColumnTest(unittest.TestCase):
+    def test_dates_and_timestamps_travel_to_mysql_as_text(self):
+        # As java.sql.Date a 1582-10-10 would arrive as 1582-10-15 (the JVM's hybrid calendar has no such day).
+        self.assertEqual(apply_changes.copy_column("day", "date"), "CAST(`day` AS STRING) AS `day`")
+        self.assertEqual(apply_changes.copy_column("a`t", "timestamp_ntz"), "CAST(`a``t` AS STRING) AS `a``t`")
+        self.assertEqual(apply_changes.copy_column("at", "timestamp"), "CAST(`at` AS STRING) AS `at`")
+        self.assertEqual(apply_changes.copy_column("n", "decimal(38,10)"), "`n`")
+
+
 class ManifestTest(unittest.TestCase):
     def test_accepts_the_manifest_the_plan_core_builds(self):
         manifest = apply_changes.load_manifest(fixture())

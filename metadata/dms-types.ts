@@ -100,7 +100,9 @@ export function targetTypes(t: DmsColumnType): TargetTypes {
     case "UINT8":
       return { parquet: int(64, false), glue: "decimal(20,0)", mysql: "BIGINT UNSIGNED", duckdb: "UBIGINT" };
     case "REAL4":
-      return { parquet: { physical: "FLOAT" }, glue: "float", mysql: "FLOAT", duckdb: "FLOAT" };
+      // MySQL DOUBLE, not FLOAT: every float32 is exact in a double, while a FLOAT column is sent to clients with six
+      // significant digits (MariaDB returns -400754.09375 as -400754), so readers of the target would lose digits.
+      return { parquet: { physical: "FLOAT" }, glue: "float", mysql: "DOUBLE", duckdb: "FLOAT" };
     case "REAL8":
       return { parquet: { physical: "DOUBLE" }, glue: "double", mysql: "DOUBLE", duckdb: "DOUBLE" };
     case "NUMERIC": {

@@ -30,7 +30,7 @@ const ROWS: Array<[DmsColumnType, TargetTypes]> = [
   // Parquet format 1.0 (DMS's default ParquetVersion) has no UINT_32 that readers agree on: Arrow writes INT64.
   [{ dmsType: "UINT4" }, { parquet: { physical: "INT64" }, glue: "bigint", mysql: "INT UNSIGNED", duckdb: "UINTEGER" }],
   [{ dmsType: "UINT8" }, { parquet: int(64, false), glue: "decimal(20,0)", mysql: "BIGINT UNSIGNED", duckdb: "UBIGINT" }],
-  [{ dmsType: "REAL4" }, { parquet: { physical: "FLOAT" }, glue: "float", mysql: "FLOAT", duckdb: "FLOAT" }],
+  [{ dmsType: "REAL4" }, { parquet: { physical: "FLOAT" }, glue: "float", mysql: "DOUBLE", duckdb: "FLOAT" }],
   [{ dmsType: "REAL8" }, { parquet: { physical: "DOUBLE" }, glue: "double", mysql: "DOUBLE", duckdb: "DOUBLE" }],
   [
     { dmsType: "NUMERIC", precision: 12, scale: 2 },

@@ -185,6 +185,9 @@ export function canonicalValue(column: ColumnMetadata, value: unknown): ModelVal
     case "BOOLEAN":
       return value === true || value === 1 || value === "1" || value === "true" ? "true" : "false";
     case "REAL4":
+      // A single-precision value: engines that carry it as text or as a double spell the same float32 differently
+      // (-400754.1 and -400754.09375), so compare the float32 each spelling stands for.
+      return String(Math.fround(Number(value)));
     case "REAL8":
       return String(Number(value));
     case "NUMERIC": {

@@ -2,24 +2,15 @@
  * The large-file Glue job for tests that do not start Spark: the checks it was handed, rendered for DuckDB over the same
  * bytes, and the result message built by the job's own Python (`result_message` in handlers/glue/validate_large_file.py),
  * so the contract between the Python job and the TypeScript Lambda is the real one. The job itself, on local Spark:
- * tests/handlers/glue/validate_large_file.spark.test.ts (with {@link localGlueMoto}).
+ * tests/handlers/glue/validate_large_file.spark.test.ts (with `motoOn` of tests/support/moto.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { S3Client } from "@aws-sdk/client-s3";
-import { GlueClient } from "@aws-sdk/client-glue";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { STSClient } from "@aws-sdk/client-sts";
 import type { TableMetadata } from "../../metadata/format";
 import { duckdbChecks, renderLargeFileChecks } from "../../handlers/core/validation/large-file-checks";
-import type { MotoServer } from "../../src/local/glue-env/moto";
-import { configureRawNotification } from "../../src/local/raw-notification";
-import { awsHelpers } from "./aws-helpers";
-import type { Moto } from "./moto";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -74,41 +65,4 @@ export async function runLargeFileJob(
     instance.closeSync();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The {@link Moto} helpers of tests/support/moto.ts on an already running server — the one a local Spark session reads
- * `s3://` from and sends its SQS messages to (tests/support/spark.ts `useLocalGlue`) — so the validate Lambda's harness
- * and the Glue job share one S3 and one SQS. `destroy` closes the clients (the server belongs to its starter).
- */
-export function localGlueMoto(server: MotoServer): Moto & { destroy(): void } {
-  const config = server.clientConfig;
-  const s3 = new S3Client(config);
-  const sqs = new SQSClient(config);
-  const sns = new SNSClient(config);
-  const glue = new GlueClient(config);
-  const sts = new STSClient(config);
-  const helpers = awsHelpers({ s3, sqs, sns });
-  return {
-    ...helpers,
-    server,
-    endpoint: server.endpoint,
-    clientConfig: config,
-    s3,
-    sqs,
-    sns,
-    glue,
-    sts,
-    async notifyQueue(bucket, queueUrl) {
-      await configureRawNotification(s3, bucket, await helpers.queueArn(queueUrl));
-      const first = await helpers.drainQueue(queueUrl);
-      if (first.length !== 1 || !first[0].includes('"s3:TestEvent"'))
-        throw new Error(`expected S3's s3:TestEvent on ${queueUrl}, got ${JSON.stringify(first)}`);
-      return first[0];
-    },
-    reset: () => server.reset(),
-    destroy() {
-      for (const c of [s3, sqs, sns, glue, sts]) c.destroy();
-    },
-  };
 }

@@ -56,7 +56,14 @@ export function motoDescribe(title: string, body: () => void): void {
 }
 
 export async function startTestMoto(): Promise<Moto> {
-  const server = await startMoto();
+  return motoOn(await startMoto());
+}
+
+/**
+ * The {@link Moto} helpers on a running server (one a test started, or the one a local Spark session reads `s3://`
+ * from: tests/support/spark.ts). `destroy` closes the clients; the server belongs to whoever started it.
+ */
+export function motoOn(server: MotoServer): Moto & { destroy(): void } {
   const config = server.clientConfig;
   const s3 = new S3Client(config);
   const sqs = new SQSClient(config);
@@ -84,18 +91,21 @@ export async function startTestMoto(): Promise<Moto> {
       return first[0];
     },
     reset: () => server.reset(),
+    destroy() {
+      for (const c of [s3, sqs, sns, glue, sts]) c.destroy();
+    },
   };
 }
 
 /** Starts moto before the describe block's tests and stops it after; call the returned function inside tests. */
 export function useMoto(): () => Moto {
-  let moto: Moto | undefined;
+  let moto: ReturnType<typeof motoOn> | undefined;
   beforeAll(async () => {
-    moto = await startTestMoto();
+    moto = motoOn(await startMoto());
   }, 60_000);
   afterAll(async () => {
     if (!moto) return;
-    for (const c of [moto.s3, moto.sqs, moto.sns, moto.glue, moto.sts]) c.destroy();
+    moto.destroy();
     await moto.server.stop();
   });
   return () => {

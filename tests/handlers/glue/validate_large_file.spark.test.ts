@@ -24,7 +24,7 @@ import { tableId, type ParquetType, type TableMetadata } from "../../../metadata
 import { readMetadataDir } from "../../../metadata/load";
 import { generateDmsOutput, writeParquet, type ParquetValue } from "../../../src/local/dms-generator";
 import { SparkJobError } from "../../../src/local/spark/spark-session";
-import { localGlueMoto } from "../../support/large-file-job";
+import { motoOn } from "../../support/moto";
 import { allTypesTable, table, tempDir } from "../../support/parquet-fixtures";
 import { sparkDescribe, useLocalGlue } from "../../support/spark";
 import { createPipeline, handlerFor, lambdaContext, notifications, sqsEvent } from "../validate-harness";
@@ -107,7 +107,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
    * on the validation queue back to the Lambda, and says how each file ended.
    */
   async function throughLambdaAndJob(files: RawFile[], tables: TableMetadata[]): Promise<Map<string, Outcome>> {
-    const aws = localGlueMoto(glue().moto);
+    const aws = motoOn(glue().moto);
     try {
       const p = await createPipeline(aws);
       p.settings.largeFileBytes = 1;

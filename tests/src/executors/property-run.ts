@@ -15,7 +15,14 @@ import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { TableMetadata } from "../../../metadata/format";
-import { PROPERTY_TABLES, randomScenario, scenarioPath, writeDmsFiles, type Scenario } from "../../support/change-batches";
+import {
+  PROPERTY_TABLES,
+  randomScenario,
+  scenarioPath,
+  writeDmsFiles,
+  type Scenario,
+  type ScenarioSize,
+} from "../../support/change-batches";
 import { canonicalRows, lastChangeRows, ReferenceModel, type ModelValue } from "../../support/reference-model";
 
 export const SEEDS = Number(process.env.CDC_PROPERTY_SEEDS ?? 1000);
@@ -34,8 +41,11 @@ export interface SeedFailure {
 export interface PropertyTarget {
   /** Empties the table's target (and tombstones). */
   reset(meta: TableMetadata): Promise<void>;
-  /** Applies one batch of files, in order. */
-  apply(meta: TableMetadata, files: string[]): Promise<void>;
+  /**
+   * Applies one batch of files, in order. `round` counts the batches of a group from 0; `tombstoneCutoff`, when the
+   * run expires tombstones (see {@link CheckOptions.cutoffs}), is the `cdc_timestamp` before which they go.
+   */
+  apply(meta: TableMetadata, files: string[], run: { round: number; tombstoneCutoff?: string }): Promise<void>;
   /** Live rows as the engine returns them (any value spelling `canonicalRows` understands). */
   rows(meta: TableMetadata): Promise<Array<Record<string, unknown>>>;
 }
@@ -62,6 +72,20 @@ export function deliveredRows(s: Scenario): Array<Record<string, ModelValue>> {
   return model.rows();
 }
 
+export interface CheckOptions {
+  start?: number;
+  count?: number;
+  group?: number;
+  /**
+   * Tombstone expiry: the cutoff of each round's run (undefined: that run expires nothing). The expected rows are then
+   * the reference model's, fed the same delivery with the same expiry before each run — expiry is the one case where
+   * "as one in-order pass" does not hold (an expired tombstone no longer stops a late, older change).
+   */
+  cutoffs?: (round: number) => string | undefined;
+  /** History size of each scenario (default: randomScenario's). */
+  size?: ScenarioSize;
+}
+
 /**
  * Runs seeds [start, start + count) in groups of `group` against `target` and returns the lowest failing seed's
  * mismatch, if any. `conn` writes the Parquet files.
@@ -69,7 +93,7 @@ export function deliveredRows(s: Scenario): Array<Record<string, ModelValue>> {
 export async function checkSeeds(
   conn: DuckDBConnection,
   target: PropertyTarget,
-  opts: { start?: number; count?: number; group?: number } = {},
+  opts: CheckOptions = {},
 ): Promise<SeedFailure | undefined> {
   const { start = SEED_START, count = SEEDS, group = GROUP } = opts;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-apply-props-"));
@@ -77,9 +101,11 @@ export async function checkSeeds(
     for (let first = start; first < start + count; first += group) {
       const seeds = Array.from({ length: Math.min(group, start + count - first) }, (_, i) => first + i);
       for (const [t, meta] of PROPERTY_TABLES.entries()) {
-        const scenarios = seeds.filter((seed) => seed % PROPERTY_TABLES.length === t).map((seed) => randomScenario(seed, meta));
+        const scenarios = seeds
+          .filter((seed) => seed % PROPERTY_TABLES.length === t)
+          .map((seed) => randomScenario(seed, meta, opts.size));
         if (scenarios.length === 0) continue;
-        const failure = await checkGroup(conn, target, meta, scenarios, path.join(root, String(first)));
+        const failure = await checkGroup(conn, target, meta, scenarios, path.join(root, String(first)), opts.cutoffs);
         if (failure) return failure;
       }
       fs.rmSync(path.join(root, String(first)), { recursive: true, force: true });
@@ -96,6 +122,7 @@ async function checkGroup(
   meta: TableMetadata,
   scenarios: Scenario[],
   dir: string,
+  cutoffs?: (round: number) => string | undefined,
 ): Promise<SeedFailure | undefined> {
   const table = `${meta.schema}.${meta.table}`;
   for (const s of scenarios) {
@@ -119,7 +146,7 @@ async function checkGroup(
   const rounds = Math.max(...scenarios.map((s) => s.batches.length));
   for (let r = 0; r < rounds; r++) {
     const files = scenarios.flatMap((s) => (s.batches[r] ?? []).map((f) => scenarioPath(dir, s, f)));
-    if (files.length > 0) await target.apply(meta, files);
+    if (files.length > 0) await target.apply(meta, files, { round: r, tombstoneCutoff: cutoffs?.(r) });
   }
   const bySeed = new Map<string, Array<Record<string, ModelValue>>>();
   for (const row of canonicalRows(meta, await target.rows(meta))) {
@@ -128,10 +155,28 @@ async function checkGroup(
     bySeed.set(String(row.seed), list);
   }
   for (const s of scenarios) {
-    const expected = inOrderRows(s);
+    const expected = cutoffs ? expiringRows(s, rounds, cutoffs) : inOrderRows(s);
     const actual = bySeed.get(String(s.seed)) ?? [];
-    if (!isDeepStrictEqual(expected, actual))
-      return { seed: s.seed, table, what: "target vs one in-order pass", expected, actual };
+    if (!isDeepStrictEqual(expected, actual)) {
+      const what = cutoffs ? "target vs the model with the same tombstone expiry" : "target vs one in-order pass";
+      return { seed: s.seed, table, what, expected, actual };
+    }
   }
   return undefined;
+}
+
+/** The model's rows after the delivery when every round's run first expires tombstones before its cutoff. */
+function expiringRows(
+  s: Scenario,
+  rounds: number,
+  cutoffs: (round: number) => string | undefined,
+): Array<Record<string, ModelValue>> {
+  const model = new ReferenceModel(s.meta);
+  for (let r = 0; r < rounds; r++) {
+    const cutoff = cutoffs(r);
+    // A run expires tombstones of the whole table, so also those of seeds with no file in it.
+    if (cutoff !== undefined) model.expireTombstones(cutoff);
+    if (s.batches[r]) model.applyBatch(s.batches[r]);
+  }
+  return model.rows();
 }

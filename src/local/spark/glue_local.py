@@ -27,6 +27,7 @@ import glob
 import json
 import os
 import sys
+import tempfile
 import time
 import traceback
 
@@ -40,13 +41,17 @@ class InjectedFailure(RuntimeError):
     """Raised where a test asked for a failure."""
 
 
+# The driver's clock in UTC; a JVM crash report goes to the temporary directory, not the caller's working tree.
+JVM_OPTIONS = "-Duser.timezone=UTC -XX:ErrorFile=%s" % os.path.join(tempfile.gettempdir(), "cdc-spark-hs_err_pid%p.log")
+
+
 def small_batches(cores):
     """Tests, replay, local mode: batches of a few rows, where Spark's fixed costs dominate. Interpreted execution and
     the C1 compiler only (no whole-stage code generation to compile per query), one shuffle partition per core, no
     adaptive re-planning, no Iceberg write shuffle: about twice as fast on two cores, and the same results."""
     return {
         "spark.sql.codegen.wholeStage": "false",
-        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        "spark.driver.extraJavaOptions": JVM_OPTIONS + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
         "spark.sql.shuffle.partitions": str(cores),
         "spark.default.parallelism": str(cores),
         "spark.sql.adaptive.enabled": "false",
@@ -57,7 +62,7 @@ def small_batches(cores):
 def large_batches(cores):
     """The benchmark: Spark's own defaults, as on Glue, with shuffles sized for the local cores."""
     return {
-        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.driver.extraJavaOptions": JVM_OPTIONS,
         "spark.driver.memory": os.environ.get("CDC_SPARK_DRIVER_MEMORY", "8g"),
         "spark.sql.shuffle.partitions": str(4 * cores),
     }

@@ -62,6 +62,7 @@ export class LocalSparkSession {
   private readonly pending: Array<(reply: Reply) => void> = [];
   private queue: Promise<unknown> = Promise.resolve();
   private exit: string | undefined;
+  private stray: string[] = [];
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -69,7 +70,12 @@ export class LocalSparkSession {
     readonly sparkVersion: string,
     lines: readline.Interface,
   ) {
-    lines.on("line", (line) => this.pending.shift()?.(JSON.parse(line) as Reply));
+    // Replies are JSON lines; anything else on stdout is the JVM's own (a crash report), kept for the exit message.
+    lines.on("line", (line) => {
+      const reply = parseReply(line);
+      if (reply) this.pending.shift()?.(reply);
+      else this.stray = [...this.stray.slice(-20), line];
+    });
   }
 
   /** Starts the session; resolves when Spark is up (a few seconds). */
@@ -112,13 +118,18 @@ export class LocalSparkSession {
     });
     const lines = readline.createInterface({ input: child.stdout });
     const ready = await new Promise<Reply>((resolve, reject) => {
-      lines.once("line", (l) => resolve(JSON.parse(l) as Reply));
+      lines.on("line", function first(l) {
+        const reply = parseReply(l);
+        if (!reply) return;
+        lines.off("line", first);
+        resolve(reply);
+      });
       child.once("exit", (code) => reject(new Error(`local Spark exited with ${code} before it was ready:\n${tail.join("\n")}`)));
     });
     if (!ready.ok) throw new Error(`local Spark failed to start: ${ready.error}`);
     const session = new LocalSparkSession(child, String(ready.spark), lines);
     child.once("exit", (code) => {
-      session.exit = `local Spark exited with ${code}:\n${tail.join("\n")}`;
+      session.exit = `local Spark exited with ${code}:\n${[...tail, ...session.stray].join("\n")}`;
       for (const waiter of session.pending.splice(0)) waiter({ ok: false, error: session.exit });
     });
     return session;
@@ -180,5 +191,14 @@ export class LocalSparkSession {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+function parseReply(line: string): Reply | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    return JSON.parse(line) as Reply;
+  } catch {
+    return undefined;
   }
 }

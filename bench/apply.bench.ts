@@ -14,12 +14,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../metadata/format";
-import { targetTypes, type DmsType } from "../metadata/dms-types";
 import { DuckDbExecutor } from "../src/executors/duckdb";
 import { MySqlExecutor } from "../src/executors/mysql";
 import { readStagingRows } from "../src/executors/transfer";
 import type { Benchmark } from "./run";
-import { printTable, ratio, timed } from "./table";
+import { benchColumn as col, printTable, ratio, timed } from "./table";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROWS = num("CDC_BENCH_ROWS", 10_000_000);
@@ -29,10 +28,6 @@ const MYSQL_CHANGES = num("CDC_BENCH_MYSQL_CHANGES", 100_000);
 const NAIVE = num("CDC_BENCH_NAIVE", 2_000);
 const MYSQL_URL = process.env.CDC_BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
 
-const col = (name: string, ordinal: number, dmsType: DmsType, extra: object = {}) => {
-  const base = { name, ordinal, sourceType: dmsType.toLowerCase(), dmsType, nullable: ordinal > 1, ...extra };
-  return { ...base, parquet: targetTypes(base).parquet };
-};
 const META: TableMetadata = {
   schema: "bench",
   table: "accounts",

@@ -32,7 +32,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { targetTypes, type DmsType } from "../metadata/dms-types";
 import type { TableMetadata } from "../metadata/format";
 import { spark as sparkDialect } from "../handlers/core/plan/dialect";
 import { buildRunManifest, type RunManifest } from "../handlers/core/plan/manifest";
@@ -41,7 +40,7 @@ import { glueEnvProblem } from "../src/local/glue-env/paths";
 import { startMoto } from "../src/local/glue-env/moto";
 import { LocalSparkSession } from "../src/local/spark/spark-session";
 import type { Benchmark } from "./run";
-import { formatNumber, printTable, timed } from "./table";
+import { benchColumn as col, formatNumber, printTable, timed } from "./table";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROWS = num("CDC_BENCH_SPARK_ROWS", 10_000_000);
@@ -55,10 +54,6 @@ const BUCKET = "cdc-bench";
 /** Rows per data file of the initial table (Spark writes one file per task). */
 const ROWS_PER_TABLE_FILE = 1_000_000;
 
-const col = (name: string, ordinal: number, dmsType: DmsType, extra: object = {}) => {
-  const base = { name, ordinal, sourceType: dmsType.toLowerCase(), dmsType, nullable: ordinal > 1, ...extra };
-  return { ...base, parquet: targetTypes(base).parquet };
-};
 const META: TableMetadata = {
   schema: "bench",
   table: "accounts",

@@ -1,4 +1,12 @@
 /** Printing helpers so every benchmark reports the same way: measured side by side with its baseline, as ratios. */
+import type { ColumnMetadata } from "../metadata/format";
+import { targetTypes, type DmsType } from "../metadata/dms-types";
+
+/** A column of a benchmark table through the real type mapping; every column but the first (the key) is nullable. */
+export function benchColumn(name: string, ordinal: number, dmsType: DmsType, extra: object = {}): ColumnMetadata {
+  const base = { name, ordinal, sourceType: dmsType.toLowerCase(), dmsType, nullable: ordinal > 1, ...extra };
+  return { ...base, parquet: targetTypes(base).parquet };
+}
 
 /** `candidate / baseline` for higher-is-better measures (rows/s), `baseline / candidate` for lower-is-better ones (bytes, seconds). */
 export function ratio(baseline: number, candidate: number, higherIsBetter: boolean): string {

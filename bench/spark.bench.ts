@@ -396,7 +396,10 @@ class SparkBench {
     });
     const accounted = steps.reduce((a, st) => a + (Number.isNaN(st.seconds) ? 0 : st.seconds), 0);
     steps.push({ what: "the rest (manifest, runner, .done)", seconds: Math.max(0, run.seconds - accounted) });
-    const counts = run.value[0]?.counts ?? {};
+    const c = run.value[0]?.counts;
+    const counts: Record<string, number> = c
+      ? { insert: c.inserted, update: c.updated, delete: c.deleted, tombstone: c.tombstoned, stale: c.skippedStale }
+      : {};
     return { seconds: run.seconds, cpu: run.cpu, steps, counts, snapshot: await this.currentSnapshot(target) };
   }
 

@@ -26,7 +26,7 @@ import { CountingMetrics, drainInto, quietLogger } from "./event-source";
 import { LocalGlueJob, type LocalJobRuns, type LocalRun } from "./glue-runner";
 import { SparkGlueJob } from "./spark/spark-glue-job";
 import { LocalSparkSession } from "./spark/spark-session";
-import { jdbcFromMysqlUrl } from "./spark/replay-on-spark";
+import { jdbcFromMysqlUrl } from "./spark/spark-session";
 import { glueEnv } from "./glue-env/paths";
 import { configureRawNotification } from "./raw-notification";
 import { Traffic } from "./traffic";

@@ -18,7 +18,8 @@ import { validateLocalFile, type Violation } from "../../../handlers/core/valida
 import { DuckDbExecutor } from "../../executors/duckdb";
 import { applyBatchLocally } from "../../executors/local-apply";
 import { MySqlExecutor } from "../../executors/mysql";
-import { jdbcFromMysqlUrl, replayOnSpark } from "../../local/spark/replay-on-spark";
+import { replayOnSpark } from "../../local/spark/replay-on-spark";
+import { jdbcFromMysqlUrl } from "../../local/spark/spark-session";
 import { EXIT, UserError, type CliIo } from "../io";
 import type { MySqlFlavor } from "../../../handlers/core/plan/dialect";
 

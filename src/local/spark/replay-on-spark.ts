@@ -10,9 +10,8 @@ import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { buildRunManifest } from "../../../handlers/core/plan/manifest";
-import { spark as sparkDialect, type MySqlFlavor } from "../../../handlers/core/plan/dialect";
-import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
-import { countsFromSummary, type ApplyCounts } from "../../executors/counts";
+import type { MySqlFlavor } from "../../../handlers/core/plan/dialect";
+import type { ApplyCounts } from "../../executors/counts";
 import { startMoto } from "../glue-env/moto";
 import { LocalSparkSession, type JdbcTarget } from "./spark-session";
 
@@ -72,16 +71,8 @@ export async function replayOnSpark(input: SparkReplayInput): Promise<Record<str
 
     const out: Record<string, SparkReplayTable> = {};
     for (const [i, { meta }] of input.tables.entries()) {
-      const plan = new TablePlan(meta, sparkDialect, defaultTableNames(meta, REPLAY_NAMESPACE));
-      const cols = plan.publicationColumns().map(sparkDialect.quote);
-      const order = (plan.mode === "upsert" ? meta.primaryKey : ["_cdc_seq", "_cdc_row"]).map(sparkDialect.quote);
       const file = path.join(input.outDir, `${tableId(meta)}.parquet`);
-      const rows = await spark.exportParquet(
-        `SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order.join(", ")}`,
-        file,
-      );
-      const counts = applied[i]?.counts ?? {};
-      out[tableId(meta)] = { rows, counts: countsFromSummary(Object.entries(counts).map(([action, n]) => ({ action, n }))) };
+      out[tableId(meta)] = { rows: await spark.exportPublication(meta, REPLAY_NAMESPACE, file), counts: applied[i].counts };
     }
     return out;
   } finally {
@@ -90,15 +81,4 @@ export async function replayOnSpark(input: SparkReplayInput): Promise<Record<str
     await moto.stop();
     fs.rmSync(warehouse, { recursive: true, force: true });
   }
-}
-
-/** JDBC settings for a mysql:// URL; TLS as the URL says (`?ssl=true`), off for a local server otherwise. */
-export function jdbcFromMysqlUrl(url: string): JdbcTarget {
-  const u = new URL(url);
-  const tls = u.searchParams.get("ssl") === "true" ? "REQUIRED" : "DISABLED";
-  return {
-    url: `jdbc:mysql://${u.hostname}:${u.port || "3306"}${u.pathname}?sslMode=${tls}&allowPublicKeyRetrieval=true`,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-  };
 }

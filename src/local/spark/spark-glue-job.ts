@@ -11,9 +11,6 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { findTable } from "../../../metadata/load";
 import { runManifestSchema } from "../../../handlers/core/plan/manifest";
-import { spark as sparkDialect } from "../../../handlers/core/plan/dialect";
-import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
-import { countsFromSummary } from "../../executors/counts";
 import type { DuckDbExecutor } from "../../executors/duckdb";
 import { LocalJobRuns, splitS3Uri, type LocalRun } from "../glue-runner";
 import type { JdbcTarget, LocalSparkSession } from "./spark-session";
@@ -56,7 +53,7 @@ export class SparkGlueJob extends LocalJobRuns {
       const [schema, ...rest] = entry.table.split(".");
       const meta = findTable(this.options.tables, schema, rest.join("."));
       if (!meta) throw new Error(`${manifestUri}: table ${entry.table} has no metadata here`);
-      const counts = countsFromSummary(Object.entries(applied[i]?.counts ?? {}).map(([action, n]) => ({ action, n })));
+      const counts = applied[i].counts;
       const rows = await this.publish(meta);
       // MySQL applies the same deduplicated batch under the same guard: its counts are the lake's.
       tables.push({ table: entry.table, files: entry.files, lake: counts, mysql: this.options.jdbc ? counts : undefined, rows });
@@ -66,16 +63,10 @@ export class SparkGlueJob extends LocalJobRuns {
 
   /** Exports the Iceberg table's live rows in key order to its publication file, and copies them into DuckDB. */
   private async publish(meta: TableMetadata): Promise<number> {
-    const plan = new TablePlan(meta, sparkDialect, defaultTableNames(meta, this.options.sparkNamespace));
-    const cols = plan.publicationColumns().map(sparkDialect.quote);
-    const order = (plan.mode === "upsert" ? meta.primaryKey : ["_cdc_seq", "_cdc_row"]).map(sparkDialect.quote);
     fs.mkdirSync(this.options.publicationDir, { recursive: true });
     const file = path.join(this.options.publicationDir, `${tableId(meta)}.parquet`);
     const tmp = `${file}.tmp-${process.pid}`;
-    const rows = await this.options.spark.exportParquet(
-      `SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order.join(", ")}`,
-      tmp,
-    );
+    const rows = await this.options.spark.exportPublication(meta, this.options.sparkNamespace, tmp);
     fs.renameSync(tmp, file);
     const duckPlan = this.options.duck.plan(meta);
     const escaped = file.replace(/'/g, "''");

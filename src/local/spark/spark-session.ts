@@ -7,6 +7,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import type { TableMetadata } from "../../../metadata/format";
+import { spark as sparkDialect } from "../../../handlers/core/plan/dialect";
+import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
+import { countsFromSummary, type ApplyCounts } from "../../executors/counts";
 import { glueEnv, glueEnvDir } from "../glue-env/paths";
 import { MOTO_CREDENTIALS, MOTO_REGION } from "../glue-env/moto";
 
@@ -33,10 +37,21 @@ export interface JdbcTarget {
   password: string;
 }
 
-/** The counts the job logged for one table of a run (action → changes). */
+/** What the job logged for one table of a run: its summary's counts. */
 export interface AppliedTable {
   table: string;
-  counts: Record<string, number>;
+  counts: ApplyCounts;
+}
+
+/** JDBC settings for a mysql:// URL; TLS as the URL says (`?ssl=true`), off for a local server otherwise. */
+export function jdbcFromMysqlUrl(url: string): JdbcTarget {
+  const u = new URL(url);
+  const tls = u.searchParams.get("ssl") === "true" ? "REQUIRED" : "DISABLED";
+  return {
+    url: `jdbc:mysql://${u.hostname}:${u.port || "3306"}${u.pathname}?sslMode=${tls}&allowPublicKeyRetrieval=true`,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  };
 }
 
 /** Where an injected failure stops a run: right after a table's MySQL or Iceberg commit. */
@@ -139,7 +154,10 @@ export class LocalSparkSession {
   async apply(manifestUri: string, jdbc?: JdbcTarget, failAfter?: InjectedFailure): Promise<AppliedTable[]> {
     const r = await this.request({ op: "apply", manifest: manifestUri, jdbc: jdbc ?? null, failAfter: failAfter ?? null });
     if (process.env.CDC_SPARK_TRACE) console.error(`spark apply ${manifestUri}: ${String(r.seconds)} s`);
-    return r.tables as AppliedTable[];
+    return (r.tables as Array<{ table: string; counts: Record<string, number> }>).map((t) => ({
+      table: t.table,
+      counts: countsFromSummary(Object.entries(t.counts).map(([action, n]) => ({ action, n }))),
+    }));
   }
 
   /** Rows of a Spark SQL query: decimals and 64-bit integers as strings, binary as `{base64}`, times in ISO form. */
@@ -156,6 +174,17 @@ export class LocalSparkSession {
   async job(script: "validate_large_file", argv: string[]): Promise<unknown> {
     const r = await this.request({ op: "job", script, argv });
     return r.result;
+  }
+
+  /**
+   * Writes a table's publication file from its Iceberg table in `namespace`: the live rows in publication column order,
+   * sorted by key (or change identity), like DuckDB's. Returns the row count.
+   */
+  async exportPublication(meta: TableMetadata, namespace: string[], file: string): Promise<number> {
+    const plan = new TablePlan(meta, sparkDialect, defaultTableNames(meta, namespace));
+    const cols = plan.publicationColumns().map(sparkDialect.quote);
+    const order = (plan.mode === "upsert" ? meta.primaryKey : ["_cdc_seq", "_cdc_row"]).map(sparkDialect.quote);
+    return this.exportParquet(`SELECT ${cols.join(", ")} FROM ${plan.name("target")} ORDER BY ${order.join(", ")}`, file);
   }
 
   /** Writes the rows of a query, in its order, as one Parquet file; returns the row count. */

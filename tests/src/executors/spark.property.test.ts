@@ -16,7 +16,7 @@ import { buildRunManifest } from "../../../handlers/core/plan/manifest";
 import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
 import { spark as sparkDialect } from "../../../handlers/core/plan/dialect";
 import { MySqlExecutor } from "../../../src/executors/mysql";
-import { SparkJobError } from "../../../src/local/spark/spark-session";
+import { jdbcFromMysqlUrl, SparkJobError } from "../../../src/local/spark/spark-session";
 import { canonicalRows } from "../../support/reference-model";
 import { mysqlTestDatabase } from "../../support/databases";
 import { sparkDescribe, useLocalGlue } from "../../support/spark";
@@ -28,16 +28,6 @@ const SIZE = { keys: 6, changes: Number(process.env.CDC_SPARK_CHANGES ?? 16) };
 const GROUP = Math.max(1, Number(process.env.CDC_SPARK_GROUP ?? 100));
 const NAMESPACE = ["glue_catalog", "cdc_props"];
 const db = mysqlTestDatabase("cdc_spark_property");
-
-/** JDBC settings of the local MariaDB the way a Glue connection hands them over (no TLS on the local server). */
-function jdbcOf(url: string) {
-  const u = new URL(url);
-  return {
-    url: `jdbc:mysql://${u.hostname}:${u.port || 3306}${u.pathname}?sslMode=DISABLED&allowPublicKeyRetrieval=true`,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-  };
-}
 
 sparkDescribe("Glue apply job on local Spark + Iceberg against the reference model", () => {
   const glue = useLocalGlue();
@@ -98,7 +88,7 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
           tables: [{ meta, files: uris }],
         });
         const uri = await glue().putManifest(manifest);
-        const jdbc = jdbcOf(db.url());
+        const jdbc = jdbcFromMysqlUrl(db.url());
         // Every third run dies right after a commit — MySQL's (Iceberg not merged yet) or the table's last — and is run
         // again, as the poller re-submits a manifest that has no `.done` marker.
         if (round % 3 === 1) {

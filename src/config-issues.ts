@@ -29,18 +29,30 @@ export function configPath(path: readonly PropertyKey[]): string {
 /** Per-parse error map for stack settings: short messages; schema-specific messages take precedence. */
 export const issueMessage = issueMessages({ key: "setting", object: "a mapping" });
 
+/** One problem at a config path (`["sources", 1, "engine"]`), before it is formatted. */
+export interface Located {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** Schema issues as located problems; an unknown-keys issue becomes one problem per key, at that key. */
+export function locateIssues(issues: readonly z.core.$ZodIssue[]): Located[] {
+  return issues.flatMap((iss) =>
+    iss.code === "unrecognized_keys"
+      ? iss.keys.map((key) => ({ path: [...iss.path, key], message: iss.message }))
+      : [{ path: iss.path, message: iss.message }],
+  );
+}
+
 /** Every problem, one line each, ordered by config path. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  const located: Array<{ path: PropertyKey[]; message: string }> = [];
-  for (const iss of issues) {
-    if (iss.code === "unrecognized_keys") {
-      for (const key of iss.keys) located.push({ path: [...iss.path, key], message: iss.message });
-    } else {
-      located.push({ path: iss.path, message: iss.message });
-    }
-  }
-  located.sort((a, b) => comparePaths(a.path, b.path));
-  return [...new Set(located.map((l) => `${configPath(l.path)}: ${l.message}`))];
+  return formatProblems(locateIssues(issues));
+}
+
+/** Located problems as `cdc:<path>: <message>` lines, ordered by config path, each line once. */
+export function formatProblems(problems: readonly Located[]): string[] {
+  const sorted = [...problems].sort((a, b) => comparePaths(a.path, b.path));
+  return [...new Set(sorted.map((l) => `${configPath(l.path)}: ${l.message}`))];
 }
 
 /** Orders problems by where they are: list positions numerically, keys alphabetically, parents first. */

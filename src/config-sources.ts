@@ -1,6 +1,7 @@
 /**
  * Where the `cdc` settings come from: the running Pulumi program's configuration, or a `Pulumi.<stack>.yaml` file read
- * by the CLI and the tests. Both yield the namespace's keys without the `cdc:` prefix, ready for `parseStackConfig`.
+ * by the CLI and the tests. Both yield the namespace's keys without the `cdc:` prefix, decoded the same way, ready for
+ * `checkStack` (config-check.ts) or `parseStackConfig`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,13 +13,13 @@ import { parseStackConfig, type StackConfig } from "./config";
 
 const PREFIX = `${NAMESPACE}:`;
 
-/** The `cdc:*` settings of the running Pulumi program, validated. */
-export function loadStackConfig(): StackConfig {
+/** The raw `cdc:*` settings of the running Pulumi program. */
+export function programSettings(): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = decodeConfigValue(value);
   }
-  return parseStackConfig(raw);
+  return raw;
 }
 
 /**
@@ -62,9 +63,18 @@ export function readStackFile(file: string): Record<string, unknown> {
   }
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = value;
+    if (key.startsWith(PREFIX)) raw[key.slice(PREFIX.length)] = asProgramSees(value);
   }
   return raw;
+}
+
+/**
+ * A top-level value as the program receives it: Pulumi turns a scalar into its text (`cdc:environment: 7` arrives as
+ * "7") and the program decodes it, while mappings and lists keep their types through JSON. Without this the command
+ * would judge `7` a number where the program sees the string "7", and the two would disagree.
+ */
+function asProgramSees(value: unknown): unknown {
+  return typeof value === "number" || typeof value === "boolean" ? decodeConfigValue(String(value)) : value;
 }
 
 /** A stack file's settings, validated: what `pulumi up` on that stack would see. */

@@ -7,6 +7,7 @@
  */
 import { MYSQL_FLAVORS } from "../handlers/core/plan/dialect";
 import { z } from "zod";
+import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
 import { DEFAULT_PORTS, ENGINES } from "./engines";
 
@@ -67,7 +68,7 @@ const account = z
     }),
   );
 
-const accounts = z
+export const accountsSchema = z
   .strictObject({
     /** Where DMS, the raw and quarantine buckets and the validate Lambda live. */
     ingestion: account,
@@ -88,7 +89,7 @@ const accounts = z
   )
   .transform((a) => ({ ingestion: a.ingestion, lake: a.lake ?? a.ingestion }));
 
-const network = z
+export const networkSchema = z
   .strictObject({
     /** An existing VPC the replication instance and Glue connections run in. */
     vpcId: z
@@ -216,7 +217,7 @@ const target = z.strictObject({
   tombstoneRetentionDays: z.number().int().min(1).max(3650).default(7),
 });
 
-const source = z
+export const sourceSchema = z
   .strictObject({
     /** Stable id: every resource name derives from it, never from its position in the list. */
     name: id(24),
@@ -232,17 +233,21 @@ const source = z
   })
   .transform((s) => ({ ...s, endpoint: { ...s.endpoint, port: s.endpoint.port ?? DEFAULT_PORTS[s.engine] } }));
 
+/** A region AWS has opened (src/aws-regions.ts): a plausible-looking typo would otherwise fail only mid-deployment. */
+export const regionSchema = z.string().refine((r) => AWS_REGIONS.includes(r), {
+  error: (iss) =>
+    `expected a known AWS region such as eu-west-2, received ${JSON.stringify(iss.input)} (list: src/aws-regions.ts)`,
+});
+
 export const stackConfigSchema = z
   .strictObject({
     /** Environment name (dev, preprod, prod, …); part of every resource name. */
     environment: id(10),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
-      error: (iss) => `expected an AWS region such as eu-west-2, received ${JSON.stringify(iss.input)}`,
-    }),
-    accounts,
-    network,
+    region: regionSchema,
+    accounts: accountsSchema,
+    network: networkSchema,
     alerts,
-    sources: z.array(source).min(1, { error: "expected at least one source" }),
+    sources: z.array(sourceSchema).min(1, { error: "expected at least one source" }),
     /**
      * Declare the account-wide roles DMS expects (`dms-vpc-role`, `dms-cloudwatch-logs-role`) in the ingestion account.
      * Only for an account that has never run DMS: anywhere else they already exist and creating them fails.

@@ -19,6 +19,8 @@ import { harmonizedWriterStatements, ValidatedLanding } from "../components/vali
 import type { MetadataDir } from "../metadata/load";
 import { accountProviders, sessionName, type AccountProviders } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
+import { sourceProblems } from "./config-rules";
+import { fieldPath } from "./zod-messages";
 import { bucketName, publicationDatabaseName } from "./naming";
 
 export interface CdcPipelineArgs {
@@ -323,18 +325,6 @@ function validateArgs(name: string, args: CdcPipelineArgs, resource: pulumi.Reso
   const names = args.source.targets.map((t) => t.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) fail(`source ${args.source.name} has two targets named ${dup}`);
-  const separate = args.accounts.lake.accountId !== args.accounts.ingestion.accountId;
-  const withMySql = args.source.targets.find((t) => t.mysql);
-  if (separate && withMySql && args.network.kind === "create") {
-    fail(
-      `target ${withMySql.name} writes to MySQL from the lake account, but cdc:network creates its VPC in the ingestion account; name an existing VPC whose subnets are shared with the lake account (AWS RAM) instead`,
-    );
-  }
-  const m = args.metadata.source;
-  if (m.source !== args.source.name) fail(`metadata is for source ${m.source}, expected ${args.source.name}`);
-  if (m.engine !== args.source.engine) {
-    fail(
-      `metadata of ${m.source} was extracted from a ${m.engine} database but the stack says ${args.source.engine}; re-run \`cdc metadata extract\``,
-    );
-  }
+  // The stack check's rules, so a pipeline declared from typed args (not through the program) is refused alike.
+  for (const p of sourceProblems(args, args.source, args.metadata)) fail(`${fieldPath(p.path)}: ${p.message}`);
 }

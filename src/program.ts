@@ -1,14 +1,13 @@
 /**
- * The whole Pulumi program as a function: validate the stack's `cdc` settings, read each source's committed metadata,
- * then declare one pipeline per source. `index.ts` calls it; tests call it under mocks. It stays a table of contents:
+ * The whole Pulumi program as a function: check the stack's `cdc` settings and each source's committed metadata (the
+ * same check `cdc config check` runs), then declare one pipeline per source. `index.ts` calls it; tests call it under mocks. It stays a table of contents:
  * the work lives in the components.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { readMetadataDir, type MetadataDir } from "../metadata/load";
-import { loadStackConfig } from "./config-sources";
-import { UserError } from "./errors";
+import type { MetadataDir } from "../metadata/load";
+import { requireValidStack } from "./config-check";
+import { programSettings } from "./config-sources";
 import { DmsServiceRoles } from "../components/dms-service-roles";
 import { accountProviders, sessionName } from "./accounts";
 import type { StackConfig } from "./config";
@@ -40,10 +39,8 @@ export interface ProgramOptions {
 }
 
 export function main(options: ProgramOptions = {}): ProgramOutputs {
-  const config = loadStackConfig();
-  const root = options.metadataRoot ?? METADATA_ROOT;
-  // Every source's metadata is read before anything is declared, so a missing one stops the program with nothing half-done.
-  const metadata = new Map(config.sources.map((s) => [s.name, sourceMetadata(root, s.name, s.engine)]));
+  // Every problem, metadata included, is found before anything is declared, so a refusal leaves nothing half-done.
+  const { config, metadata } = requireValidStack(programSettings(), options.metadataRoot ?? METADATA_ROOT);
 
   const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config) : undefined;
 
@@ -94,16 +91,4 @@ function dmsServiceRoles(config: StackConfig): DmsServiceRoles {
     { accountId: config.accounts.ingestion.accountId },
     { provider: providers.ingestion },
   );
-}
-
-/** A source's metadata directory, read and validated; a missing one is a one-line error saying how to create it. */
-export function sourceMetadata(root: string, source: string, engine: string): MetadataDir {
-  const dir = path.join(root, source);
-  if (!fs.existsSync(path.join(dir, "source.json"))) {
-    const shown = path.relative(process.cwd(), dir) || dir;
-    throw new UserError(
-      `source ${source} has no metadata in ${shown}: run \`cdc metadata extract --engine ${engine} --url <connection> --source ${source}\` and commit the files`,
-    );
-  }
-  return readMetadataDir(dir);
 }

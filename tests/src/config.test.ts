@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Region } from "@pulumi/aws/types/enums";
 import { parse as parseYaml } from "yaml";
+import { AWS_REGIONS } from "../../src/aws-regions";
 import { parseStackConfig, type StackConfig } from "../../src/config";
 import { ConfigError } from "../../src/config-issues";
 import { loadStackFile, readStackFile, stackFilePath } from "../../src/config-sources";
@@ -164,7 +166,16 @@ describe("stack settings that are refused", () => {
       (r) => (r.sources[1].name = "customer-relationship-mgmt-eu"),
       ["cdc:sources[1].name: expected at most 24 characters (resource names derive from it)"],
     ],
-    ["bad region", (r) => (r.region = "London"), ['cdc:region: expected an AWS region such as eu-west-2, received "London"']],
+    [
+      "region that is not one",
+      (r) => (r.region = "London"),
+      ['cdc:region: expected a known AWS region such as eu-west-2, received "London" (list: src/aws-regions.ts)'],
+    ],
+    [
+      "region shaped like one that AWS has not opened",
+      (r) => (r.region = "eu-west-9"),
+      ['cdc:region: expected a known AWS region such as eu-west-2, received "eu-west-9" (list: src/aws-regions.ts)'],
+    ],
     [
       "network with both an existing VPC and create",
       (r) => Object.assign(r.network, { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d", "subnet-1a1b2c3d"] }),
@@ -268,7 +279,7 @@ describe("stack settings that are refused", () => {
       error = err as ConfigError;
     }
     expect(error?.problems).toEqual([
-      'cdc:region: expected an AWS region such as eu-west-2, received "mars-1"',
+      'cdc:region: expected a known AWS region such as eu-west-2, received "mars-1" (list: src/aws-regions.ts)',
       "cdc:sources[0].targets[0].mysql.port: expected a number >= 1, received 0",
       `cdc:sources[1].endpoint.password: ${PLAINTEXT}`,
       'cdc:sources[1].name: duplicate source name "sales" (first used at sources[0])',
@@ -338,6 +349,18 @@ describe("the committed example stacks", () => {
       const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
       expect(parseYaml(text).config["pulumi:disable-default-providers"]).toEqual(["aws"]);
     }
+  });
+});
+
+describe("the known AWS regions", () => {
+  it("are all regions the pinned AWS provider knows, each once", () => {
+    const providerRegions = new Set<string>(Object.values(Region));
+    expect(AWS_REGIONS.filter((r) => !providerRegions.has(r))).toEqual([]);
+    expect(new Set(AWS_REGIONS).size).toBe(AWS_REGIONS.length);
+  });
+
+  it.each(["us-east-1", "eu-west-2", "ap-southeast-7", "cn-north-1", "us-gov-west-1"])("accept %s", (region) => {
+    expect(parseStackConfig({ ...devSettings(), region }).region).toBe(region);
   });
 });
 

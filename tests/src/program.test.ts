@@ -156,7 +156,7 @@ describe("a refused configuration", () => {
     await expect(run).rejects.toThrow(ConfigError);
     await expect(run).rejects.toMatchObject({
       problems: [
-        'cdc:region: expected an AWS region such as eu-west-2, received "London"',
+        'cdc:region: expected a known AWS region such as eu-west-2, received "London" (list: src/aws-regions.ts)',
         "cdc:sources[0].targets[0].mysql.port: expected a number >= 1, received 0",
         'cdc:sources[1].engine: expected one of "sqlserver", "mysql", "postgres", "oracle", received "db2"',
       ],

@@ -1,7 +1,7 @@
 /**
  * The whole Pulumi program as a function: check the stack's `cdc` settings and each source's committed metadata (the
- * same check `cdc config check` runs), then declare one pipeline per source. `index.ts` calls it; tests call it under mocks. It stays a table of contents:
- * the work lives in the components.
+ * same check `cdc config check` runs), then declare one pipeline per source. `index.ts` calls it; tests call it under
+ * mocks. It stays a table of contents: the work lives in the components.
  */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";

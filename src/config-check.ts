@@ -46,9 +46,9 @@ export function checkStack(raw: Record<string, unknown>, metadataRoot: string): 
     const source = valid(sourceSchema, rawSource);
     if (source === undefined) return;
     const read = readSourceMetadata(metadataRoot, source);
-    if (typeof read === "string") problems.push({ path: ["sources", i], message: read });
+    if (Array.isArray(read)) problems.push(...read.map((message) => ({ path: ["sources", i], message })));
     else metadata.set(source.name, read);
-    for (const p of sourceProblems(surroundings, source, typeof read === "string" ? undefined : read)) {
+    for (const p of sourceProblems(surroundings, source, Array.isArray(read) ? undefined : read)) {
       problems.push({ path: ["sources", i, ...p.path], message: p.message });
     }
   });
@@ -69,18 +69,29 @@ function valid<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | un
   return r.success ? r.data : undefined;
 }
 
-/** A source's metadata, or the one-line reason it cannot be used (missing: how to create it; invalid: file and field). */
-function readSourceMetadata(root: string, source: SourceConfig): MetadataDir | string {
+/** A source's metadata, or the one-line reasons it cannot be used (missing: how to create it; invalid: file and field). */
+function readSourceMetadata(root: string, source: SourceConfig): MetadataDir | string[] {
   const dir = path.join(root, source.name);
   if (!fs.existsSync(path.join(dir, "source.json"))) {
     const shown = path.relative(process.cwd(), dir) || dir;
-    return `source ${source.name} has no metadata in ${shown}: run \`cdc metadata extract --engine ${source.engine} --url <connection> --source ${source.name}\` and commit the files`;
+    return [
+      `source ${source.name} has no metadata in ${shown}: run \`cdc metadata extract --engine ${source.engine} --url <connection> --source ${source.name}\` and commit the files`,
+    ];
   }
   try {
     return readMetadataDir(dir);
   } catch (err) {
     // The loader's refusals name the file and field; anything else is a bug and keeps its stack trace.
-    if (err instanceof UserError) return err.message;
+    if (err instanceof UserError) return problemLines(err.message);
     throw err;
   }
+}
+
+/**
+ * A refusal of several problems comes as a header and one indented line each (`2 names refused:\n  a\n  b`): each
+ * indented line is a problem of its own, so every output line still names one problem.
+ */
+function problemLines(message: string): string[] {
+  const indented = message.split("\n").filter((l) => l.startsWith("  "));
+  return indented.length > 0 ? indented.map((l) => l.trim()) : [message];
 }

@@ -23,7 +23,8 @@
  */
 import type { ColumnMetadata, TableMetadata } from "../../../metadata/format";
 import { tableId } from "../../../metadata/format";
-import { checkMysqlKey, DUCKDB_FILE_COLUMN, literal, qualified, type Dialect } from "./dialect";
+import { isReservedColumn } from "../../../metadata/reserved-names";
+import { checkMysqlKey, literal, qualified, type Dialect } from "./dialect";
 import { defaultTableNames, type TableNames } from "./names";
 import { FULL_LOAD_SEQ, SEQ_WIDTH } from "./sequence";
 
@@ -57,16 +58,6 @@ export interface BatchStatements {
 export const DMS_OP = "Op";
 const ROW_IDENTITY_STRIDE = 2147483648; // 2³¹ rows per full-load file
 const LOAD_FILE = /(?:^|[/\\])LOAD([0-9A-Fa-f]{8})\.parquet$/;
-const RESERVED = new Set([
-  "_cdc_op",
-  "_cdc_seq",
-  "_cdc_timestamp",
-  "_cdc_row",
-  "_cdc_action",
-  "_cdc_file_order",
-  "_cdc_file_row",
-  DUCKDB_FILE_COLUMN,
-]);
 
 /**
  * The plan for one table in one dialect. Throws (naming the table) when the metadata cannot be applied: a source
@@ -90,8 +81,9 @@ export class TablePlan {
     this.names = names ?? defaultTableNames(meta);
     this.q = (p) => dialect.quote(p);
     for (const c of meta.columns) {
-      if (RESERVED.has(c.name.toLowerCase()))
-        throw new Error(`${this.id}: column ${c.name} collides with a CDC bookkeeping column`);
+      // The one list (metadata/reserved-names.ts) the metadata schema also refuses; kept here for callers that build
+      // metadata in code. Every internal column name the statements below use must be in it.
+      if (isReservedColumn(c.name)) throw new Error(`${this.id}: column ${c.name} collides with a CDC bookkeeping column`);
     }
     for (const k of meta.primaryKey) {
       if (!meta.columns.some((c) => c.name === k))

@@ -1,0 +1,54 @@
+/**
+ * The one list of column names a source table may not use (DESIGN §4 "Names"). DMS adds its change columns to every
+ * file, the plan adds its bookkeeping columns to every relation and target, and DuckDB adds columns to the rows of the
+ * files it scans: a source column with one of these names would be silently overwritten, shadow a bookkeeping column or
+ * crash a reader. The plan's own guard (TablePlan), the metadata schema (format.ts) and the extractor all use it.
+ *
+ * This module imports nothing, so the Lambda handlers, the plan and the metadata schema can all depend on it.
+ */
+
+/** The change columns DMS writes into every file (DESIGN §4). */
+export const DMS_CHANGE_COLUMNS = ["Op", "cdc_timestamp", "cdc_seq"] as const;
+
+/** Every column the plan (and anything else this project adds to a table) is named with this prefix. */
+export const RESERVED_PREFIX = "_cdc_";
+
+/**
+ * The bookkeeping names the plan uses today (handlers/core/plan/plan.ts, `DUCKDB_FILE_COLUMN` in dialect.ts). The
+ * prefix alone reserves them; they are listed so a test can prove the plan uses no internal column outside this list.
+ */
+export const PLAN_COLUMNS = [
+  "_cdc_op",
+  "_cdc_seq",
+  "_cdc_timestamp",
+  "_cdc_row",
+  "_cdc_action",
+  "_cdc_file_order",
+  "_cdc_file_row",
+  "_cdc_file",
+  "_cdc_rank",
+  "_cdc_tombstone_seq",
+] as const;
+
+/** Columns DuckDB's `read_parquet` adds (`file_row_number = true`, and `filename` when asked for by its default name). */
+export const DUCKDB_SCAN_COLUMNS = ["file_row_number", "filename"] as const;
+
+/** Every reserved name; matching is case-insensitive, as every target and DMS's own output matching are. */
+export const RESERVED_COLUMNS: readonly string[] = [...DMS_CHANGE_COLUMNS, ...PLAN_COLUMNS, ...DUCKDB_SCAN_COLUMNS];
+
+const DMS = new Set<string>(DMS_CHANGE_COLUMNS.map((c) => c.toLowerCase()));
+const DUCKDB = new Set<string>(DUCKDB_SCAN_COLUMNS);
+
+/** Why `name` cannot be a source column, or undefined when it can. */
+export function reservedColumnReason(name: string): string | undefined {
+  const n = name.toLowerCase();
+  if (DMS.has(n)) return "DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)";
+  if (n.startsWith(RESERVED_PREFIX)) return `the pipeline names its own columns ${RESERVED_PREFIX}*`;
+  if (DUCKDB.has(n)) return "DuckDB adds file_row_number and filename to the rows of the files it reads";
+  return undefined;
+}
+
+/** Whether `name` (any case) is reserved. */
+export function isReservedColumn(name: string): boolean {
+  return reservedColumnReason(name) !== undefined;
+}

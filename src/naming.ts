@@ -10,6 +10,15 @@ export type BucketRole = "raw" | "quarantine" | "harmonized" | "publication" | "
 const S3_MAX = 63;
 
 /**
+ * MySQL's limit for table and column names, in characters: the tightest of the targets'. Glue and Athena allow 255
+ * bytes, which 64 characters of the Basic Multilingual Plane (all MySQL accepts) never exceed.
+ */
+export const MYSQL_IDENTIFIER_MAX = 64;
+
+/** Glue Data Catalog (and Athena) limit for database, table and column names, in UTF-8 bytes. */
+export const GLUE_NAME_MAX_BYTES = 255;
+
+/**
  * `cdc-<env>-<source>-<role>-<accountId>`: globally unique through the account id. Names longer than S3 allows keep
  * their readable start and end and replace the middle with a short hash, so they stay unique and stable.
  */
@@ -33,8 +42,26 @@ export function publicationDatabaseName(environment: string, source: string, tar
 /** Shortens `name` to `max` characters, deterministically, keeping it unique via a hash of the full name. */
 export function fitName(name: string, max: number): string {
   if (name.length <= max) return name;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const hash = shortHash(name);
   const keep = max - hash.length - 1;
   const head = Math.ceil(keep / 2);
   return `${name.slice(0, head)}-${hash}${name.slice(name.length - (keep - head))}`.replace(/--+/g, "-");
+}
+
+/**
+ * Shortens a SQL identifier to `max` characters (code points), deterministically: its first and last characters
+ * around `_<8 hex digits of the SHA-256 of the whole name>_`. Names within `max` are returned unchanged, so only names
+ * a target could not hold change; the hash keeps two long names that share a start and an end apart.
+ */
+export function fitIdentifier(name: string, max: number): string {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const hash = shortHash(name);
+  const keep = max - hash.length - 2;
+  const head = Math.ceil(keep / 2);
+  return `${chars.slice(0, head).join("")}_${hash}_${chars.slice(chars.length - (keep - head)).join("")}`;
+}
+
+function shortHash(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 8);
 }

@@ -14,6 +14,7 @@ import { readPostgresCatalog } from "./extractors/postgres";
 import { readSqlServerCatalog } from "./extractors/sqlserver";
 import { tableId, type SourceMetadata, type TableMetadata } from "./format";
 import { readMetadataDir, writeMetadataDir, type MetadataDir } from "./load";
+import { checkMetadataNames } from "./name-checks";
 import { selectTables } from "./table-glob";
 
 /** Reads a database's catalog: the only step that talks to the source. */
@@ -68,6 +69,9 @@ export function writeExtraction(opts: ExtractOptions, database: string, catalog:
     );
   }
   const tables = catalogToTables(opts.engine, selected);
+  // Refused names (reserved, too long, colliding, or a schema like `x/../../pwned`) stop the run before any file is
+  // written, with one line per problem.
+  checkMetadataNames(tables);
   for (const t of tables) opts.progress?.(describeTable(t));
   const previous = readPrevious(opts, database);
   const source: SourceMetadata = {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ENGINES } from "../src/engines";
 import { DMS_TYPES } from "./dms-types";
 import { layoutJson } from "./json-layout";
+import { tableNameIssues } from "./name-rules";
 
 /** How a column is stored in the Parquet files DMS writes: physical type plus logical annotation. */
 export const parquetTypeSchema = z.strictObject({
@@ -57,16 +58,22 @@ export const excludedColumnSchema = z.strictObject({
 });
 export type ExcludedColumn = z.infer<typeof excludedColumnSchema>;
 
-export const tableMetadataSchema = z.strictObject({
-  schema: z.string().min(1),
-  table: z.string().min(1),
-  /** Replicated columns in source ordinal order. */
-  columns: z.array(columnSchema).min(1),
-  /** Primary-key column names in key order; empty for a table without one (published as an append-only change log). */
-  primaryKey: z.array(z.string()),
-  /** Columns left out of replication, each with its reason; never dropped silently. */
-  excluded: z.array(excludedColumnSchema),
-});
+export const tableMetadataSchema = z
+  .strictObject({
+    schema: z.string().min(1),
+    table: z.string().min(1),
+    /** Replicated columns in source ordinal order. */
+    columns: z.array(columnSchema).min(1),
+    /** Primary-key column names in key order; empty for a table without one (published as an append-only change log). */
+    primaryKey: z.array(z.string()),
+    /** Columns left out of replication, each with its reason; never dropped silently. */
+    excluded: z.array(excludedColumnSchema),
+  })
+  // Names every target, file path and reader can hold (name-rules.ts); collisions between tables are checked where a
+  // whole source is read or written (name-checks.ts).
+  .superRefine((t, ctx) => {
+    for (const issue of tableNameIssues(t)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  });
 export type TableMetadata = z.infer<typeof tableMetadataSchema>;
 
 export const sourceMetadataSchema = z.strictObject({

@@ -16,6 +16,7 @@ import {
   type SourceMetadata,
   type TableMetadata,
 } from "./format";
+import { checkMetadataNames, nameError, sourceNameProblems } from "./name-checks";
 
 const SOURCE_FILE = "source.json";
 const TABLES_DIR = "tables";
@@ -28,14 +29,17 @@ export interface MetadataDir {
 }
 
 /**
- * Reads and validates `dir/source.json` and every `dir/tables/*.json`. Throws a `UserError` naming the file and the
- * field (`…/tables/public.orders.json: columns[2].dmsType: expected one of …`) on the first problem found.
+ * Reads and validates `dir/source.json` and every `dir/tables/*.json`, names included (DESIGN §4 "Names": reserved,
+ * too long, unsafe, or colliding after target naming), so every loader refuses what the extractor refuses. Throws a
+ * `UserError` naming the file and the field (`…/tables/public.orders.json: columns[2].dmsType: expected one of …`) on
+ * the first problem found, or one line per table when tables collide.
  */
 export function readMetadataDir(dir: string): MetadataDir {
   const sourceFile = path.join(dir, SOURCE_FILE);
   const source = parseFile(sourceFile, sourceMetadataSchema);
   const tablesDir = path.join(dir, TABLES_DIR);
   const files = fs.existsSync(tablesDir) ? fs.readdirSync(tablesDir).filter((f) => f.endsWith(".json")) : [];
+  const fileOf = new Map<TableMetadata, string>();
   const tables = files.sort().map((f) => {
     const file = path.join(tablesDir, f);
     const table = parseFile(file, tableMetadataSchema);
@@ -43,8 +47,11 @@ export function readMetadataDir(dir: string): MetadataDir {
       throw new UserError(`${file}: schema and table say ${tableId(table)}; the file must be named ${tableId(table)}.json`);
     }
     checkTable(file, table);
+    fileOf.set(table, file);
     return table;
   });
+  const clashes = sourceNameProblems(tables);
+  if (clashes.length > 0) throw nameError(clashes.map((p) => `${fileOf.get(p.table)}: ${p.message}`));
   const present = tables.map(tableId);
   const missing = source.tables.filter((t) => !present.includes(t));
   const unlisted = present.filter((t) => !source.tables.includes(t));
@@ -70,22 +77,19 @@ export function findTable(tables: readonly TableMetadata[], schema: string, tabl
  * whether any file was written or removed.
  */
 export function writeMetadataDir(dir: string, source: SourceMetadata, tables: readonly TableMetadata[]): boolean {
+  // Before anything is written: names the check refuses include those that would put a file outside `dir`.
+  checkMetadataNames(tables);
   const ids = tables.map(tableId);
-  const seen = new Map<string, string>();
-  for (const id of ids) {
-    const other = seen.get(id.toLowerCase());
-    if (other !== undefined)
-      throw new UserError(`${dir}: tables ${other} and ${id} differ only in case; their files would collide`);
-    seen.set(id.toLowerCase(), id);
-  }
   const tablesDir = path.join(dir, TABLES_DIR);
+  const files = ids.map((id) => path.join(tablesDir, `${id}.json`));
+  const stray = files.find((f) => path.dirname(f) !== tablesDir);
+  // Unreachable while the name rules refuse separators; kept so a future rule change cannot reopen path traversal.
+  if (stray !== undefined) throw new UserError(`${stray}: metadata file outside ${tablesDir}; refusing to write`);
   fs.mkdirSync(tablesDir, { recursive: true });
   let changed = false;
-  for (const table of tables) {
-    changed =
-      writeIfChanged(path.join(tablesDir, `${tableId(table)}.json`), serializeMetadata(tableMetadataSchema.parse(table))) ||
-      changed;
-  }
+  tables.forEach((table, i) => {
+    changed = writeIfChanged(files[i], serializeMetadata(tableMetadataSchema.parse(table))) || changed;
+  });
   const keep = new Set(ids.map((id) => `${id}.json`));
   for (const f of fs.readdirSync(tablesDir)) {
     if (f.endsWith(".json") && !keep.has(f)) {

@@ -93,7 +93,7 @@ describe("writeMetadataDir / readMetadataDir", () => {
 
   it("refuses tables whose ids differ only in case", () => {
     expect(() => writeMetadataDir(dir, source, [table("dbo", "Orders"), table("dbo", "orders")])).toThrow(
-      /dbo.Orders and dbo.orders differ only in case/,
+      "dbo.orders: differs only in case from dbo.Orders; DMS keys, Glue and the targets match names case-insensitively",
     );
   });
 });

@@ -62,6 +62,24 @@ describe("metadata a source needs", () => {
     ]);
   });
 
+  it("gives each of several loader refusals a line of its own", () => {
+    copyMetadata("sales");
+    copyMetadata("crm");
+    const dir = path.join(root, "crm");
+    const source = JSON.parse(fs.readFileSync(path.join(dir, "source.json"), "utf8"));
+    for (const table of ["accounts", "contacts"]) {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, "tables", `public.${table}.json`), "utf8"));
+      const upper = table[0].toUpperCase() + table.slice(1);
+      fs.writeFileSync(path.join(dir, "tables", `public.${upper}.json`), JSON.stringify({ ...meta, table: upper }));
+      source.tables.push(`public.${upper}`);
+    }
+    fs.writeFileSync(path.join(dir, "source.json"), JSON.stringify({ ...source, tables: source.tables.sort() }));
+    const lines = problems("dev", () => {}, root);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^cdc:sources\\[1\\]: ${dir}/tables/public\\.accounts\\.json: .*public\\.Accounts`));
+    expect(lines[1]).toMatch(new RegExp(`^cdc:sources\\[1\\]: ${dir}/tables/public\\.contacts\\.json: .*public\\.Contacts`));
+  });
+
   it("refuses an engine other than the one the metadata was extracted from", () => {
     expect(problems("dev", (r) => (r.sources[1].engine = "mysql"))).toEqual([
       "cdc:sources[1].engine: metadata of crm was extracted from a postgres database but the stack says mysql; re-run `cdc metadata extract`",

@@ -5,7 +5,8 @@ import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { motoDescribe, useMoto } from "../support/moto";
 import { ordersTable } from "../support/parquet-fixtures";
-import { badFiles, ordersFile } from "./core/validation/bad-files";
+import { badFiles, ordersFile, paddedOrdersFile } from "./core/validation/bad-files";
+import { chunkOf } from "./core/validation/parquet-surgery";
 import { createPipeline, flakyS3, handlerFor, lambdaContext, notifications, type Pipeline } from "./validate-harness";
 
 const tables = [ordersTable()];
@@ -72,9 +73,10 @@ motoDescribe("validate Lambda on moto: injected S3 5xx and throttling, range rea
     s3.destroy();
   });
 
-  it("a throttled column-chunk read (file without statistics) is retried, never a quarantine verdict", async () => {
+  it("a throttled column-chunk read is retried, never a quarantine verdict", async () => {
     const p = await createPipeline(aws());
-    const bytes = ordersFile({ statistics: false });
+    // Big enough that the Op, cdc_seq and key chunks lie outside the footer read.
+    const bytes = paddedOrdersFile();
     const key = "dbo/orders/20240107-000000001.parquet";
     await aws().putObject(p.raw, key, bytes);
     // The first GET is the footer; the second reads the Op, cdc_seq and key column chunks.
@@ -175,7 +177,7 @@ motoDescribe("validate Lambda on moto: injected S3 5xx and throttling, range rea
     s3.destroy();
   });
 
-  it("reads at most two ranges per file: one for a normal footer, two for a footer over 64 KiB", async () => {
+  it("reads two ranges for a footer over 64 KiB, one more for the Op, cdc_seq and key chunks outside them", async () => {
     const p = await createPipeline(aws());
     const normal = ordersFile();
     const huge = ordersFile({ kvMetadata: [{ key: "padding", value: "x".repeat(200 * 1024) }] });
@@ -197,6 +199,8 @@ motoDescribe("validate Lambda on moto: injected S3 5xx and throttling, range rea
         expect(gets).toEqual([
           { command: "GetObjectCommand", range: `bytes=${tailStart}-${huge.length - 1}` },
           { command: "GetObjectCommand", range: `bytes=${huge.length - 8 - footerLength}-${tailStart - 1}` },
+          // The file's chunks lie before the (200 KiB) footer; those three are adjacent: one request.
+          { command: "GetObjectCommand", range: `bytes=${chunkOf(huge, "Op").start}-${chunkOf(huge, "id").end - 1}` },
         ]);
       }
       s3.destroy();
@@ -225,7 +229,7 @@ motoDescribe("validate Lambda on moto: injected S3 5xx and throttling, range rea
       expect(input.Arguments).toMatchObject({ "--bucket": p.raw, "--key": key, "--table": "dbo.orders" });
       const checks = JSON.parse(input.Arguments!["--checks"]) as { sql: string; checks: Array<{ code: string }> };
       expect(checks.sql).toContain(`FROM parquet.\`s3://${p.raw}/${key}\``);
-      expect(checks.checks.map((c) => c.code)).toEqual(["BAD_OP", "MISSING_SEQ", "NULL_PRIMARY_KEY", "NULL_IN_NOT_NULL"]);
+      expect(checks.checks.map((c) => c.code)).toEqual(["BAD_OP", "BAD_SEQ", "NULL_PRIMARY_KEY", "NULL_IN_NOT_NULL"]);
       expect(await aws().listKeys(p.raw)).toEqual([key]);
       expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
     } finally {

@@ -1,11 +1,14 @@
 /**
- * What the rules need to know about a column's values: how many are null, and the smallest and largest value
- * (only for `Op` and `cdc_seq`). Taken from footer statistics when every row group has them, else computed from the
- * column's values after a range read of just that column's chunks.
+ * What the rules need to know about a column's values: how many are null, which values a rule refuses, and the
+ * smallest and largest value. From the values themselves (a range read of just that column's chunks, page by page)
+ * for every column whose values must be proven; from footer statistics only where a summary is enough (see rules.ts).
  */
 import type { FileMetaData, Statistics } from "hyparquet";
-import { hyparquet } from "./esm";
+import { readChunkPages, type ChunkContent } from "./chunk-pages";
+import { chunkRange, fetchChunks, type HeldBytes } from "./chunk-fetch";
+import { CorruptFileError } from "./corrupt";
 import type { RangeReader } from "./range-reader";
+import { fileColumns } from "./schema";
 
 export interface ColumnSummary {
   nullCount: number;
@@ -28,8 +31,9 @@ export const MAX_REJECTED_EXAMPLES = 3;
 export interface ValueRequest {
   /** Column name as written in the file. */
   name: string;
-  /** Also compute min and max. */
+  /** Also compute min and max, ordered by `sortKey` (default: the text itself). */
   range: boolean;
+  sortKey?: (value: string) => string;
   /** Every non-null value must pass this test; the ones that do not are counted in `rejected`. */
   accept?: (value: string) => boolean;
   /**
@@ -37,18 +41,6 @@ export interface ValueRequest {
    * (PostgreSQL's default replica identity, Oracle's key-only supplemental logging).
    */
   nullsOutsideDeletes?: { opColumn: string };
-}
-
-/**
- * The footer describes column chunks that cannot be read as Parquet (outside the file, or not decodable). Only this
- * error means the file is bad; any other error from `summariesFromValues` is the reader's (S3 throttling, a network
- * failure, a file replaced mid-read) and must not be mistaken for a verdict on the file.
- */
-export class UndecodableChunksError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UndecodableChunksError";
-  }
 }
 
 /** Per-column summary from the footer alone, or undefined when a row group lacks the statistic (or it is inexact). */
@@ -59,14 +51,15 @@ export function summaryFromStatistics(metadata: FileMetaData, column: string, wa
   for (const rg of metadata.row_groups) {
     const chunk = rg.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === column);
     const stats = chunk?.meta_data?.statistics;
-    if (stats?.null_count === undefined) return undefined;
-    nullCount += Number(stats.null_count);
+    // Checked by type: a damaged footer can decode with any Thrift type in any field.
+    const nulls: unknown = stats?.null_count;
+    if (typeof nulls !== "bigint" || nulls < 0n) return undefined;
+    nullCount += Number(nulls);
     if (!wantRange) continue;
-    const nonNull = BigInt(rg.num_rows) - stats.null_count;
-    if (nonNull === 0n) continue;
-    if (stats.is_min_value_exact === false || stats.is_max_value_exact === false) return undefined;
-    const lo = asString(stats.min_value ?? stats.min);
-    const hi = asString(stats.max_value ?? stats.max);
+    if (BigInt(rg.num_rows) - nulls === 0n) continue;
+    if (stats?.is_min_value_exact === false || stats?.is_max_value_exact === false) return undefined;
+    const lo = asString(stats?.min_value ?? stats?.min);
+    const hi = asString(stats?.max_value ?? stats?.max);
     if (lo === undefined || hi === undefined) return undefined;
     if (min === undefined || lo < min) min = lo;
     if (max === undefined || hi > max) max = hi;
@@ -80,69 +73,49 @@ function asString(v: Statistics["min"]): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+const text = (v: unknown): string =>
+  typeof v === "string" ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+
 /**
- * Reads only the requested columns' chunks (by range) and summarises their values. Values are compared as strings,
- * which orders equal-length digit strings numerically. Throws {@link UndecodableChunksError} when the chunks the
- * footer describes cannot be read as Parquet; errors of the reader itself propagate unchanged.
+ * Reads only the requested columns' chunks (by range; nothing the footer read already holds) and summarises their
+ * values page by page. Throws {@link CorruptFileError} when the chunks cannot be decoded or contradict the footer;
+ * errors of the reader itself propagate unchanged.
  */
 export async function summariesFromValues(
   reader: RangeReader,
   metadata: FileMetaData,
   requests: readonly ValueRequest[],
+  held?: HeldBytes,
 ): Promise<Map<string, ColumnSummary>> {
   const out = new Map<string, ColumnSummary>(requests.map((r) => [r.name, { nullCount: 0 }]));
   if (requests.length === 0) return out;
-  const byName = new Map(requests.map((r) => [r.name, r]));
   const opColumn = requests.find((r) => r.nullsOutsideDeletes)?.nullsOutsideDeletes?.opColumn;
   const columns = [...new Set([...requests.map((r) => r.name), ...(opColumn ? [opColumn] : [])])];
+  const bytesAt = await fetchChunks(reader, metadata, columns, held);
+  const elements = new Map(fileColumns(metadata).map((c) => [c.name, c.element]));
+  const root = metadata.schema[0];
   // Row-aligned when deletes matter: which rows are deletes (a byte per row), and where each such column is null.
   const deleteRows = new Uint8Array(opColumn ? Number(metadata.num_rows) : 0);
   const nullRows = new Map<string, number[]>();
-  const file = await prefetchChunks(reader, metadata, columns);
-  try {
-    await hyparquet.parquetRead({
-      file,
-      metadata,
-      columns,
-      rowFormat: "object",
-      onChunk: (chunk) => {
-        if (chunk.columnName === opColumn) {
-          for (let i = 0; i < chunk.columnData.length; i++) {
-            const op: unknown = chunk.columnData[i];
-            if ((op instanceof Uint8Array ? new TextDecoder().decode(op) : op) === "D") deleteRows[chunk.rowStart + i] = 1;
-          }
-        }
-        const s = out.get(chunk.columnName);
-        const req = byName.get(chunk.columnName);
-        if (!s || !req) return;
-        for (let i = 0; i < chunk.columnData.length; i++) {
-          const v: unknown = chunk.columnData[i];
-          if (v === null || v === undefined) {
-            s.nullCount++;
-            if (req.nullsOutsideDeletes) {
-              const rows = nullRows.get(req.name) ?? [];
-              rows.push(chunk.rowStart + i);
-              nullRows.set(req.name, rows);
-            }
-            continue;
-          }
-          if (!req.range && !req.accept) continue;
-          const text = v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
-          if (req.range) {
-            if (s.min === undefined || text < s.min) s.min = text;
-            if (s.max === undefined || text > s.max) s.max = text;
-          }
-          if (req.accept && !req.accept(text)) {
-            s.rejected ??= { count: 0, examples: [] };
-            s.rejected.count++;
-            if (s.rejected.examples.length < MAX_REJECTED_EXAMPLES && !s.rejected.examples.includes(text))
-              s.rejected.examples.push(text);
-          }
-        }
-      },
-    });
-  } catch (err) {
-    throw new UndecodableChunksError(err instanceof Error ? err.message : String(err));
+  let firstRow = 0;
+  for (const [g, rg] of metadata.row_groups.entries()) {
+    const rows = Number(rg.num_rows);
+    for (const name of columns) {
+      const md = rg.columns.find(
+        (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+      )?.meta_data;
+      const element = elements.get(name);
+      if (!md || !element) throw new CorruptFileError(`row group ${g} has no chunk for column ${name}`);
+      const { start, end } = chunkRange(md);
+      const content = readChunkPages({ column: name, rowGroup: g, bytes: bytesAt(start, end), meta: md, element, root, rows });
+      if (name === opColumn) markDeletes(content, deleteRows, firstRow);
+      const req = requests.find((r) => r.name === name);
+      if (!req) continue;
+      const rowsOfNulls = req.nullsOutsideDeletes ? (nullRows.get(name) ?? []) : undefined;
+      if (rowsOfNulls) nullRows.set(name, rowsOfNulls);
+      summarise(content, req, out.get(name) as ColumnSummary, firstRow, rowsOfNulls);
+    }
+    firstRow += rows;
   }
   for (const r of requests) {
     if (!r.nullsOutsideDeletes) continue;
@@ -153,49 +126,55 @@ export async function summariesFromValues(
   return out;
 }
 
-/** Ranges closer than this are fetched as one request. */
-const COALESCE_GAP = 64 * 1024;
-
 /**
- * Reads the byte ranges of the named columns' chunks up front (adjacent ranges coalesced) and serves hyparquet from
- * them synchronously. Synchronous on purpose: hyparquet tells prefetched data by `instanceof Promise`, which fails
- * for promises from another realm (jest's sandbox).
+ * Adds one chunk's values to `s`. A dictionary-encoded page costs an index count per row; each distinct dictionary
+ * value is then tested once, weighted by how many rows use it.
  */
-async function prefetchChunks(reader: RangeReader, metadata: FileMetaData, columns: string[]) {
-  const wanted = new Set(columns);
-  const ranges: Array<[number, number]> = [];
-  for (const rg of metadata.row_groups) {
-    for (const c of rg.columns) {
-      const md = c.meta_data;
-      if (!md || md.path_in_schema.length !== 1 || !wanted.has(md.path_in_schema[0])) continue;
-      // `||`, as hyparquet itself does: some writers put 0 in dictionary_page_offset when there is no dictionary.
-      const start = Number(md.dictionary_page_offset || md.data_page_offset);
-      const end = start + Number(md.total_compressed_size);
-      // A footer pointing outside the file is a broken file, not a range to request (S3 would answer 416).
-      if (!(start >= 0 && end > start && end <= reader.byteLength))
-        throw new UndecodableChunksError(
-          `column ${md.path_in_schema[0]}: its chunk at bytes ${start}-${end} lies outside the ${reader.byteLength}-byte file`,
-        );
-      ranges.push([start, end]);
+function summarise(content: ChunkContent, req: ValueRequest, s: ColumnSummary, firstRow: number, nullRows?: number[]): void {
+  const wantValues = req.range || req.accept !== undefined;
+  const key = req.sortKey ?? ((v: string) => v);
+  const see = (value: string, count: number) => {
+    if (req.range) {
+      if (s.min === undefined || key(value) < key(s.min)) s.min = value;
+      if (s.max === undefined || key(value) > key(s.max)) s.max = value;
+    }
+    if (req.accept && !req.accept(value)) {
+      s.rejected ??= { count: 0, examples: [] };
+      s.rejected.count += count;
+      if (s.rejected.examples.length < MAX_REJECTED_EXAMPLES && !s.rejected.examples.includes(value))
+        s.rejected.examples.push(value);
+    }
+  };
+  const uses = new Array<number>(content.dictionary?.length ?? 0).fill(0);
+  let row = firstRow;
+  for (const page of content.pages) {
+    let k = 0;
+    for (let i = 0; i < page.rows; i++, row++) {
+      if (page.present && !page.present[i]) {
+        s.nullCount++;
+        nullRows?.push(row);
+        continue;
+      }
+      if (wantValues) {
+        if (page.indices) uses[page.indices[k]]++;
+        else if (page.values) see(text(page.values[k]), 1);
+      }
+      k++;
     }
   }
-  ranges.sort((a, b) => a[0] - b[0]);
-  const merged: Array<[number, number]> = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r[0] - last[1] <= COALESCE_GAP) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
+  if (content.dictionary) for (const [j, n] of uses.entries()) if (n > 0) see(text(content.dictionary[j]), n);
+}
+
+function markDeletes(content: ChunkContent, deleteRows: Uint8Array, firstRow: number): void {
+  const dictionaryDeletes = content.dictionary ? Array.from(content.dictionary, (v) => text(v) === "D") : [];
+  let row = firstRow;
+  for (const page of content.pages) {
+    let k = 0;
+    for (let i = 0; i < page.rows; i++, row++) {
+      if (page.present && !page.present[i]) continue;
+      const isDelete = page.indices ? dictionaryDeletes[page.indices[k]] : text(page.values?.[k]) === "D";
+      if (isDelete) deleteRows[row] = 1;
+      k++;
+    }
   }
-  const fetched = await Promise.all(merged.map(async ([start, end]) => ({ start, end, bytes: await reader.read(start, end) })));
-  return {
-    byteLength: reader.byteLength,
-    slice(start: number, end?: number): ArrayBuffer {
-      const stop = end ?? reader.byteLength;
-      const hit = fetched.find((f) => f.start <= start && stop <= f.end);
-      if (!hit) throw new Error(`bytes ${start}-${stop} lie outside the column chunks the footer describes`);
-      const own = new Uint8Array(stop - start);
-      own.set(hit.bytes.subarray(start - hit.start, stop - hit.start));
-      return own.buffer;
-    },
-  };
 }

@@ -5,6 +5,8 @@
  */
 import type { FileMetaData } from "hyparquet";
 import { hyparquet } from "./esm";
+import { reasonOf } from "./corrupt";
+import { footerProblem } from "./footer-integrity";
 import type { RangeReader } from "./range-reader";
 
 /** Bytes read from the end of the file first. */
@@ -13,10 +15,17 @@ const MAGIC = "PAR1";
 /** Footer length (4 bytes, little endian) plus the trailing magic. */
 const TRAILER_BYTES = 8;
 
-export type FooterProblemCode = "EMPTY_FILE" | "NOT_PARQUET" | "TRUNCATED";
+export type FooterProblemCode = "EMPTY_FILE" | "NOT_PARQUET" | "TRUNCATED" | "CORRUPT_FILE";
 
 export type FooterResult =
-  { ok: true; metadata: FileMetaData; footerBytes: number } | { ok: false; code: FooterProblemCode; message: string };
+  | {
+      ok: true;
+      metadata: FileMetaData;
+      footerBytes: number;
+      /** The bytes already read from the end of the file: column chunks inside them need no further request. */
+      tail: { start: number; bytes: Uint8Array };
+    }
+  | { ok: false; code: FooterProblemCode; message: string };
 
 /** Reads and decodes the footer with at most two range reads (one more, 4 bytes, only to classify a broken file). */
 export async function readFooter(reader: RangeReader): Promise<FooterResult> {
@@ -59,20 +68,24 @@ export async function readFooter(reader: RangeReader): Promise<FooterResult> {
     buffer.set(rest, 0);
     buffer.set(tail, rest.byteLength);
   }
+  let metadata: FileMetaData;
   try {
     // A private copy: hyparquet checks `instanceof ArrayBuffer`, and the reader's bytes may come from another realm.
     const own = new Uint8Array(buffer.byteLength);
     own.set(buffer);
-    const metadata = hyparquet.parquetMetadata(own.buffer);
-    return { ok: true, metadata, footerBytes: footerLength };
+    metadata = hyparquet.parquetMetadata(own.buffer);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    // PAR1 at both ends and a plausible length: a Parquet file whose footer is damaged, not some other format.
     return {
       ok: false,
-      code: "NOT_PARQUET",
-      message: `the ${footerLength}-byte footer does not decode as Parquet metadata (${reason})`,
+      code: "CORRUPT_FILE",
+      message: `the ${footerLength}-byte footer does not decode as Parquet metadata (${reasonOf(err)})`,
     };
   }
+  const problem = footerProblem(metadata, footerStart);
+  if (problem) return { ok: false, code: "CORRUPT_FILE", message: `the footer contradicts itself: ${problem}` };
+  const tailFrom = Math.min(tailStart, footerStart);
+  return { ok: true, metadata, footerBytes: footerLength, tail: { start: tailFrom, bytes: buffer } };
 }
 
 function ascii(bytes: Uint8Array, at: number): string {

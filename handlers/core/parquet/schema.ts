@@ -9,7 +9,7 @@ import type { ParquetType } from "../../../metadata/format";
 export interface FileColumn {
   /** Field name as written in the file. */
   name: string;
-  /** A group (struct, list, map): DMS never writes one, so it can never match a metadata column. */
+  /** A group (struct, list, map) or a repeated field: DMS never writes one, so it can never match a metadata column. */
   nested: boolean;
   /** REQUIRED fields cannot hold nulls, whatever the statistics say. */
   required: boolean;
@@ -26,12 +26,14 @@ export function fileColumns(metadata: FileMetaData): FileColumn[] {
   const rootChildren = schema[0]?.num_children ?? 0;
   for (let c = 0; c < rootChildren && i < schema.length; c++) {
     const element = schema[i];
-    const nested = (element.num_children ?? 0) > 0;
+    const group = (element.num_children ?? 0) > 0;
+    // A REPEATED primitive is a list in disguise: one row may hold many values, so it is nested too.
+    const repeated = !group && element.repetition_type === "REPEATED";
     out.push({
       name: element.name,
-      nested,
+      nested: group || repeated,
       required: element.repetition_type === "REQUIRED",
-      type: nested ? { unsupported: "nested group" } : normaliseType(element),
+      type: group ? { unsupported: "nested group" } : repeated ? { unsupported: "repeated field" } : normaliseType(element),
       element,
     });
     i += subtreeSize(schema, i);

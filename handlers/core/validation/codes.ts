@@ -16,6 +16,10 @@ export const VIOLATION_CODES = [
   "MISSING_SEQ",
   "NULL_PRIMARY_KEY",
   "NULL_IN_NOT_NULL",
+  /** A cdc_seq value that is not 1–35 decimal digits, or none on a CDC row (MISSING_SEQ: the column is missing). */
+  "BAD_SEQ",
+  /** The file's bytes cannot be read (footer, page or value) or contradict themselves. */
+  "CORRUPT_FILE",
 ] as const;
 
 export type ViolationCode = (typeof VIOLATION_CODES)[number];

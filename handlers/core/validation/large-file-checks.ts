@@ -4,6 +4,11 @@
  * the single result row unchanged, and {@link largeFileVerdict} turns it into the same result the Lambda would have
  * produced — every check whose count is above zero becomes a violation with its code and message (`{count}` filled
  * in). Schema rules need no scan: the Lambda has already applied them from the footer.
+ *
+ * The same value rules as rules.ts, row by row: Op exactly one of the allowed letters (SQL `IN` compares exactly, so
+ * `'I '` and `'i'` fail), cdc_seq 1–35 ASCII digits on every CDC row, no null key. A full-load file's cdc_seq is
+ * proven by the Lambda before the hand-off (DMS leaves it empty there, and the file need not carry the column, which
+ * SQL rendered from the metadata alone could not tell).
  */
 import type { TableMetadata } from "../../../metadata/format";
 import type { Violation, ViolationCode } from "./codes";
@@ -80,12 +85,14 @@ export function renderLargeFileChecks(
   if (kind === "cdc") {
     const seq = d.quote(SEQ_COLUMN);
     add(
-      "MISSING_SEQ",
+      "BAD_SEQ",
       SEQ_COLUMN,
       `${seq} IS NULL OR NOT (${d.matches(seq, `^[0-9]{1,${SEQ_WIDTH}}$`)})`,
-      `column ${SEQ_COLUMN}: {count} rows have no decimal change sequence of at most ${SEQ_WIDTH} digits`,
+      `column ${SEQ_COLUMN}: {count} rows have no decimal change sequence of 1 to ${SEQ_WIDTH} digits`,
     );
-    select.push(`MIN(${seq}) AS min_seq`, `MAX(${seq}) AS max_seq`);
+    // Ordered as the targets order them (left-padded), reported as written: as rules.ts does.
+    const padded = `LPAD(${seq}, ${SEQ_WIDTH}, '0')`;
+    select.push(`MIN_BY(${seq}, ${padded}) AS min_seq`, `MAX_BY(${seq}, ${padded}) AS max_seq`);
     seqAliases = { min: "min_seq", max: "max_seq" };
   }
   const pk = new Set(table.primaryKey.map((k) => k.toLowerCase()));
@@ -137,8 +144,8 @@ export function largeFileVerdict(checks: LargeFileChecks, row: Readonly<Record<s
   });
   const rowCount = count(checks.rowCountAlias);
   let [minSeq, maxSeq]: Array<string | null> = [null, null];
-  // Only a sequence every row passed is reported: with MISSING_SEQ violations the file is quarantined anyway.
-  if (checks.seqAliases && rowCount > 0 && !errors.some((e) => e.code === "MISSING_SEQ")) {
+  // Only a sequence every row passed is reported: with BAD_SEQ violations the file is quarantined anyway.
+  if (checks.seqAliases && rowCount > 0 && !errors.some((e) => e.code === "BAD_SEQ")) {
     [minSeq, maxSeq] = [row[checks.seqAliases.min], row[checks.seqAliases.max]].map((v) => {
       if (typeof v !== "string" || !SEQ_PATTERN.test(v))
         throw new Error(`large-file result: change sequence ${JSON.stringify(v)}`);

@@ -1,7 +1,11 @@
 /**
- * The validation rules, once (DESIGN §6): given a file's key, its Parquet footer and, where the footer has no usable
- * statistics, value summaries of the few columns that need them, list every violation. Pure: the Lambda, the CLI and
- * the large-file Glue job's SQL (see spark-sql.ts) all apply exactly these rules.
+ * The validation rules, once (DESIGN §4, §6): given a file's key, its Parquet footer and value summaries of the few
+ * columns that need them, list every violation. Pure: the Lambda, the CLI and the large-file Glue job's SQL (see
+ * large-file-checks.ts) all apply exactly these rules.
+ *
+ * Values proven, not ranges: Op, cdc_seq and the primary key are always checked value by value (`columnsNeedingValues`
+ * lists them whatever the statistics say), because min/max cannot exclude a value between them and a null count is a
+ * summary a writer can get wrong. Statistics still decide what a summary can decide: nulls in NOT NULL non-key columns.
  */
 import type { FileMetaData } from "hyparquet";
 import { DMS_CHANGE_COLUMNS } from "../../../metadata/dms-types";
@@ -20,7 +24,11 @@ export const SEQ_COLUMN = "cdc_seq";
 export const ALLOWED_OPS = { load: ["I"], cdc: ["D", "I", "U"] } as const;
 /** A change sequence the targets can order: decimal digits, at most 35 (they are left-padded to 35 and compared as text). */
 export const SEQ_PATTERN = new RegExp(`^[0-9]{1,${SEQ_WIDTH}}$`);
-const SEQ_EXPECTED = `a decimal change sequence of at most ${SEQ_WIDTH} digits`;
+const SEQ_EXPECTED = `a decimal change sequence of 1 to ${SEQ_WIDTH} digits`;
+/** A full-load row has no change sequence yet: empty or null, or else a valid one. */
+const acceptLoadSeq = (v: string) => v === "" || SEQ_PATTERN.test(v);
+/** Orders change sequences as the targets do: left-padded to their full width, compared as text. */
+export const seqOrder = (v: string) => v.padStart(SEQ_WIDTH, "0");
 const CHANGE_TYPE = DMS_CHANGE_COLUMNS[0].parquet as ParquetType;
 
 export interface ValidationInput {
@@ -29,8 +37,9 @@ export interface ValidationInput {
   tables: readonly TableMetadata[];
   metadata: FileMetaData;
   /**
-   * Summaries computed from values for columns whose footer statistics are missing or inexact (keyed by the column
-   * name as written in the file). See `columnsNeedingValues`.
+   * Summaries computed from values (keyed by the column name as written in the file), for the columns
+   * `columnsNeedingValues` lists. Without them the Op, cdc_seq and key checks fall back to statistics, which can show
+   * a violation but never prove there is none: only `validateObject`, which always reads them, gives a full verdict.
    */
   values?: ReadonlyMap<string, ColumnSummary>;
 }
@@ -76,13 +85,19 @@ export function resolveTable(
 }
 
 /** A rule that needs values from a column: what it needs. */
-interface ValueNeed {
+export interface ValueNeed {
   column: FileColumn;
   range: boolean;
+  sortKey?: (value: string) => string;
   /** Every value must pass this (Op and cdc_seq): min and max alone cannot show a bad value between them. */
   accept?: (value: string) => boolean;
   /** Count only the nulls outside delete rows, reading this Op column alongside. */
   nullsOutsideDeletes?: { opColumn: string };
+  /**
+   * `proof`: read for every file (Op, cdc_seq, key). `no-statistics`: read only because the footer's statistics
+   * cannot answer (a NOT NULL column) — what sends a large file to the Glue job.
+   */
+  why: "proof" | "no-statistics";
 }
 
 /**
@@ -95,7 +110,11 @@ function mayHoldDeletes(kind: "load" | "cdc", op: ColumnSummary | undefined): bo
   return !(op?.min !== undefined && op.max !== undefined && (op.min > "D" || op.max < "D"));
 }
 
-const quoteAll = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(", ");
+/** `2 rows have "E", "I "` (and others, when there were more distinct values than examples kept). */
+function rejectedText(r: { count: number; examples: string[] }): string {
+  const quoted = r.examples.map((v) => JSON.stringify(v)).join(", ");
+  return `${r.count} rows have ${quoted}${r.count > r.examples.length && r.examples.length > 1 ? " and others" : ""}`;
+}
 
 /**
  * What to do about a Parquet TIME column: DMS writes one when the task lacks the table mappings' `change-data-type` rule
@@ -202,7 +221,7 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
     if (s?.rejected) {
       errors.push({
         code: "BAD_OP",
-        message: `column ${op.name}: ${s.rejected.count} rows have ${quoteAll(s.rejected.examples)}${s.rejected.count > s.rejected.examples.length ? " and others" : ""}; expected only ${allowed.join("/")} in a ${dmsKey.kind === "load" ? "full-load" : "CDC"} file`,
+        message: `column ${op.name}: ${rejectedText(s.rejected)}; expected exactly ${allowed.join("/")} in a ${dmsKey.kind === "load" ? "full-load" : "CDC"} file`,
       });
     } else if (s?.min !== undefined && s.max !== undefined) {
       const outside = [s.min, s.max].filter((v) => !allowed.includes(v));
@@ -217,21 +236,28 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
   if (seq && seqOk && dmsKey.kind === "cdc") {
     const s = summary(seq, true);
     if (s && s.nullCount > 0)
-      errors.push({ code: "MISSING_SEQ", message: `column ${seq.name}: ${s.nullCount} rows have no change sequence` });
-    if (s?.rejected) {
       errors.push({
-        code: "MISSING_SEQ",
-        message: `column ${seq.name}: ${s.rejected.count} rows have ${quoteAll(s.rejected.examples)}${s.rejected.count > s.rejected.examples.length ? " and others" : ""}; expected ${SEQ_EXPECTED}`,
+        code: "BAD_SEQ",
+        message: `column ${seq.name}: ${s.nullCount} rows have no change sequence; expected ${SEQ_EXPECTED} on every CDC row`,
       });
+    if (s?.rejected) {
+      errors.push({ code: "BAD_SEQ", message: `column ${seq.name}: ${rejectedText(s.rejected)}; expected ${SEQ_EXPECTED}` });
     } else if (s?.min !== undefined && s.max !== undefined) {
       const bad = [s.min, s.max].find((v) => !SEQ_PATTERN.test(v));
       if (bad !== undefined)
         errors.push({
-          code: "MISSING_SEQ",
+          code: "BAD_SEQ",
           message: `column ${seq.name}: found ${JSON.stringify(bad)}; expected ${SEQ_EXPECTED}`,
         });
-      else [minSeq, maxSeq] = [s.min, s.max];
+      else if (s.nullCount === 0) [minSeq, maxSeq] = [s.min, s.max];
     }
+  } else if (seq && seqOk) {
+    const rejected = input.values?.get(seq.name)?.rejected;
+    if (rejected)
+      errors.push({
+        code: "BAD_SEQ",
+        message: `column ${seq.name}: ${rejectedText(rejected)}; expected none (empty) or ${SEQ_EXPECTED} in a full-load file`,
+      });
   }
   const pk = new Set(table.primaryKey.map((k) => k.toLowerCase()));
   for (const { meta, file } of nullChecks) {
@@ -246,8 +272,9 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
       });
       continue;
     }
-    // Where deletes may be among the nulls, only a row-by-row count decides (read by validateObject, or the Glue job).
-    const nulls = deletes ? s.nullsOutsideDeletes : s.nullCount;
+    // Where deletes may be among the nulls, only a row-by-row count decides (read by validateObject, or the Glue job);
+    // without one (statistics that said "no deletes" where the values show some), every null counts.
+    const nulls = deletes ? (s.nullsOutsideDeletes ?? (input.values?.has(file.name) ? s.nullCount : undefined)) : s.nullCount;
     if (nulls === undefined || nulls === 0) continue;
     errors.push({
       code: "NULL_IN_NOT_NULL",
@@ -258,38 +285,51 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
 }
 
 /**
- * Columns whose value rules (Op values, change sequence, nulls in key and NOT NULL columns) cannot be decided from
- * the footer's statistics. Reading just these chunks (or, for a large file, running the Glue job) completes the check.
- * Empty for a file DMS wrote with statistics.
+ * The columns whose values validation reads: Op, cdc_seq and the primary key of every file (their rules need every
+ * value; see the top of the file), and NOT NULL columns whose footer statistics cannot answer (missing, or nulls in a
+ * file that may hold deletes, where only a row-by-row look tells a delete's partial before-image from a violation).
  */
 export function columnsNeedingValues(key: string, tables: readonly TableMetadata[], metadata: FileMetaData): ValueNeed[] {
   const { dmsKey, table } = resolveTable(key, tables);
   if (!dmsKey || !table) return [];
   const cols = new Map(fileColumns(metadata).map((c) => [c.name.toLowerCase(), c]));
   const needs: ValueNeed[] = [];
-  const need = (name: string, range: boolean, accept?: (value: string) => boolean) => {
+  const find = (name: string) => {
     const c = cols.get(name.toLowerCase());
-    if (!c || c.nested) return;
-    if (!range && c.required) return;
-    if (!summaryFromStatistics(metadata, c.name, range)) needs.push({ column: c, range, accept });
+    return c && !c.nested && !needs.some((n) => n.column === c) ? c : undefined;
   };
   const allowed: readonly string[] = ALLOWED_OPS[dmsKey.kind];
-  need(OP_COLUMN, true, (v) => allowed.includes(v));
-  if (dmsKey.kind === "cdc") need(SEQ_COLUMN, true, (v) => SEQ_PATTERN.test(v));
-  const op = cols.get(OP_COLUMN.toLowerCase());
-  const deletes = op !== undefined && !op.nested && mayHoldDeletes(dmsKey.kind, summaryFromStatistics(metadata, op.name, true));
+  const op = find(OP_COLUMN);
+  if (op) needs.push({ column: op, range: true, accept: (v) => allowed.includes(v), why: "proof" });
+  const seq = find(SEQ_COLUMN);
+  if (seq)
+    needs.push({
+      column: seq,
+      range: true,
+      sortKey: seqOrder,
+      accept: dmsKey.kind === "cdc" ? (v) => SEQ_PATTERN.test(v) : acceptLoadSeq,
+      why: "proof",
+    });
+  const deletes = op !== undefined && mayHoldDeletes(dmsKey.kind, summaryFromStatistics(metadata, op.name, true));
   const pk = new Set(table.primaryKey.map((k) => k.toLowerCase()));
   for (const col of table.columns) {
+    const c = find(col.name);
+    if (!c) continue;
     if (pk.has(col.name.toLowerCase())) {
-      need(col.name, false);
-    } else if (!col.nullable) {
-      const c = cols.get(col.name.toLowerCase());
-      if (!deletes || !op || !c || c.nested || c.required) {
-        need(col.name, false);
-      } else if ((summaryFromStatistics(metadata, c.name, false)?.nullCount ?? 1) > 0) {
-        // Nulls (or no statistics) in a file with deletes: which rows they are in needs a row-by-row look.
-        needs.push({ column: c, range: false, nullsOutsideDeletes: { opColumn: op.name } });
-      }
+      // Read even when REQUIRED: the schema then proves there is no null, but only the pages show that they agree
+      // with it (a page with definition levels in a REQUIRED column decodes into other values).
+      needs.push({ column: c, range: false, why: "proof" });
+    } else if (!col.nullable && !c.required) {
+      const stats = summaryFromStatistics(metadata, c.name, false);
+      if (!stats)
+        needs.push({
+          column: c,
+          range: false,
+          why: "no-statistics",
+          ...(deletes && op ? { nullsOutsideDeletes: { opColumn: op.name } } : {}),
+        });
+      else if (deletes && op && stats.nullCount > 0)
+        needs.push({ column: c, range: false, why: "no-statistics", nullsOutsideDeletes: { opColumn: op.name } });
     }
   }
   return needs;

@@ -1,15 +1,29 @@
 /**
- * Validating one file end to end through a range reader: footer (≤ 2 reads), then — only when statistics are
- * missing — the few column chunks the value rules need, or, above `largeFileBytes`, a hand-off to the large-file
- * Glue job. Used by the validate Lambda (S3 reader), `cdc validate` and `cdc replay` (local files).
+ * Validating one file end to end through a range reader: footer (≤ 2 reads), then the column chunks the value rules
+ * need (Op, cdc_seq, key; more where statistics are missing) by range — none when the footer read already holds them —
+ * or, above `largeFileBytes`, a hand-off to the large-file Glue job. Used by the validate Lambda (S3 reader),
+ * `cdc validate` and `cdc replay` (local files).
+ *
+ * Damaged input is a verdict, never an exception: anything that fails while decoding the file's bytes becomes
+ * CORRUPT_FILE naming the file. Only the reader's own failures (throttling, network) propagate, to be retried.
  */
 import * as path from "node:path";
 import type { TableMetadata } from "../../../metadata/format";
-import { summariesFromValues, UndecodableChunksError, type ColumnSummary } from "../parquet/column-summary";
+import { chunkRange } from "../parquet/chunk-fetch";
+import { summariesFromValues, type ValueRequest } from "../parquet/column-summary";
+import { reasonOf } from "../parquet/corrupt";
 import { readFooter } from "../parquet/footer";
 import { fileReader, type RangeReader } from "../parquet/range-reader";
 import type { ValidationResult } from "./codes";
-import { columnsNeedingValues, resolveTable, validateParquetFile } from "./rules";
+import { columnsNeedingValues, resolveTable, SEQ_COLUMN, validateParquetFile, type ValueNeed } from "./rules";
+
+const valueRequest = (n: ValueNeed): ValueRequest => ({
+  name: n.column.name,
+  range: n.range,
+  sortKey: n.sortKey,
+  accept: n.accept,
+  nullsOutsideDeletes: n.nullsOutsideDeletes,
+});
 
 export interface ValidateObjectOptions {
   /** URL-decoded S3 key (or local path with `/`): it names the table. */
@@ -17,8 +31,9 @@ export interface ValidateObjectOptions {
   tables: readonly TableMetadata[];
   reader: RangeReader;
   /**
-   * Files at least this big whose statistics are missing are not read column by column here; the result says
-   * `largeFileJob` with the columns the job must check. Default: never hand off.
+   * Files at least this big are not read column by column here when their statistics are missing, or when the chunks
+   * to read are themselves this big; the result says `largeFileJob` with the columns the job must check. Default:
+   * never hand off.
    */
   largeFileBytes?: number;
 }
@@ -30,50 +45,50 @@ export interface ObjectValidation extends ValidationResult {
 
 export async function validateObject(opts: ValidateObjectOptions): Promise<ObjectValidation> {
   const resolved = resolveTable(opts.key, opts.tables);
-  const footer = await readFooter(opts.reader);
-  if (!footer.ok) {
-    return {
-      valid: false,
-      table: resolved.tableName,
-      kind: resolved.dmsKey?.kind ?? null,
-      errors: [...resolved.errors, { code: footer.code, message: footer.message }],
-      rowCount: 0,
-      minSeq: null,
-      maxSeq: null,
-    };
-  }
-  const needs = columnsNeedingValues(opts.key, opts.tables, footer.metadata);
-  let values: Map<string, ColumnSummary> | undefined;
-  if (needs.length > 0) {
+  const base = { valid: false, table: resolved.tableName, kind: resolved.dmsKey?.kind ?? null, minSeq: null, maxSeq: null };
+  // Which failures are the reader's (retried) and which the file's (a verdict): a read that failed marks itself.
+  let readFailed = false;
+  const reader: RangeReader = {
+    byteLength: opts.reader.byteLength,
+    read: (start, end) =>
+      opts.reader.read(start, end).catch((err: unknown) => {
+        readFailed = true;
+        throw err;
+      }),
+  };
+  let rowCount = 0;
+  try {
+    const footer = await readFooter(reader);
+    if (!footer.ok) {
+      const message = footer.code === "CORRUPT_FILE" ? `${opts.key}: ${footer.message}` : footer.message;
+      return { ...base, rowCount, errors: [...resolved.errors, { code: footer.code, message }] };
+    }
+    const metadata = footer.metadata;
+    rowCount = Number(metadata.num_rows);
+    const needs = columnsNeedingValues(opts.key, opts.tables, metadata);
     const names = needs.map((n) => n.column.name);
-    if (opts.largeFileBytes !== undefined && opts.reader.byteLength >= opts.largeFileBytes) {
-      const r = validateParquetFile({ key: opts.key, tables: opts.tables, metadata: footer.metadata });
-      // Schema problems are certain from the footer alone; only a file that passes them needs the job.
-      if (!r.valid) return r;
-      return { ...r, valid: false, largeFileJob: { columns: names } };
+    if (opts.largeFileBytes !== undefined && reader.byteLength >= opts.largeFileBytes) {
+      const chunkBytes = metadata.row_groups
+        .flatMap((rg) => rg.columns)
+        .filter((c) => c.meta_data?.path_in_schema.length === 1 && names.includes(c.meta_data.path_in_schema[0]))
+        .reduce((sum, c) => sum + (c.meta_data ? chunkRange(c.meta_data).end - chunkRange(c.meta_data).start : 0), 0);
+      if (needs.some((n) => n.why === "no-statistics") || chunkBytes >= opts.largeFileBytes) {
+        // The job's SQL cannot check a full-load file's cdc_seq (large-file-checks.ts): proven here, a few bytes.
+        const loadSeq =
+          resolved.dmsKey?.kind === "load" ? needs.filter((n) => n.column.name.toLowerCase() === SEQ_COLUMN.toLowerCase()) : [];
+        const values = await summariesFromValues(reader, metadata, loadSeq.map(valueRequest), footer.tail);
+        const r = validateParquetFile({ key: opts.key, tables: opts.tables, metadata, values });
+        // Schema problems are certain from the footer alone; only a file that passes them needs the job.
+        if (!r.valid) return r;
+        return { ...r, valid: false, largeFileJob: { columns: names } };
+      }
     }
-    try {
-      values = await summariesFromValues(
-        opts.reader,
-        footer.metadata,
-        needs.map((n) => ({ name: n.column.name, range: n.range, accept: n.accept, nullsOutsideDeletes: n.nullsOutsideDeletes })),
-      );
-    } catch (err) {
-      // Only a verdict on the file's bytes quarantines it; a failed read (throttling, network) is retried instead.
-      if (!(err instanceof UndecodableChunksError)) throw err;
-      const reason = err.message;
-      return {
-        valid: false,
-        table: resolved.tableName,
-        kind: resolved.dmsKey?.kind ?? null,
-        errors: [{ code: "NOT_PARQUET", message: `column chunks of ${names.join(", ")} do not decode (${reason})` }],
-        rowCount: Number(footer.metadata.num_rows),
-        minSeq: null,
-        maxSeq: null,
-      };
-    }
+    const values = await summariesFromValues(reader, metadata, needs.map(valueRequest), footer.tail);
+    return validateParquetFile({ key: opts.key, tables: opts.tables, metadata, values });
+  } catch (err) {
+    if (readFailed) throw err;
+    return { ...base, rowCount, errors: [{ code: "CORRUPT_FILE", message: `${opts.key}: ${reasonOf(err)}` }] };
   }
-  return validateParquetFile({ key: opts.key, tables: opts.tables, metadata: footer.metadata, values });
 }
 
 /**

@@ -409,7 +409,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
     expect(landed.slice(1).filter((l) => l !== "quarantined")).toEqual([]);
     const verdicts = files.map((f) => outcomes.get(f.key)?.job as Verdict);
     expect(new Set(verdicts.flatMap((v) => Object.keys(v.violations).map((k) => k.split(" ")[0])))).toEqual(
-      new Set(["BAD_OP", "MISSING_SEQ", "NULL_PRIMARY_KEY", "NULL_IN_NOT_NULL"]),
+      new Set(["BAD_OP", "BAD_SEQ", "NULL_PRIMARY_KEY", "NULL_IN_NOT_NULL"]),
     );
     // Spelled out for two of them: the deletes' nulls are not counted; a line break does not end a sequence.
     const jobVerdict = (name: string) => outcomes.get(keyOf[name])?.job as Verdict;
@@ -424,7 +424,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
       rowCount: 40,
       minSeq: null,
       maxSeq: null,
-      violations: { "MISSING_SEQ cdc_seq": 1 },
+      violations: { "BAD_SEQ cdc_seq": 1 },
     });
   }, 300_000);
 
@@ -514,7 +514,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
     const file = rawFile("undecodable", "dbo/ledger/20240601-000000000.parquet", bytes);
 
     const own = await validateLocalFile(file.file, [ledger]);
-    expect(own.errors.map((e) => e.code)).toEqual(["NOT_PARQUET"]);
+    expect(own.errors.map((e) => e.code)).toEqual(["CORRUPT_FILE"]);
     const outcomes = await throughLambdaAndJob([file], [ledger]);
     // Not the Lambda's verdict, but no verdict at all: the failed run alerts and the file stays in raw
     // (components/large-file-job.ts). The result row has no way to say "unreadable".

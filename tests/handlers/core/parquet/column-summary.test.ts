@@ -1,5 +1,6 @@
 import type { FileMetaData } from "hyparquet";
-import { summariesFromValues, UndecodableChunksError } from "../../../../handlers/core/parquet/column-summary";
+import { summariesFromValues } from "../../../../handlers/core/parquet/column-summary";
+import { CorruptFileError } from "../../../../handlers/core/parquet/corrupt";
 import { hyparquet } from "../../../../handlers/core/parquet/esm";
 import { countingReader, memoryReader, type RangeReader } from "../../../../handlers/core/parquet/range-reader";
 import { writeParquet } from "../../../../src/local/dms-generator";
@@ -57,7 +58,7 @@ describe("summariesFromValues", () => {
     chunk.data_page_offset = BigInt(bytes.length + 100);
     const { reader, stats } = countingReader(memoryReader(bytes));
     const err = await summariesFromValues(reader, metadata, [{ name: "id", range: false }]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UndecodableChunksError);
+    expect(err).toBeInstanceOf(CorruptFileError);
     expect((err as Error).message).toMatch(/^column id: its chunk at bytes \d+-\d+ lies outside the \d+-byte file$/);
     expect(stats.requests).toBe(0);
   });

@@ -132,8 +132,10 @@ function dataPage(
   maxDefinition: number,
   dictionary: DecodedArray | undefined,
 ): PageContent {
-  const v2 = header.data_page_header_v2;
-  const v1 = header.data_page_header;
+  // The page type decides which header counts, as it does for hyparquet: a stray header of the other kind is ignored.
+  const v2 = header.type === "DATA_PAGE_V2" ? header.data_page_header_v2 : undefined;
+  const v1 = header.type === "DATA_PAGE" ? header.data_page_header : undefined;
+  if (!v1 && !v2) throw new Error(`a ${header.type} without its header`);
   const rows = v2 ? v2.num_values : v1?.num_values;
   const encoding = v2 ? v2.encoding : v1?.encoding;
   if (!Number.isSafeInteger(rows) || (rows as number) < 0) throw new Error(`the data page claims ${rows} values`);

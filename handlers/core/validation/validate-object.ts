@@ -43,7 +43,21 @@ export interface ObjectValidation extends ValidationResult {
   largeFileJob?: { columns: string[] };
 }
 
+/**
+ * Every message on one line, whatever the file holds: a damaged footer can name a column with a line break in it.
+ * The break is shown escaped (`\n`), as JSON would.
+ */
+function oneLine<T extends ObjectValidation>(r: T): T {
+  const escapes: Record<string, string> = { "\r": "\\r", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+  const escape = (text: string) => text.replace(/[\r\n\u2028\u2029]/g, (c) => escapes[c]);
+  return { ...r, errors: r.errors.map((e) => ({ ...e, message: escape(e.message) })) };
+}
+
 export async function validateObject(opts: ValidateObjectOptions): Promise<ObjectValidation> {
+  return oneLine(await validate(opts));
+}
+
+async function validate(opts: ValidateObjectOptions): Promise<ObjectValidation> {
   const resolved = resolveTable(opts.key, opts.tables);
   const base = { valid: false, table: resolved.tableName, kind: resolved.dmsKey?.kind ?? null, minSeq: null, maxSeq: null };
   // Which failures are the reader's (retried) and which the file's (a verdict): a read that failed marks itself.

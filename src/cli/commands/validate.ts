@@ -1,11 +1,13 @@
 /**
  * `cdc validate <files…> --metadata <dir> [--json]`: the validate Lambda's rules on local files. The table comes
  * from each path exactly as from an S3 key (`…/<schema>/<table>/<file>.parquet`), so a DMS output directory copied
- * from the raw bucket validates as it would in AWS. Exit 0 when every file is valid, 1 when any is not, 2 on usage errors.
+ * from the raw bucket validates as it would in AWS. A file that cannot be read is reported and the next one checked.
+ * Exit 0 when every file is valid, 1 when any is not, 2 on usage errors.
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
 import { validateLocalFile, type ValidationResult } from "../../../handlers/core/validation";
+import type { TableMetadata } from "../../../metadata/format";
 import { readMetadataDir } from "../../../metadata/load";
 import { EXIT, UserError, type CliIo } from "../io";
 import { registerGenerateCommands } from "./generate";
@@ -42,7 +44,7 @@ function registerValidate(program: Command, io: CliIo): void {
       const results: Array<{ file: string } & ValidationResult> = [];
       for (const [i, file] of files.entries()) {
         if (files.length > 20 && i % 20 === 0) io.err(`validating ${i + 1}–${Math.min(i + 20, files.length)} of ${files.length}`);
-        results.push({ file, ...(await validateLocalFile(file, tables)) });
+        results.push({ file, ...(await validateOne(file, tables)) });
       }
       if (flags.json) {
         io.out(
@@ -64,4 +66,25 @@ function registerValidate(program: Command, io: CliIo): void {
       }
       if (results.some((r) => !r.valid)) io.exitCode = EXIT.failed;
     });
+}
+
+/**
+ * A damaged file is already a CORRUPT_FILE verdict; a file the system will not let us read (removed meanwhile, an I/O
+ * error) is reported the same way here, where nothing retries, so one bad file never stops the others' checks.
+ */
+async function validateOne(file: string, tables: readonly TableMetadata[]): Promise<ValidationResult> {
+  try {
+    return await validateLocalFile(file, tables);
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
+    return {
+      valid: false,
+      table: null,
+      kind: null,
+      errors: [{ code: "CORRUPT_FILE", message: `${file}: cannot be read (${reason})` }],
+      rowCount: 0,
+      minSeq: null,
+      maxSeq: null,
+    };
+  }
 }

@@ -57,6 +57,25 @@ describe("cdc validate", () => {
     ]);
   });
 
+  it("reports a damaged file as CORRUPT_FILE, naming it, and goes on with the next file", async () => {
+    const damaged = path.join(raw, "dbo", "orders", "20250101-000000001.parquet");
+    const bytes = ordersFile();
+    // The footer's bytes overwritten: PAR1 at both ends, nothing readable between.
+    const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+    bytes.fill(0xee, bytes.length - 8 - footerLength, bytes.length - 8);
+    fs.writeFileSync(damaged, bytes);
+    const r = await cdc("validate", damaged, good[0], "--metadata", metadata);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe(`${damaged}: INVALID (dbo.orders)`);
+    expect(lines[1]).toMatch(
+      /^ {2}CORRUPT_FILE: .*20250101-000000001\.parquet: the \d+-byte footer does not decode as Parquet metadata/,
+    );
+    expect(lines[2]).toBe(`${good[0]}: ok (dbo.orders, load, 20 rows)`);
+    expect(lines).toHaveLength(3);
+    expect(r.stderr).toContain("1 valid, 1 invalid");
+  });
+
   it("prints each violation under its file in text mode", async () => {
     const r = await cdc("validate", nullKey, "--metadata", metadata);
     expect(r.code).toBe(1);

@@ -6,19 +6,24 @@
  * Environment:
  *   SOURCE, TARGET              names from the stack config
  *   QUEUE_URL                   the target queue
- *   LAKE_BUCKET                 where runs/<source>/<target>/ manifests go
+ *   LAKE_BUCKET                 where runs/<source>/<target>/ manifests and state/<source>/<target>/ go
+ *   HARMONIZED_BUCKET           validated files: searched for files no run applied
+ *   ALERT_TOPIC_ARN             SNS topic of the alert naming a held table
  *   JOB_NAME                    the target's Glue ETL job (MaxConcurrentRuns 1)
  *   SPARK_NAMESPACE             catalog and database of the Iceberg tables, dotted (`glue_catalog.cdc_dev_sales`)
  *   MYSQL                       the target's MySQL server, "mysql" or "mariadb"; "false" or unset without one
  *   TOMBSTONE_RETENTION_DAYS    default 7
  *   MAX_MESSAGES                most messages per run (default 500)
  *   MAX_RUN_ATTEMPTS            failed runs of one manifest before the target stops re-submitting it (default 3)
+ *   SWEEP_INTERVAL_MINUTES      how often every table's harmonized files are checked against its state (default 60)
+ *   SWEEP_MIN_AGE_MINUTES       younger files are left to their message by that check (default 15)
  *   VISIBILITY_TIMEOUT_SECONDS  how long received messages stay hidden (default 900; longer than one tick)
  *   METADATA_DIR                the source's metadata deployed with the function (default: ./metadata)
  */
 import * as path from "node:path";
 import { GetJobRunsCommand, GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -26,6 +31,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { z } from "zod";
 import { readMetadataDir } from "../metadata/load";
 import type { TableMetadata } from "../metadata/format";
 import type { ReceivedFile } from "./core/poller/batch";
@@ -37,6 +43,9 @@ import {
   type RunStore,
   type TargetQueue,
 } from "./core/poller/tick";
+import type { Alerts } from "./core/poller/settle";
+import type { ListedObject } from "./core/poller/sweep";
+import type { HarmonizedListing } from "./core/poller/work";
 import { parseValidatedFileMessage } from "./core/messages";
 import { MYSQL_FLAVORS, type MySqlFlavor } from "./core/plan/dialect";
 import { headObject } from "./lib/s3-objects";
@@ -47,10 +56,11 @@ export const ACTIVE_RUN_STATES = new Set(["STARTING", "RUNNING", "STOPPING", "WA
 export interface PollHandlerDeps {
   s3: S3Client;
   sqs: SQSClient;
+  sns: SNSClient;
   /** The Glue job, or (local mode) any other runner of manifests. */
   runs: JobRuns;
   tables: readonly TableMetadata[];
-  settings: PollSettings & { queueUrl: string; lakeBucket: string; visibilityTimeoutSeconds?: number };
+  settings: PollSettings & { queueUrl: string; alertTopicArn: string; visibilityTimeoutSeconds?: number };
   logger?: Logger;
   now?: () => Date;
 }
@@ -61,7 +71,20 @@ export function createPollHandler(deps: PollHandlerDeps): () => Promise<PollResu
   const { queueUrl, lakeBucket } = deps.settings;
   const queue = sqsTargetQueue(deps.sqs, queueUrl, deps.settings.visibilityTimeoutSeconds ?? 900, logger);
   const store = s3RunStore(deps.s3, lakeBucket);
-  return () => pollTarget({ queue, store, runs: deps.runs, tables: deps.tables, settings: deps.settings, logger, now: deps.now });
+  const harmonized = s3Listing(deps.s3, deps.settings.harmonizedBucket);
+  const alerts = snsAlerts(deps.sns, deps.settings.alertTopicArn);
+  return () =>
+    pollTarget({
+      queue,
+      store,
+      runs: deps.runs,
+      harmonized,
+      alerts,
+      tables: deps.tables,
+      settings: deps.settings,
+      logger,
+      now: deps.now,
+    });
 }
 
 /** Glue job run states of a run that ended without success. */
@@ -155,6 +178,32 @@ function s3RunStore(s3: S3Client, bucket: string): RunStore {
         throw err;
       }
     },
+    async readVersioned(key) {
+      try {
+        const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { body: (await r.Body?.transformToString("utf-8")) ?? "", etag: r.ETag as string };
+      } catch (err) {
+        if ((err as { name?: string }).name === "NoSuchKey") return undefined;
+        throw err;
+      }
+    },
+    async writeIfMatch(key, body, etag) {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: Buffer.from(body, "utf-8"),
+            ContentType: "application/json",
+            ...(etag === null ? { IfNoneMatch: "*" } : { IfMatch: etag }),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionLost(err)) return false;
+        throw err;
+      }
+    },
     async writeDurably(key, body) {
       const bytes = Buffer.from(body, "utf-8");
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: "application/json" }));
@@ -169,39 +218,109 @@ function s3RunStore(s3: S3Client, bucket: string): RunStore {
   };
 }
 
+const positive = (name: string, fallback: number, min = 1) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const n = raw === undefined || raw === "" ? fallback : Number(raw);
+      if (Number.isInteger(n) && n >= min) return n;
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got ${raw}`,
+      });
+      return z.NEVER;
+    });
+const required = (name: string) =>
+  z.string({ error: `environment variable ${name} is not set` }).min(1, { error: `environment variable ${name} is not set` });
+
+/** The poller's environment, declared once (see the file's comment for what each variable means). */
+const pollEnvSchema = z.object({
+  SOURCE: required("SOURCE"),
+  TARGET: required("TARGET"),
+  QUEUE_URL: required("QUEUE_URL"),
+  JOB_NAME: required("JOB_NAME"),
+  LAKE_BUCKET: required("LAKE_BUCKET"),
+  HARMONIZED_BUCKET: required("HARMONIZED_BUCKET"),
+  ALERT_TOPIC_ARN: required("ALERT_TOPIC_ARN"),
+  SPARK_NAMESPACE: required("SPARK_NAMESPACE"),
+  // "false" or unset: the target has no MySQL database; anything else is a deployment mistake.
+  MYSQL: z
+    .string()
+    .optional()
+    .transform((raw, ctx): MySqlFlavor | false => {
+      if (raw === undefined || raw === "" || raw === "false") return false;
+      if ((MYSQL_FLAVORS as readonly string[]).includes(raw)) return raw as MySqlFlavor;
+      ctx.addIssue({ code: "custom", message: `MYSQL must be ${MYSQL_FLAVORS.join(", ")} or false, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }),
+  TOMBSTONE_RETENTION_DAYS: positive("TOMBSTONE_RETENTION_DAYS", 7),
+  MAX_MESSAGES: positive("MAX_MESSAGES", 500),
+  MAX_RUN_ATTEMPTS: positive("MAX_RUN_ATTEMPTS", 3),
+  VISIBILITY_TIMEOUT_SECONDS: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
+  SWEEP_INTERVAL_MINUTES: positive("SWEEP_INTERVAL_MINUTES", 60),
+  SWEEP_MIN_AGE_MINUTES: positive("SWEEP_MIN_AGE_MINUTES", 15, 0),
+});
+
 /** Settings from the environment; throws naming the first missing or malformed variable. */
 export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["settings"] & { jobName: string } {
-  const need = (name: string) => {
-    const v = env[name];
-    if (!v) throw new Error(`poll Lambda: environment variable ${name} is not set`);
-    return v;
-  };
-  const positive = (name: string, fallback: number) => {
-    const raw = env[name];
-    const n = raw === undefined || raw === "" ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`poll Lambda: ${name} must be a positive integer, got ${raw}`);
-    return n;
-  };
+  const r = pollEnvSchema.safeParse(env);
+  if (!r.success) throw new Error(`poll Lambda: ${r.error.issues[0].message}`);
+  const e = r.data;
   return {
-    source: need("SOURCE"),
-    target: need("TARGET"),
-    queueUrl: need("QUEUE_URL"),
-    jobName: need("JOB_NAME"),
-    lakeBucket: need("LAKE_BUCKET"),
-    sparkNamespace: need("SPARK_NAMESPACE").split("."),
-    mysql: mysqlSetting(env.MYSQL),
-    tombstoneRetentionDays: positive("TOMBSTONE_RETENTION_DAYS", 7),
-    maxMessages: positive("MAX_MESSAGES", 500),
-    maxAttempts: positive("MAX_RUN_ATTEMPTS", 3),
-    visibilityTimeoutSeconds: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
+    source: e.SOURCE,
+    target: e.TARGET,
+    queueUrl: e.QUEUE_URL,
+    jobName: e.JOB_NAME,
+    lakeBucket: e.LAKE_BUCKET,
+    harmonizedBucket: e.HARMONIZED_BUCKET,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    sparkNamespace: e.SPARK_NAMESPACE.split("."),
+    mysql: e.MYSQL,
+    tombstoneRetentionDays: e.TOMBSTONE_RETENTION_DAYS,
+    maxMessages: e.MAX_MESSAGES,
+    maxAttempts: e.MAX_RUN_ATTEMPTS,
+    visibilityTimeoutSeconds: e.VISIBILITY_TIMEOUT_SECONDS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MINUTES * 60_000,
+    sweepMinAgeMs: e.SWEEP_MIN_AGE_MINUTES * 60_000,
   };
 }
 
-/** `MYSQL`: which MySQL-compatible server the target has, if any; anything else is a deployment mistake. */
-function mysqlSetting(raw: string | undefined): MySqlFlavor | false {
-  if (raw === undefined || raw === "" || raw === "false") return false;
-  if ((MYSQL_FLAVORS as readonly string[]).includes(raw)) return raw as MySqlFlavor;
-  throw new Error(`poll Lambda: MYSQL must be ${MYSQL_FLAVORS.join(", ")} or false, got ${JSON.stringify(raw)}`);
+/** S3's answer to a conditional write that lost: 412 PreconditionFailed, or 409 when another write was in flight. */
+function isConditionLost(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e.name === "PreconditionFailed" ||
+    e.name === "ConditionalRequestConflict" ||
+    e.$metadata?.httpStatusCode === 412 ||
+    e.$metadata?.httpStatusCode === 409
+  );
+}
+
+/** The harmonized bucket's listing, every page. */
+function s3Listing(s3: S3Client, bucket: string): HarmonizedListing {
+  return {
+    async list(prefix, startAfter) {
+      const out: ListedObject[] = [];
+      let token: string | undefined;
+      do {
+        const r = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: token }),
+        );
+        out.push(...(r.Contents ?? []).map((o) => ({ key: o.Key as string, lastModified: o.LastModified })));
+        token = r.NextContinuationToken;
+      } while (token);
+      return out;
+    },
+  };
+}
+
+function snsAlerts(sns: SNSClient, topicArn: string): Alerts {
+  return {
+    async publish(subject, message) {
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    },
+  };
 }
 
 let cached: (() => Promise<PollResult>) | undefined;
@@ -214,6 +333,7 @@ export const handler = (): Promise<PollResult> => {
     cached = createPollHandler({
       s3: new S3Client({}),
       sqs: new SQSClient({}),
+      sns: new SNSClient({}),
       runs: glueJobRuns(new GlueClient({}), settings.jobName),
       tables: metadata.tables,
       settings,

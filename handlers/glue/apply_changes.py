@@ -4,7 +4,12 @@ Every statement comes from the manifest, rendered by the TypeScript plan core; t
 Spark loads and deduplicates each table's batch, the deduplicated batch is copied into the MySQL staging table over
 JDBC and the MySQL statements run in one transaction on one connection, then Spark expires tombstones and merges into
 the Iceberg tables (expiry before the merge, as in MySQL, so a re-run of the manifest changes nothing).
-When every table is applied it writes the manifest's `.done` marker; a manifest without one is simply run again.
+
+Failures are per table (DESIGN §5): when the engine rejects one of a table's statements (or the data they read), that
+table is recorded as failed with the error and the job goes on with the next table. When every table has an outcome it
+writes the manifest's `.done` marker with them; the poller holds the failed tables and lets the others go on. So
+`.done` means "this run is over", not "every table is applied". Anything else (a bug here, a lost session, the job
+dying) fails the run with no marker, and the poller runs the manifest again.
 
 Job arguments: --manifest s3://bucket/key.json, optionally --mysql_connection <Glue connection name>.
 
@@ -172,6 +177,15 @@ def copy_column(name, spark_type):
     return column_reference(name)
 
 
+def failure_text(err, limit=2000):
+    """The first line of an engine error (a Py4J error carries the whole Java stack), at most `limit` characters."""
+    java = getattr(err, "java_exception", None)
+    text = str(java.toString()) if java is not None else str(err)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    first = lines[0].strip() if lines else type(err).__name__
+    return first[:limit]
+
+
 def needs_mysql(manifest):
     return any(t.get("mysql") is not None for t in manifest["tables"])
 
@@ -198,8 +212,23 @@ def run_steps(steps, engine):
     return summary
 
 
+def engine_failure_types():
+    """Errors Spark and the JDBC driver raise for a statement they reject (or data they cannot read): a table's failure.
+    Imported here so the helpers stay testable without PySpark."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    return (Py4JJavaError, PySparkException)
+
+
 class GlueEngine(object):
-    """Spark session plus one JDBC connection (through the JVM) to the MySQL target."""
+    """Spark session plus one JDBC connection (through the JVM) to the MySQL target.
+
+    `table_failures` are the errors that fail one table rather than the run (see the module's comment)."""
+
+    @property
+    def table_failures(self):
+        return engine_failure_types()
 
     def __init__(self, spark, jdbc):
         self.spark_session = spark
@@ -256,24 +285,34 @@ def read_manifest(s3, manifest_uri):
 
 
 def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
-    """Applies every table of `manifest` in order, then writes its `.done` marker. `jdbc` ({url, user, password}) is
-    required when a table has MySQL statements. Returns each table's counts per action, in manifest order."""
+    """Applies every table of `manifest` in order, then writes its `.done` marker with each table's outcome. A table
+    whose statements fail (an error of the engine's `table_failures`) is recorded as failed and the next table goes on;
+    any other error fails the run. `jdbc` ({url, user, password}) is required when a table has MySQL statements.
+    Returns each table's outcome in manifest order: {table, status, counts per action[, error]}."""
     if needs_mysql(manifest) and jdbc is None:
         raise ManifestError("manifest has MySQL statements but the job has no --mysql_connection")
     configure_session(spark)
     engine = engine_class(spark, jdbc if needs_mysql(manifest) else None)
+    failures = tuple(getattr(engine, "table_failures", ()))
     results = []
     try:
         for table in manifest["tables"]:
             print("cdc apply: %s, %d files" % (table["table"], len(table["files"])))
             try:
-                results.append({"table": table["table"], "counts": run_steps(table_steps(table), engine) or {}})
+                counts = run_steps(table_steps(table), engine) or {}
+                results.append({"table": table["table"], "status": "applied", "counts": counts})
+            except failures as err:
+                # MySQL's transaction rolled back; Iceberg commits nothing half-way. The table is held until resumed,
+                # and its files are applied again then, which the plan makes harmless for anything that did commit.
+                print("cdc apply: %s failed: %s" % (table["table"], failure_text(err)))
+                results.append({"table": table["table"], "status": "failed", "counts": {}, "error": failure_text(err)})
             finally:
                 drop_relations(table, engine)
     finally:
         engine.close()
     done_bucket, done_key = split_s3_uri(manifest["doneUri"])
-    s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps({"runId": manifest["runId"]}).encode("utf-8"))
+    outcome = {"runId": manifest["runId"], "tables": [{k: r[k] for k in ("table", "status", "error") if k in r} for r in results]}
+    s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps(outcome).encode("utf-8"))
     return results
 
 

@@ -151,6 +151,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
     const poll = createPollHandler({
       s3: aws.s3,
       sqs: aws.sqs,
+      sns: aws.sns,
       runs: job,
       tables,
       logger: quietLogger("cdc-poll"),
@@ -159,6 +160,8 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
         target,
         queueUrl: names.target.url,
         lakeBucket: names.lake,
+        harmonizedBucket: names.harmonized,
+        alertTopicArn: names.alertTopic,
         sparkNamespace,
         mysql: mysql?.flavor ?? false,
         tombstoneRetentionDays: retention,

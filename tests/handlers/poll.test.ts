@@ -101,6 +101,8 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     target: "reporting",
     queueUrl,
     lakeBucket: lake,
+    harmonizedBucket: harmonized,
+    alertTopicArn: "arn:aws:sns:us-east-1:000000000000:alerts",
     sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
     mysql: false as const,
     tombstoneRetentionDays: 7,
@@ -110,6 +112,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     createPollHandler({
       s3: aws().s3,
       sqs,
+      sns: aws().sns,
       runs: glueJobRuns(glue, JOB),
       tables: TABLES,
       settings: settings(over),
@@ -149,14 +152,15 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     });
     return { duck, runner };
   };
-  const manifests = async () => (await aws().listKeys(lake)).filter((k) => k.endsWith(".json"));
+  const manifests = async () => (await aws().listKeys(lake)).filter((k) => k.startsWith("runs/") && k.endsWith(".json"));
   const startedWith = () => glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input.Arguments?.["--manifest"]);
 
   it("starts nothing when the queue is empty", async () => {
     glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(1), "SUCCEEDED")] });
     expect(await poller()()).toEqual({ outcome: "idle" });
     expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
-    expect(await aws().listKeys(lake)).toEqual([]);
+    // Only the target's state: harmonized was searched for unapplied files (there are none) and says when.
+    expect(await aws().listKeys(lake)).toEqual(["state/sales/reporting/tables.json"]);
   });
 
   it("waits while a run of the target is in progress, leaving messages and writing nothing", async () => {
@@ -240,6 +244,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
       createPollHandler({
         s3: aws().s3,
         sqs: aws().sqs,
+        sns: aws().sns,
         runs: glueJobRuns(glue, JOB),
         tables: TABLES,
         settings: settings(),
@@ -373,6 +378,8 @@ describe("poller settings from the environment", () => {
     TARGET: "reporting",
     QUEUE_URL: "https://sqs.eu-west-2.amazonaws.com/2/q",
     LAKE_BUCKET: "lake",
+    HARMONIZED_BUCKET: "harmonized",
+    ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-2:2:alerts",
     JOB_NAME: JOB,
     SPARK_NAMESPACE: "glue_catalog.cdc_dev_sales",
   };
@@ -382,6 +389,8 @@ describe("poller settings from the environment", () => {
       target: "reporting",
       queueUrl: env.QUEUE_URL,
       lakeBucket: "lake",
+      harmonizedBucket: "harmonized",
+      alertTopicArn: "arn:aws:sns:eu-west-2:2:alerts",
       jobName: JOB,
       sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
       mysql: "mariadb",
@@ -389,6 +398,8 @@ describe("poller settings from the environment", () => {
       maxMessages: 500,
       maxAttempts: 3,
       visibilityTimeoutSeconds: 900,
+      sweepIntervalMs: 3_600_000,
+      sweepMinAgeMs: 900_000,
     });
   });
   it("names the missing or malformed variable", () => {

@@ -6,7 +6,8 @@
  *   mysql.create  → mysql.load  → copy `stage.fromView` into `stage.table` over JDBC
  *   BEGIN; mysql.apply; COMMIT                  (expiry, guard, delete, tombstones, upsert: one transaction per table)
  *   spark.expire → spark.guard → spark.summary (logged) → spark.merge → spark.cleanup
- * then it writes `doneUri`. A manifest whose `.done` marker is missing is run again, which the plan makes harmless.
+ * then, when every table has an outcome (applied, or failed: see `runOutcomeSchema`), it writes `doneUri`. A manifest
+ * whose `.done` marker is missing is run again, which the plan makes harmless.
  * MySQL goes first so the Iceberg publication never shows a batch the MySQL target has not committed. Expiry comes
  * before the guard on both sides, so a run is "expire, then apply" and repeating it changes nothing (see `TablePlan.expire`).
  */
@@ -60,11 +61,46 @@ export const runManifestSchema = z.strictObject({
   target: z.string().min(1),
   runId: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "expected letters, digits, '.', '_' or '-'" }),
   createdAt: z.iso.datetime(),
-  /** Written by the runner when every table is applied. */
+  /** Written by the runner when every table has an outcome (`runOutcomeSchema`). */
   doneUri: z.string().regex(/^s3:\/\/[^/]+\/.+\.done$/, { error: "expected an s3:// URI ending in .done" }),
   tables: z.array(manifestTableSchema),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
+
+/**
+ * The `.done` marker's body: the run has finished, and every table of its manifest has an outcome. `applied`: its
+ * statements committed. `failed`: its statements failed, nothing of it counts as applied, and the poller holds the
+ * table (its later files wait) while the other tables go on. The marker therefore means "this run is over", not "every
+ * table is applied": a run whose job died writes none and is run again. A marker without `tables` (written before
+ * tables could fail alone) means every table was applied.
+ */
+export const runOutcomeSchema = z.looseObject({
+  runId: z.string().min(1),
+  tables: z
+    .array(
+      z.looseObject({
+        table: z.string().min(1),
+        status: z.enum(["applied", "failed"]),
+        /** First line of the engine's error, for a failed table. */
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+
+/** Each manifest table with its files and its outcome; a table the marker does not mention counts as failed. */
+export function tableOutcomes(
+  manifest: Pick<RunManifest, "tables">,
+  outcome: RunOutcome,
+): Array<{ table: string; files: string[]; status: "applied" | "failed"; error?: string }> {
+  return manifest.tables.map(({ table, files }) => {
+    if (!outcome.tables) return { table, files, status: "applied" as const };
+    const t = outcome.tables.find((o) => o.table === table);
+    if (!t) return { table, files, status: "failed" as const, error: `the run's .done marker has no outcome for ${table}` };
+    return { table, files, status: t.status, ...(t.error !== undefined ? { error: t.error } : {}) };
+  });
+}
 
 export interface ManifestTableInput {
   meta: TableMetadata;

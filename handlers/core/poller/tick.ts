@@ -1,13 +1,17 @@
 /**
- * One poller tick for one target (DESIGN §1, §4), written against three small ports so the same logic runs on AWS
- * (handlers/poll.ts: SQS, S3, Glue) and in local mode (fauxqs and an in-process runner):
+ * One poller tick for one target (DESIGN §1, §4, §5), written against small ports so the same logic runs on AWS
+ * (handlers/poll.ts: SQS, S3, SNS, Glue) and in local mode (moto and an in-process runner):
  *
  * 1. A run of the target's job is in progress → do nothing: never two runs of one target at once.
- * 2. A manifest without its `.done` marker exists → its run failed or never started: start it again, oldest first,
- *    and take no new work, so a failed batch is never skipped and batches apply in order (after `maxAttempts` failed
+ * 2. Finished runs are settled into the target's state (settle.ts): each table applied up to its last file, or held
+ *    with one alert when its statements failed. A held table's later files wait; the other tables go on.
+ * 3. A manifest without its `.done` marker exists → its run died or never started: start it again, oldest first,
+ *    and take no new work, so a batch is never skipped and batches apply in order (after `maxAttempts` failed
  *    runs of one manifest the target is blocked until someone looks: see {@link PollSettings.maxAttempts}).
- * 3. Otherwise drain the queue (batches of 10, up to a cap); nothing waiting → start nothing (Glue costs money).
- * 4. Write the manifest and check it is durable, start the run, and only then delete the messages. A crash anywhere
+ * 4. Otherwise drain the queue (batches of 10, up to a cap), and add the files harmonized holds beyond each table's
+ *    mark that no run applied (sweep.ts: after a resume at once, for every table every `sweepIntervalMs`). A held
+ *    table's files stay out. Nothing to do → start nothing (Glue costs money).
+ * 5. Write the manifest and check it is durable, start the run, and only then delete the messages. A crash anywhere
  *    before the delete leaves the messages to come back and be applied again, which the plan makes a no-op (DESIGN §5).
  *    When the job refuses the run (concurrent-runs limit) the manifest is removed again — it never started, so it must
  *    not look like a failed run — and the messages are released for the next tick.
@@ -18,6 +22,10 @@ import type { TableMetadata } from "../../../metadata/format";
 import { buildRunManifest } from "../plan/manifest";
 import { planBatch, type ReceivedFile } from "./batch";
 import { advanceCheckpoint, checkpointKey, manifestKey, newRunId, runsInListing, runsPrefix } from "./runs";
+import { settleFinishedRuns, type Alerts } from "./settle";
+import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
+import { keepLateFiles, sweptTables, type TargetState } from "./target-state";
+import { collectWork, type HarmonizedListing } from "./work";
 
 /** The target's SQS queue. */
 export interface TargetQueue {
@@ -28,8 +36,8 @@ export interface TargetQueue {
   release(files: readonly ReceivedFile[]): Promise<void>;
 }
 
-/** The lake bucket, where manifests, markers and the checkpoint live. */
-export interface RunStore {
+/** The lake bucket, where manifests, markers, the checkpoint and the target's state live. */
+export interface RunStore extends VersionedStore {
   /** Keys under `prefix`, sorted, after `startAfter` when given. */
   list(prefix: string, startAfter?: string): Promise<string[]>;
   /** The object's text, or undefined when absent. */
@@ -63,26 +71,37 @@ export interface JobRuns {
 export interface PollSettings {
   source: string;
   target: string;
+  /** The lake bucket of the manifests and the state (named in alerts, for the resume command). */
+  lakeBucket: string;
+  /** Where validated files are: searched for files no run applied. */
+  harmonizedBucket: string;
   /** Glue catalog and database of the Iceberg tables: `["glue_catalog", "cdc_dev_sales"]`. */
   sparkNamespace: string[];
   /** The target's MySQL-compatible server, or false when it has no MySQL database. */
   mysql: MySqlFlavor | false;
   tombstoneRetentionDays: number;
-  /** Most messages one run takes (default 500). */
+  /** Most files one run takes, messages and swept files together (default 500). */
   maxMessages?: number;
   /** How old a finished run must be before the checkpoint moves past it (default one hour). */
   checkpointSettleMs?: number;
   /**
    * Failed runs of one manifest after which it is no longer re-submitted (default 3): the target then stops taking
    * work — a batch is never skipped — and says so on every tick, instead of paying for a doomed Glue run each time.
+   * A run only fails as a whole when its job dies; a table whose statements fail is held on its own (settle.ts).
    */
   maxAttempts?: number;
+  /** How often every table's harmonized prefix is searched for files no run applied (default one hour). */
+  sweepIntervalMs?: number;
+  /** Files younger than this are left to their own message by the periodic sweep (default 15 minutes). */
+  sweepMinAgeMs?: number;
 }
 
 export interface PollDeps {
   queue: TargetQueue;
   store: RunStore;
   runs: JobRuns;
+  harmonized: HarmonizedListing;
+  alerts: Alerts;
   tables: readonly TableMetadata[];
   settings: PollSettings;
   logger: Logger;
@@ -97,7 +116,17 @@ export type PollResult =
   | { outcome: "resubmitted"; runId: string; manifestUri: string; jobRunId: string }
   | { outcome: "idle" }
   | { outcome: "deferred"; runId: string; reason: string }
-  | { outcome: "started"; runId: string; manifestUri: string; jobRunId: string; tables: number; files: number; messages: number };
+  | {
+      outcome: "started";
+      runId: string;
+      manifestUri: string;
+      jobRunId: string;
+      tables: number;
+      files: number;
+      messages: number;
+      /** Files found in harmonized, not announced by a message this tick. */
+      swept: number;
+    };
 
 export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const { queue, store, runs, settings, logger } = deps;
@@ -111,7 +140,27 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     return { outcome: "busy", activeRuns: active };
   }
 
-  const pending = await pendingRuns(store, prefix, now(), settings.checkpointSettleMs ?? 3_600_000);
+  const ckKey = checkpointKey(prefix);
+  const checkpoint = (await store.read(ckKey))?.trim() || undefined;
+  const listed = runsInListing(prefix, await store.list(prefix, checkpoint));
+  let loaded = await loadTargetState(store, settings.source, settings.target);
+  loaded = await settleFinishedRuns(
+    { store, alerts: deps.alerts, logger, source: settings.source, target: settings.target, lakeBucket: settings.lakeBucket, now },
+    listed,
+    loaded,
+  );
+  // The checkpoint never passes a run whose outcome is not in the state yet.
+  const settled = loaded.state.settledThrough;
+  const next = advanceCheckpoint(
+    listed.map((r) => ({ ...r, done: r.done && settled !== undefined && r.runId <= settled })),
+    now(),
+    settings.checkpointSettleMs ?? 3_600_000,
+  );
+  if (next !== undefined) await store.writeDurably(ckKey, next);
+  for (const [table, t] of Object.entries(loaded.state.tables))
+    if (t.held) logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
+
+  const pending = listed.filter((r) => !r.done);
   if (pending.length > 0) {
     const oldest = pending[0];
     const manifestUri = store.uri(oldest.key);
@@ -133,14 +182,54 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     return { outcome: "resubmitted", runId: oldest.runId, manifestUri, jobRunId: r.jobRunId };
   }
 
-  const received = await receiveUpTo(queue, settings.maxMessages ?? 500);
-  if (received.length === 0) return { outcome: "idle" };
+  const max = settings.maxMessages ?? 500;
+  const received = await receiveUpTo(queue, max);
   const batch = planBatch(received, settings.source, deps.tables);
   for (const { file, reason } of batch.rejected) {
     // Left on the queue: after maxReceiveCount it moves to the DLQ, whose alarm tells someone.
     logger.error("message cannot be applied by this target", { messageId: file.messageId, reason });
   }
-  if (batch.tables.length === 0) return { outcome: "idle" };
+  const work = await collectWork({
+    batch,
+    state: loaded.state,
+    tables: deps.tables,
+    harmonized: deps.harmonized,
+    harmonizedBucket: settings.harmonizedBucket,
+    now: now(),
+    sweepIntervalMs: settings.sweepIntervalMs ?? 3_600_000,
+    sweepMinAgeMs: settings.sweepMinAgeMs ?? 900_000,
+    maxFiles: max,
+  });
+  // What a run taking this work changes in the state: late files of held tables kept, the sweep recorded.
+  const recordWork = (state: TargetState, at: Date): TargetState => {
+    let s = state;
+    for (const [table, files] of work.heldFiles) s = keepLateFiles(s, table, files);
+    return work.periodic || work.sweptTables.length > 0 ? sweptTables(s, work.sweptTables, work.periodic ? at : undefined) : s;
+  };
+  const unchanged = (s: TargetState) => JSON.stringify(s);
+  const save = async (at: Date) => {
+    loaded = await updateTargetState(
+      store,
+      settings.source,
+      settings.target,
+      (s) => {
+        const n = recordWork(s, at);
+        return unchanged(n) === unchanged(s) ? undefined : n;
+      },
+      loaded,
+    );
+  };
+  if (work.heldMessages.length > 0)
+    logger.warn("files of held tables wait in harmonized; their messages are dropped", {
+      tables: [...work.heldFiles.keys()],
+      messages: work.heldMessages.length,
+    });
+  if (work.tables.length === 0) {
+    // The held tables' files are in harmonized and found again after the resume; their messages would only loop.
+    await save(now());
+    await queue.delete(work.heldMessages);
+    return { outcome: "idle" };
+  }
 
   const runId = newRunId(now(), (deps.suffix ?? randomSuffix)());
   const key = manifestKey(prefix, runId);
@@ -153,7 +242,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     mysql: settings.mysql,
     tombstoneRetentionDays: settings.tombstoneRetentionDays,
     now: now(),
-    tables: batch.tables,
+    tables: work.tables,
   });
   await store.writeDurably(key, `${JSON.stringify(manifest, null, 2)}\n`);
   const r = await runs.start(manifestUri);
@@ -163,27 +252,19 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     logger.info("job refused the run; messages left for the next tick", { runId, reason: r.reason });
     return { outcome: "deferred", runId, reason: r.reason };
   }
-  await queue.delete(batch.included);
-  logger.info("run started", { runId, jobRunId: r.jobRunId, tables: batch.tables.length, files: batch.files });
+  await save(now());
+  await queue.delete([...work.included, ...work.heldMessages]);
+  logger.info("run started", { runId, jobRunId: r.jobRunId, tables: work.tables.length, files: work.files, swept: work.sweptFiles });
   return {
     outcome: "started",
     runId,
     manifestUri,
     jobRunId: r.jobRunId,
-    tables: batch.tables.length,
-    files: batch.files,
-    messages: batch.included.length,
+    tables: work.tables.length,
+    files: work.files,
+    messages: work.included.length,
+    swept: work.sweptFiles,
   };
-}
-
-/** Manifests without a `.done` marker, oldest first; moves the checkpoint past the settled finished ones. */
-async function pendingRuns(store: RunStore, prefix: string, now: Date, settleMs: number) {
-  const ckKey = checkpointKey(prefix);
-  const checkpoint = (await store.read(ckKey))?.trim() || undefined;
-  const listed = runsInListing(prefix, await store.list(prefix, checkpoint));
-  const next = advanceCheckpoint(listed, now, settleMs);
-  if (next !== undefined) await store.writeDurably(ckKey, next);
-  return listed.filter((r) => !r.done);
 }
 
 async function receiveUpTo(queue: TargetQueue, max: number): Promise<ReceivedFile[]> {
@@ -201,3 +282,5 @@ function randomSuffix(): string {
     .toString(36)
     .padStart(6, "0");
 }
+
+export type { LoadedState };

@@ -56,7 +56,7 @@ describe("handlers/glue/apply_changes.py", () => {
     try {
       const r = python(["-m", "unittest", "-v", "tests/handlers/glue/test_apply_changes.py"], { CDC_MANIFEST_FIXTURE: fixture });
       if (r.status !== 0) throw new Error(`python3 -m unittest failed:\n${r.stderr}`);
-      expect(r.stderr).toMatch(/Ran 13 tests in [\d.]+s\s+OK/);
+      expect(r.stderr).toMatch(/Ran 17 tests in [\d.]+s\s+OK/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

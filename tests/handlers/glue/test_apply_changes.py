@@ -139,5 +139,106 @@ class StepsTest(unittest.TestCase):
         self.assertEqual({c[0] for c in engine.calls}, {"spark", "spark-log"})
 
 
+class StatementRejected(Exception):
+    """Stands in for what Spark or the JDBC driver raises when it rejects a statement."""
+
+
+class FakeConf(object):
+    def set(self, name, value):
+        pass
+
+
+class FakeSpark(object):
+    conf = FakeConf()
+
+
+class FakeS3(object):
+    def __init__(self):
+        self.objects = {}
+
+    def put_object(self, Bucket, Key, Body):  # noqa: N803 - boto3's argument names
+        self.objects[(Bucket, Key)] = json.loads(Body.decode("utf-8"))
+
+
+def failing_engine(table_failures, fail_on, error):
+    """An engine whose statements of the table `fail_on` raise `error` (at its MySQL transaction)."""
+
+    class Engine(RecordingEngine):
+        def __init__(self, spark, jdbc):
+            RecordingEngine.__init__(self)
+            self.table_failures = table_failures
+            self.closed = False
+
+        def mysql_transaction(self, sqls):
+            if any(fail_on in sql for sql in sqls):
+                raise error
+            RecordingEngine.mysql_transaction(self, sqls)
+
+        def close(self):
+            self.closed = True
+
+    return Engine
+
+
+class PerTableFailureTest(unittest.TestCase):
+    JDBC = {"url": "jdbc:mysql://h/db", "user": "u", "password": "p"}
+
+    def run_it(self, engine_class):
+        manifest = apply_changes.load_manifest(fixture())
+        s3 = FakeS3()
+        return manifest, s3, apply_changes.run_manifest(FakeSpark(), s3, manifest, self.JDBC, engine_class=engine_class)
+
+    def test_a_failing_table_is_recorded_and_the_next_table_still_applies(self):
+        engine = failing_engine((StatementRejected,), "dbo__orders", StatementRejected("Data too long for column 'name'\n\tat x"))
+        manifest, s3, results = self.run_it(engine)
+        self.assertEqual(
+            [(r["table"], r["status"], r.get("error")) for r in results],
+            [("dbo.Orders", "failed", "Data too long for column 'name'"), ("audit.events", "applied", None)],
+        )
+        # The marker says the run is over and carries each table's outcome, for the poller to hold the failed one.
+        bucket, key = apply_changes.split_s3_uri(manifest["doneUri"])
+        self.assertEqual(
+            s3.objects[(bucket, key)],
+            {
+                "runId": manifest["runId"],
+                "tables": [
+                    {"table": "dbo.Orders", "status": "failed", "error": "Data too long for column 'name'"},
+                    {"table": "audit.events", "status": "applied"},
+                ],
+            },
+        )
+
+    def test_the_failed_table_s_session_relations_are_dropped_before_the_next_table(self):
+        created = []
+
+        class Engine(failing_engine((StatementRejected,), "dbo__orders", StatementRejected("no"))):
+            def spark(self, sql):
+                created.append(sql)
+
+        manifest, _, _ = self.run_it(Engine)
+        for sql in manifest["tables"][0]["spark"]["cleanup"]:
+            self.assertIn(sql, created)
+        self.assertLess(created.index(manifest["tables"][0]["spark"]["cleanup"][-1]), created.index(manifest["tables"][1]["spark"]["create"][0]))
+
+    def test_any_other_error_fails_the_run_and_writes_no_marker(self):
+        # A bug, a lost session or an injected crash is not the table's fault: the poller runs the manifest again.
+        engine = failing_engine((StatementRejected,), "dbo__orders", RuntimeError("session lost"))
+        manifest = apply_changes.load_manifest(fixture())
+        s3 = FakeS3()
+        with self.assertRaisesRegex(RuntimeError, "session lost"):
+            apply_changes.run_manifest(FakeSpark(), s3, manifest, self.JDBC, engine_class=engine)
+        self.assertEqual(s3.objects, {})
+
+    def test_an_error_s_first_line_is_kept_java_s_when_there_is_one(self):
+        class JavaException(object):
+            def toString(self):  # noqa: N802 - Py4J's name
+                return "java.sql.SQLException: Incorrect decimal value\n\tat com.mysql.cj.jdbc..."
+
+        err = StatementRejected("An error occurred while calling o12.execute.\n: java.sql...")
+        err.java_exception = JavaException()
+        self.assertEqual(apply_changes.failure_text(err), "java.sql.SQLException: Incorrect decimal value")
+        self.assertEqual(apply_changes.failure_text(StatementRejected("x" * 5000)), "x" * 2000)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,184 @@
+/**
+ * Each table's progress on one target, kept durably outside the queue (DESIGN §5 "Failures are per table"):
+ * applied up to which file, and whether it is held — since when, by which run, on which files, with which error.
+ *
+ * Where: one JSON document per target in the lake bucket, next to the run manifests,
+ * `state/<source>/<target>/tables.json`, written with S3 conditional writes (If-Match on the ETag read, If-None-Match
+ * on creation). Why S3 rather than DynamoDB: the poller already reads and writes the lake bucket under the same key
+ * and policy, so there is no new table, no new IAM surface and nothing new to back up; one document per target is
+ * one GET per tick and one atomic write when a run settles, however many tables it touched; the only other writer is
+ * `cdc target resume`, so contention is rare and optimistic concurrency is enough.
+ *
+ * This module is pure: it parses the document and computes the next one; the poller (tick.ts) and the CLI store it.
+ */
+import { z } from "zod";
+import { compareDmsFiles } from "../dms-key";
+
+export const TARGET_STATE_VERSION = 1;
+
+const iso = z.iso.datetime();
+const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, { error: "expected an s3:// URI" });
+
+export const tableHoldSchema = z.strictObject({
+  /** When the run that failed was settled. */
+  since: iso,
+  runId: z.string().min(1),
+  manifestUri: s3Uri,
+  /** The table's files in that run, in order; none of them counts as applied. */
+  files: z.array(s3Uri),
+  /** The file the error names, else the batch's first. */
+  file: s3Uri,
+  /** First line of the engine's error. */
+  error: z.string(),
+});
+export type TableHold = z.infer<typeof tableHoldSchema>;
+
+export const tableStateSchema = z.strictObject({
+  /** The last file (in DMS order) a run applied: the sweep looks for files after it. */
+  appliedThrough: s3Uri.optional(),
+  appliedAt: iso.optional(),
+  held: tableHoldSchema.optional(),
+  resumedAt: iso.optional(),
+  /** Set by resume: the next tick takes every file after `appliedThrough` at once, however recent. */
+  sweep: z.literal(true).optional(),
+  /**
+   * Files announced while the table was held that sort before `appliedThrough` (late, out of order): the sweep after
+   * the mark would not find them, so they are kept here until a run takes them.
+   */
+  late: z.array(s3Uri).optional(),
+});
+export type TableState = z.infer<typeof tableStateSchema>;
+
+export const targetStateSchema = z.strictObject({
+  version: z.literal(TARGET_STATE_VERSION),
+  /** `<source>/<target>`. */
+  target: z.string().min(1),
+  /** The newest run whose outcome is in `tables` (runs settle in run id order, each once). */
+  settledThrough: z.string().optional(),
+  /** When harmonized was last searched for files no run applied. */
+  sweptAt: iso.optional(),
+  /** By `<schema>.<table>`. */
+  tables: z.record(z.string(), tableStateSchema),
+});
+export type TargetState = z.infer<typeof targetStateSchema>;
+
+/** `state/<source>/<target>/tables.json` in the lake bucket. */
+export function targetStateKey(source: string, target: string): string {
+  return `state/${source}/${target}/tables.json`;
+}
+
+export function emptyTargetState(source: string, target: string): TargetState {
+  return { version: TARGET_STATE_VERSION, target: `${source}/${target}`, tables: {} };
+}
+
+/** Parses a stored document; throws one line naming the object when it is not one. */
+export function parseTargetState(text: string, where: string): TargetState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${where}: not JSON (${(err as Error).message})`);
+  }
+  const r = targetStateSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`${where}: ${issue.path.join(".") || "document"}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export function isHeld(state: TargetState, table: string): boolean {
+  return state.tables[table]?.held !== undefined;
+}
+
+/** What one finished run did to one table (from its `.done` marker and manifest). */
+export interface TableOutcome {
+  table: string;
+  files: string[];
+  status: "applied" | "failed";
+  error?: string;
+}
+
+/**
+ * The state after run `runId` settled, and the tables it newly held. A run at or before `settledThrough` changes
+ * nothing, so settling the same marker twice (two ticks, a retried conditional write) is harmless.
+ */
+export function settleRun(
+  state: TargetState,
+  run: { runId: string; manifestUri: string; tables: readonly TableOutcome[] },
+  at: Date,
+): { state: TargetState; held: Array<{ table: string; hold: TableHold }> } {
+  if (state.settledThrough !== undefined && run.runId <= state.settledThrough) return { state, held: [] };
+  const tables = { ...state.tables };
+  const held: Array<{ table: string; hold: TableHold }> = [];
+  for (const outcome of run.tables) {
+    if (outcome.files.length === 0) continue;
+    const before = tables[outcome.table] ?? {};
+    if (outcome.status === "applied") {
+      const last = outcome.files.reduce((a, b) => (compareUris(a, b) >= 0 ? a : b));
+      const through =
+        before.appliedThrough !== undefined && compareUris(before.appliedThrough, last) >= 0 ? before.appliedThrough : last;
+      const late = before.late?.filter((f) => !outcome.files.includes(f));
+      tables[outcome.table] = { ...before, appliedThrough: through, appliedAt: at.toISOString(), late: late?.length ? late : undefined };
+    } else if (!before.held) {
+      const error = outcome.error ?? "unknown error";
+      const hold: TableHold = {
+        since: at.toISOString(),
+        runId: run.runId,
+        manifestUri: run.manifestUri,
+        files: outcome.files,
+        file: outcome.files.find((f) => error.includes(f.replace(/^s3:\/\/[^/]+\//, ""))) ?? outcome.files[0],
+        error,
+      };
+      tables[outcome.table] = { ...before, held: hold, sweep: undefined };
+      held.push({ table: outcome.table, hold });
+    }
+  }
+  return { state: { ...state, settledThrough: run.runId, tables: dropUndefined(tables) }, held };
+}
+
+/** Ends a hold: the table's files after `appliedThrough` (and its late files) go into the next run, in order. */
+export function resumeTable(state: TargetState, table: string, at: Date): TargetState {
+  const before = state.tables[table];
+  if (!before?.held) throw new Error(`${table} is not held on ${state.target}`);
+  const { held: _held, ...rest } = before;
+  return { ...state, tables: { ...state.tables, [table]: { ...rest, resumedAt: at.toISOString(), sweep: true } } };
+}
+
+/** Remembers files announced for a held table that sort before its mark (see {@link TableState.late}). */
+export function keepLateFiles(state: TargetState, table: string, files: readonly string[]): TargetState {
+  const before = state.tables[table] ?? {};
+  const mark = before.appliedThrough;
+  const late = files.filter((f) => mark !== undefined && compareUris(f, mark) <= 0 && !before.late?.includes(f));
+  if (late.length === 0) return state;
+  return { ...state, tables: { ...state.tables, [table]: { ...before, late: [...(before.late ?? []), ...late] } } };
+}
+
+/** After a run took a table's swept and late files: the resume's sweep is done. */
+export function sweptTables(state: TargetState, tables: readonly string[], at: Date | undefined): TargetState {
+  const next = { ...state.tables };
+  for (const t of tables) {
+    if (!next[t]) continue;
+    const { sweep: _sweep, late: _late, ...rest } = next[t];
+    next[t] = rest;
+  }
+  return { ...state, sweptAt: at ? at.toISOString() : state.sweptAt, tables: next };
+}
+
+/** DMS order of two s3:// URIs of one table's files. */
+export function compareUris(a: string, b: string): number {
+  return compareDmsFiles(keyOf(a), keyOf(b));
+}
+
+export function keyOf(uri: string): string {
+  return uri.replace(/^s3:\/\/[^/]+\//, "");
+}
+
+function dropUndefined(tables: Record<string, TableState>): Record<string, TableState> {
+  return Object.fromEntries(
+    Object.entries(tables).map(([k, v]) => [
+      k,
+      Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) as TableState,
+    ]),
+  );
+}

@@ -1,7 +1,8 @@
 /**
- * Validation cost per file: footer-only (≤ 2 range reads) against reading the whole object, at 1 MB, 32 MB and
- * 256 MB, and validation throughput for 50-column files (footer-only against decoding every value). Bytes and
- * requests are counted by an in-memory range reader, so the numbers are exact and need no network.
+ * Validation cost per file: the footer plus the Op, cdc_seq and key chunks whose values it proves (range reads)
+ * against reading the whole object, at 1 MB, 32 MB and 256 MB, and validation throughput for 50-column files against
+ * decoding every value. Bytes and requests are counted by an in-memory range reader, so the numbers are exact and need
+ * no network. Goal (issue 12): ≤ 10% of a 50-column file's bytes, ≥ 500 files/s.
  *
  * Knobs: CDC_BENCH_VALIDATION_SIZES_MB (default "1,32,256"), CDC_BENCH_VALIDATION_FILES (50-column files, default 300),
  * CDC_BENCH_VALIDATION_ROWS (rows per 50-column file, default 200).
@@ -108,37 +109,34 @@ async function bytesAndRequests(table: TableMetadata, sizesMb: number[]): Promis
       footer.stats.requests,
       formatNumber(full.stats.bytes),
       full.stats.requests,
-      ratio(footer.stats.bytes, full.stats.bytes, true),
-      footer.stats.bytes <= 64 * 1024 + 8 && footer.stats.requests <= 2 ? "yes" : "NO",
+      `${formatNumber((100 * footer.stats.bytes) / full.stats.bytes)}%`,
+      footer.stats.bytes <= full.stats.bytes / 10 ? "yes" : "NO",
       formatNumber(bare.stats.bytes),
       bare.stats.requests,
     ]);
   }
-  console.log("\nbytes and requests per file (valid CDC file, 51 columns, footer statistics present)");
+  console.log("\nbytes and requests per file (valid CDC file, 51 columns, footer statistics present, values proven)");
   printTable(
-    [
-      "file",
-      "footer-only bytes",
-      "GETs",
-      "full-read bytes",
-      "GETs",
-      "bytes saved",
-      "≤ 64 KiB + 8 B, ≤ 2 GETs",
-      "no-stats bytes",
-      "GETs",
-    ],
+    ["file", "validation bytes", "GETs", "full-read bytes", "GETs", "of the file", "≤ 10%", "no-stats bytes", "GETs"],
     rows,
   );
   console.log(
-    "(the validate Lambda adds one HeadObject per file for its size and ETag; a footer over 64 KiB costs one more GET;",
+    "(validation: the footer (64 KiB from the end, one more GET for a bigger footer) and the Op, cdc_seq and key chunks",
   );
   console.log(
-    " no-stats: the same file written without statistics, validated by range-reading only the key, Op, cdc_seq chunks)",
+    " by range; the validate Lambda adds one HeadObject per file for its size and ETag. no-stats: the same file without",
   );
+  console.log(" statistics, which also needs the NOT NULL columns' chunks)");
 }
 
 async function throughput(table: TableMetadata, files: number, rowsPerFile: number): Promise<void> {
   const corpus = Array.from({ length: files }, (_, i) => wideFile(table, rowsPerFile, 0, i * rowsPerFile));
+  // Both methods once over the corpus first: a Lambda container validates file after file, so its steady state is
+  // what counts; a cold JIT would measure the compiler.
+  for (const f of corpus) {
+    await validateObject({ key: KEY, tables: [table], reader: memoryReader(f) });
+    await hyparquet.parquetReadObjects({ file: f.slice().buffer });
+  }
   const footer = await timed(async () => {
     for (const f of corpus) {
       const r = await validateObject({ key: KEY, tables: [table], reader: memoryReader(f) });
@@ -162,17 +160,17 @@ async function throughput(table: TableMetadata, files: number, rowsPerFile: numb
     [
       ["full decode of every value", formatNumber(perSecond(decode.seconds)), "1.00×"],
       [
-        "footer-only (statistics)",
+        "validation (footer, Op/cdc_seq/key values)",
         formatNumber(perSecond(footer.seconds)),
         ratio(perSecond(decode.seconds), perSecond(footer.seconds), true),
       ],
     ],
   );
-  console.log(`goal ≥ 500 files/s footer-only: ${perSecond(footer.seconds) >= 500 ? "met" : "NOT met"}`);
+  console.log(`goal ≥ 500 files/s: ${perSecond(footer.seconds) >= 500 ? "met" : "NOT met"}`);
 }
 
 const bench: Benchmark = {
-  title: "validation: footer-only vs full read (bytes, GETs) and files/s for 50-column files",
+  title: "validation: footer + value chunks vs full read (bytes, GETs) and files/s for 50-column files",
   async run() {
     const table = wideTable();
     const sizes = (process.env.CDC_BENCH_VALIDATION_SIZES_MB ?? "1,32,256")

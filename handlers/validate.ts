@@ -11,8 +11,9 @@
  *   ALERT_TOPIC_ARN        SNS topic for quarantine alerts
  *   FANOUT_QUEUE_URL       SQS queue the validated-file messages go to (the fan-out Lambda copies them per target)
  *   METADATA_DIR           the source's metadata directory deployed with the function (default: ./metadata)
- *   LARGE_FILE_BYTES       files this big without statistics go to the large-file job (default 268435456)
- *   LARGE_FILE_JOB_NAME    Glue job for those files; unset → the Lambda reads their key/Op/seq column chunks itself
+ *   LARGE_FILE_BYTES       files this big go to the large-file job when their statistics are missing or the Op,
+ *                          cdc_seq and key chunks to read are themselves this big (default 268435456)
+ *   LARGE_FILE_JOB_NAME    Glue job for those files; unset → the Lambda reads the column chunks itself
  */
 import * as path from "node:path";
 import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";

@@ -2,6 +2,8 @@
 the single result row back to the validation queue, with the SHA-256 of the SQL it ran. The checks, their SQL and the
 verdict are TypeScript (handlers/core/validation/large-file-checks.ts): the validate Lambda renders the checks again from
 the metadata it holds, and only if their SQL is the one that ran does it turn the row into a verdict and move the file.
+They are the Lambda's value rules, row by row: Op exactly I, U or D (I in a full load), cdc_seq 1-35 ASCII digits on
+every CDC row, no null key, no null outside deletes in a NOT NULL column.
 
 Job arguments (set by the validate Lambda, and --result_queue_url by the deployment):
   --bucket --key --etag    the raw object version the Lambda handed over

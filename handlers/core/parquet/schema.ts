@@ -18,8 +18,20 @@ export interface FileColumn {
   element: SchemaElement;
 }
 
+/** Each footer's columns, worked out once: the rules, the value reader and the large-file check all ask. */
+const columnsOf = new WeakMap<FileMetaData, readonly FileColumn[]>();
+
 /** Top-level fields of the file's schema, in file order. */
-export function fileColumns(metadata: FileMetaData): FileColumn[] {
+export function fileColumns(metadata: FileMetaData): readonly FileColumn[] {
+  let columns = columnsOf.get(metadata);
+  if (!columns) {
+    columns = readColumns(metadata);
+    columnsOf.set(metadata, columns);
+  }
+  return columns;
+}
+
+function readColumns(metadata: FileMetaData): FileColumn[] {
   const schema = metadata.schema;
   const out: FileColumn[] = [];
   let i = 1;

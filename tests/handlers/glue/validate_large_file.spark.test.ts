@@ -344,12 +344,18 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
       rows[1].Op = "u";
       rows[2].Op = "I ";
     });
-    variant("non-numeric, empty, null and 36-digit sequences", "cdc", (rows) => {
+    variant("non-numeric, empty, null, 36- and 40-digit sequences", "cdc", (rows) => {
       rows[0].cdc_seq = "12a";
       rows[1].cdc_seq = "";
       rows[2].cdc_seq = null;
       rows[3].cdc_seq = `9${"0".repeat(35)}`;
       rows[4].cdc_seq = "１２３";
+      rows[5].cdc_seq = "1".repeat(40);
+    });
+    // Between valid neighbours, so no minimum or maximum shows it.
+    variant("a letter inside a middle sequence", "cdc", (rows) => {
+      const r = middle(rows);
+      r.cdc_seq = `${String(r.cdc_seq).slice(0, 20)}x${String(r.cdc_seq).slice(21)}`;
     });
     // Java's `$` also matches before a final line break: a regex end anchor would let these through on Spark.
     variant("sequence ending in a line break, between others", "cdc", (rows) => (middle(rows).cdc_seq += "\n"));
@@ -369,10 +375,11 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
       rows[0].Op = "D";
       rows[1].Op = "U";
     });
-    variant("nulls in a full load, sequences no full load checks", "load", (rows) => {
+    // A full load's sequences may be empty (its cdc_seq is proven by the Lambda before the hand-off: see below).
+    variant("nulls in a full load, an empty sequence", "load", (rows) => {
       rows[0].code = null;
       rows[1].id = null;
-      rows[2].cdc_seq = "not a sequence";
+      rows[2].cdc_seq = "";
     });
 
     // Generated files of example tables against rules they break: the metadata changed since (nullable columns with
@@ -463,8 +470,8 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
     expect(await glue().spark.query("SELECT current_timezone() AS tz")).toEqual([{ tz: "UTC" }]);
   }, 300_000);
 
-  it("wrong types are found in the footer: the Lambda quarantines those files itself and never starts the job", async () => {
-    const { cdc } = await generatedLedger("types-base");
+  it("wrong types in the footer, a full load's bad sequence: the Lambda quarantines those itself, never starting the job", async () => {
+    const { load, cdc } = await generatedLedger("types-base");
     const millis = (v: ParquetValue) => {
       if (v === null) return null;
       const [h, m, sec] = String(v).split(":").map(Number);
@@ -488,6 +495,12 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
         ledgerFile(cdc, { Op: { type: { physical: "INT32" }, value: (v) => "DIU".indexOf(String(v)) } }),
       ),
       rawFile("types/no-code", "dbo/ledger/20240501-000000003.parquet", ledgerFile(cdc, { code: null })),
+      // The job's SQL, rendered from the metadata alone, cannot know whether a full load carries cdc_seq at all.
+      rawFile(
+        "types/load-seq",
+        "dbo/ledger/LOAD00000005.parquet",
+        ledgerFile(load.map((r, i) => (i === 3 ? { ...r, cdc_seq: "not a sequence" } : r))),
+      ),
     ];
     const outcomes = await throughLambdaAndJob(files, [ledger]);
     expect(glueApi.commandCalls(StartJobRunCommand)).toEqual([]);
@@ -498,6 +511,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
       ["TYPE_MISMATCH column call_time"],
       ["TYPE_MISMATCH column Op"],
       ["MISSING_COLUMN column code"],
+      ["BAD_SEQ column cdc_seq"],
     ]);
     expect(alerted[1][0].message).toMatch(/found INT32 TIME\(MILLIS\); Spark 3\.5 \(Glue\) and Athena cannot read/);
   }, 120_000);

@@ -1,6 +1,7 @@
 import { FOOTER_PROBE_BYTES, readFooter } from "../../../../handlers/core/parquet/footer";
 import { countingReader, memoryReader } from "../../../../handlers/core/parquet/range-reader";
 import { ordersFile } from "../validation/bad-files";
+import { rewriteFooter } from "../validation/parquet-surgery";
 
 describe("readFooter", () => {
   it("reads a small file's footer with one request of at most 64 KiB", async () => {
@@ -40,6 +41,22 @@ describe("readFooter", () => {
     expect(await read(new Uint8Array(0))).toBe("EMPTY_FILE");
     expect(await read(new TextEncoder().encode("id,name\n1,a\n"))).toBe("NOT_PARQUET");
     expect(await read(good.slice(0, good.length - 1))).toBe("TRUNCATED");
+  });
+
+  it("calls a footer that decodes but contradicts itself CORRUPT_FILE, saying how", async () => {
+    const bytes = rewriteFooter(ordersFile(), (md) => (md.row_groups[0].num_rows = 2n));
+    expect(await readFooter(memoryReader(bytes))).toEqual({
+      ok: false,
+      code: "CORRUPT_FILE",
+      message: "the footer contradicts itself: row group 0, column Op: 3 values in a row group of 2 rows",
+    });
+  });
+
+  it("hands back the bytes it read, so chunks inside them need no request", async () => {
+    const bytes = ordersFile();
+    const r = await readFooter(memoryReader(bytes));
+    expect(r.ok && r.tail.start).toBe(0);
+    expect(r.ok && r.tail.bytes).toEqual(bytes);
   });
 
   it("says a file of just the two magics is too short, not that it lacks the end magic", async () => {

@@ -16,6 +16,7 @@ import { memoryReader } from "../../../../handlers/core/parquet/range-reader";
 import { validateObject, type ObjectValidation } from "../../../../handlers/core/validation";
 import { SEQ_PATTERN } from "../../../../handlers/core/validation/rules";
 import { writeParquet } from "../../../../src/local/dms-generator";
+import { seededRandom } from "../../../../src/local/dms-generator/values";
 import { ordersTable } from "../../../support/parquet-fixtures";
 import { CDC_KEY, LOAD_KEY, longOrdersFile, ordersFile } from "./bad-files";
 import { chunkOf, footerStart, patch } from "./parquet-surgery";
@@ -25,18 +26,6 @@ const SEED = Number(process.env.CDC_FUZZ_SEED ?? 12);
 const tables = [ordersTable()];
 const CHECKED = ["Op", "cdc_seq", "id"] as const;
 const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
-
-/** mulberry32: small, seedable, good enough to spread mutations. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Row = Record<(typeof CHECKED)[number], unknown>;
 
@@ -117,7 +106,7 @@ function damage(bytes: Uint8Array, start: number, end: number, rnd: () => number
 
 describe(`validation under ${CASES} seeded mutations (seed ${SEED})`, () => {
   it("answers every mutant with a verdict, and accepts none whose rows break the rules or differ beyond legal values", async () => {
-    const rnd = random(SEED);
+    const rnd = seededRandom(SEED);
     const ops60 = Array.from({ length: 60 }, (_, i) => "IUD"[i % 3]);
     const originals: Original[] = [];
     const add = async (name: string, key: string, kind: "load" | "cdc", bytes: Uint8Array) =>

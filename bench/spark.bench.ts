@@ -375,12 +375,12 @@ class SparkBench {
     const phases: Array<[string, string[]]> = [
       ["create (IF NOT EXISTS)", t.create],
       ["load (view over the files)", t.load],
-      ["dedupe (CACHE TABLE changes)", t.dedupe],
+      ["dedupe (CACHE LAZY TABLE changes)", t.dedupe],
       ["expire tombstones (DELETE)", t.expire],
-      ["guard (CACHE TABLE classified: joins target, tombstones)", t.guard],
-      ["summary (counts per action)", []],
-      ["MERGE INTO target", t.merge.slice(0, 1)],
-      ["MERGE INTO tombstones", t.merge.slice(1)],
+      ["guard (CACHE LAZY TABLE classified: joins target, tombstones)", t.guard],
+      ["summary (counts per action; fills both caches)", []],
+      ["MERGE INTO tombstones", t.merge.slice(0, 1)],
+      ["MERGE INTO target (guard re-checked, tombstones joined)", t.merge.slice(1)],
       ["cleanup (DROP VIEW)", t.cleanup],
     ];
     const guardHeads = new Set(t.guard.map((sql) => sql.slice(0, 160)));

@@ -11,7 +11,8 @@
  *   changes    the last change per primary key by (`_cdc_seq`, `_cdc_file_order`, `_cdc_file_row`)
  *   classified changes + `_cdc_action`: stale (not newer than the row or the tombstone), insert, update, delete (of an
  *              existing row) or tombstone (delete of a key the target does not hold: only the tombstone is recorded);
- *              DuckDB's delete-and-insert merge keeps only the key next to the action (see `classifiedColumns`)
+ *              upserts keep only the key (and the sequence and time of deletes) next to the action (see
+ *              `classifiedColumns`)
  * Counting `classified` by action before the merge gives the batch's statistics. MySQL evaluates the same CASE in its
  * summary query and the same guard inside each delete/insert, so staging is written once (by the copy) and never updated.
  * Seq semantics, including how full-load rows compare, are in sequence.ts.
@@ -232,8 +233,10 @@ export class TablePlan {
   }
 
   /**
-   * The last change per key. Most keys change once per batch: those pass straight through, and only keys repeated in
-   * the batch go through the window (an engine sorts every row it windows, with all its columns).
+   * The last change per key. With `repeated-keys` (see the dialect), most keys change once per batch: those pass
+   * straight through, and only keys repeated in the batch go through the window. The repeated keys are a subquery
+   * written twice rather than a `WITH`: Spark 3.5 never reuses a relation cached as `CACHE TABLE … AS WITH …` (the CTE
+   * makes its plan differ from the cached one), so every later statement would dedupe again.
    */
   private dedupe(columns: string[]): string {
     const q = this.q;
@@ -241,14 +244,14 @@ export class TablePlan {
     const partition = this.mode === "upsert" ? this.meta.primaryKey : ["_cdc_seq", "_cdc_row"];
     const order = ["_cdc_seq", "_cdc_file_order", "_cdc_file_row"].map((c) => `${q(c)} DESC`).join(", ");
     const [batch, rank] = [q(this.relations.batch), q("_cdc_rank")];
-    const repeated = partition.map(q).join(", ");
-    const isRepeated = `EXISTS (SELECT 1 FROM ${q("repeated")} AS r WHERE ${partition.map((c) => `r.${q(c)} = b.${q(c)}`).join(" AND ")})`;
-    return (
-      `WITH ${q("repeated")} AS (SELECT ${repeated} FROM ${batch} GROUP BY ${repeated} HAVING COUNT(*) > 1) ` +
-      `SELECT ${list} FROM ${batch} AS b WHERE NOT ${isRepeated} UNION ALL ` +
-      `SELECT ${list} FROM (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY ${repeated} ORDER BY ${order}) AS ${rank} ` +
-      `FROM ${batch} AS b WHERE ${isRepeated}) AS ranked WHERE ${rank} = 1`
-    );
+    const keys = partition.map(q).join(", ");
+    const last = (where: string) =>
+      `SELECT ${list} FROM (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS ${rank} ` +
+      `FROM ${batch} AS b${where}) AS ranked WHERE ${rank} = 1`;
+    if (this.dialect.dedupe === "window") return last("");
+    const repeated = `(SELECT ${keys} FROM ${batch} GROUP BY ${keys} HAVING COUNT(*) > 1)`;
+    const isRepeated = `EXISTS (SELECT 1 FROM ${repeated} AS r WHERE ${partition.map((c) => `r.${q(c)} = b.${q(c)}`).join(" AND ")})`;
+    return `SELECT ${list} FROM ${batch} AS b WHERE NOT ${isRepeated} UNION ALL ${last(` WHERE ${isRepeated}`)}`;
   }
 
   /** `LEFT JOIN` of the change `s` to its target row `t` (and tombstone `b`). */
@@ -277,37 +280,52 @@ export class TablePlan {
     return `SELECT ${action} AS ${this.q("action")}, COUNT(*) AS ${this.q("n")} FROM ${relation} GROUP BY ${action}`;
   }
 
+  /**
+   * Tombstones first, then the target, whose MERGE re-checks the guard itself instead of reading `classified`: a
+   * commit to a table makes Spark recompute every cached relation that reads it, so a statement reading `classified`
+   * after the target's commit would join the whole target again. The tombstone MERGE commits only to the tombstones,
+   * which the target MERGE reads next to the batch (`_cdc_tombstone_seq`); a delete's own new tombstone has its
+   * sequence, hence `>=` for matched rows. A run stopped between the two commits leaves tombstones of deletes whose rows
+   * still exist; its retry finds those deletes newer than their rows and equal to their tombstones, and deletes them.
+   */
   private mergeInto(): string[] {
     const q = this.q;
-    const op = q("_cdc_op");
-    const live = `(SELECT * FROM ${q(this.relations.classified)} WHERE ${q("_cdc_action")} <> 'stale')`;
-    const cols = [...this.meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"];
-    const keys = new Set(this.meta.primaryKey);
-    const set = cols.filter((c) => !keys.has(c)).map((c) => `${q(c)} = s.${q(c)}`);
-    const target =
-      `MERGE INTO ${this.name("target")} AS t USING ${live} AS s ON ${this.keyMatch("t", "s")} ` +
-      `WHEN MATCHED AND s.${op} = 'D' THEN DELETE ` +
-      `WHEN MATCHED THEN UPDATE SET ${set.join(", ")} ` +
-      `WHEN NOT MATCHED AND s.${op} <> 'D' THEN INSERT (${cols.map(q).join(", ")}) VALUES (${cols.map((c) => `s.${q(c)}`).join(", ")})`;
+    const [op, seq, tomb] = [q("_cdc_op"), q("_cdc_seq"), q("_cdc_tombstone_seq")];
     const tombCols = [...this.meta.primaryKey, "_cdc_seq", "_cdc_timestamp"];
     const deletes = `(SELECT ${tombCols.map(q).join(", ")} FROM ${q(this.relations.classified)} WHERE ${op} = 'D' AND ${q("_cdc_action")} <> 'stale')`;
     const tombstones =
       `MERGE INTO ${this.name("tombstones")} AS t USING ${deletes} AS s ON ${this.keyMatch("t", "s")} ` +
-      `WHEN MATCHED THEN UPDATE SET ${q("_cdc_seq")} = s.${q("_cdc_seq")}, ${q("_cdc_timestamp")} = s.${q("_cdc_timestamp")} ` +
+      `WHEN MATCHED THEN UPDATE SET ${seq} = s.${seq}, ${q("_cdc_timestamp")} = s.${q("_cdc_timestamp")} ` +
       `WHEN NOT MATCHED THEN INSERT (${tombCols.map(q).join(", ")}) VALUES (${tombCols.map((c) => `s.${q(c)}`).join(", ")})`;
-    // Tombstones after the target: re-reading `classified` then still marks the same deletes as non-stale.
-    return [target, tombstones];
+    const source =
+      `(SELECT s.*, b.${seq} AS ${tomb} FROM ${q(this.relations.changes)} AS s ` +
+      `LEFT JOIN ${this.name("tombstones")} AS b ON ${this.keyMatch("b", "s")})`;
+    const newer = `s.${seq} > t.${seq} AND (s.${tomb} IS NULL OR s.${seq} >= s.${tomb})`;
+    const cols = [...this.meta.columns.map((c) => c.name), "_cdc_seq", "_cdc_timestamp"];
+    const keys = new Set(this.meta.primaryKey);
+    const set = cols.filter((c) => !keys.has(c)).map((c) => `${q(c)} = s.${q(c)}`);
+    const target =
+      `MERGE INTO ${this.name("target")} AS t USING ${source} AS s ON ${this.keyMatch("t", "s")} ` +
+      `WHEN MATCHED AND ${newer} AND s.${op} = 'D' THEN DELETE ` +
+      `WHEN MATCHED AND ${newer} THEN UPDATE SET ${set.join(", ")} ` +
+      `WHEN NOT MATCHED AND s.${op} <> 'D' AND (s.${tomb} IS NULL OR s.${seq} > s.${tomb}) ` +
+      `THEN INSERT (${cols.map(q).join(", ")}) VALUES (${cols.map((c) => `s.${q(c)}`).join(", ")})`;
+    return [tombstones, target];
   }
 
   /**
-   * What `classified` keeps of each change: all of it for MERGE INTO and change logs; only the key for delete-and-insert,
-   * whose inserts take the new images from `changes` (hashing wide rows in the guard's join costs more than joining
-   * back the ones that apply).
+   * What `classified` keeps of each change: all of it for change logs, which append from it; for upserts only what
+   * the summary and the tombstones read — the key, and for MERGE INTO the delete's sequence and time — since both
+   * merges take the new images from `changes` (carrying wide rows through the guard's join and a second cache costs
+   * more than joining back the ones that apply).
    */
   private classifiedColumns(): string {
-    if (this.mode === "upsert" && this.dialect.merge === "delete-insert")
-      return this.meta.primaryKey.map((k) => `s.${this.q(k)}`).join(", ");
-    return "s.*";
+    if (this.mode === "append") return "s.*";
+    const kept =
+      this.dialect.merge === "delete-insert"
+        ? this.meta.primaryKey
+        : [...this.meta.primaryKey, "_cdc_op", "_cdc_seq", "_cdc_timestamp"];
+    return kept.map((k) => `s.${this.q(k)}`).join(", ");
   }
 
   /**

@@ -15,7 +15,7 @@ Protocol: one JSON request per line on stdin, one JSON reply per line on stdout 
   {"op": "export", "sql": "...", "path": "/x.parquet"}   the query's rows as one Parquet file
   {"op": "job", "script": "validate_large_file", "argv": [...]}   another Glue script's run_job (see run_job)
   {"op": "stop"}
-`failAfter` {"table": i, "commit": "mysql" | "iceberg"} raises right after that commit of table i (see
+`failAfter` {"table": i, "commit": "mysql" | "tombstones" | "iceberg"} raises right after that commit of table i (see
 run_with_failure): the tests inject a failure between two commits of one run, then run the manifest again.
 """
 
@@ -166,16 +166,24 @@ def apply(spark, s3, request):
 
 
 def run_with_failure(spark, s3, manifest, jdbc, table_index, commit):
-    """Runs the manifest and raises right after table `table_index` committed to "mysql" (its Iceberg merge not yet
-    run) or to "iceberg" (the table is done, the next one not started): the two places where a run can stop with
-    part of its work committed. The `.done` marker is then never written, as when a Glue run dies there."""
-    reached = {"table": -1}
+    """Runs the manifest and raises right after table `table_index` committed to "mysql" (its Iceberg merges not yet
+    run), to "tombstones" (its first Iceberg MERGE, the tombstones', committed; the target's not run) or to "iceberg"
+    (the table is done, the next one not started): the places where a run can stop with part of its work committed.
+    The `.done` marker is then never written, as when a Glue run dies there."""
+    reached = {"table": -1, "merges": 0}
 
     class Engine(apply_changes.GlueEngine):
         def mysql_transaction(self, sqls):
             super().mysql_transaction(sqls)
             if commit == "mysql" and reached["table"] == table_index:
                 raise InjectedFailure("injected failure after the MySQL commit of table %d" % table_index)
+
+        def spark(self, sql):
+            super().spark(sql)
+            if commit == "tombstones" and reached["table"] == table_index and sql.lstrip().upper().startswith("MERGE"):
+                reached["merges"] += 1
+                if reached["merges"] == 1:
+                    raise InjectedFailure("injected failure after the first Iceberg commit of table %d" % table_index)
 
     original = apply_changes.run_steps
 

@@ -54,10 +54,13 @@ export function jdbcFromMysqlUrl(url: string): JdbcTarget {
   };
 }
 
-/** Where an injected failure stops a run: right after a table's MySQL or Iceberg commit. */
+/**
+ * Where an injected failure stops a run: right after a table's MySQL commit, its first Iceberg commit (the
+ * tombstones'; the target's MERGE not run) or its last.
+ */
 export interface InjectedFailure {
   table: number;
-  commit: "mysql" | "iceberg";
+  commit: "mysql" | "tombstones" | "iceberg";
 }
 
 /** A failure the job reported; `kind` is the Python exception's class (e.g. `ManifestError`, `InjectedFailure`). */

@@ -89,10 +89,11 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
         });
         const uri = await glue().putManifest(manifest);
         const jdbc = jdbcFromMysqlUrl(db.url());
-        // Every third run dies right after a commit — MySQL's (Iceberg not merged yet) or the table's last — and is run
-        // again, as the poller re-submits a manifest that has no `.done` marker.
+        // Every third run dies right after a commit — MySQL's (Iceberg not merged yet), the tombstones' (the target's
+        // MERGE not run) or the table's last — and is run again, as the poller re-submits a manifest that has no
+        // `.done` marker.
         if (round % 3 === 1) {
-          const commit = round % 2 === 0 ? "iceberg" : "mysql";
+          const commit = (["mysql", "tombstones", "iceberg"] as const)[Math.floor(round / 3) % 3];
           const failed = await glue()
             .spark.apply(uri, jdbc, { table: 0, commit })
             .then(

@@ -14,6 +14,8 @@
  *   LARGE_FILE_BYTES       files this big go to the large-file job when their statistics are missing or the Op,
  *                          cdc_seq and key chunks to read are themselves this big (default 268435456)
  *   LARGE_FILE_JOB_NAME    Glue job for those files; unset → the Lambda reads the column chunks itself
+ *   LARGE_FILE_JOB_ROLE_ID unique id (AROA…) of the job's role, required with LARGE_FILE_JOB_NAME: a large-file verdict
+ *                          counts only when SQS says that role sent it; any other is ignored with one alert
  */
 import * as path from "node:path";
 import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
@@ -24,11 +26,13 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { z } from "zod";
 import { readMetadataDir } from "../metadata/load";
-import { isLargeFileResult, parseLargeFileResult } from "./core/messages";
+import { isLargeFileResult, parseLargeFileResult, sentByRole } from "./core/messages";
 import { parseS3EventBody } from "./lib/s3-event";
 import {
   completeLargeFile,
+  ignoreForeignVerdict,
   largeFileChecksFor,
   validateAndMove,
   type MoveDeps,
@@ -39,8 +43,11 @@ import {
 export interface ValidateHandlerDeps extends Omit<MoveDeps, "logger" | "startLargeFileJob"> {
   logger?: Logger;
   metrics?: Metrics;
-  /** Glue client and job name for large files without statistics. */
-  largeFileJob?: { glue: GlueClient; jobName: string };
+  /**
+   * Glue client and job name for large files without statistics, and the unique id (AROA…) of the job's role: only
+   * verdicts that role sent count. Without a job, no verdict counts.
+   */
+  largeFileJob?: { glue: GlueClient; jobName: string; roleUniqueId: string };
 }
 
 const OUTCOME_METRICS: Record<Outcome, string> = {
@@ -100,6 +107,18 @@ export function createValidateHandler(
   // The queue carries S3 events, and the large-file job's results for the files it checked.
   const record = async (r: SQSRecord) => {
     if (isLargeFileResult(r.body)) {
+      // Checked before the body is parsed: a forged message may be malformed too, and must not loop through retries.
+      const senderId = r.attributes.SenderId as string | undefined;
+      if (!sentByRole(senderId, job?.roleUniqueId)) {
+        metrics.addMetric("ForeignLargeFileVerdicts", MetricUnit.Count, 1);
+        await ignoreForeignVerdict(move, {
+          body: r.body,
+          senderId,
+          queueArn: r.eventSourceARN,
+          expectedRoleId: job?.roleUniqueId,
+        });
+        return;
+      }
       const message = parseLargeFileResult(r.body);
       await one(message, () => completeLargeFile(move, message));
       return;
@@ -116,23 +135,61 @@ export function createValidateHandler(
   };
 }
 
-/** Settings from the environment; throws naming the first missing variable. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv, source: string): ValidateSettings {
-  const need = (name: string) => {
-    const v = env[name];
-    if (!v) throw new Error(`validate Lambda: environment variable ${name} is not set`);
-    return v;
-  };
-  const largeFileBytes = Number(env.LARGE_FILE_BYTES ?? 256 * 1024 * 1024);
-  if (!Number.isInteger(largeFileBytes) || largeFileBytes < 1)
-    throw new Error(`validate Lambda: LARGE_FILE_BYTES must be a positive integer, got ${env.LARGE_FILE_BYTES}`);
+const required = (name: string) =>
+  z.string({ error: `environment variable ${name} is not set` }).min(1, { error: `environment variable ${name} is not set` });
+
+/** The validate Lambda's environment, declared once (see the file's comment for what each variable means). */
+const validateEnvSchema = z
+  .object({
+    HARMONIZED_BUCKET: required("HARMONIZED_BUCKET"),
+    QUARANTINE_BUCKET: required("QUARANTINE_BUCKET"),
+    ALERT_TOPIC_ARN: required("ALERT_TOPIC_ARN"),
+    FANOUT_QUEUE_URL: required("FANOUT_QUEUE_URL"),
+    METADATA_DIR: z.string().min(1).optional(),
+    LARGE_FILE_BYTES: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const n = Number(raw ?? 256 * 1024 * 1024);
+        if (Number.isSafeInteger(n) && n >= 1) return n;
+        ctx.addIssue({ code: "custom", message: `LARGE_FILE_BYTES must be a positive integer, got ${raw}` });
+        return z.NEVER;
+      }),
+    LARGE_FILE_JOB_NAME: z.string().min(1).optional(),
+    LARGE_FILE_JOB_ROLE_ID: z
+      .string()
+      .regex(/^AROA[A-Z0-9]+$/, { error: "LARGE_FILE_JOB_ROLE_ID must be the job role's unique id (AROA…)" })
+      .optional(),
+  })
+  .refine((e) => !e.LARGE_FILE_JOB_NAME || e.LARGE_FILE_JOB_ROLE_ID, {
+    error: "LARGE_FILE_JOB_ROLE_ID must be set with LARGE_FILE_JOB_NAME: only verdicts the job's role sent count",
+  });
+
+export interface ValidateEnv {
+  /** Settings but the source, which the deployed metadata names. */
+  settings: Omit<ValidateSettings, "source">;
+  metadataDir?: string;
+  largeFileJob?: { jobName: string; roleUniqueId: string };
+}
+
+/** Settings from the environment; throws naming the first missing or malformed variable. */
+export function validateEnvFrom(env: NodeJS.ProcessEnv): ValidateEnv {
+  const r = validateEnvSchema.safeParse(env);
+  if (!r.success) throw new Error(`validate Lambda: ${r.error.issues[0].message}`);
+  const e = r.data;
   return {
-    source,
-    harmonizedBucket: need("HARMONIZED_BUCKET"),
-    quarantineBucket: need("QUARANTINE_BUCKET"),
-    alertTopicArn: need("ALERT_TOPIC_ARN"),
-    fanOutQueueUrl: need("FANOUT_QUEUE_URL"),
-    largeFileBytes,
+    settings: {
+      harmonizedBucket: e.HARMONIZED_BUCKET,
+      quarantineBucket: e.QUARANTINE_BUCKET,
+      alertTopicArn: e.ALERT_TOPIC_ARN,
+      fanOutQueueUrl: e.FANOUT_QUEUE_URL,
+      largeFileBytes: e.LARGE_FILE_BYTES,
+    },
+    metadataDir: e.METADATA_DIR,
+    largeFileJob:
+      e.LARGE_FILE_JOB_NAME && e.LARGE_FILE_JOB_ROLE_ID
+        ? { jobName: e.LARGE_FILE_JOB_NAME, roleUniqueId: e.LARGE_FILE_JOB_ROLE_ID }
+        : undefined,
   };
 }
 
@@ -141,15 +198,15 @@ let cached: ((event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) |
 /** The Lambda entry point: configuration and metadata are loaded once per container. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   if (!cached) {
-    const metadata = readMetadataDir(process.env.METADATA_DIR ?? path.join(__dirname, "metadata"));
-    const jobName = process.env.LARGE_FILE_JOB_NAME;
+    const env = validateEnvFrom(process.env);
+    const metadata = readMetadataDir(env.metadataDir ?? path.join(__dirname, "metadata"));
     cached = createValidateHandler({
       s3: new S3Client({}),
       sqs: new SQSClient({}),
       sns: new SNSClient({}),
       tables: metadata.tables,
-      settings: settingsFromEnv(process.env, metadata.source.source),
-      largeFileJob: jobName ? { glue: new GlueClient({}), jobName } : undefined,
+      settings: { ...env.settings, source: metadata.source.source },
+      largeFileJob: env.largeFileJob && { ...env.largeFileJob, glue: new GlueClient({}) },
     });
   }
   return cached(event, context);

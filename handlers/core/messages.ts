@@ -88,3 +88,34 @@ export function isLargeFileResult(body: string): boolean {
 export function parseLargeFileResult(body: string): LargeFileResultMessage {
   return parseMessage(largeFileResultSchema, "large-file result", body);
 }
+
+/**
+ * True when SQS says `senderId` sent the message as the large-file job's role, identified by the role's unique id
+ * (`AROA…`, which a deleted and re-created role of the same name does not share). For a role, SQS's `SenderId` is
+ * `<role unique id>:<role session name>` — "For an IAM role, returns the IAM role ID, for example
+ * ABCDE1F2GH3I4JK5LMNOP:i-a123b456" (SQS ReceiveMessage API reference, MessageSystemAttributeNames, SenderId:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html); role unique ids start
+ * with AROA (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes). SQS sets
+ * the attribute itself, so a sender cannot choose it; the session name is the caller's and proves nothing.
+ */
+export function sentByRole(senderId: string | undefined, roleUniqueId: string | undefined): boolean {
+  if (!senderId || !roleUniqueId || !/^AROA[A-Z0-9]+$/.test(roleUniqueId)) return false;
+  const [role, session, ...rest] = senderId.split(":");
+  return role === roleUniqueId && !!session && rest.length === 0;
+}
+
+/**
+ * The file a message body names, as far as it names one: for the alert about a message that is not trusted, which may
+ * be malformed on purpose. Only strings are taken, and cut, so an alert never carries more than a key's worth.
+ */
+export function claimedObject(body: string): { bucket?: string; key?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  const m = (json ?? {}) as { bucket?: unknown; key?: unknown };
+  const text = (v: unknown) => (typeof v === "string" ? v.slice(0, 1024) : undefined);
+  return { bucket: text(m.bucket), key: text(m.key) };
+}

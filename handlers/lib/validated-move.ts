@@ -10,7 +10,12 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { tableId, type TableMetadata } from "../../metadata/format";
-import { VALIDATED_FILE_MESSAGE_VERSION, type LargeFileResultMessage, type ValidatedFileMessage } from "../core/messages";
+import {
+  claimedObject,
+  VALIDATED_FILE_MESSAGE_VERSION,
+  type LargeFileResultMessage,
+  type ValidatedFileMessage,
+} from "../core/messages";
 import { largeFileVerdict, renderLargeFileChecks, type LargeFileChecks } from "../core/validation/large-file-checks";
 import { validateObject, type ObjectValidation } from "../core/validation";
 import {
@@ -116,6 +121,38 @@ export async function completeLargeFile(
     ...verdict,
   };
   return moveByVerdict(deps, raw, result);
+}
+
+/**
+ * A large-file verdict that did not come from the job's role: anyone allowed to send to the validation queue could
+ * have written it, so it is not applied. One alert names the sender, the file and the queue; the message is then
+ * consumed (the caller reports success), since retrying cannot make it trustworthy. The file stays in raw, where its
+ * own event — or the reconciler — has it validated.
+ */
+export async function ignoreForeignVerdict(
+  deps: MoveDeps,
+  message: { body: string; senderId?: string; queueArn: string; expectedRoleId?: string },
+): Promise<void> {
+  const { settings, logger } = deps;
+  const claimed = claimedObject(message.body);
+  const details = {
+    kind: "foreign-large-file-verdict",
+    source: settings.source,
+    senderId: message.senderId ?? "(none)",
+    queue: message.queueArn,
+    bucket: claimed.bucket,
+    key: claimed.key,
+    // Without a job there is no sender to trust: every verdict is foreign.
+    expectedSender: message.expectedRoleId ? `${message.expectedRoleId}:<session>` : "(no large-file job deployed)",
+  };
+  logger.error("large-file verdict from a sender other than the large-file job's role ignored", details);
+  await deps.sns.send(
+    new PublishCommand({
+      TopicArn: settings.alertTopicArn,
+      Subject: `cdc ${settings.source}: large-file verdict from an unexpected sender ignored`.slice(0, 100),
+      Message: JSON.stringify(details),
+    }),
+  );
 }
 
 /** The large-file checks of a raw object of `table` (`<schema>.<table>`), as the Lambda's metadata renders them now. */

@@ -10,6 +10,7 @@ import type { Context, SQSEvent } from "aws-lambda";
 import type { TableMetadata } from "../../metadata/format";
 import { createValidateHandler, type ValidateHandlerDeps } from "../../handlers/validate";
 import type { ValidateSettings } from "../../handlers/lib/validated-move";
+import { isLargeFileResult } from "../../handlers/core/messages";
 import type { Moto } from "../support/moto";
 
 export interface Pipeline {
@@ -57,7 +58,25 @@ export function quietTelemetry(): { logger: Logger; metrics: Metrics } {
   };
 }
 
-export function handlerFor(aws: Moto, p: Pipeline, tables: TableMetadata[], extra: Partial<ValidateHandlerDeps> = {}) {
+/**
+ * The unique id of the large-file job's role in these tests (IAM's shape: AROA and 17 more), and the `SenderId` SQS
+ * gives a message a session of that role sent (`<role id>:<session name>`, see `sentByRole` in handlers/core/messages.ts).
+ */
+export const JOB_ROLE_ID = "AROAQJOBROLE7EXAMPLE1";
+export const JOB_SENDER_ID = `${JOB_ROLE_ID}:GlueJobRunnerSession`;
+/** What SQS stamps on S3's notifications here: any id that is not the job role's. */
+export const S3_SENDER_ID = "AIDAS3NOTIFICATIONS01";
+
+/** `largeFileJob` without `roleUniqueId` gets the tests' job role ({@link JOB_ROLE_ID}). */
+export function handlerFor(
+  aws: Moto,
+  p: Pipeline,
+  tables: TableMetadata[],
+  extra: Omit<Partial<ValidateHandlerDeps>, "largeFileJob"> & {
+    largeFileJob?: Omit<NonNullable<ValidateHandlerDeps["largeFileJob"]>, "roleUniqueId"> & { roleUniqueId?: string };
+  } = {},
+) {
+  const { largeFileJob, ...rest } = extra;
   return createValidateHandler({
     s3: aws.s3,
     sqs: aws.sqs,
@@ -65,18 +84,28 @@ export function handlerFor(aws: Moto, p: Pipeline, tables: TableMetadata[], extr
     tables,
     settings: p.settings,
     ...quietTelemetry(),
-    ...extra,
+    ...rest,
+    largeFileJob: largeFileJob && { roleUniqueId: JOB_ROLE_ID, ...largeFileJob },
   });
 }
 
-/** One SQS message per body, shaped as Lambda delivers them. */
-export function sqsEvent(bodies: string[]): SQSEvent {
+/**
+ * One SQS message per body, shaped as Lambda delivers them. Moto stamps every message with one fixed `SenderId`
+ * (whoever sent it), so the sender is stamped here as SQS would: `senderId` when given, else the job role's session
+ * for a large-file result (only the job sends those in these tests) and S3's for everything else.
+ */
+export function sqsEvent(bodies: string[], senderId?: string): SQSEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `m-${i}-${Math.random().toString(36).slice(2)}`,
       receiptHandle: `rh-${i}`,
       body,
-      attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "s3", ApproximateFirstReceiveTimestamp: "0" },
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: "0",
+        SenderId: senderId ?? (isLargeFileResult(body) ? JOB_SENDER_ID : S3_SENDER_ID),
+        ApproximateFirstReceiveTimestamp: "0",
+      },
       messageAttributes: {},
       md5OfBody: "",
       eventSource: "aws:sqs",

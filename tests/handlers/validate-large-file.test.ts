@@ -10,7 +10,7 @@ import { motoDescribe, useMoto } from "../support/moto";
 import { runLargeFileJob } from "../support/large-file-job";
 import { ordersTable } from "../support/parquet-fixtures";
 import { badFiles, ordersFile } from "./core/validation/bad-files";
-import { createPipeline, handlerFor, lambdaContext, notifications, sqsEvent } from "./validate-harness";
+import { createPipeline, handlerFor, JOB_ROLE_ID, lambdaContext, notifications, sqsEvent } from "./validate-harness";
 
 const tables = [ordersTable()];
 const RESULT_QUEUE = "https://sqs.eu-west-2.amazonaws.com/111111111111/cdc-dev-sales-validation";
@@ -63,6 +63,75 @@ motoDescribe("large files: hand-off to the Glue job and back", () => {
     // The job's answer delivered twice: the file is already harmonized, nothing moves or is announced again.
     expect((await handler(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
     expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
+  });
+
+  it("ignores a verdict another principal sent, with one alert, and still applies the job's own", async () => {
+    const key = "dbo/orders/20240110-000000005.parquet";
+    const bad = badFiles().find((f) => f.name === "null primary key without statistics")!;
+    const { p, handler, jobArguments } = await setUp(key, bad.bytes);
+    // A forged "every check passed" for this file (a null key): the answer the job gives for a clean file of the table,
+    // naming this file and version, so nothing but the sender tells it apart.
+    const forged = (await runLargeFileJob(jobArguments, ordersFile({ statistics: false }), tables[0])).body;
+    const impostor = "AROAOTHERROLE00000001:GlueJobRunnerSession";
+
+    expect((await handler(sqsEvent([forged], impostor), lambdaContext)).batchItemFailures).toEqual([]);
+    // Not applied, and consumed (no failure reported, so SQS deletes it instead of retrying it into the DLQ).
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([]);
+    expect(await aws().drainQueue(p.settings.fanOutQueueUrl)).toEqual([]);
+    const alerts = (await aws().drainQueue(p.alertQueueUrl)).map(alertOf);
+    expect(alerts).toEqual([
+      {
+        kind: "foreign-large-file-verdict",
+        source: "sales",
+        senderId: impostor,
+        queue: "arn:aws:sqs:eu-west-2:111111111111:cdc-dev-sales-validation",
+        bucket: p.raw,
+        key,
+        expectedSender: `${JOB_ROLE_ID}:<session>`,
+      },
+    ]);
+
+    // The same bytes checked by the job itself: its verdict (a null key) is applied.
+    const genuine = await runLargeFileJob(jobArguments, bad.bytes, tables[0]);
+    expect((await handler(sqsEvent([genuine.body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([key]);
+  });
+
+  it("would have harmonized that forged answer had the job's role sent it: the sender is what stops it", async () => {
+    const key = "dbo/orders/20240110-000000008.parquet";
+    const bad = badFiles().find((f) => f.name === "null primary key without statistics")!;
+    const { p, handler, jobArguments } = await setUp(key, bad.bytes);
+    const forged = (await runLargeFileJob(jobArguments, ordersFile({ statistics: false }), tables[0])).body;
+    expect((await handler(sqsEvent([forged], `${JOB_ROLE_ID}:GlueJobRunnerSession`), lambdaContext)).batchItemFailures).toEqual(
+      [],
+    );
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([key]);
+  });
+
+  it("consumes a malformed verdict from another sender with an alert, instead of retrying it", async () => {
+    const key = "dbo/orders/20240110-000000006.parquet";
+    const { p, handler } = await setUp(key, ordersFile({ statistics: false }));
+    const junk = JSON.stringify({ kind: "large-file-result", bucket: p.raw, key, row: "all good" });
+    expect((await handler(sqsEvent([junk], "AIDAUSER0000000000001"), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(alertOf);
+    expect(alert).toMatchObject({ kind: "foreign-large-file-verdict", senderId: "AIDAUSER0000000000001", key });
+  });
+
+  it("counts no verdict when no large-file job is deployed, not even one sent as the tests' job role", async () => {
+    const key = "dbo/orders/20240110-000000007.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, jobArguments } = await setUp(key, bytes);
+    const { body } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    const withoutJob = handlerFor(aws(), p, tables);
+    expect((await withoutJob(sqsEvent([body]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.raw)).toEqual([key]);
+    expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
+    const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(alertOf);
+    expect(alert).toMatchObject({ key, expectedSender: "(no large-file job deployed)" });
   });
 
   it("quarantines a large file with a null key, with the job's count in the violation", async () => {
@@ -128,8 +197,8 @@ motoDescribe("large files: hand-off to the Glue job and back", () => {
   });
 
   /** The alert as published: SNS wraps it in its envelope on the way to the subscribed queue. */
-  function alertOf(body: string): { errors: unknown[] } {
+  function alertOf(body: string): { errors: unknown[] } & Record<string, unknown> {
     const envelope = JSON.parse(body) as { Message?: string };
-    return JSON.parse(envelope.Message ?? body) as { errors: unknown[] };
+    return JSON.parse(envelope.Message ?? body) as { errors: unknown[] } & Record<string, unknown>;
   }
 });

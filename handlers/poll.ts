@@ -44,6 +44,7 @@ import {
   type TargetQueue,
 } from "./core/poller/tick";
 import type { Alerts } from "./core/poller/settle";
+import type { VersionedStore } from "./core/poller/state-store";
 import type { ListedObject } from "./core/poller/sweep";
 import type { HarmonizedListing } from "./core/poller/work";
 import { parseValidatedFileMessage } from "./core/messages";
@@ -155,29 +156,12 @@ function sqsTargetQueue(sqs: SQSClient, queueUrl: string, visibilityTimeout: num
   };
 }
 
-function s3RunStore(s3: S3Client, bucket: string): RunStore {
+/**
+ * Conditional reads and writes of the target's state document (If-Match / If-None-Match: *); `cdc target` uses the
+ * same. moto 5.0.11 ignores the conditions (tests inject the 412), AWS S3 has honoured them since November 2024.
+ */
+export function s3VersionedStore(s3: S3Client, bucket: string): VersionedStore {
   return {
-    async list(prefix, startAfter) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const r = await s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: token }),
-        );
-        keys.push(...(r.Contents ?? []).map((o) => o.Key as string));
-        token = r.NextContinuationToken;
-      } while (token);
-      return keys.sort();
-    },
-    async read(key) {
-      try {
-        const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await r.Body?.transformToString("utf-8");
-      } catch (err) {
-        if ((err as { name?: string }).name === "NoSuchKey") return undefined;
-        throw err;
-      }
-    },
     async readVersioned(key) {
       try {
         const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -204,6 +188,33 @@ function s3RunStore(s3: S3Client, bucket: string): RunStore {
         throw err;
       }
     },
+  };
+}
+
+function s3RunStore(s3: S3Client, bucket: string): RunStore {
+  return {
+    async list(prefix, startAfter) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const r = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: token }),
+        );
+        keys.push(...(r.Contents ?? []).map((o) => o.Key as string));
+        token = r.NextContinuationToken;
+      } while (token);
+      return keys.sort();
+    },
+    async read(key) {
+      try {
+        const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await r.Body?.transformToString("utf-8");
+      } catch (err) {
+        if ((err as { name?: string }).name === "NoSuchKey") return undefined;
+        throw err;
+      }
+    },
+    ...s3VersionedStore(s3, bucket),
     async writeDurably(key, body) {
       const bytes = Buffer.from(body, "utf-8");
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: "application/json" }));

@@ -12,6 +12,7 @@ import { registerValidateCommands } from "./commands/validate";
 import { registerReplayCommands } from "./commands/replay";
 import { registerLocalCommands } from "./commands/local";
 import { registerModelCommands } from "./commands/model";
+import { registerTargetCommands } from "./commands/target";
 import { EXIT, processIo, UserError, type CliIo } from "./io";
 
 export function buildCli(io: CliIo): Command {
@@ -28,6 +29,7 @@ export function buildCli(io: CliIo): Command {
   registerReplayCommands(program, io);
   registerLocalCommands(program, io);
   registerModelCommands(program, io);
+  registerTargetCommands(program, io);
   // Subcommands inherit output and exit handling, so usage errors anywhere come back here as CommanderError.
   for (const cmd of program.commands) applyDefaults(cmd, io);
   return program;

@@ -3,7 +3,9 @@
  * poller wrote, fetches each table's files in the manifest's order, and applies them per table with the plan core's
  * DuckDB rendering — the manifest carries Spark and MySQL statements; DuckDB's come from the same `TablePlan` for the
  * same files — then MySQL (when given) before DuckDB, as the Glue job does MySQL before Iceberg. It writes each
- * touched table's publication Parquet file and finally the manifest's `.done` marker. No CDC logic lives here.
+ * touched table's publication Parquet file and finally the manifest's `.done` marker with each table's outcome. As in
+ * the Glue job, a table whose statements (or files) fail is recorded as failed and the next table goes on; the poller
+ * then holds it. No CDC logic lives here.
  *
  * `--engine spark` runs the Glue job's own code instead (src/local/spark/spark-glue-job.ts).
  */
@@ -12,10 +14,10 @@ import * as path from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../metadata/format";
 import { findTable } from "../../metadata/load";
-import { runManifestSchema, type RunManifest } from "../../handlers/core/plan/manifest";
+import { runManifestSchema, type RunManifest, type RunOutcome } from "../../handlers/core/plan/manifest";
 import { tombstoneCutoff } from "../../handlers/core/plan/sequence";
 import type { JobRunInfo, JobRuns } from "../../handlers/core/poller/tick";
-import type { ApplyCounts } from "../executors/counts";
+import { NO_CHANGES, type ApplyCounts } from "../executors/counts";
 import type { DuckDbExecutor } from "../executors/duckdb";
 import { applyBatchLocally } from "../executors/local-apply";
 import type { MySqlExecutor } from "../executors/mysql";
@@ -41,6 +43,8 @@ export interface LocalRunTable {
   lake: ApplyCounts;
   mysql?: ApplyCounts;
   rows: number;
+  /** The first line of the error when the table's statements failed (its counts are then zero). */
+  failed?: string;
 }
 
 /** What one run did. */
@@ -116,18 +120,28 @@ export class LocalGlueJob extends LocalJobRuns {
       const meta = findTable(this.options.tables, schema, rest.join("."));
       if (!meta) throw new Error(`${manifestUri}: table ${entry.table} has no metadata here`);
       const files: string[] = [];
-      for (const uri of entry.files) files.push(await this.fetch(uri));
-      const counts = await applyBatchLocally(
-        { duck, mysql },
-        meta,
-        files.map((f) => ({ uri: f })),
-        { tombstoneCutoff: cutoff },
-      );
-      const rows = await this.publish(meta);
-      tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });
+      try {
+        for (const uri of entry.files) files.push(await this.fetch(uri));
+        const counts = await applyBatchLocally(
+          { duck, mysql },
+          meta,
+          files.map((f) => ({ uri: f })),
+          { tombstoneCutoff: cutoff },
+        );
+        const rows = await this.publish(meta);
+        tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });
+      } catch (err) {
+        // MySQL's and DuckDB's transactions rolled back; the session relations go, as the Glue job drops them.
+        for (const sql of duck.plan(meta).batch(files.map((f) => ({ uri: f }))).cleanup)
+          await duck.connection.run(sql).catch(() => undefined);
+        const failed = firstLine(err);
+        tables.push({ table: entry.table, files: entry.files, lake: NO_CHANGES, rows: 0, failed });
+      }
     }
     const [bucket, key] = splitS3Uri(manifest.doneUri);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ runId: manifest.runId, jobRunId }) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(runOutcome(manifest.runId, jobRunId, tables)) }),
+    );
     return { jobRunId, manifest, tables, finishedAt: new Date() };
   }
 
@@ -150,6 +164,25 @@ export class LocalGlueJob extends LocalJobRuns {
     fs.renameSync(tmp, target);
     return rows;
   }
+}
+
+/** The `.done` marker's body (runOutcomeSchema): each table applied or failed. */
+export function runOutcome(runId: string, jobRunId: string, tables: readonly LocalRunTable[]): RunOutcome {
+  return {
+    runId,
+    jobRunId,
+    tables: tables.map((t) =>
+      t.failed === undefined
+        ? { table: t.table, status: "applied" as const }
+        : { table: t.table, status: "failed" as const, error: t.failed },
+    ),
+  };
+}
+
+/** An engine error's first line, as the Glue job records it. */
+export function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split("\n").find((l) => l.trim() !== "") ?? "error").trim().slice(0, 2000);
 }
 
 export function splitS3Uri(uri: string): [string, string] {

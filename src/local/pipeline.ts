@@ -202,6 +202,10 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Loca
       const applied = await pollUntilIdle(poll, job);
       for (const run of applied) {
         for (const t of run.tables) {
+          if (t.failed !== undefined) {
+            progress(`${t.table}: held (its statements failed: ${t.failed}); see cdc target status`);
+            continue;
+          }
           for (const uri of t.files) {
             const key = uri.replace(/^s3:\/\/[^/]+\//, "");
             const at = landedAt.get(key);

@@ -4,12 +4,7 @@
  * and on a conflict start again from what the other writer left. Two pollers ticking at once and `cdc target resume`
  * are the writers; none of them can undo another's change.
  */
-import {
-  emptyTargetState,
-  parseTargetState,
-  targetStateKey,
-  type TargetState,
-} from "./target-state";
+import { emptyTargetState, parseTargetState, targetStateKey, type TargetState } from "./target-state";
 
 /** Conditional reads and writes of one bucket (the lake bucket). */
 export interface VersionedStore {

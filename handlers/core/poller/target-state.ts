@@ -119,7 +119,12 @@ export function settleRun(
       const through =
         before.appliedThrough !== undefined && compareUris(before.appliedThrough, last) >= 0 ? before.appliedThrough : last;
       const late = before.late?.filter((f) => !outcome.files.includes(f));
-      tables[outcome.table] = { ...before, appliedThrough: through, appliedAt: at.toISOString(), late: late?.length ? late : undefined };
+      tables[outcome.table] = {
+        ...before,
+        appliedThrough: through,
+        appliedAt: at.toISOString(),
+        late: late?.length ? late : undefined,
+      };
     } else if (!before.held) {
       const error = outcome.error ?? "unknown error";
       const hold: TableHold = {

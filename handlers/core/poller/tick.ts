@@ -145,7 +145,15 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const listed = runsInListing(prefix, await store.list(prefix, checkpoint));
   let loaded = await loadTargetState(store, settings.source, settings.target);
   loaded = await settleFinishedRuns(
-    { store, alerts: deps.alerts, logger, source: settings.source, target: settings.target, lakeBucket: settings.lakeBucket, now },
+    {
+      store,
+      alerts: deps.alerts,
+      logger,
+      source: settings.source,
+      target: settings.target,
+      lakeBucket: settings.lakeBucket,
+      now,
+    },
     listed,
     loaded,
   );
@@ -158,7 +166,8 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   );
   if (next !== undefined) await store.writeDurably(ckKey, next);
   for (const [table, t] of Object.entries(loaded.state.tables))
-    if (t.held) logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
+    if (t.held)
+      logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
 
   const pending = listed.filter((r) => !r.done);
   if (pending.length > 0) {
@@ -254,7 +263,13 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   }
   await save(now());
   await queue.delete([...work.included, ...work.heldMessages]);
-  logger.info("run started", { runId, jobRunId: r.jobRunId, tables: work.tables.length, files: work.files, swept: work.sweptFiles });
+  logger.info("run started", {
+    runId,
+    jobRunId: r.jobRunId,
+    tables: work.tables.length,
+    files: work.files,
+    swept: work.sweptFiles,
+  });
   return {
     outcome: "started",
     runId,

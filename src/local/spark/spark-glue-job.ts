@@ -2,7 +2,8 @@
  * `cdc local --engine spark`: the target's Glue job is the Glue job's own code (handlers/glue/apply_changes.py) on local
  * Spark + Iceberg, reading the manifests the real poller wrote and the files they name from S3 on moto, applying to the
  * Iceberg tables of a local catalog and to MySQL over Connector/J, and writing the `.done` marker itself. After each
- * run the touched tables' publication files are exported from Iceberg, and copied into the DuckDB database of local
+ * run the applied tables' publication files are exported from Iceberg (a table whose statements failed is left as it
+ * was, and the job's `.done` marker says why), and copied into the DuckDB database of local
  * mode so its report and `--query` read what Iceberg holds.
  */
 import * as fs from "node:fs";
@@ -10,7 +11,8 @@ import * as path from "node:path";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { findTable } from "../../../metadata/load";
-import { runManifestSchema } from "../../../handlers/core/plan/manifest";
+import { runManifestSchema, runOutcomeSchema } from "../../../handlers/core/plan/manifest";
+import { NO_CHANGES } from "../../executors/counts";
 import type { DuckDbExecutor } from "../../executors/duckdb";
 import { LocalJobRuns, splitS3Uri, type LocalRun } from "../glue-runner";
 import type { JdbcTarget, LocalSparkSession } from "./spark-session";
@@ -46,13 +48,25 @@ export class SparkGlueJob extends LocalJobRuns {
       fs.mkdirSync(this.options.manifestDir, { recursive: true });
       fs.writeFileSync(path.join(this.options.manifestDir, `${manifest.runId}.json`), text);
     }
-    // The job writes the `.done` marker itself once every table is applied.
+    // The job writes the `.done` marker itself once every table has an outcome; a failed table's is read from it.
     const applied = await spark.apply(manifestUri, this.options.jdbc);
+    const [doneBucket, doneKey] = splitS3Uri(manifest.doneUri);
+    const done = runOutcomeSchema.parse(
+      JSON.parse(
+        (await (await s3.send(new GetObjectCommand({ Bucket: doneBucket, Key: doneKey }))).Body?.transformToString("utf-8")) ??
+          "",
+      ),
+    );
     const tables: LocalRun["tables"] = [];
     for (const [i, entry] of manifest.tables.entries()) {
       const [schema, ...rest] = entry.table.split(".");
       const meta = findTable(this.options.tables, schema, rest.join("."));
       if (!meta) throw new Error(`${manifestUri}: table ${entry.table} has no metadata here`);
+      const outcome = done.tables?.find((t) => t.table === entry.table);
+      if (outcome?.status === "failed") {
+        tables.push({ table: entry.table, files: entry.files, lake: NO_CHANGES, rows: 0, failed: outcome.error ?? "failed" });
+        continue;
+      }
       const counts = applied[i].counts;
       const rows = await this.publish(meta);
       // MySQL applies the same deduplicated batch under the same guard: its counts are the lake's.

@@ -1,0 +1,120 @@
+/**
+ * `cdc target status|resume`: shows and ends the holds of a target's tables (DESIGN §5 "Failures are per table").
+ * The poller holds a table whose statements failed, in the target's state document in the lake bucket
+ * (`state/<source>/<target>/tables.json`, handlers/core/poller/target-state.ts); `resume` clears the hold with the
+ * same conditional write the poller uses, and the poller's next tick takes every file of the table after its mark, in
+ * order. Fix the cause first (replace the file in harmonized, the metadata, or the target's column), or the table is
+ * held again by the next run.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import type { Command } from "commander";
+import { s3VersionedStore } from "../../../handlers/poll";
+import { loadTargetState, updateTargetState } from "../../../handlers/core/poller/state-store";
+import { resumeTable, targetStateKey, type TargetState } from "../../../handlers/core/poller/target-state";
+import { loadStackFile, stackFilePath } from "../../config-sources";
+import { bucketName } from "../../naming";
+import { EXIT, UserError, type CliIo } from "../io";
+import * as fs from "node:fs";
+
+interface TargetFlags {
+  lakeBucket?: string;
+  stack?: string;
+  dir: string;
+  source: string;
+  target: string;
+  region?: string;
+  endpoint?: string;
+}
+
+export function registerTargetCommands(program: Command, io: CliIo): void {
+  const target = program.command("target").description("Show and end the holds of a target's tables");
+  const common = (cmd: Command) =>
+    cmd
+      .requiredOption("--source <name>", "source name (cdc:sources[].name)")
+      .requiredOption("--target <name>", "target name (cdc:sources[].targets[].name)")
+      .option("--lake-bucket <bucket>", "the lake bucket (default: from --stack)")
+      .option("--stack <stack>", "stack name: the lake bucket and region from Pulumi.<stack>.yaml")
+      .option("-C, --dir <dir>", "project directory (with --stack)", ".")
+      .option("--region <region>", "AWS region (default: the stack's, else the AWS SDK's)")
+      .option("--endpoint <url>", "S3-compatible endpoint instead of AWS (local mode, tests); uses path-style addressing");
+
+  common(target.command("status"))
+    .description("Each table's progress: applied up to which file, and holds (since when, which file, why)")
+    .option("--json", "the state document as JSON")
+    .action(async (flags: TargetFlags & { json?: boolean }) => {
+      const where = locate(flags);
+      const { state } = await loadTargetState(s3VersionedStore(where.s3, where.bucket), flags.source, flags.target);
+      if (flags.json) return io.out(JSON.stringify(state, null, 2));
+      io.out(describe(state, where.bucket, flags));
+    });
+
+  common(target.command("resume"))
+    .description("End the hold of a table after fixing its cause; its waiting files are applied in order next")
+    .option("--table <schema.table>", "the held table", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("--all", "every held table of the target")
+    .action(async (flags: TargetFlags & { table: string[]; all?: boolean }) => {
+      if (flags.table.length === 0 && !flags.all) throw new UserError("resume: give --table <schema.table> or --all", EXIT.usage);
+      const where = locate(flags);
+      const store = s3VersionedStore(where.s3, where.bucket);
+      let resumed: string[] = [];
+      await updateTargetState(store, flags.source, flags.target, (state) => {
+        const held = Object.keys(state.tables).filter((t) => state.tables[t].held);
+        const wanted = flags.all ? held : flags.table.map((t) => canonicalTable(state, t));
+        for (const t of wanted)
+          if (!state.tables[t]?.held)
+            throw new UserError(`${t} is not held on ${flags.source}/${flags.target} (held: ${held.join(", ") || "none"})`);
+        resumed = wanted;
+        return wanted.length === 0 ? undefined : wanted.reduce((s, t) => resumeTable(s, t, new Date()), state);
+      });
+      if (resumed.length === 0) io.out(`no table of ${flags.source}/${flags.target} is held`);
+      for (const t of resumed) io.out(`resumed ${t}: the poller's next tick applies its files after its mark, in order`);
+    });
+}
+
+/** The table id as the state spells it, matched case-insensitively (DMS and the metadata keep the source's case). */
+function canonicalTable(state: TargetState, table: string): string {
+  if (!/^[^.]+\.[^.]+$/.test(table))
+    throw new UserError(`--table: expected schema.table, got ${JSON.stringify(table)}`, EXIT.usage);
+  return Object.keys(state.tables).find((t) => t.toLowerCase() === table.toLowerCase()) ?? table;
+}
+
+function locate(flags: TargetFlags): { s3: S3Client; bucket: string } {
+  let bucket = flags.lakeBucket;
+  let region = flags.region;
+  if (!bucket) {
+    if (!flags.stack) throw new UserError("give --lake-bucket <bucket> or --stack <stack>", EXIT.usage);
+    const file = stackFilePath(flags.stack, flags.dir);
+    if (!fs.existsSync(file)) throw new UserError(`${file}: no such stack file`, EXIT.usage);
+    const config = loadStackFile(file);
+    if (!config.sources.some((s) => s.name === flags.source))
+      throw new UserError(`--source ${flags.source}: not in ${file}`, EXIT.usage);
+    bucket = bucketName(config.environment, flags.source, "lake", config.accounts.lake.accountId);
+    region ??= config.region;
+  }
+  const s3 = new S3Client({
+    ...(region ? { region } : {}),
+    ...(flags.endpoint ? { endpoint: flags.endpoint, forcePathStyle: true } : {}),
+  });
+  return { s3, bucket };
+}
+
+function describe(state: TargetState, bucket: string, flags: TargetFlags): string {
+  const lines = [`target ${state.target} (s3://${bucket}/${targetStateKey(flags.source, flags.target)})`];
+  const tables = Object.keys(state.tables).sort();
+  if (tables.length === 0) lines.push("  no table has been applied yet");
+  for (const t of tables) {
+    const s = state.tables[t];
+    const through = s.appliedThrough ? `applied through ${s.appliedThrough}` : "nothing applied yet";
+    if (!s.held) {
+      lines.push(`  ${t}: ok, ${through}${s.sweep ? " (resumed; its waiting files go into the next run)" : ""}`);
+      continue;
+    }
+    lines.push(
+      `  ${t}: HELD since ${s.held.since} (run ${s.held.runId}), ${through}`,
+      `    file:  ${s.held.file}`,
+      `    error: ${s.held.error}`,
+      `    after fixing the cause: cdc target resume --lake-bucket ${bucket} --source ${flags.source} --target ${flags.target} --table ${t}`,
+    );
+  }
+  return lines.join("\n");
+}

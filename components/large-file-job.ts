@@ -39,6 +39,11 @@ export class LargeFileJob extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
   /** ARN of the job's role, for resource policies on the other side (the lake) that must name it. */
   readonly roleArn: pulumi.Output<string>;
+  /**
+   * The role's unique id (AROA…): SQS names it as the `SenderId` of what a session of the role sends, so the validate
+   * Lambda trusts a verdict only with it. Unlike the name, a deleted and re-created role gets a new one.
+   */
+  readonly roleUniqueId: pulumi.Output<string>;
 
   constructor(name: string, args: LargeFileJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:ingestion:LargeFileJob", name, {}, opts);
@@ -125,6 +130,7 @@ export class LargeFileJob extends pulumi.ComponentResource {
     this.jobName = job.name;
     this.arn = job.arn;
     this.roleArn = role.arn;
-    this.registerOutputs({ jobName: this.jobName, arn: this.arn, roleArn: this.roleArn });
+    this.roleUniqueId = role.uniqueId;
+    this.registerOutputs({ jobName: this.jobName, arn: this.arn, roleArn: this.roleArn, roleUniqueId: this.roleUniqueId });
   }
 }

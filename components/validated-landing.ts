@@ -13,7 +13,7 @@ import { bucketName } from "../src/naming";
 import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { BundledFunction } from "./bundled-function";
-import { awsPrincipal, policyDocument, type PolicyStatementInput } from "./iam";
+import { awsPrincipal, policyDocument, roleArn, type PolicyStatementInput } from "./iam";
 import { LargeFileJob } from "./large-file-job";
 import { QueueWithDlq } from "./queue-with-dlq";
 import { RawReconciler } from "./raw-reconciler";
@@ -109,34 +109,6 @@ export class ValidatedLanding extends pulumi.ComponentResource {
       { queueName: `${id}-validate`, visibilityTimeoutSeconds: 6 * timeout, alarmActions: [args.alertTopicArn] },
       child,
     );
-    // S3 may send only this raw bucket's events, only on behalf of this account.
-    const queuePolicy = new aws.sqs.QueuePolicy(
-      `${name}-queue-policy`,
-      {
-        queueUrl: queue.url,
-        policy: policyDocument([
-          {
-            Sid: "RawBucketNotifies",
-            Effect: "Allow",
-            Principal: { Service: "s3.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": raw.arn }, StringEquals: { "aws:SourceAccount": args.accountId } },
-          },
-        ]),
-      },
-      child,
-    );
-    new aws.s3.BucketNotification(
-      `${name}-raw-events`,
-      {
-        bucket: raw.bucketName,
-        // The same settings local mode configures on moto (handlers/core/raw-notification.ts).
-        queues: [{ queueArn: queue.arn, ...RAW_TO_VALIDATION_QUEUE, events: [...RAW_TO_VALIDATION_QUEUE.events] }],
-      },
-      { parent: this, dependsOn: [queuePolicy] },
-    );
-
     const access = {
       queueArn: queue.arn,
       raw,
@@ -165,6 +137,32 @@ export class ValidatedLanding extends pulumi.ComponentResource {
         )
       : undefined;
 
+    // Who may send to the queue: S3 for the raw bucket, the reconciler (re-announcing raw files) and the large-file job.
+    const queuePolicy = new aws.sqs.QueuePolicy(
+      `${name}-queue-policy`,
+      {
+        queueUrl: queue.url,
+        policy: policyDocument(
+          validationQueueStatements({
+            queueArn: queue.arn,
+            rawArn: raw.arn,
+            accountId: args.accountId,
+            senderRoleArns: [roleArn(args.accountId, `${id}-reconcile`), ...(job ? [job.roleArn] : [])],
+          }),
+        ),
+      },
+      child,
+    );
+    new aws.s3.BucketNotification(
+      `${name}-raw-events`,
+      {
+        bucket: raw.bucketName,
+        // The same settings local mode configures on moto (handlers/core/raw-notification.ts).
+        queues: [{ queueArn: queue.arn, ...RAW_TO_VALIDATION_QUEUE, events: [...RAW_TO_VALIDATION_QUEUE.events] }],
+      },
+      { parent: this, dependsOn: [queuePolicy] },
+    );
+
     const fn = new BundledFunction(
       `${name}-validate`,
       {
@@ -181,7 +179,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
           ALERT_TOPIC_ARN: args.alertTopicArn,
           FANOUT_QUEUE_URL: args.validatedQueue.url,
           LARGE_FILE_BYTES: String(args.largeFileBytes),
-          ...(job ? { LARGE_FILE_JOB_NAME: job.jobName } : {}),
+          // The job's role id, not its name: only verdicts SQS says that role sent count.
+          ...(job ? { LARGE_FILE_JOB_NAME: job.jobName, LARGE_FILE_JOB_ROLE_ID: job.roleUniqueId } : {}),
         },
         policyStatements: validateRoleStatements({ ...access, largeFileJobArn: job?.arn }),
       },
@@ -228,6 +227,41 @@ export class ValidatedLanding extends pulumi.ComponentResource {
       quarantineBucketName: this.quarantineBucketName,
     });
   }
+}
+
+/**
+ * The validation queue's policy. S3 may send this raw bucket's events on behalf of this account. Everyone else is
+ * denied unless they are one of `senderRoleArns`, whatever their own policies allow: a verdict from anyone else is
+ * already ignored by the Lambda (it checks SQS's SenderId), and this keeps forged events and verdicts off the queue.
+ * The deny spares S3 by `aws:SourceArn`, which only S3's own requests for the raw bucket carry (a caller cannot set it),
+ * and the roles by `aws:PrincipalArn` (the role, for any of its sessions). Nobody else can redrive the dead-letter
+ * queue into it either; the reconciler re-announces whatever is still in raw, which is what a redrive would do.
+ */
+export function validationQueueStatements(r: {
+  queueArn: pulumi.Input<string>;
+  rawArn: pulumi.Input<string>;
+  accountId: string;
+  senderRoleArns: pulumi.Input<string>[];
+}): PolicyStatementInput[] {
+  return [
+    {
+      Sid: "RawBucketNotifies",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: r.queueArn,
+      Condition: { ArnEquals: { "aws:SourceArn": r.rawArn }, StringEquals: { "aws:SourceAccount": r.accountId } },
+    },
+    {
+      Sid: "OnlyRawEventsReconcilerAndLargeFileJob",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sqs:SendMessage",
+      Resource: r.queueArn,
+      // Keys in one block must all match for the deny to apply: not one of the roles, and not the raw bucket's S3.
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": r.senderRoleArns, "aws:SourceArn": r.rawArn } },
+    },
+  ];
 }
 
 /** What the validate role may do, beyond writing its own logs: exactly the issue's list, each on exact ARNs. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ValidatedLanding, metadataFiles, type ValidatedLandingArgs } from "../../components/validated-landing";
 import { buildBundle } from "../../components/bundle";
 import { serializeMetadata } from "../../metadata/format";
-import type { RecordedResource } from "../support/pulumi-mocks";
+import { roleUniqueId, type RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
 import { ACCOUNT, KEY_ARN, statement, statements, testMetadata, testProvider } from "./helpers";
@@ -48,11 +48,15 @@ describe("ValidatedLanding", () => {
   let outputs: Record<string, unknown>;
   beforeAll(async () => ({ resources, outputs } = await declare()));
 
-  it("notifies the validation queue of every new raw Parquet file, and only the raw bucket may send", () => {
+  it("notifies the validation queue of every new raw Parquet file; only S3 for raw, the reconciler and the job may send", () => {
     expect(one(resources, "aws:s3/bucketNotification:BucketNotification", "landing-raw-events").inputs).toEqual({
       bucket: RAW,
       queues: [{ queueArn: QUEUE, events: ["s3:ObjectCreated:*"], filterSuffix: ".parquet" }],
     });
+    const senders = [
+      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-reconcile`,
+      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate-large`,
+    ];
     expect(statements(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "landing-queue-policy"))).toEqual([
       {
         Sid: "RawBucketNotifies",
@@ -62,7 +66,29 @@ describe("ValidatedLanding", () => {
         Resource: QUEUE,
         Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:s3:::${RAW}` }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
       },
+      {
+        Sid: "OnlyRawEventsReconcilerAndLargeFileJob",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:SendMessage",
+        Resource: QUEUE,
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": senders, "aws:SourceArn": `arn:aws:s3:::${RAW}` } },
+      },
     ]);
+    // The names in the deny are the roles the reconciler and the job really run as (the reconciler's is built from its
+    // name, so a rename there must show up here).
+    expect(one(resources, "aws:lambda/function:Function", "landing-reconcile-function-function").inputs.role).toBe(senders[0]);
+    expect(one(resources, "aws:glue/job:Job", "landing-large-files-job").inputs.roleArn).toBe(senders[1]);
+    // The raw bucket's notifications are configured only once the policy admits S3.
+    const notification = one(resources, "aws:s3/bucketNotification:BucketNotification", "landing-raw-events");
+    expect(notification.dependencies).toContain(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "landing-queue-policy").urn);
+  });
+
+  it("tells the validate Lambda the job role's unique id, the SenderId its verdicts must carry", () => {
+    const fn = one(resources, "aws:lambda/function:Function", "landing-validate-function");
+    const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    expect(vars.LARGE_FILE_JOB_ROLE_ID).toBe(roleUniqueId("cdc-prod-sales-validate-large"));
+    expect(vars.LARGE_FILE_JOB_ROLE_ID).toMatch(/^AROA[A-Z0-9]{17}$/);
   });
 
   it("runs the validate Lambda from the queue with partial batch failures, batch size and a concurrency cap", () => {
@@ -263,6 +289,15 @@ describe("ValidatedLanding without a large-file script", () => {
       }
     ).variables;
     expect(vars.LARGE_FILE_JOB_NAME).toBeUndefined();
+    expect(vars.LARGE_FILE_JOB_ROLE_ID).toBeUndefined();
+    // Without a job only S3 and the reconciler may send.
+    const deny = statement(
+      one(resources, "aws:sqs/queuePolicy:QueuePolicy", "landing-queue-policy"),
+      "OnlyRawEventsReconcilerAndLargeFileJob",
+    );
+    expect((deny.Condition as { ArnNotEquals: Record<string, unknown> }).ArnNotEquals["aws:PrincipalArn"]).toEqual([
+      `arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-reconcile`,
+    ]);
     expect(outputs.harmonizedWriterRoleArns).toEqual([`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`]);
   });
 

@@ -127,6 +127,13 @@ export async function settle(): Promise<void> {
   await (settings as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
+/** The unique id the mocks give role `name` (deterministic, in IAM's shape). */
+export function roleUniqueId(name: string): string {
+  let h = 2166136261;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return `AROA${h.toString(36).toUpperCase().padStart(7, "0").slice(0, 7)}${"0".repeat(10)}`;
+}
+
 /** An ARN shaped like the real one for the resource's service, so policies and references built from it look right. */
 function defaultOutputs(args: pulumi.runtime.MockResourceArgs, region: string, accountId: string): Record<string, unknown> {
   if (args.type === "awsx:ec2:Vpc") return awsxVpcOutputs(args);
@@ -146,7 +153,9 @@ function defaultOutputs(args: pulumi.runtime.MockResourceArgs, region: string, a
   if (service === "cloudwatch" && kind === "loggroup")
     return { arn: `arn:aws:logs:${region}:${accountId}:log-group:${physical}` };
   if (service === "sns" && kind === "topic") return { arn: `arn:aws:sns:${region}:${accountId}:${physical}` };
-  if (service === "iam" && kind === "role") return { arn: `arn:aws:iam::${accountId}:role/${physical}`, name: physical };
+  if (service === "iam" && kind === "role")
+    // IAM's unique id: AROA and 17 upper-case letters or digits, here derived from the name so tests can predict it.
+    return { arn: `arn:aws:iam::${accountId}:role/${physical}`, name: physical, uniqueId: roleUniqueId(physical) };
   if (service === "glue" && kind === "job") return { arn: `arn:aws:glue:${region}:${accountId}:job/${physical}` };
   if (service === "dms") {
     // DMS ARNs end in an opaque resource id; outputs carry them under their own names as the provider does.

@@ -7,11 +7,17 @@ import type { BucketRef, GlueTargetArgs } from "./glue-target";
 import { glueRuntimeStatements } from "./glue-job";
 import type { PolicyStatementInput } from "./iam";
 
-/** The poller: drain its queue, keep its manifests, start and watch its job. */
+/**
+ * The poller: drain its queue, keep its manifests and its tables' state, find unapplied files in harmonized, alert on
+ * a held table, start and watch its job.
+ */
 export function pollStatements(r: {
   queueArn: pulumi.Input<string>;
   lake: BucketRef;
   runsPrefix: string;
+  statePrefix: string;
+  harmonized: BucketRef;
+  alertTopicArn: pulumi.Input<string>;
   jobArn: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
 }): PolicyStatementInput[] {
@@ -35,6 +41,16 @@ export function pollStatements(r: {
       Resource: r.lake.arn,
       Condition: { StringLike: { "s3:prefix": `${r.runsPrefix}*` } },
     },
+    // The target's state document (conditional writes: reads and writes of this one prefix, never a delete).
+    {
+      Sid: "KeepTableState",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: pulumi.interpolate`${r.lake.arn}/${r.statePrefix}*`,
+    },
+    // Key names only, no object is read: a condition per table prefix would outgrow the policy size for large sources.
+    { Sid: "FindUnappliedFiles", Effect: "Allow", Action: "s3:ListBucket", Resource: r.harmonized.arn },
+    { Sid: "AlertHeldTables", Effect: "Allow", Action: "sns:Publish", Resource: r.alertTopicArn },
     { Sid: "RunApplyJob", Effect: "Allow", Action: ["glue:StartJobRun", "glue:GetJobRuns"], Resource: r.jobArn },
     { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
   ];

@@ -3,7 +3,10 @@
  * oldest waits too long), the poller Lambda on an EventBridge schedule that turns the queue into run
  * manifests, and the Glue job that applies them (one run at a time: the MySQL staging table and the Iceberg commit
  * order rely on it) to the Iceberg publication and, optionally, a MySQL database through a Glue JDBC connection.
- * A failed run alerts; the poller re-submits it, and blocks the target after repeated failures.
+ * A table whose statements fail is held on its own (its state in the lake bucket under `state/<source>/<target>/`,
+ * one alert on the topic, `cdc target resume` ends it) while the target's other tables go on; the poller also lists
+ * harmonized for files no run applied, so no work expires with its message. A failed run (the job itself died)
+ * alerts; the poller re-submits it, and blocks the target after repeated failures.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -160,6 +163,8 @@ export class GlueTarget extends pulumi.ComponentResource {
           TARGET: args.targetName,
           QUEUE_URL: queue.url,
           LAKE_BUCKET: args.lake.bucketName,
+          HARMONIZED_BUCKET: args.harmonized.bucketName,
+          ALERT_TOPIC_ARN: args.alertTopicArn,
           JOB_NAME: job.name,
           SPARK_NAMESPACE: `glue_catalog.${args.publication.database}`,
           MYSQL: args.mysql ? args.mysql.flavor : "false",
@@ -170,6 +175,9 @@ export class GlueTarget extends pulumi.ComponentResource {
           queueArn: queue.arn,
           lake: args.lake,
           runsPrefix: runs,
+          statePrefix: `state/${args.sourceName}/${args.targetName}/`,
+          harmonized: args.harmonized,
+          alertTopicArn: args.alertTopicArn,
           jobArn: job.arn,
           kmsKeyArn: args.kmsKeyArn,
         }),

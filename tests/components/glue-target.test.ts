@@ -11,6 +11,7 @@ import { ACCOUNT, statements, testMetadata } from "./helpers";
 
 import {
   TOPIC,
+  HARMONIZED,
   LAKE,
   PUBLICATION,
   QUEUE_ARN,
@@ -117,6 +118,8 @@ describe("GlueTarget", () => {
       TARGET: "reporting",
       QUEUE_URL,
       LAKE_BUCKET: LAKE,
+      HARMONIZED_BUCKET: HARMONIZED,
+      ALERT_TOPIC_ARN: TOPIC,
       JOB_NAME: "cdc-dev-sales-reporting-apply",
       SPARK_NAMESPACE: "glue_catalog.cdc_dev_sales_reporting",
       MYSQL: "false",
@@ -132,7 +135,7 @@ describe("GlueTarget", () => {
     });
   });
 
-  it("lets the poller drain its queue, keep its own run manifests, start its job and use the lake key, nothing more", () => {
+  it("lets the poller drain its queue, keep its own manifests and table state, list harmonized, alert, start its job, nothing more", () => {
     expect(statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "reporting-poll-policy"))).toEqual([
       allow(
         "WriteOwnLogs",
@@ -147,6 +150,10 @@ describe("GlueTarget", () => {
       ),
       allow("ManageRuns", RW, `arn:aws:s3:::${LAKE}/runs/sales/reporting/*`),
       allow("ListRuns", "s3:ListBucket", `arn:aws:s3:::${LAKE}`, { StringLike: { "s3:prefix": "runs/sales/reporting/*" } }),
+      // Its tables' state: read and conditionally written, never deleted.
+      allow("KeepTableState", ["s3:GetObject", "s3:PutObject"], `arn:aws:s3:::${LAKE}/state/sales/reporting/*`),
+      allow("FindUnappliedFiles", "s3:ListBucket", `arn:aws:s3:::${HARMONIZED}`),
+      allow("AlertHeldTables", "sns:Publish", TOPIC),
       allow("RunApplyJob", ["glue:StartJobRun", "glue:GetJobRuns"], JOB_ARN),
       LAKE_KEY_STATEMENT,
     ]);

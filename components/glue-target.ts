@@ -15,6 +15,7 @@ import type { MetadataDir } from "../metadata/load";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
 import { alertOnFailedRuns } from "./glue-job";
+import { glueSecurityGroup } from "./glue-security-group";
 import { applyJobStatements, pollStatements } from "./glue-target-iam";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
@@ -39,6 +40,10 @@ export interface GlueTargetMySql {
   /** Subnet the job's network interfaces go into (it must reach the database), and its VPC. */
   subnetId: pulumi.Input<string>;
   vpcId: pulumi.Input<string>;
+  /** The database's security group: the job may then reach MySQL there alone, instead of anywhere in the VPC. */
+  databaseSecurityGroupId?: pulumi.Input<string>;
+  /** Address ranges the database is in when they are not the VPC's (a peered VPC, on premises). */
+  databaseCidrBlocks?: pulumi.Input<string>[];
 }
 
 export interface GlueTargetArgs {
@@ -102,7 +107,7 @@ export class GlueTarget extends pulumi.ComponentResource {
       child,
     );
 
-    const connection = args.mysql ? this.mysqlConnection(name, id, args.mysql) : undefined;
+    const connection = args.mysql ? this.mysqlConnection(name, id, args.mysql, args.region) : undefined;
     const role = new aws.iam.Role(
       `${name}-job-role`,
       { name: `${id}-apply`, assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com") },
@@ -218,16 +223,18 @@ export class GlueTarget extends pulumi.ComponentResource {
   }
 
   /** The JDBC connection Glue opens into the database's network, and the security group its interfaces use. */
-  private mysqlConnection(name: string, id: string, mysql: GlueTargetMySql): aws.glue.Connection {
-    // Glue's workers talk to each other through the connection's security group, so it must admit itself.
-    const group = new aws.ec2.SecurityGroup(
+  private mysqlConnection(name: string, id: string, mysql: GlueTargetMySql, region: string): aws.glue.Connection {
+    // Out only to each other, MySQL and AWS's endpoints in the VPC (components/glue-security-group.ts says why).
+    const group = glueSecurityGroup(
       `${name}-mysql-sg`,
       {
-        name: `${id}-glue`,
+        groupName: `${id}-glue`,
         description: `Glue workers of ${id}: each other, and out to MySQL and AWS endpoints`,
         vpcId: mysql.vpcId,
-        ingress: [{ description: "Glue workers", protocol: "tcp", fromPort: 0, toPort: 65535, self: true }],
-        egress: [{ description: "MySQL, S3 and AWS APIs", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+        region,
+        databasePort: mysql.port,
+        databaseSecurityGroupId: mysql.databaseSecurityGroupId,
+        databaseCidrBlocks: mysql.databaseCidrBlocks,
       },
       { parent: this },
     );

@@ -48,6 +48,53 @@ describe("GlueTarget with MySQL", () => {
     });
   });
 
+  it("lets the job's interfaces out only to each other, MySQL in the VPC and HTTPS to S3 and the VPC's endpoints", () => {
+    const group = one(resources, "aws:ec2/securityGroup:SecurityGroup", "reporting-mysql-sg");
+    const vpcRanges = ["10.0.0.0/16", "100.64.0.0/20"]; // the VPC lookup's primary and secondary ranges
+    expect(group.inputs.egress).toEqual([
+      // Glue refuses a connection whose group lets its workers neither out to all nor to each other on all TCP ports.
+      { description: "Glue workers", protocol: "tcp", fromPort: 0, toPort: 65535, self: true },
+      { description: "MySQL", protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: vpcRanges },
+      {
+        description: "S3 through the gateway endpoint",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        prefixListIds: ["pl-7ca54015"],
+      },
+      {
+        description: "AWS APIs through the VPC's interface endpoints",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: vpcRanges,
+      },
+    ]);
+    const open = (group.inputs.egress as Array<{ protocol: string; cidrBlocks?: string[] }>).filter(
+      (r) => r.protocol === "-1" || r.cidrBlocks?.includes("0.0.0.0/0"),
+    );
+    expect(open).toEqual([]);
+  });
+
+  it("sends MySQL traffic to the database's own group, or its ranges outside the VPC, when given", async () => {
+    const egress = async (mysql: Partial<typeof MYSQL> & Record<string, unknown>) => {
+      const { resources: r } = await declare({ mysql: { ...MYSQL, port: 3307, ...mysql } });
+      const rules = one(r, "aws:ec2/securityGroup:SecurityGroup", "reporting-mysql-sg").inputs.egress as object[];
+      return rules.find((x) => (x as { description: string }).description === "MySQL");
+    };
+    expect(await egress({ databaseSecurityGroupId: "sg-0db" })).toEqual({
+      description: "MySQL",
+      protocol: "tcp",
+      fromPort: 3307,
+      toPort: 3307,
+      securityGroups: ["sg-0db"],
+    });
+    expect(await egress({ databaseCidrBlocks: ["172.16.8.0/24"] })).toMatchObject({ cidrBlocks: ["172.16.8.0/24"] });
+    await expect(egress({ databaseSecurityGroupId: "sg-0db", databaseCidrBlocks: ["172.16.8.0/24"] })).rejects.toThrow(
+      "GlueSecurityGroup reporting-mysql-sg: give databaseSecurityGroupId or databaseCidrBlocks, not both",
+    );
+  });
+
   it("tells the poller which server the target runs, for the collation of the tables it creates", () => {
     const fn = one(resources, "aws:lambda/function:Function", "reporting-poll-function");
     expect((fn.inputs.environment as { variables: Record<string, string> }).variables.MYSQL).toBe("mariadb");

@@ -34,6 +34,20 @@ export const PROGRAM_INVOKES: Record<string, InvokeMock> = {
     const zone = "abc"[(id.charCodeAt(id.length - 1) || 0) % 3];
     return { id, availabilityZone: `eu-west-2${zone}`, vpcId: "vpc-from-lookup", cidrBlock: "10.0.0.0/24" };
   },
+  // The VPC's address ranges (Glue's security group lets MySQL and HTTPS go there): a primary and a secondary range.
+  "aws:ec2/getVpc:getVpc": (inputs) => ({
+    id: String(inputs.id),
+    cidrBlock: "10.0.0.0/16",
+    cidrBlockAssociations: [
+      { associationId: "vpc-cidr-assoc-1", cidrBlock: "10.0.0.0/16", state: "associated" },
+      { associationId: "vpc-cidr-assoc-2", cidrBlock: "100.64.0.0/20", state: "associated" },
+    ],
+  }),
+  // The region's S3 prefix list (the gateway endpoint's addresses), as EC2 names it.
+  "aws:ec2/getPrefixList:getPrefixList": (inputs) => {
+    if (inputs.name !== "com.amazonaws.eu-west-2.s3") throw new Error(`no prefix list ${String(inputs.name)} in eu-west-2`);
+    return { id: "pl-7ca54015", name: inputs.name, cidrBlocks: ["52.95.148.0/23", "3.5.244.0/22"] };
+  },
 };
 
 const withProgramInvokes = (options: StrictMocksOptions = {}): StrictMocksOptions => ({

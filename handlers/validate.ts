@@ -3,7 +3,10 @@
  * each is validated footer-first and moved to harmonized (plus the validated-file message on the fan-out queue) or
  * to quarantine (plus one alert). Records fail individually (Powertools partial batch response), so SQS retries only
  * what failed; retries are safe because nothing leaves raw before its copy is verified. The same queue brings the
- * large-file job's results (`large-file-result` messages) for the files handed to it; those are moved the same way.
+ * large-file job's results (`large-file-result` messages) for the files handed to it; those are moved the same way,
+ * but only when SQS's SenderId says the job's role sent them: a verdict written by any other principal allowed to send
+ * to the queue would move a file nobody checked. A forged S3 event needs no such check: it only has a raw file
+ * validated from its own bytes.
  *
  * Environment:
  *   HARMONIZED_BUCKET      harmonized bucket (may be in the lake account)

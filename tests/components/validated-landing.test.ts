@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidatedLanding, metadataFiles, type ValidatedLandingArgs } from "../../components/validated-landing";
 import { buildBundle } from "../../components/bundle";
+import { validateEnvFrom } from "../../handlers/validate";
 import { serializeMetadata } from "../../metadata/format";
 import { roleUniqueId, type RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
@@ -89,6 +90,11 @@ describe("ValidatedLanding", () => {
     const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     expect(vars.LARGE_FILE_JOB_ROLE_ID).toBe(roleUniqueId("cdc-prod-sales-validate-large"));
     expect(vars.LARGE_FILE_JOB_ROLE_ID).toMatch(/^AROA[A-Z0-9]{17}$/);
+    // The handler's own schema accepts what the deployment sets.
+    expect(validateEnvFrom(vars).largeFileJob).toEqual({
+      jobName: "cdc-prod-sales-validate-large",
+      roleUniqueId: vars.LARGE_FILE_JOB_ROLE_ID,
+    });
   });
 
   it("runs the validate Lambda from the queue with partial batch failures, batch size and a concurrency cap", () => {

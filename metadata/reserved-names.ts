@@ -30,8 +30,11 @@ export const PLAN_COLUMNS = [
   "_cdc_tombstone_seq",
 ] as const;
 
-/** Columns DuckDB's `read_parquet` adds (`file_row_number = true`, and `filename` when asked for by its default name). */
-export const DUCKDB_SCAN_COLUMNS = ["file_row_number", "filename"] as const;
+/**
+ * Columns DuckDB's `read_parquet` adds under a name of its own choosing: `file_row_number = true` has no other name.
+ * Its file-name column is not here: the plan names it `_cdc_file`, so a source column `filename` is fine.
+ */
+export const DUCKDB_SCAN_COLUMNS = ["file_row_number"] as const;
 
 /** Every reserved name; matching is case-insensitive, as every target and DMS's own output matching are. */
 export const RESERVED_COLUMNS: readonly string[] = [...DMS_CHANGE_COLUMNS, ...PLAN_COLUMNS, ...DUCKDB_SCAN_COLUMNS];
@@ -44,7 +47,7 @@ export function reservedColumnReason(name: string): string | undefined {
   const n = name.toLowerCase();
   if (DMS.has(n)) return "DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)";
   if (n.startsWith(RESERVED_PREFIX)) return `the pipeline names its own columns ${RESERVED_PREFIX}*`;
-  if (DUCKDB.has(n)) return "DuckDB adds file_row_number and filename to the rows of the files it reads";
+  if (DUCKDB.has(n)) return "DuckDB adds file_row_number to the rows of the files it reads";
   return undefined;
 }
 

@@ -302,8 +302,10 @@ def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
                 counts = run_steps(table_steps(table), engine) or {}
                 results.append({"table": table["table"], "status": "applied", "counts": counts})
             except failures as err:
-                # MySQL's transaction rolled back; Iceberg commits nothing half-way. The table is held until resumed,
-                # and its files are applied again then, which the plan makes harmless for anything that did commit.
+                # MySQL's transaction rolled back; each Iceberg MERGE commits whole, but the tombstones' may have
+                # committed before the target's failed. The table is held until resumed, and its files are applied
+                # again then, which the plan makes harmless for anything that did commit (the Spark proof kills runs
+                # at each of these points).
                 print("cdc apply: %s failed: %s" % (table["table"], failure_text(err)))
                 results.append({"table": table["table"], "status": "failed", "counts": {}, "error": failure_text(err)})
             finally:

@@ -31,7 +31,7 @@ function table(schema: string, name: string, columns: string[] = ["id"]): TableM
 const SOURCE = { source: "shop", engine: "postgres" as const, database: "shop", extractedAt: "2026-11-01T10:00:00.000Z" };
 const RESERVED_PIPELINE = "is reserved: the pipeline names its own columns _cdc_*";
 const RESERVED_DMS = "is reserved: DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)";
-const RESERVED_DUCKDB = "is reserved: DuckDB adds file_row_number and filename to the rows of the files it reads";
+const RESERVED_DUCKDB = "is reserved: DuckDB adds file_row_number to the rows of the files it reads";
 const PATHS = "schema and table names become file names and S3 key segments";
 const LONG_65 = "shipment_tracking_event_payload_received_from_the_carrier_gateway";
 
@@ -61,7 +61,6 @@ const SINGLE: Array<[title: string, table: TableMetadata, field: string, message
     "columns[1].name",
     `column file_row_number ${RESERVED_DUCKDB}`,
   ],
-  ["filename", table("shop", "orders", ["id", "FileName"]), "columns[1].name", `column FileName ${RESERVED_DUCKDB}`],
   ["op", table("shop", "orders", ["id", "op"]), "columns[1].name", `column op ${RESERVED_DMS}`],
   ["cdc_seq as the key", table("shop", "orders", ["cdc_seq"]), "columns[0].name", `column cdc_seq ${RESERVED_DMS}`],
   ["CDC_TIMESTAMP", table("shop", "orders", ["id", "CDC_TIMESTAMP"]), "columns[1].name", `column CDC_TIMESTAMP ${RESERVED_DMS}`],

@@ -18,10 +18,22 @@ describe("reserved column names", () => {
     for (const name of ["_cdc_rank", "_CDC_TOMBSTONE_SEQ", "_cdc_", "_cdc_future"]) {
       expect(reservedColumnReason(name)).toBe("the pipeline names its own columns _cdc_*");
     }
-    for (const name of ["file_row_number", "FILENAME"]) {
-      expect(reservedColumnReason(name)).toBe("DuckDB adds file_row_number and filename to the rows of the files it reads");
+    for (const name of ["file_row_number", "FILE_ROW_NUMBER"]) {
+      expect(reservedColumnReason(name)).toBe("DuckDB adds file_row_number to the rows of the files it reads");
     }
-    for (const name of ["opcode", "cdc_seq_no", "_cdc", "cdc_rank", "action", "n", "file_row", "Operation"]) {
+    // DuckDB's file-name column is renamed by the plan (`_cdc_file`), so a source column `filename` is fine.
+    for (const name of [
+      "filename",
+      "FileName",
+      "opcode",
+      "cdc_seq_no",
+      "_cdc",
+      "cdc_rank",
+      "action",
+      "n",
+      "file_row",
+      "Operation",
+    ]) {
       expect(isReservedColumn(name)).toBe(false);
     }
   });

@@ -78,7 +78,7 @@ names.describe("reserved, case-only and colliding names", () => {
       "cdc: 5 names refused:",
       "  public.customer: column _cdc_rank is reserved: the pipeline names its own columns _cdc_*",
       "  public.customer: column Op is reserved: DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)",
-      "  public.customer: column file_row_number is reserved: DuckDB adds file_row_number and filename to the rows of the files it reads",
+      "  public.customer: column file_row_number is reserved: DuckDB adds file_row_number to the rows of the files it reads",
       `  public.customer: differs only in case from public.Customer; ${CASE}`,
       "  x__a.b: its target table x__a__b is also the target table of x.a__b",
     ]);

@@ -71,6 +71,11 @@ export const largeFileResultSchema = z.strictObject({
   /** SHA-256 (hex) of the SQL the job ran: the Lambda trusts the row only for the checks it would render itself. */
   sqlSha256: z.string().regex(/^[0-9a-f]{64}$/),
   row: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+  /**
+   * Set, with an empty row, when Spark could not decode the file's bytes (a damaged page the footer does not show):
+   * the reader's one-line cause. The Lambda quarantines the file as CORRUPT_FILE.
+   */
+  unreadable: z.string().min(1).max(2000).optional(),
 });
 
 export type LargeFileResultMessage = z.infer<typeof largeFileResultSchema>;

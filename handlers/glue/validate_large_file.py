@@ -3,7 +3,9 @@ the single result row back to the validation queue, with the SHA-256 of the SQL 
 verdict are TypeScript (handlers/core/validation/large-file-checks.ts): the validate Lambda renders the checks again from
 the metadata it holds, and only if their SQL is the one that ran does it turn the row into a verdict and move the file.
 They are the Lambda's value rules, row by row: Op exactly I, U or D (I in a full load), cdc_seq 1-35 ASCII digits on
-every CDC row, no null key, no null outside deletes in a NOT NULL column.
+every CDC row, no null key, no null outside deletes in a NOT NULL column. A file whose bytes Spark cannot decode (a
+damaged page behind an intact footer) is answered as `unreadable` with the reader's cause, and the Lambda quarantines it
+as CORRUPT_FILE; any other failure fails the run (alerted), and the file waits in raw.
 
 Job arguments (set by the validate Lambda, and --result_queue_url by the deployment):
   --bucket --key --etag    the raw object version the Lambda handed over
@@ -83,9 +85,11 @@ def sql_digest(sql):
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
-def result_body(args, row):
-    """The large-file-result message (handlers/core/messages.ts) for one result row (a dict of column → value)."""
-    return {
+def result_body(args, row, unreadable=None):
+    """The large-file-result message (handlers/core/messages.ts) for one result row (a dict of column → value), or,
+    with `unreadable`, for a file whose bytes Spark could not decode (no row: the Lambda quarantines it as
+    CORRUPT_FILE)."""
+    body = {
         "version": RESULT_VERSION,
         "kind": "large-file-result",
         "bucket": args["bucket"],
@@ -96,6 +100,62 @@ def result_body(args, row):
         "sqlSha256": sql_digest(args["checks"]["sql"]),
         "row": dict((name, json_value(value)) for name, value in row.items()),
     }
+    if unreadable is not None:
+        body["unreadable"] = unreadable
+    return body
+
+
+# What the Parquet reader says when a file's own bytes do not decode (seen on Spark 3.5.4 with damaged pages: a page
+# header Thrift cannot read, a dictionary or page that does not decompress, a dictionary index out of range). Spark
+# wraps every read failure — an S3 timeout too — in "Encountered error while reading file", so that wrapper proves
+# nothing; only these causes do, and an error that also involves the S3 client or the network is never the file's.
+CORRUPT_MARKERS = (
+    "org.apache.parquet.io.ParquetDecodingException",
+    "org.apache.parquet.format",  # "can not read class org.apache.parquet.format.PageHeader"
+    "thrift.protocol.TProtocolException",
+    "could not decode the dictionary",
+    "FAILED_TO_UNCOMPRESS",
+    "org.xerial.snappy.SnappyIOException",
+    "com.github.luben.zstd.ZstdException",
+    "java.util.zip.ZipException",
+    "java.util.zip.DataFormatException",
+    "java.lang.ArrayIndexOutOfBoundsException",
+    "java.lang.NegativeArraySizeException",
+    "is not a Parquet file",
+    "SchemaColumnConvertNotSupportedException",
+)
+TRANSIENT_MARKERS = (
+    "org.apache.hadoop.fs.s3a.",
+    "com.amazonaws.",
+    "software.amazon.awssdk.",
+    "java.net.",
+    "java.lang.OutOfMemoryError",
+    "InterruptedException",
+)
+
+
+def exception_chain(err):
+    """`Class: message` of the error and each of its causes: the Java exception's chain for a Py4J error."""
+    lines = []
+    java = getattr(err, "java_exception", None)
+    seen = 0
+    while java is not None and seen < 20:
+        lines.append("%s: %s" % (java.getClass().getName(), java.getMessage()))
+        java = java.getCause()
+        seen += 1
+    return lines or ["%s: %s" % (type(err).__name__, err)]
+
+
+def unreadable_reason(chain):
+    """The one line saying why the file's bytes do not decode, from an error's `exception_chain`; None when the error
+    is not proven to be about the file (then the run fails and is alerted, and the file stays in raw)."""
+    text = "\n".join(chain)
+    if any(marker in text for marker in TRANSIENT_MARKERS):
+        return None
+    for line in reversed(chain):  # the deepest cause names the damage; the outer ones only wrap it
+        if any(marker in line for marker in CORRUPT_MARKERS):
+            return " ".join(line.split())[:500]
+    return None
 
 
 def result_message(args, row):
@@ -131,10 +191,18 @@ def run_job(spark, argv, aws=None):
 
     args = parse_args(argv)
     configure_session(spark)
-    rows = spark.sql(args["checks"]["sql"]).collect()
-    if len(rows) != 1:
-        raise RuntimeError("checks of %s returned %d rows, expected 1" % (args["key"], len(rows)))
-    body = result_body(args, rows[0].asDict())
+    try:
+        rows = spark.sql(args["checks"]["sql"]).collect()
+    except Exception as err:  # noqa: BLE001 - re-raised unless it proves the file damaged
+        reason = unreadable_reason(exception_chain(err))
+        if reason is None:
+            raise
+        body = result_body(args, {}, unreadable=reason)
+        print("cdc large-file: %s does not decode: %s" % (args["key"], reason))
+    else:
+        if len(rows) != 1:
+            raise RuntimeError("checks of %s returned %d rows, expected 1" % (args["key"], len(rows)))
+        body = result_body(args, rows[0].asDict())
     boto3.client("sqs", **(aws or {})).send_message(
         QueueUrl=args["result_queue_url"], MessageBody=json.dumps(body, sort_keys=True)
     )

@@ -16,7 +16,12 @@ import {
   type LargeFileResultMessage,
   type ValidatedFileMessage,
 } from "../core/messages";
-import { largeFileVerdict, renderLargeFileChecks, type LargeFileChecks } from "../core/validation/large-file-checks";
+import {
+  largeFileVerdict,
+  renderLargeFileChecks,
+  unreadableLargeFileVerdict,
+  type LargeFileChecks,
+} from "../core/validation/large-file-checks";
 import { validateObject, type ObjectValidation } from "../core/validation";
 import {
   copyVerified,
@@ -113,7 +118,10 @@ export async function completeLargeFile(
     });
     return validateAndMove(deps, raw);
   }
-  const verdict = largeFileVerdict(checks, message.row);
+  const verdict =
+    message.unreadable !== undefined
+      ? unreadableLargeFileVerdict(raw.key, message.unreadable)
+      : largeFileVerdict(checks, message.row);
   const result: ObjectValidation = {
     valid: verdict.errors.length === 0,
     table: message.table,

@@ -196,6 +196,30 @@ motoDescribe("large files: hand-off to the Glue job and back", () => {
     expect(await aws().listKeys(p.settings.harmonizedBucket)).toEqual([]);
   });
 
+  it("quarantines a file the job could not decode as CORRUPT_FILE with the reader's cause, in one line", async () => {
+    const key = "dbo/orders/20240110-000000005.parquet";
+    const bytes = ordersFile({ statistics: false });
+    const { p, handler, jobArguments } = await setUp(key, bytes);
+    const { body } = await runLargeFileJob(jobArguments, bytes, tables[0]);
+    // The answer validate_large_file.py sends when Spark's reader fails on the file's bytes (its Spark test damages a
+    // real chunk): no row, the deepest cause.
+    const unreadable = {
+      ...(JSON.parse(body) as Record<string, unknown>),
+      row: {},
+      unreadable: "java.io.IOException: FAILED_TO_UNCOMPRESS(5)",
+    };
+    expect((await handler(sqsEvent([JSON.stringify(unreadable)]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(await aws().listKeys(p.settings.quarantineBucket)).toEqual([key]);
+    expect(await aws().listKeys(p.raw)).toEqual([]);
+    const [alert] = (await aws().drainQueue(p.alertQueueUrl)).map(alertOf);
+    expect(alert.errors).toEqual([
+      {
+        code: "CORRUPT_FILE",
+        message: `${key}: Spark could not decode the file (large-file job): java.io.IOException: FAILED_TO_UNCOMPRESS(5)`,
+      },
+    ]);
+  });
+
   /** The alert as published: SNS wraps it in its envelope on the way to the subscribed queue. */
   function alertOf(body: string): { errors: unknown[] } & Record<string, unknown> {
     const envelope = JSON.parse(body) as { Message?: string };

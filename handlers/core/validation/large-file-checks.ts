@@ -154,3 +154,15 @@ export function largeFileVerdict(checks: LargeFileChecks, row: Readonly<Record<s
   }
   return { errors, rowCount, minSeq, maxSeq };
 }
+
+/** The verdict of a large file Spark could not decode: CORRUPT_FILE with the reader's cause, as the Lambda's own reader
+ * gives for bytes it cannot decode. */
+export function unreadableLargeFileVerdict(key: string, cause: string): LargeFileVerdict {
+  const line = cause.replace(/\s+/g, " ").trim();
+  return {
+    errors: [{ code: "CORRUPT_FILE", message: `${key}: Spark could not decode the file (large-file job): ${line}` }],
+    rowCount: 0,
+    minSeq: null,
+    maxSeq: null,
+  };
+}

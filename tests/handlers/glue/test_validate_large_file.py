@@ -111,8 +111,9 @@ class FakeRow:
 class FakeSpark:
     """Records what the job does to the session: settings, then the SQL it runs (answered with `rows`)."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, error=None):
         self.rows = rows
+        self.error = error
         self.calls = []
         outer = self
 
@@ -124,13 +125,89 @@ class FakeSpark:
 
     def sql(self, text):
         self.calls.append(("sql", text))
-        rows = self.rows
+        rows, error = self.rows, self.error
 
         class Frame:
             def collect(self):
+                if error is not None:
+                    raise error
                 return [FakeRow(r) for r in rows]
 
         return Frame()
+
+
+class FakeJavaException:
+    """A Java exception as Py4J exposes it: class name, message, cause."""
+
+    def __init__(self, name, message, cause=None):
+        self.name, self.message, self.cause = name, message, cause
+
+    def getClass(self):
+        name = self.name
+        return types.SimpleNamespace(getName=lambda: name)
+
+    def getMessage(self):
+        return self.message
+
+    def getCause(self):
+        return self.cause
+
+
+class FakePy4JError(Exception):
+    """What `collect()` raises when a Spark task fails: a Python error carrying the Java exception chain."""
+
+    def __init__(self, *chain):
+        super().__init__("An error occurred while calling o123.collectToPython")
+        java = None
+        for name, message in reversed(chain):
+            java = FakeJavaException(name, message, java)
+        self.java_exception = java
+
+
+WRAPPED = ("org.apache.spark.SparkException", "Encountered error while reading file s3://raw/dbo/orders/x.parquet. Details:")
+# Chains Spark 3.5.4 gave for damaged column chunks of a file whose footer is intact (see the Spark test).
+DAMAGED = {
+    "dictionary": (
+        ("org.apache.spark.SparkException", "Job aborted due to stage failure: Task 0 in stage 1.0 failed 1 times"),
+        WRAPPED,
+        ("java.io.IOException", "could not decode the dictionary for [cdc_seq] optional binary cdc_seq (STRING)"),
+        ("java.io.IOException", "FAILED_TO_UNCOMPRESS(5)"),
+    ),
+    "page header": (
+        WRAPPED,
+        ("java.io.IOException", "can not read class org.apache.parquet.format.PageHeader: Required field 'uncompressed_page_size' was not found"),
+        ("shaded.parquet.org.apache.thrift.protocol.TProtocolException", "Required field 'uncompressed_page_size' was not found"),
+    ),
+    "dictionary index": (
+        ("org.apache.spark.SparkException", "Job aborted due to stage failure"),
+        ("java.lang.ArrayIndexOutOfBoundsException", "Index 27647 out of bounds for length 20000"),
+    ),
+}
+# The same wrapper around failures that say nothing about the file's bytes.
+NOT_THE_FILE = {
+    "S3 timeout": (WRAPPED, ("org.apache.hadoop.fs.s3a.AWSClientIOException", "read on s3a://raw/dbo/orders/x.parquet: Read timed out")),
+    "network": (WRAPPED, ("java.net.SocketTimeoutException", "Read timed out")),
+    "memory": (("org.apache.spark.SparkException", "Job aborted"), ("java.lang.OutOfMemoryError", "Java heap space")),
+    "SQL": (("org.apache.spark.sql.AnalysisException", "[UNRESOLVED_COLUMN] A column with name `id` cannot be resolved"),),
+}
+
+
+class UnreadableFile(unittest.TestCase):
+    def test_names_the_deepest_cause_of_a_damaged_chunk(self):
+        reasons = dict((name, job.unreadable_reason(job.exception_chain(FakePy4JError(*chain)))) for name, chain in DAMAGED.items())
+        self.assertEqual(reasons, {
+            "dictionary": "java.io.IOException: FAILED_TO_UNCOMPRESS(5)",
+            "page header": "shaded.parquet.org.apache.thrift.protocol.TProtocolException: Required field 'uncompressed_page_size' was not found",
+            "dictionary index": "java.lang.ArrayIndexOutOfBoundsException: Index 27647 out of bounds for length 20000",
+        })
+
+    def test_anything_not_proven_to_be_the_files_bytes_is_not_a_verdict(self):
+        for name, chain in NOT_THE_FILE.items():
+            self.assertIsNone(job.unreadable_reason(job.exception_chain(FakePy4JError(*chain))), name)
+        # A damage marker next to the S3 client: the read may have been cut short, so it proves nothing.
+        mixed = DAMAGED["dictionary"] + (("org.apache.hadoop.fs.s3a.AWSClientIOException", "reset"),)
+        self.assertIsNone(job.unreadable_reason(job.exception_chain(FakePy4JError(*mixed))))
+        self.assertEqual(job.exception_chain(ValueError("plain")), ["ValueError: plain"])
 
 
 class FakeBoto3:
@@ -182,6 +259,19 @@ class RunJob(unittest.TestCase):
         self.assertEqual(len(self.boto3.sent), 1)
         self.assertEqual(self.boto3.sent[0]["QueueUrl"], ARGV[ARGV.index("--result_queue_url") + 1])
         self.assertEqual(json.loads(self.boto3.sent[0]["MessageBody"]), body)
+
+    def test_a_file_that_does_not_decode_is_answered_as_unreadable_with_no_row(self):
+        body = job.run_job(FakeSpark([], error=FakePy4JError(*DAMAGED["page header"])), ARGV, {})
+        self.assertEqual(body["row"], {})
+        self.assertEqual(body["unreadable"], job.unreadable_reason(job.exception_chain(FakePy4JError(*DAMAGED["page header"]))))
+        self.assertEqual(body["sqlSha256"], hashlib.sha256(CHECKS["sql"].encode("utf-8")).hexdigest())
+        self.assertEqual([json.loads(m["MessageBody"]) for m in self.boto3.sent], [body])
+
+    def test_any_other_failure_fails_the_run_and_sends_nothing(self):
+        error = FakePy4JError(*NOT_THE_FILE["S3 timeout"])
+        with self.assertRaises(FakePy4JError):
+            job.run_job(FakeSpark([], error=error), ARGV, {})
+        self.assertEqual(self.boto3.sent, [])
 
     def test_sends_nothing_unless_the_checks_return_one_row(self):
         for rows in ([], [{"row_count": 1}, {"row_count": 2}]):

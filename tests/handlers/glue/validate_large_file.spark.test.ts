@@ -15,7 +15,11 @@ import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { mockClient } from "aws-sdk-client-mock";
 import { hyparquet } from "../../../handlers/core/parquet/esm";
 import { parseLargeFileResult } from "../../../handlers/core/messages";
-import { largeFileVerdict, renderLargeFileChecks } from "../../../handlers/core/validation/large-file-checks";
+import {
+  largeFileVerdict,
+  renderLargeFileChecks,
+  unreadableLargeFileVerdict,
+} from "../../../handlers/core/validation/large-file-checks";
 import { validateLocalFile } from "../../../handlers/core/validation/validate-object";
 import type { ValidationResult } from "../../../handlers/core/validation";
 import { largeFileChecksFor } from "../../../handlers/lib/validated-move";
@@ -159,7 +163,11 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
         if (!checks) throw new Error(`no checks for ${message.table}`);
         let job: Verdict | string;
         try {
-          job = verdictOf(largeFileVerdict(checks, message.row));
+          job = verdictOf(
+            message.unreadable !== undefined
+              ? unreadableLargeFileVerdict(message.key, message.unreadable)
+              : largeFileVerdict(checks, message.row),
+          );
         } catch (err) {
           job = (err as Error).message;
         }
@@ -516,7 +524,7 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
     expect(alerted[1][0].message).toMatch(/found INT32 TIME\(MILLIS\); Spark 3\.5 \(Glue\) and Athena cannot read/);
   }, 120_000);
 
-  it("a file whose column chunks do not decode: the Lambda's rules quarantine it, the job fails and answers nothing", async () => {
+  it("a file whose column chunks do not decode: the job answers unreadable and the Lambda quarantines it as CORRUPT_FILE, as its own rules do", async () => {
     const { cdc } = await generatedLedger("undecodable-base");
     const bytes = ledgerFile(cdc);
     // The footer stays intact (so the Lambda hands the file off); the key's column chunk becomes garbage.
@@ -530,11 +538,17 @@ sparkDescribe("large-file job on local Spark: the Lambda's verdict from its row 
     const own = await validateLocalFile(file.file, [ledger]);
     expect(own.errors.map((e) => e.code)).toEqual(["CORRUPT_FILE"]);
     const outcomes = await throughLambdaAndJob([file], [ledger]);
-    // Not the Lambda's verdict, but no verdict at all: the failed run alerts and the file stays in raw
-    // (components/large-file-job.ts). The result row has no way to say "unreadable".
-    expect(outcomes.get(file.key)).toEqual({
-      landed: "raw",
-      jobFailed: expect.stringMatching(/Encountered error while reading file s3:\/\/[^ ]*\/20240601-000000000\.parquet/),
-    });
+    const outcome = outcomes.get(file.key);
+    expect(outcome?.landed).toBe("quarantined");
+    expect(outcome?.jobFailed).toBeUndefined();
+    const errors = (outcome?.sent?.errors ?? []) as Array<{ code: string; message: string }>;
+    expect(errors).toEqual([
+      {
+        code: "CORRUPT_FILE",
+        message: expect.stringMatching(
+          /^dbo\/ledger\/20240601-000000000\.parquet: Spark could not decode the file \(large-file job\): [\w.$]+(Exception|Error)\b/,
+        ) as string,
+      },
+    ]);
   }, 120_000);
 });

@@ -135,7 +135,10 @@ function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
 
 const metadataIssueMessage = issueMessages({ key: "field", object: "an object" });
 
-/** What the zod schema cannot say about one table: unique names, ordinals and a key made of replicated columns. */
+/**
+ * What the zod schema does not say about one table: names unique across replicated and excluded columns, and ordinals
+ * (the key's columns and the replicated columns' own names are checked by the schema, name-rules.ts).
+ */
 function checkTable(file: string, t: TableMetadata): void {
   const names = new Map<string, string>();
   const ordinals = new Set<number>();
@@ -163,9 +166,4 @@ function checkTable(file: string, t: TableMetadata): void {
       throw new UserError(`${file}: columns[${i}].ordinal: columns must be in source ordinal order`);
     }
   }
-  t.primaryKey.forEach((k, i) => {
-    if (!t.columns.some((c) => c.name === k)) {
-      throw new UserError(`${file}: primaryKey[${i}]: ${k} is not a replicated column of ${tableId(t)}`);
-    }
-  });
 }

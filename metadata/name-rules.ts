@@ -17,6 +17,7 @@ export interface NamedTable {
   schema: string;
   table: string;
   columns: ReadonlyArray<{ name: string }>;
+  primaryKey?: readonly string[];
 }
 
 // Schema and table names become file names (`tables/<schema>.<table>.json`), S3 key segments (`<schema>/<table>/`)
@@ -32,23 +33,40 @@ export function tableNameIssues(t: NamedTable): NameIssue[] {
   const issues: NameIssue[] = [];
   for (const part of ["schema", "table"] as const) {
     const name = t[part];
-    const bad = PATH_PARTS.find((p) => name.includes(p));
+    const bad = name === "." ? "." : PATH_PARTS.find((p) => name.includes(p));
     const problem =
       bad !== undefined
-        ? `contains "${bad}": schema and table names become file names and S3 key segments`
+        ? `${name === "." ? "is" : "contains"} "${bad}": schema and table names become file names and S3 key segments`
         : characterProblem(name, part === "table");
     if (problem !== undefined) issues.push({ path: [part], message: `${part} ${shownName(name)} ${problem}` });
   }
+  // Every target and DMS's own output match column names case-insensitively: two that differ only in case are one.
+  const seen = new Map<string, string>();
   t.columns.forEach((c, i) => {
     const reserved = reservedColumnReason(c.name);
     const length = [...c.name].length;
+    const earlier = seen.get(c.name.toLowerCase());
     const problem =
-      reserved !== undefined
-        ? `is reserved: ${reserved}`
-        : length > MYSQL_IDENTIFIER_MAX
-          ? `is ${length} characters; MySQL allows ${MYSQL_IDENTIFIER_MAX} (column names are never shortened)`
-          : characterProblem(c.name, true);
+      earlier !== undefined
+        ? earlier === c.name
+          ? "appears twice"
+          : `differs from column ${shownName(earlier)} only in case; files and targets match column names case-insensitively`
+        : reserved !== undefined
+          ? `is reserved: ${reserved}`
+          : length > MYSQL_IDENTIFIER_MAX
+            ? `is ${length} characters; MySQL allows ${MYSQL_IDENTIFIER_MAX} (column names are never shortened)`
+            : characterProblem(c.name, true);
+    if (earlier === undefined) seen.set(c.name.toLowerCase(), c.name);
     if (problem !== undefined) issues.push({ path: ["columns", i, "name"], message: `column ${shownName(c.name)} ${problem}` });
+  });
+  const columns = new Set(t.columns.map((c) => c.name));
+  (t.primaryKey ?? []).forEach((k, i) => {
+    const problem = !columns.has(k)
+      ? "is not one of the table's replicated columns"
+      : t.primaryKey?.indexOf(k) !== i
+        ? "appears twice"
+        : undefined;
+    if (problem !== undefined) issues.push({ path: ["primaryKey", i], message: `primary-key column ${shownName(k)} ${problem}` });
   });
   return issues;
 }

@@ -36,11 +36,24 @@ export const PLAN_COLUMNS = [
  */
 export const DUCKDB_SCAN_COLUMNS = ["file_row_number"] as const;
 
+/**
+ * Hidden columns Spark and Iceberg give every row of a table or file: the plan reads Spark's `_metadata.row_index`,
+ * and Iceberg's MERGE reads `_file` and `_pos`; a data column of the same name would shadow one (Iceberg 1.7
+ * MetadataColumns, Spark 3.5 file-source metadata).
+ */
+export const ENGINE_HIDDEN_COLUMNS = ["_metadata", "_file", "_pos", "_deleted", "_spec_id", "_partition"] as const;
+
 /** Every reserved name; matching is case-insensitive, as every target and DMS's own output matching are. */
-export const RESERVED_COLUMNS: readonly string[] = [...DMS_CHANGE_COLUMNS, ...PLAN_COLUMNS, ...DUCKDB_SCAN_COLUMNS];
+export const RESERVED_COLUMNS: readonly string[] = [
+  ...DMS_CHANGE_COLUMNS,
+  ...PLAN_COLUMNS,
+  ...DUCKDB_SCAN_COLUMNS,
+  ...ENGINE_HIDDEN_COLUMNS,
+];
 
 const DMS = new Set<string>(DMS_CHANGE_COLUMNS.map((c) => c.toLowerCase()));
 const DUCKDB = new Set<string>(DUCKDB_SCAN_COLUMNS);
+const HIDDEN = new Set<string>(ENGINE_HIDDEN_COLUMNS);
 
 /** Why `name` cannot be a source column, or undefined when it can. */
 export function reservedColumnReason(name: string): string | undefined {
@@ -48,6 +61,7 @@ export function reservedColumnReason(name: string): string | undefined {
   if (DMS.has(n)) return "DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)";
   if (n.startsWith(RESERVED_PREFIX)) return `the pipeline names its own columns ${RESERVED_PREFIX}*`;
   if (DUCKDB.has(n)) return "DuckDB adds file_row_number to the rows of the files it reads";
+  if (HIDDEN.has(n)) return "Spark and Iceberg give every row hidden columns of this name (_metadata, _file, _pos, …)";
   return undefined;
 }
 

@@ -161,7 +161,9 @@ describe("readMetadataDir errors name the file and the field", () => {
 
   it("a primary key that is not a replicated column, duplicate names and ordinals out of order", () => {
     edit(tablesFile("public.orders"), (j) => (j.primaryKey = ["id", "doc"]));
-    expect(readError()).toBe(`${tablesFile("public.orders")}: primaryKey[1]: doc is not a replicated column of public.orders`);
+    expect(readError()).toBe(
+      `${tablesFile("public.orders")}: primaryKey[1]: primary-key column doc is not one of the table's replicated columns`,
+    );
     edit(tablesFile("public.orders"), (j) => {
       j.primaryKey = ["id"];
       j.excluded[0].name = "NAME";

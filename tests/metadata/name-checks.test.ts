@@ -33,6 +33,7 @@ const RESERVED_PIPELINE = "is reserved: the pipeline names its own columns _cdc_
 const RESERVED_DMS = "is reserved: DMS adds Op, cdc_timestamp and cdc_seq to every file (names match case-insensitively)";
 const RESERVED_DUCKDB = "is reserved: DuckDB adds file_row_number to the rows of the files it reads";
 const PATHS = "schema and table names become file names and S3 key segments";
+const RESERVED_HIDDEN = "is reserved: Spark and Iceberg give every row hidden columns of this name (_metadata, _file, _pos, …)";
 const LONG_65 = "shipment_tracking_event_payload_received_from_the_carrier_gateway";
 
 /** One table breaking one rule on its own: the refusal and the field the loader names. */
@@ -118,6 +119,33 @@ const SINGLE: Array<[title: string, table: TableMetadata, field: string, message
     "table",
     'table "orders " ends with a space, which MySQL identifiers cannot',
     '"shop.orders "',
+  ],
+  ["a table named .", table("shop", "."), "table", `table . is ".": ${PATHS}`],
+  [
+    "columns that differ only in case",
+    table("shop", "orders", ["id", "customer", "Customer"]),
+    "columns[2].name",
+    "column Customer differs from column customer only in case; files and targets match column names case-insensitively",
+  ],
+  ["a column twice", table("shop", "orders", ["id", "note", "note"]), "columns[2].name", "column note appears twice"],
+  [
+    "Spark's hidden _metadata",
+    table("shop", "orders", ["id", "_metadata"]),
+    "columns[1].name",
+    `column _metadata ${RESERVED_HIDDEN}`,
+  ],
+  ["Iceberg's hidden _file", table("shop", "orders", ["id", "_FILE"]), "columns[1].name", `column _FILE ${RESERVED_HIDDEN}`],
+  [
+    "a key that is not a column",
+    { ...table("shop", "orders", ["id", "note"]), primaryKey: ["id", "nope"] },
+    "primaryKey[1]",
+    "primary-key column nope is not one of the table's replicated columns",
+  ],
+  [
+    "a key column twice",
+    { ...table("shop", "orders", ["id", "note"]), primaryKey: ["id", "id"] },
+    "primaryKey[1]",
+    "primary-key column id appears twice",
   ],
 ];
 

@@ -10,6 +10,7 @@ import { readMetadataDir, type MetadataDir } from "../metadata/load";
 import { UserError } from "./errors";
 import {
   accountsSchema,
+  alertsSchema,
   networkSchema,
   regionSchema,
   sourceSchema,
@@ -18,7 +19,7 @@ import {
   type StackConfig,
 } from "./config";
 import { ConfigError, formatProblems, issueMessage, locateIssues, type Located } from "./config-issues";
-import { sourceProblems, type SourceSurroundings } from "./config-rules";
+import { alertSecretProblems, sourceProblems, type SourceSurroundings } from "./config-rules";
 
 /** A stack that passed every check: its settings and each source's metadata, by source name. */
 export interface CheckedStack {
@@ -52,6 +53,7 @@ export function checkStack(raw: Record<string, unknown>, metadataRoot: string): 
       problems.push({ path: ["sources", i, ...p.path], message: p.message });
     }
   });
+  problems.push(...alertSecretProblems(surroundings.region, valid(alertsSchema, raw.alerts)));
   if (!parsed.success || problems.length > 0) return { ok: false, problems: formatProblems(problems) };
   return { ok: true, stack: { config: parsed.data, metadata } };
 }

@@ -28,6 +28,23 @@ export function sourceProblems(stack: SourceSurroundings, source: SourceConfig, 
 
 const ARN_PLACE = /^arn:[^:]+:[^:]+:([^:]*):(\d{12}):/;
 
+/** A secret outside the stack's region, which nothing deployed here is granted: one line, or none. */
+function regionProblem(arn: string, region: string | undefined, reader: string): string | undefined {
+  const [, arnRegion] = ARN_PLACE.exec(arn) ?? [];
+  if (arnRegion === undefined || region === undefined || arnRegion === region) return undefined;
+  return `secret is in region ${arnRegion}, but the stack is in ${region} (${reader} reads it there)`;
+}
+
+/** The stack-wide secrets: the Slack webhook's, read by the alert delivery in the stack's region. */
+export function alertSecretProblems(
+  region: string | undefined,
+  alerts: { slackWebhookSecretArn?: string } | undefined,
+): Located[] {
+  const arn = alerts?.slackWebhookSecretArn;
+  const message = arn === undefined ? undefined : regionProblem(arn, region, "the alert delivery");
+  return message === undefined ? [] : [{ path: ["alerts", "slackWebhookSecretArn"], message }];
+}
+
 /**
  * Secrets are read where they are used: the source's by DMS in the ingestion account, a MySQL target's by the apply
  * job in the lake account, both in the stack's region. Secrets Manager ARNs are regional, and neither reader is
@@ -46,12 +63,8 @@ function secretPlacementProblems({ region, accounts }: SourceSurroundings, sourc
   ) => {
     const [, arnRegion, arnAccount] = ARN_PLACE.exec(arn) ?? [];
     if (arnRegion === undefined) return; // not an ARN: the schema says so
-    if (region !== undefined && arnRegion !== region) {
-      problems.push({
-        path: at,
-        message: `secret is in region ${arnRegion}, but the stack is in ${region} (${reader} reads it there)`,
-      });
-    }
+    const elsewhere = regionProblem(arn, region, reader);
+    if (elsewhere !== undefined) problems.push({ path: at, message: elsewhere });
     const account = accounts?.[side].accountId;
     if (account !== undefined && arnAccount !== account && !crossAccount?.allowed) {
       problems.push({

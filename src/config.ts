@@ -141,7 +141,7 @@ function cidrCheck() {
   });
 }
 
-const alerts = z
+export const alertsSchema = z
   .strictObject({
     /** Secrets Manager secret holding the Slack incoming-webhook URL. */
     slackWebhookSecretArn: secretArn.optional(),
@@ -246,7 +246,7 @@ export const stackConfigSchema = z
     region: regionSchema,
     accounts: accountsSchema,
     network: networkSchema,
-    alerts,
+    alerts: alertsSchema,
     sources: z.array(sourceSchema).min(1, { error: "expected at least one source" }),
     /**
      * Declare the account-wide roles DMS expects (`dms-vpc-role`, `dms-cloudwatch-logs-role`) in the ingestion account.

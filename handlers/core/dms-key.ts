@@ -39,7 +39,14 @@ export function parseDmsKey(key: string): DmsKeyResult {
     return { ok: false, reason: `key ${JSON.stringify(key)} does not end in .parquet; ${expected}` };
   const file = name.slice(0, -".parquet".length);
   let kind: DmsKey["kind"];
-  if (LOAD_FILE.test(file)) kind = "load";
+  const load = LOAD_FILE.exec(file);
+  // DMS numbers full-load files from 1; the plan tells a full-load row by its file's counter being above 0.
+  if (load && parseInt(load[1], 16) === 0)
+    return {
+      ok: false,
+      reason: `file name ${JSON.stringify(name)}: full-load files are numbered from LOAD00000001; ${expected}`,
+    };
+  if (load) kind = "load";
   else if (isCdcName(file)) kind = "cdc";
   else return { ok: false, reason: `file name ${JSON.stringify(name)} is neither a full-load nor a CDC file; ${expected}` };
   return { ok: true, value: { key, prefix: parts.slice(0, -3).join("/"), schema, table, file, kind } };

@@ -144,6 +144,16 @@ describe("where the stack's parts live", () => {
     ]);
   });
 
+  it("refuses a Slack webhook secret in another region", () => {
+    expect(
+      problems("prod", (r) => {
+        r.alerts.slackWebhookSecretArn = "arn:aws:secretsmanager:us-east-1:444444444444:secret:cdc/prod/slack-Ab12Cd";
+      }),
+    ).toEqual([
+      "cdc:alerts.slackWebhookSecretArn: secret is in region us-east-1, but the stack is in eu-west-2 (the alert delivery reads it there)",
+    ]);
+  });
+
   it("refuses a MySQL secret outside the lake account unless it has a key of its own", () => {
     const inIngestion = "arn:aws:secretsmanager:eu-west-2:444444444444:secret:cdc/prod/reporting-mysql-Qr56St";
     expect(problems("prod", (r) => (r.sources[0].targets[0].mysql.secretArn = inIngestion))).toEqual([
@@ -175,9 +185,10 @@ describe("where the stack's parts live", () => {
       r.region = "us-east-1";
       r.accounts.lake = { accountId: "666666666666", deployRoleArn: "arn:aws:iam::666666666666:role/cdc-deploy" };
     });
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines).toEqual(
       expect.arrayContaining([
+        "cdc:alerts.slackWebhookSecretArn: secret is in region eu-west-2, but the stack is in us-east-1 (the alert delivery reads it there)",
         "cdc:sources[0].endpoint.secretArn: secret is in region eu-west-2, but the stack is in us-east-1 (DMS reads it there)",
         "cdc:sources[0].targets[0].mysql.secretArn: secret is in account 555555555555, but the apply job of target reporting reads it from the lake account 666666666666; to read a secret across accounts, encrypt it with a KMS key of its own, set secretKmsKeyArn and let the lake account in through the secret's policy",
       ]),

@@ -273,9 +273,9 @@ export function validateParquetFile(input: ValidationInput): ValidationResult {
       continue;
     }
     // Where deletes may be among the nulls, only a row-by-row count decides (read by validateObject, or the Glue job);
-    // without one (statistics that said "no deletes" where the values show some), every null counts.
-    const nulls = deletes ? (s.nullsOutsideDeletes ?? (input.values?.has(file.name) ? s.nullCount : undefined)) : s.nullCount;
-    if (nulls === undefined || nulls === 0) continue;
+    // without one, every null counts: a file is never accepted on a count nobody made.
+    const nulls = deletes ? (s.nullsOutsideDeletes ?? s.nullCount) : s.nullCount;
+    if (nulls === 0) continue;
     errors.push({
       code: "NULL_IN_NOT_NULL",
       message: `column ${meta.name}: ${nulls} null values in a NOT NULL column${deletes ? " (in inserts and updates)" : ""}`,
@@ -310,7 +310,9 @@ export function columnsNeedingValues(key: string, tables: readonly TableMetadata
       accept: dmsKey.kind === "cdc" ? (v) => SEQ_PATTERN.test(v) : acceptLoadSeq,
       why: "proof",
     });
-  const deletes = op !== undefined && mayHoldDeletes(dmsKey.kind, summaryFromStatistics(metadata, op.name, true));
+  // Whether deletes are among the rows is known only once Op's values are read: its statistics are a summary a
+  // damaged or hostile file may lie in. So every CDC file is taken to hold deletes here.
+  const deletes = op !== undefined && mayHoldDeletes(dmsKey.kind, undefined);
   const pk = new Set(table.primaryKey.map((k) => k.toLowerCase()));
   for (const col of table.columns) {
     const c = find(col.name);

@@ -39,6 +39,8 @@ describe("parseDmsKey", () => {
     ["dbo//LOAD00000001.parquet", /empty schema or table/],
     ["dbo/orders/LOAD00000001.csv", /does not end in .parquet/],
     ["dbo/orders/LOAD0001.parquet", /neither a full-load nor a CDC file/],
+    // A row of it would be taken for a CDC change by the plan, which tells full-load rows by a counter above 0.
+    ["dbo/orders/LOAD00000000.parquet", /full-load files are numbered from LOAD00000001/],
     ["dbo/orders/20240132-030405678.parquet", /neither/],
     ["dbo/orders/20240102-250405678.parquet", /neither/],
   ])("refuses %s", (key, reason) => {

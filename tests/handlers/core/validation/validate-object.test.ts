@@ -3,7 +3,7 @@ import { countingReader, memoryReader, type RangeReader } from "../../../../hand
 import { writeParquet } from "../../../../src/local/dms-generator";
 import { ordersTable } from "../../../support/parquet-fixtures";
 import { CDC_KEY, longOrdersFile, ordersFile, paddedOrdersFile } from "./bad-files";
-import { chunkOf, metadataOf } from "./parquet-surgery";
+import { chunkOf, metadataOf, rewriteFooter } from "./parquet-surgery";
 
 const tables = [ordersTable()];
 const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
@@ -89,5 +89,21 @@ describe("validateObject", () => {
     expect(metadataOf(bytes).row_groups).toHaveLength(3);
     const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(bytes) });
     expect(r.errors.map((e) => e.message)).toEqual(['column Op: 1 rows have "X"; expected exactly D/I/U in a CDC file']);
+  });
+
+  it("a null in a NOT NULL column of an update is found even when Op's statistics claim the file has no deletes", async () => {
+    // Row 2 is an update whose NOT NULL `name` is null; only Op's min/max are rewritten, to I..I.
+    const honest = ordersFile({ replace: { name: { name: "name", type: STRING, values: ["a", null, "c"] } } });
+    const lying = rewriteFooter(honest, (md) => {
+      const op = md.row_groups[0].columns[0].meta_data;
+      if (!op?.statistics || op.path_in_schema[0] !== "Op") throw new Error("expected Op's chunk first, with statistics");
+      [op.statistics.min_value, op.statistics.max_value] = ["I", "I"];
+    });
+    for (const bytes of [honest, lying]) {
+      const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(bytes) });
+      expect(r.errors).toEqual([
+        { code: "NULL_IN_NOT_NULL", message: "column name: 1 null values in a NOT NULL column (in inserts and updates)" },
+      ]);
+    }
   });
 });

@@ -173,7 +173,7 @@ export function s3VersionedStore(s3: S3Client, bucket: string): VersionedStore {
     },
     async writeIfMatch(key, body, etag) {
       try {
-        await s3.send(
+        const put = await s3.send(
           new PutObjectCommand({
             Bucket: bucket,
             Key: key,
@@ -182,9 +182,10 @@ export function s3VersionedStore(s3: S3Client, bucket: string): VersionedStore {
             ...(etag === null ? { IfNoneMatch: "*" } : { IfMatch: etag }),
           }),
         );
-        return true;
+        if (!put.ETag) throw new Error(`s3://${bucket}/${key}: PutObject returned no ETag`);
+        return put.ETag;
       } catch (err) {
-        if (isConditionLost(err)) return false;
+        if (isConditionLost(err)) return undefined;
         throw err;
       }
     },

@@ -11,10 +11,11 @@ export interface VersionedStore {
   /** The object's text and ETag, or undefined when absent. */
   readVersioned(key: string): Promise<{ body: string; etag: string } | undefined>;
   /**
-   * Writes only if the object's ETag is still `etag` (null: only if it does not exist). False when another writer
+   * Writes only if the object's ETag is still `etag` (null: only if it does not exist) and returns the written
+   * object's ETag (from the write itself: a read afterwards could see another writer's). Undefined when another writer
    * got there first (S3's 412 PreconditionFailed or 409 ConditionalRequestConflict).
    */
-  writeIfMatch(key: string, body: string, etag: string | null): Promise<boolean>;
+  writeIfMatch(key: string, body: string, etag: string | null): Promise<string | undefined>;
 }
 
 export interface LoadedState {
@@ -47,10 +48,8 @@ export async function updateTargetState(
   for (let i = 0; i < attempts; i++) {
     const next = change(current.state);
     if (next === undefined) return current;
-    if (await store.writeIfMatch(key, `${JSON.stringify(next, null, 2)}\n`, current.etag)) {
-      const after = await store.readVersioned(key);
-      return { state: next, etag: after?.etag ?? null };
-    }
+    const written = await store.writeIfMatch(key, `${JSON.stringify(next, null, 2)}\n`, current.etag);
+    if (written !== undefined) return { state: next, etag: written };
     current = await loadTargetState(store, source, target);
   }
   throw new Error(`${key}: another writer changed it ${attempts} times in a row; try again`);

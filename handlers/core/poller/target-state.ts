@@ -142,12 +142,20 @@ export function settleRun(
   return { state: { ...state, settledThrough: run.runId, tables: dropUndefined(tables) }, held };
 }
 
-/** Ends a hold: the table's files after `appliedThrough` (and its late files) go into the next run, in order. */
+/**
+ * Ends a hold: the table's files after `appliedThrough` (found by the sweep) and its late files go into the next run,
+ * in order. The held run's own files that sort before the mark (a late file, or late files that run took) become late
+ * files again: the sweep looks only past the mark, and nothing else would ever apply them.
+ */
 export function resumeTable(state: TargetState, table: string, at: Date): TargetState {
   const before = state.tables[table];
   if (!before?.held) throw new Error(`${table} is not held on ${state.target}`);
-  const { held: _held, ...rest } = before;
-  return { ...state, tables: { ...state.tables, [table]: { ...rest, resumedAt: at.toISOString(), sweep: true } } };
+  const { held, ...rest } = before;
+  const mark = before.appliedThrough;
+  const behind = held.files.filter((f) => mark !== undefined && compareUris(f, mark) <= 0 && !before.late?.includes(f));
+  const late = [...(before.late ?? []), ...behind];
+  const resumed: TableState = { ...rest, late: late.length > 0 ? late : undefined, resumedAt: at.toISOString(), sweep: true };
+  return { ...state, tables: dropUndefined({ ...state.tables, [table]: resumed }) };
 }
 
 /** Remembers files announced for a held table that sort before its mark (see {@link TableState.late}). */

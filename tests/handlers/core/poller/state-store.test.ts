@@ -62,6 +62,31 @@ motoDescribe("target state in S3 with conditional writes", () => {
     expect(stored.settledThrough).toBe("r2");
   });
 
+  it("hands back its own write's ETag, not that of a writer who lands right after it", async () => {
+    const lake = await aws().createBucket("lake-after");
+    const etags: string[] = [];
+    let interleave = false;
+    const s3 = interceptSend(aws().s3, async (command, send) => {
+      const out = await send(command);
+      if (command instanceof PutObjectCommand) {
+        etags.push((out as { ETag: string }).ETag);
+        if (interleave) {
+          // `cdc target resume` writes the moment the poller's write is done.
+          interleave = false;
+          await updateTargetState(s3VersionedStore(aws().s3, lake), "sales", "reporting", (st) => resumeTable(st, "dbo.T", at));
+        }
+      }
+      return out;
+    });
+    const store = s3VersionedStore(s3, lake);
+    const created = await updateTargetState(store, "sales", "reporting", (st) => settleRun(st, failedRun("r1"), at).state);
+    interleave = true;
+    const noted = await updateTargetState(store, "sales", "reporting", (st) => ({ ...st, sweptAt: at.toISOString() }), created);
+    // A read-back would have returned the resume's ETag, and the poller's next If-Match write would undo the resume.
+    expect(noted.etag).toBe(etags[1]);
+    expect((await loadTargetState(store, "sales", "reporting")).etag).not.toBe(noted.etag);
+  });
+
   it("gives up with one line after losing every attempt", async () => {
     const lake = await aws().createBucket("lake-busy");
     const s3 = interceptSend(aws().s3, async (command, send) => {

@@ -85,6 +85,26 @@ describe("a target's table state", () => {
     expect(s.sweptAt).toBe(at.toISOString());
   });
 
+  it("gives a held run's files that sort before the mark back as late files on resume: the sweep looks only past it", () => {
+    // Applied through 0300; a late message for 0100 goes into a run of its own, which fails.
+    let s = settleRun(
+      emptyTargetState("s", "t"),
+      run("r1", [{ table: "dbo.T", files: [cdc("0300")], status: "applied" }]),
+      at,
+    ).state;
+    s = settleRun(s, run("r2", [{ table: "dbo.T", files: [cdc("0100"), cdc("0400")], status: "failed", error: "x" }]), at).state;
+    expect(s.tables["dbo.T"].held?.files).toEqual([cdc("0100"), cdc("0400")]);
+    const resumed = resumeTable(s, "dbo.T", at);
+    // 0400 is past the mark (the sweep finds it); 0100 only the late list can bring back.
+    expect(resumed.tables["dbo.T"]).toEqual({
+      appliedThrough: cdc("0300"),
+      appliedAt: at.toISOString(),
+      late: [cdc("0100")],
+      resumedAt: at.toISOString(),
+      sweep: true,
+    });
+  });
+
   it("refuses a document that is not one, in one line naming the object", () => {
     expect(() => parseTargetState("{", "state/s/t/tables.json")).toThrow(/^state\/s\/t\/tables.json: not JSON/);
     expect(() => parseTargetState('{"version":2,"target":"s/t","tables":{}}', "k")).toThrow(/^k: version: /);

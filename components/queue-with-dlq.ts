@@ -29,6 +29,11 @@ export interface QueueWithDlqArgs {
    * never fails a receive (so nothing reaches the DLQ) and messages would otherwise just age towards expiry.
    */
   maxMessageAgeSeconds?: number;
+  /**
+   * What the dead-letter alarm tells the operator to do. Defaults to "Inspect, fix, then redrive."; a queue whose
+   * policy refuses redrives says what brings the work back instead.
+   */
+  deadLetterAction?: string;
 }
 
 export class QueueWithDlq extends pulumi.ComponentResource {
@@ -77,7 +82,7 @@ export class QueueWithDlq extends pulumi.ComponentResource {
     new aws.cloudwatch.MetricAlarm(
       `${name}-dlq-alarm`,
       {
-        alarmDescription: `Messages in ${dlqName}: they failed ${args.maxReceiveCount ?? 5} times on ${args.queueName}. Inspect, fix, then redrive.`,
+        alarmDescription: `Messages in ${dlqName}: they failed ${args.maxReceiveCount ?? 5} times on ${args.queueName}. ${args.deadLetterAction ?? "Inspect, fix, then redrive."}`,
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: dlq.name },

@@ -106,7 +106,14 @@ export class ValidatedLanding extends pulumi.ComponentResource {
     );
     const queue = new QueueWithDlq(
       `${name}-queue`,
-      { queueName: `${id}-validate`, visibilityTimeoutSeconds: 6 * timeout, alarmActions: [args.alertTopicArn] },
+      {
+        queueName: `${id}-validate`,
+        visibilityTimeoutSeconds: 6 * timeout,
+        alarmActions: [args.alertTopicArn],
+        // The queue policy refuses every sender but S3, the reconciler and the large-file job: no redrive.
+        deadLetterAction:
+          "Inspect and fix; do not redrive (the queue refuses it): the hourly reconciler re-announces every file still in raw.",
+      },
       child,
     );
     const access = {

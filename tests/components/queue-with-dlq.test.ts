@@ -68,6 +68,18 @@ describe("QueueWithDlq", () => {
     });
   });
 
+  it("tells the operator to redrive, unless the queue says what brings its work back instead", async () => {
+    const description = (rs: RecordedResource[]) =>
+      one(rs, "aws:cloudwatch/metricAlarm:MetricAlarm", "validate-dlq-alarm").inputs.alarmDescription;
+    expect(description(resources)).toBe(
+      "Messages in cdc-dev-sales-validate-dlq: they failed 5 times on cdc-dev-sales-validate. Inspect, fix, then redrive.",
+    );
+    const { resources: noRedrive } = await declare({ deadLetterAction: "Do not redrive: the reconciler re-announces." });
+    expect(description(noRedrive)).toBe(
+      "Messages in cdc-dev-sales-validate-dlq: they failed 5 times on cdc-dev-sales-validate. Do not redrive: the reconciler re-announces.",
+    );
+  });
+
   it("exposes the queue and dead-letter ARNs, with all children under the component", () => {
     expect(outputs).toEqual({
       arn: "arn:aws:sqs:eu-west-2:111111111111:cdc-dev-sales-validate",

@@ -5,6 +5,7 @@
  */
 import type { ColumnMetadata } from "../../../metadata/format";
 import { targetTypes } from "../../../metadata/dms-types";
+import { sparkFilePath } from "../spark-path";
 
 export const DIALECTS = ["spark", "trino", "duckdb", "mysql"] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -116,7 +117,7 @@ export const spark: Dialect = {
     files
       .map((f) => {
         const e = { fileOrder: String(f.order), fileRow: "_metadata.row_index", loadCounter: String(f.loadCounter) };
-        return `SELECT ${select(e)} FROM parquet.${spark.quote(f.uri)}`;
+        return `SELECT ${select(e)} FROM parquet.${spark.quote(sparkFilePath(f.uri))}`;
       })
       .join(" UNION ALL "),
 };

@@ -14,6 +14,7 @@ import type { TableMetadata } from "../../../metadata/format";
 import type { Violation, ViolationCode } from "./codes";
 import { SEQ_WIDTH } from "../plan/sequence";
 import { ALLOWED_OPS, OP_COLUMN, SEQ_COLUMN, SEQ_PATTERN } from "./rules";
+import { sparkFilePath } from "../spark-path";
 
 export interface LargeFileCheck {
   /** Result column holding the count of offending rows. */
@@ -49,7 +50,7 @@ export const sparkChecks: CheckDialect = {
   // Java's `$` also matches before a line break that ends the input, so `'1\n' RLIKE '^[0-9]+$'` is true: the
   // caller's closing `$` becomes `\z`, the very end (DuckDB's RE2 `$` already is).
   matches: (expr, pattern) => `${expr} RLIKE ${sparkChecks.literal(pattern.replace(/\$$/, "\\z"))}`,
-  file: (uri) => `parquet.${sparkChecks.quote(uri)}`,
+  file: (uri) => `parquet.${sparkChecks.quote(sparkFilePath(uri))}`,
 };
 
 /** DuckDB, which runs the same checks in local mode and in the tests. */

@@ -3,7 +3,6 @@
  * source engine) must be escaped for the file to be read at all. Checked on the real PySpark 3.5.4 of .cdc-env: the
  * plan's load statement and the large-file job's checks, each over a file under such a folder.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spark } from "../../../handlers/core/plan/dialect";
@@ -11,11 +10,8 @@ import { TablePlan } from "../../../handlers/core/plan/plan";
 import { sparkFilePath } from "../../../handlers/core/spark-path";
 import { renderLargeFileChecks } from "../../../handlers/core/validation/large-file-checks";
 import { ordersTable, tempDir } from "../../support/parquet-fixtures";
+import { pysparkMissing, runPySpark } from "../../support/pyspark";
 import { ordersFile } from "./validation/bad-files";
-
-const python = path.resolve(__dirname, "../../../.cdc-env/venv/bin/python");
-const sparkMissing = !fs.existsSync(python) && process.env.CI !== "true";
-if (sparkMissing) console.warn(`skipping the Spark path check: ${python} is missing; run bash .ci/python-env`);
 
 describe("sparkFilePath", () => {
   it("escapes each glob character and nothing else", () => {
@@ -27,7 +23,7 @@ describe("sparkFilePath", () => {
     );
   });
 
-  (sparkMissing ? it.skip : it)(
+  (pysparkMissing("the Spark path check") ? it.skip : it)(
     "lets Spark read files under names with [ ] { } * ?: the plan's batch and the large-file checks see every row",
     () => {
       const tmp = tempDir("cdc-spark-path");
@@ -49,23 +45,14 @@ describe("sparkFilePath", () => {
             checks: renderLargeFileChecks(meta, "cdc", `file://${file}`).sql,
           };
         });
-        const script = [
-          "import json, sys",
-          "from pyspark.sql import SparkSession",
-          "spark = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false').getOrCreate()",
-          "spark.sparkContext.setLogLevel('ERROR')",
-          "out = []",
-          "for s in json.load(sys.stdin):",
+        const body = [
+          "for s in cases:",
           "    try:",
           "        spark.sql(s['load'])",
           "        out.append([spark.sql(s['count']).collect()[0][0], spark.sql(s['checks']).collect()[0]['row_count']])",
           "    except Exception as err: out.append('ERROR ' + str(err).splitlines()[0])",
-          "spark.stop()",
-          "sys.stdout.write(json.dumps(out))",
-        ].join("\n");
-        const r = spawnSync(python, ["-c", script], { cwd: tmp.dir, input: JSON.stringify(statements), encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`PySpark failed (${r.status}):\n${r.stderr}`);
-        expect(JSON.parse(r.stdout)).toEqual(names.map(() => [3, 3]));
+        ];
+        expect(runPySpark(body, statements)).toEqual(names.map(() => [3, 3]));
       } finally {
         tmp.cleanup();
       }

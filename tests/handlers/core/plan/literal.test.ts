@@ -3,12 +3,9 @@
  * two adjacent literals (`ab`), so its rendering is checked on the real PySpark 3.5.4 of .cdc-env (the Glue 5 engine):
  * one Python process evaluates every literal.
  */
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { duckdb, literal, mysql, spark, trino } from "../../../../handlers/core/plan/dialect";
+import { pysparkMissing, runPySpark } from "../../../support/pyspark";
 import { sqlErrors } from "../../../support/sql-parsers";
 
 const NASTY = [
@@ -51,37 +48,20 @@ describe("literal()", () => {
     }
   });
 
-  const python = path.resolve(__dirname, "../../../../.cdc-env/venv/bin/python");
-  const sparkMissing = !fs.existsSync(python) && process.env.CI !== "true";
-  if (sparkMissing) console.warn(`skipping the Spark literal check: ${python} is missing; run bash .ci/python-env`);
-  (sparkMissing ? it.skip : it)(
+  (pysparkMissing("the Spark literal check") ? it.skip : it)(
     "reads back unchanged in Spark SQL (PySpark 3.5.4)",
     () => {
-      const script = [
-        "import json, sys",
-        "from pyspark.sql import SparkSession",
-        "spark = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false').getOrCreate()",
-        "spark.sparkContext.setLogLevel('ERROR')",
-        "out = []",
-        "for lit in json.load(sys.stdin):",
+      const body = [
+        "for lit in cases:",
         "    try: out.append(spark.sql('SELECT ' + lit).collect()[0][0])",
         "    except Exception as err: out.append('ERROR ' + str(err).splitlines()[0])",
-        "spark.stop()",
-        "sys.stdout.write(json.dumps(out))",
-      ].join("\n");
-      // Spark may leave scratch directories in its working directory.
-      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-spark-literal-"));
-      try {
-        const r = spawnSync(python, ["-c", script], {
-          cwd,
-          input: JSON.stringify(NASTY.map((s) => literal(spark, s))),
-          encoding: "utf8",
-        });
-        if (r.status !== 0) throw new Error(`PySpark failed (${r.status}):\n${r.stderr}`);
-        expect(JSON.parse(r.stdout)).toEqual(NASTY);
-      } finally {
-        fs.rmSync(cwd, { recursive: true, force: true });
-      }
+      ];
+      expect(
+        runPySpark(
+          body,
+          NASTY.map((s) => literal(spark, s)),
+        ),
+      ).toEqual(NASTY);
     },
     120_000,
   );

@@ -34,7 +34,7 @@ import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { TableMetadata } from "../metadata/format";
 import { spark as sparkDialect } from "../handlers/core/plan/dialect";
-import { buildRunManifest, type RunManifest } from "../handlers/core/plan/manifest";
+import { buildRunManifest, manifestBody, sha256Hex, type RunManifest } from "../handlers/core/plan/manifest";
 import { defaultTableNames, TablePlan } from "../handlers/core/plan/plan";
 import { glueEnvProblem } from "../src/local/glue-env/paths";
 import { startMoto } from "../src/local/glue-env/moto";
@@ -263,14 +263,16 @@ class SparkBench {
     log(`${ns}: writing ${changes.toLocaleString("en-US")} changes as ${files} DMS Parquet file(s)`);
     const prefix = `${ns}/bench/accounts/`;
     const uris: string[] = [];
+    const etags: string[] = [];
     const locals: string[] = [];
     for (let f = 0; f < files; f++) {
       const [from, to] = [Math.floor((changes * f) / files), Math.floor((changes * (f + 1)) / files)];
       const name = `20240102-${String(f).padStart(6, "0")}000.parquet`;
       const file = path.join(this.tmp, `${ns}-${name}`);
       await sp.exportParquet(changeSql(rows, changes, from, to), file);
-      await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: prefix + name, Body: fs.readFileSync(file) }));
+      const put = await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: prefix + name, Body: fs.readFileSync(file) }));
       uris.push(`s3://${BUCKET}/${prefix}${name}`);
+      etags.push(put.ETag as string);
       locals.push(file);
     }
     const read = { s3a: await this.readAll(uris), local: await this.readAll(locals) };
@@ -284,9 +286,9 @@ class SparkBench {
       mysql: false,
       tombstoneRetentionDays: 7,
       now: new Date("2024-01-03T00:00:00Z"),
-      tables: [{ meta: META, files: uris }],
+      tables: [{ meta: META, files: uris, etags }],
     });
-    await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey, Body: JSON.stringify(manifest) }));
+    await this.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: manifestKey, Body: manifestBody(manifest) }));
 
     const runTextbook = async () => {
       log(`${ns}: textbook MERGE`);
@@ -365,7 +367,9 @@ class SparkBench {
   private async plan(manifest: RunManifest, uri: string, target: string): Promise<Scenario["plan"]> {
     this.sessionLog.take();
     this.sessionLog.capture = true;
-    const run = await this.cpu.measure(() => this.spark.apply(uri)).finally(() => (this.sessionLog.capture = false));
+    const run = await this.cpu
+      .measure(() => this.spark.apply(uri, sha256Hex(manifestBody(manifest))))
+      .finally(() => (this.sessionLog.capture = false));
     const lines = this.sessionLog.take();
     const traced = lines.flatMap(({ at, line }) => {
       const m = /^trace ([\d.]+)s (spark|mysql|copy) (.*)$/.exec(line);

@@ -102,11 +102,18 @@ export function glueJobRuns(glue: GlueClient, jobName: string): JobRuns {
         active: ACTIVE_RUN_STATES.has(run.JobRunState ?? ""),
         failed: FAILED_RUN_STATES.has(run.JobRunState ?? ""),
         manifestUri: run.Arguments?.["--manifest"],
+        manifestSha256: run.Arguments?.["--manifest_sha256"],
       }));
     },
-    async start(manifestUri) {
+    async start(manifestUri, manifestSha256) {
       try {
-        const r = await glue.send(new StartJobRunCommand({ JobName: jobName, Arguments: { "--manifest": manifestUri } }));
+        // The job refuses a manifest whose bytes hash otherwise (handlers/glue/apply_changes.py `read_manifest`).
+        const r = await glue.send(
+          new StartJobRunCommand({
+            JobName: jobName,
+            Arguments: { "--manifest": manifestUri, "--manifest_sha256": manifestSha256 },
+          }),
+        );
         return { started: true, jobRunId: r.JobRunId as string };
       } catch (err) {
         if ((err as { name?: string }).name === "ConcurrentRunsExceededException")
@@ -319,10 +326,13 @@ function s3Listing(s3: S3Client, bucket: string): HarmonizedListing {
         const r = await s3.send(
           new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: token }),
         );
-        out.push(...(r.Contents ?? []).map((o) => ({ key: o.Key as string, lastModified: o.LastModified })));
+        out.push(...(r.Contents ?? []).map((o) => ({ key: o.Key as string, lastModified: o.LastModified, etag: o.ETag })));
         token = r.NextContinuationToken;
       } while (token);
       return out;
+    },
+    async etag(key) {
+      return (await headObject(s3, { bucket, key }))?.ETag;
     },
   };
 }

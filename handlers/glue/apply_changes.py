@@ -11,23 +11,37 @@ writes the manifest's `.done` marker with them; the poller holds the failed tabl
 `.done` means "this run is over", not "every table is applied". Anything else (a bug here, a lost session, the job
 dying) fails the run with no marker, and the poller runs the manifest again.
 
-Job arguments: --manifest s3://bucket/key.json, optionally --mysql_connection <Glue connection name>.
+Job arguments: --manifest s3://bucket/key.json, --manifest_sha256 <hex>, optionally --mysql_connection <Glue connection
+name>.
+
+Trust: the job runs only the manifest the poller wrote. The poller passes the SHA-256 of the manifest's bytes as a job
+argument (Glue's run arguments are not writable by whoever can write the lake bucket), and a manifest whose bytes hash
+differently is refused before anything runs. Each table's files are pinned by ETag: before a table's statements run,
+every file is HEAD-checked, and a file whose ETag differs (a DMS reload rewrote `LOAD00000001.parquet` in place) fails
+that table — the poller holds it — instead of applying other bytes than the poller planned. The check and Spark's read
+are two requests: a file replaced in the seconds between them is read as replaced (S3A/EMRFS cannot pin an ETag given
+from outside); the poller's own detection of a reload (a new ETag for a LOAD key) covers that case on the next run.
 
 `main` is the Glue entry point; everything after Glue's own set-up is `run_manifest`, which local mode and the tests
 call with a local SparkSession (src/local/spark/glue_local.py), so the code that runs in AWS is the code under test.
 """
 
+import hashlib
 import json
 import sys
 
 MANIFEST_VERSION = 1
-TABLE_KEYS = ("table", "files", "spark")
+TABLE_KEYS = ("table", "files", "etags", "spark")
 SPARK_PHASES = ("create", "load", "dedupe", "guard", "summary", "merge", "expire", "cleanup")
 MYSQL_KEYS = ("create", "load", "stage", "apply")
 
 
 class ManifestError(ValueError):
     """The manifest is not one this runner understands; the message names the field."""
+
+
+class FileVersionError(RuntimeError):
+    """A file of a table is not the version the manifest pins (fails that table only)."""
 
 
 def parse_args(argv):
@@ -52,6 +66,8 @@ def parse_args(argv):
             i += 1
     if not args.get("manifest") or args["manifest"] == "true":
         raise ManifestError("missing job argument --manifest s3://bucket/key.json")
+    if not args.get("manifest_sha256") or args["manifest_sha256"] == "true":
+        raise ManifestError("missing job argument --manifest_sha256 (the SHA-256 of the manifest the poller wrote)")
     return args
 
 
@@ -87,6 +103,8 @@ def load_manifest(text):
         for key in TABLE_KEYS:
             if key not in table:
                 raise ManifestError("%s.%s: missing" % (where, key))
+        if not isinstance(table["etags"], list) or len(table["etags"]) != len(table["files"]):
+            raise ManifestError("%s.etags: expected one ETag per file" % where)
         for phase in SPARK_PHASES:
             if phase not in table["spark"]:
                 raise ManifestError("%s.spark.%s: missing" % (where, phase))
@@ -279,9 +297,35 @@ class GlueEngine(object):
             self.connection.setAutoCommit(True)
 
 
-def read_manifest(s3, manifest_uri):
+def read_manifest(s3, manifest_uri, expected_sha256):
+    """The manifest at `manifest_uri`, refused unless its bytes hash to `expected_sha256` (see the module's comment)."""
     bucket, key = split_s3_uri(manifest_uri)
-    return load_manifest(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    actual = hashlib.sha256(body).hexdigest()
+    if not expected_sha256 or actual != str(expected_sha256).lower():
+        raise ManifestError(
+            "%s: SHA-256 %s differs from the %s the poller passed (--manifest_sha256); refusing to run it"
+            % (manifest_uri, actual, expected_sha256 or "(none)")
+        )
+    return load_manifest(body.decode("utf-8"))
+
+
+def unquote_etag(etag):
+    return (etag or "").strip('"')
+
+
+def check_file_versions(s3, table):
+    """HEADs every file of the table; raises FileVersionError naming the first whose ETag is not the pinned one."""
+    for uri, etag in zip(table["files"], table["etags"]):
+        bucket, key = split_s3_uri(uri)
+        try:
+            current = unquote_etag(s3.head_object(Bucket=bucket, Key=key).get("ETag"))
+        except Exception as err:  # noqa: BLE001 - a missing or unreadable file is a version mismatch too
+            raise FileVersionError("%s: expected ETag %s, cannot read it: %s" % (uri, etag, failure_text(err)))
+        if current != unquote_etag(etag):
+            raise FileVersionError(
+                "%s: expected ETag %s (the version the poller planned), found %s: the file was replaced" % (uri, etag, current)
+            )
 
 
 def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
@@ -293,12 +337,13 @@ def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
         raise ManifestError("manifest has MySQL statements but the job has no --mysql_connection")
     configure_session(spark)
     engine = engine_class(spark, jdbc if needs_mysql(manifest) else None)
-    failures = tuple(getattr(engine, "table_failures", ()))
+    failures = tuple(getattr(engine, "table_failures", ())) + (FileVersionError,)
     results = []
     try:
         for table in manifest["tables"]:
             print("cdc apply: %s, %d files" % (table["table"], len(table["files"])))
             try:
+                check_file_versions(s3, table)
                 counts = run_steps(table_steps(table), engine) or {}
                 results.append({"table": table["table"], "status": "applied", "counts": counts})
             except failures as err:
@@ -326,7 +371,7 @@ def main(argv):
 
     args = parse_args(argv)
     s3 = boto3.client("s3")
-    manifest = read_manifest(s3, args["manifest"])
+    manifest = read_manifest(s3, args["manifest"], args["manifest_sha256"])
     glue = GlueContext(SparkContext.getOrCreate())
     jdbc = None
     if needs_mysql(manifest):

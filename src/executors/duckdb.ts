@@ -5,7 +5,7 @@
 import { DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import type { TableMetadata } from "../../metadata/format";
 import { duckdb, duckdbMergeInto, type Dialect } from "../../handlers/core/plan/dialect";
-import type { BatchFile, BatchStatements, TablePlan } from "../../handlers/core/plan/plan";
+import type { BatchFile, BatchStatements, Generation, TablePlan } from "../../handlers/core/plan/plan";
 import { TablePlans } from "./table-plans";
 import { countsFromSummary, type ApplyCounts } from "./counts";
 
@@ -21,6 +21,8 @@ export interface MergeOptions {
    * running the same batch again is a no-op (see `TablePlan.expire`).
    */
   tombstoneCutoff?: string;
+  /** The batch belongs to this generation of the table (a reload; see handlers/core/plan/generation.ts). */
+  generation?: Generation;
 }
 
 /**
@@ -80,11 +82,14 @@ export class DuckDbExecutor {
     return this.tables.ensureTables(plan);
   }
 
-  /** Loads `files` (in batch order) and keeps the last change per key in the plan's `changes` relation. */
-  async stage(meta: TableMetadata, files: readonly BatchFile[]): Promise<StagedBatch> {
+  /**
+   * Loads `files` (in batch order) and keeps the last change per key in the plan's `changes` relation. A batch of a new
+   * full load names its `generation` (see handlers/core/plan/generation.ts): its floor is pinned here.
+   */
+  async stage(meta: TableMetadata, files: readonly BatchFile[], generation?: Generation): Promise<StagedBatch> {
     const plan = this.plan(meta);
     await this.ensureTables(plan);
-    const statements = plan.batch(files);
+    const statements = plan.batch(files, generation);
     for (const sql of [...statements.load, ...statements.dedupe]) await this.connection.run(sql);
     return { plan, statements };
   }
@@ -112,7 +117,7 @@ export class DuckDbExecutor {
 
   /** Stage and merge in one call. */
   async apply(meta: TableMetadata, files: readonly BatchFile[], options: MergeOptions = {}): Promise<ApplyCounts> {
-    return this.merge(await this.stage(meta, files), options);
+    return this.merge(await this.stage(meta, files, options.generation), options);
   }
 
   /** The live rows of a table in publication column order, as JSON-safe values, sorted by every column. */

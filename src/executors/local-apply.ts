@@ -3,7 +3,7 @@
  * deduplicated batch is copied into MySQL staging and merged there, then DuckDB merges it into its own tables.
  */
 import type { TableMetadata } from "../../metadata/format";
-import type { BatchFile } from "../../handlers/core/plan/plan";
+import type { BatchFile, Generation } from "../../handlers/core/plan/plan";
 import type { ApplyCounts } from "./counts";
 import type { DuckDbExecutor } from "./duckdb";
 import type { MySqlExecutor } from "./mysql";
@@ -23,9 +23,9 @@ export async function applyBatchLocally(
   targets: LocalTargets,
   meta: TableMetadata,
   files: readonly BatchFile[],
-  options: { tombstoneCutoff?: string } = {},
+  options: { tombstoneCutoff?: string; generation?: Generation } = {},
 ): Promise<LocalApplyResult> {
-  const staged = await targets.duck.stage(meta, files);
+  const staged = await targets.duck.stage(meta, files, options.generation);
   const mysql = targets.mysql ? await targets.mysql.apply(meta, await readStagingRows(targets.duck, staged), options) : undefined;
   const duck = await targets.duck.merge(staged, options);
   return mysql ? { duck, mysql } : { duck };

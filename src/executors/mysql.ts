@@ -6,7 +6,7 @@
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../../metadata/format";
 import { mysqlDialect, type Dialect, type MySqlFlavor } from "../../handlers/core/plan/dialect";
-import type { TablePlan } from "../../handlers/core/plan/plan";
+import type { Generation, TablePlan } from "../../handlers/core/plan/plan";
 import { TablePlans } from "./table-plans";
 import { countsFromSummary, NO_CHANGES, type ApplyCounts } from "./counts";
 import { StagingLoader } from "./mysql-staging";
@@ -23,6 +23,8 @@ export interface StagingRows {
 export interface MySqlApplyOptions {
   /** Expire tombstones of deletes older than this `cdc_timestamp` in the same transaction, before the guard. */
   tombstoneCutoff?: string;
+  /** The batch belongs to this generation of the table (a reload; see handlers/core/plan/generation.ts). */
+  generation?: Generation;
 }
 
 export class MySqlExecutor {
@@ -75,13 +77,13 @@ export class MySqlExecutor {
   async apply(meta: TableMetadata, batch: StagingRows, options: MySqlApplyOptions = {}): Promise<ApplyCounts> {
     const plan = this.plan(meta);
     await this.ensureTables(plan);
-    const statements = plan.batch([]);
+    const statements = plan.batch([], options.generation);
     if (batch.columns.join("\n") !== statements.changes.columns.join("\n")) {
       throw new Error(
         `${plan.id}: staging rows have columns ${batch.columns.join(", ")}, expected ${statements.changes.columns.join(", ")}`,
       );
     }
-    if (batch.rows.length === 0 && options.tombstoneCutoff === undefined) return NO_CHANGES;
+    if (batch.rows.length === 0 && options.tombstoneCutoff === undefined && !options.generation) return NO_CHANGES;
     for (const sql of statements.load) await this.connection.query(sql);
     await this.staging.load(statements.changes.relation, batch);
     await this.connection.beginTransaction();

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../metadata/format";
 import { findTable } from "../../metadata/load";
-import { runManifestSchema, type RunManifest, type RunOutcome } from "../../handlers/core/plan/manifest";
+import { runManifestSchema, sha256Hex, unquoteEtag, type RunManifest, type RunOutcome } from "../../handlers/core/plan/manifest";
 import { tombstoneCutoff } from "../../handlers/core/plan/sequence";
 import type { JobRunInfo, JobRuns } from "../../handlers/core/poller/tick";
 import { NO_CHANGES, type ApplyCounts } from "../executors/counts";
@@ -66,26 +66,38 @@ export abstract class LocalJobRuns implements JobRuns {
   /** Runs in the order they finished. */
   readonly finished: LocalRun[] = [];
   /** Runs that threw, with the error (their manifests stay without `.done` and are re-submitted by the poller). */
-  readonly failed: Array<{ jobRunId: string; manifestUri: string; error: Error }> = [];
+  readonly failed: Array<{ jobRunId: string; manifestUri: string; manifestSha256: string; error: Error }> = [];
 
-  /** Runs the manifest at `manifestUri` and writes its `.done` marker. */
-  protected abstract execute(jobRunId: string, manifestUri: string): Promise<LocalRun>;
+  /**
+   * Runs the manifest at `manifestUri` and writes its `.done` marker; refuses (throws, as the Glue job fails) a
+   * manifest whose bytes do not hash to `manifestSha256`.
+   */
+  protected abstract execute(jobRunId: string, manifestUri: string, manifestSha256: string): Promise<LocalRun>;
 
   async recent(): Promise<JobRunInfo[]> {
-    const failed = this.failed.map((f) => ({ id: f.jobRunId, active: false, failed: true, manifestUri: f.manifestUri }));
+    const failed = this.failed.map((f) => ({
+      id: f.jobRunId,
+      active: false,
+      failed: true,
+      manifestUri: f.manifestUri,
+      manifestSha256: f.manifestSha256,
+    }));
     return this.current ? [...failed, { id: this.current.id, active: true, failed: false }] : failed;
   }
 
-  async start(manifestUri: string): Promise<{ started: true; jobRunId: string } | { started: false; reason: string }> {
+  async start(
+    manifestUri: string,
+    manifestSha256: string,
+  ): Promise<{ started: true; jobRunId: string } | { started: false; reason: string }> {
     if (this.current) return { started: false, reason: `run ${this.current.id} is in progress (MaxConcurrentRuns 1)` };
     const id = `jr_local_${String(++this.counter).padStart(6, "0")}`;
-    const done = this.execute(id, manifestUri).then(
+    const done = this.execute(id, manifestUri, manifestSha256).then(
       (run) => {
         this.finished.push(run);
         return run;
       },
       (error: Error) => {
-        this.failed.push({ jobRunId: id, manifestUri, error });
+        this.failed.push({ jobRunId: id, manifestUri, manifestSha256, error });
         return undefined;
       },
     );
@@ -105,9 +117,10 @@ export class LocalGlueJob extends LocalJobRuns {
     super();
   }
 
-  protected async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
+  protected async execute(jobRunId: string, manifestUri: string, manifestSha256: string): Promise<LocalRun> {
     const { s3, duck, mysql } = this.options;
     const text = await getText(s3, manifestUri);
+    checkManifestSha256(manifestUri, text, manifestSha256);
     const manifest = runManifestSchema.parse(JSON.parse(text));
     if (this.options.manifestDir) {
       fs.mkdirSync(this.options.manifestDir, { recursive: true });
@@ -121,19 +134,21 @@ export class LocalGlueJob extends LocalJobRuns {
       if (!meta) throw new Error(`${manifestUri}: table ${entry.table} has no metadata here`);
       const files: string[] = [];
       try {
-        for (const uri of entry.files) files.push(await this.fetch(uri));
+        for (const [i, uri] of entry.files.entries()) files.push(await this.fetch(uri, entry.etags[i]));
         const counts = await applyBatchLocally(
           { duck, mysql },
           meta,
           files.map((f) => ({ uri: f })),
-          { tombstoneCutoff: cutoff },
+          { tombstoneCutoff: cutoff, generation: entry.generation },
         );
         const rows = await this.publish(meta);
         tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });
       } catch (err) {
         // MySQL's and DuckDB's transactions rolled back; the session relations go, as the Glue job drops them.
-        for (const sql of duck.plan(meta).batch(files.map((f) => ({ uri: f }))).cleanup)
-          await duck.connection.run(sql).catch(() => undefined);
+        // (None exist when no file could be fetched: then there is no batch to render either.)
+        if (files.length > 0)
+          for (const sql of duck.plan(meta).batch(files.map((f) => ({ uri: f }))).cleanup)
+            await duck.connection.run(sql).catch(() => undefined);
         const failed = firstLine(err);
         tables.push({ table: entry.table, files: entry.files, lake: NO_CHANGES, rows: 0, failed });
       }
@@ -145,12 +160,20 @@ export class LocalGlueJob extends LocalJobRuns {
     return { jobRunId, manifest, tables, finishedAt: new Date() };
   }
 
-  /** Copies an s3:// object to the work directory under its bucket and key, so the DMS file name is kept. */
-  private async fetch(uri: string): Promise<string> {
+  /**
+   * Copies an s3:// object to the work directory under its bucket and key, so the DMS file name is kept. The bytes
+   * read must be the version the manifest pins: the ETag comes with the same response, so this checks exactly what
+   * is applied (a mismatch fails the table, which the poller then holds).
+   */
+  private async fetch(uri: string, etag: string): Promise<string> {
     const [bucket, key] = splitS3Uri(uri);
     const local = path.join(this.options.workDir, bucket, ...key.split("/"));
     fs.mkdirSync(path.dirname(local), { recursive: true });
     const r = await this.options.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (unquoteEtag(r.ETag ?? "") !== unquoteEtag(etag))
+      throw new Error(
+        `${uri}: expected ETag ${etag} (the version the poller planned), found ${unquoteEtag(r.ETag ?? "")}: the file was replaced`,
+      );
     fs.writeFileSync(local, (await r.Body?.transformToByteArray()) ?? new Uint8Array(0));
     return local;
   }
@@ -183,6 +206,13 @@ export function runOutcome(runId: string, jobRunId: string, tables: readonly Loc
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return (text.split("\n").find((l) => l.trim() !== "") ?? "error").trim().slice(0, 2000);
+}
+
+/** Refuses, as the Glue job does, a manifest whose bytes do not hash to what the poller passed. */
+export function checkManifestSha256(manifestUri: string, text: string, expected: string): void {
+  const actual = sha256Hex(text);
+  if (actual !== expected.toLowerCase())
+    throw new Error(`${manifestUri}: SHA-256 ${actual} differs from the ${expected} the poller passed; refusing to run it`);
 }
 
 export function splitS3Uri(uri: string): [string, string] {

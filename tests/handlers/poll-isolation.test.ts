@@ -5,6 +5,7 @@
  * file is fixed and `cdc target resume` runs, the held table equals the reference model on both engines.
  */
 import * as fs from "node:fs";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -110,7 +111,8 @@ motoDescribe("per-table isolation: a poison file holds its table, the target goe
           table: f.table,
           bucket: harmonized,
           key: f.key,
-          etag: `"${f.key.length}"`,
+          // The version harmonized holds now: runs pin it and the runner checks it.
+          etag: (await aws().s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string,
           sizeBytes: fs.statSync(f.path).size,
           rowCount: f.rows,
           kind: f.kind,

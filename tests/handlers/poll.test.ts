@@ -3,6 +3,7 @@
  * shapes as Glue returns them). The crash test also executes the manifests with the local Glue runner on DuckDB, so
  * "processed exactly once in effect" is checked on the applied rows, against the reference model.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,7 +20,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { readMetadataDir } from "../../metadata/load";
 import { tableId } from "../../metadata/format";
 import { createPollHandler, glueJobRuns, pollSettingsFromEnv } from "../../handlers/poll";
-import { runManifestSchema } from "../../handlers/core/plan/manifest";
+import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../../handlers/core/plan/manifest";
+import { runIdTime } from "../../handlers/core/poller/runs";
 import type { ValidatedFileMessage } from "../../handlers/core/messages";
 import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
@@ -129,7 +131,8 @@ describe("poller on fauxqs with a mocked Glue job", () => {
       table: f.table,
       bucket: harmonized,
       key: f.key,
-      etag: `"${f.key.length}"`,
+      // The ETag S3 gives a single-part upload: the run pins it, the runner checks it.
+      etag: `"${createHash("md5").update(fs.readFileSync(f.path)).digest("hex")}"`,
       sizeBytes: fs.statSync(f.path).size,
       rowCount: f.rows,
       kind: f.kind,
@@ -154,6 +157,21 @@ describe("poller on fauxqs with a mocked Glue job", () => {
   };
   const manifests = async () => (await aws().listKeys(lake)).filter((k) => k.startsWith("runs/") && k.endsWith(".json"));
   const startedWith = () => glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input.Arguments?.["--manifest"]);
+  const startedSha = () => glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input.Arguments?.["--manifest_sha256"]);
+  /** A manifest (no tables) as the poller of these settings writes it at `key` (without `.json`): what a re-render gives. */
+  const storedManifest = (key: string) => {
+    const runId = path.basename(key);
+    return manifestBody(
+      buildRunManifest({
+        ...settings(),
+        target: "sales/reporting",
+        runId,
+        manifestUri: `s3://${lake}/${key}.json`,
+        now: runIdTime(runId) as Date,
+        tables: [],
+      }),
+    );
+  };
 
   it("starts nothing when the queue is empty", async () => {
     glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(1), "SUCCEEDED")] });
@@ -202,10 +220,12 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     const [done, failed, neverStarted] = ["005800000Z-aaaaaa", "010000000Z-bbbbbb", "010200000Z-cccccc"].map(
       (t) => `runs/sales/reporting/20261122T${t}`,
     );
-    for (const m of [done, failed, neverStarted]) await aws().putObject(lake, `${m}.json`, "{}");
+    for (const m of [done, failed, neverStarted]) await aws().putObject(lake, `${m}.json`, storedManifest(m));
     await aws().putObject(lake, `${done}.done`, "{}");
     await deliver(files[0]);
-    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(3), "FAILED", `s3://${lake}/${failed}.json`)] });
+    const failedRun = jobRun(jobRunId(3), "FAILED", `s3://${lake}/${failed}.json`);
+    failedRun.Arguments = { ...failedRun.Arguments, "--manifest_sha256": "a".repeat(64) };
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [failedRun] });
     glueMock
       .on(StartJobRunCommand)
       .resolvesOnce({ JobRunId: jobRunId(4) })
@@ -222,6 +242,9 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(4), "SUCCEEDED", `s3://${lake}/${failed}.json`)] });
     expect(await poller()()).toMatchObject({ outcome: "resubmitted", runId: "20261122T010200000Z-cccccc" });
     expect(startedWith()).toEqual([`s3://${lake}/${failed}.json`, `s3://${lake}/${neverStarted}.json`]);
+    // The failed run's hash is the one Glue kept from its first start; the never-started manifest's is vouched for by
+    // rendering it again (it is byte for byte what this poller writes).
+    expect(startedSha()).toEqual(["a".repeat(64), sha256Hex(storedManifest(neverStarted))]);
     expect(await manifests()).toEqual([done, failed, neverStarted].map((m) => `${m}.json`));
 
     // Once every manifest has its marker, the waiting message gets its own run.
@@ -236,7 +259,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     const [a, b, c] = ["000000000Z-aaaaaa", "003000000Z-bbbbbb", "013000000Z-cccccc"].map(
       (t) => `runs/sales/reporting/20261122T${t}`,
     );
-    for (const m of [a, b, c]) await aws().putObject(lake, `${m}.json`, "{}");
+    for (const m of [a, b, c]) await aws().putObject(lake, `${m}.json`, storedManifest(m));
     for (const m of [a, b]) await aws().putObject(lake, `${m}.done`, "{}");
     glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [] });
     glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(8) });
@@ -263,6 +286,29 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     const listed = list.mock.calls.map(([cmd]) => cmd.input as { StartAfter?: string }).find((i) => "StartAfter" in i);
     expect(listed?.StartAfter).toBe(`${c}.json`);
     list.mockRestore();
+  });
+
+  it("passes the manifest's SHA-256 to the job, and never vouches for a pending manifest whose bytes were changed", async () => {
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [] });
+    glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(9) });
+    await deliver(files[0]);
+    expect(await poller()()).toMatchObject({ outcome: "started" });
+    const [key] = await manifests();
+    expect(startedSha()).toEqual([sha256Hex((await aws().getObject(lake, key)) as Uint8Array)]);
+
+    // Someone who can write the lake bucket rewrites a manifest that has not run (its first start was lost).
+    const pending = "runs/sales/reporting/20261122T013000000Z-dddddd";
+    const tampered = storedManifest(pending).replace('"target": "sales/reporting"', '"target": "sales/other"');
+    expect(tampered).not.toBe(storedManifest(pending));
+    await aws().putObject(lake, `${pending}.json`, tampered);
+    await aws().putObject(lake, `${key.replace(/\.json$/, "")}.done`, "{}");
+    expect(await poller()()).toEqual({
+      outcome: "blocked",
+      runId: "20261122T013000000Z-dddddd",
+      manifestUri: `s3://${lake}/${pending}.json`,
+      failedRuns: [],
+    });
+    expect(startedWith()).toHaveLength(1);
   });
 
   it("stops re-submitting a manifest whose runs keep failing, and takes no new work past it", async () => {
@@ -300,7 +346,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     const { duck, runner } = await localGlueJob();
     glueMock.on(GetJobRunsCommand).callsFake(async () => ({ JobRuns: [] }));
     glueMock.on(StartJobRunCommand).callsFake(async (input: { Arguments: Record<string, string> }) => {
-      const r = await runner.start(input.Arguments["--manifest"]);
+      const r = await runner.start(input.Arguments["--manifest"], input.Arguments["--manifest_sha256"]);
       await runner.wait();
       return { JobRunId: r.started ? r.jobRunId : "" };
     });
@@ -340,7 +386,7 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     }));
     // Glue with MaxConcurrentRuns 1: a second StartJobRun while one runs is refused.
     glueMock.on(StartJobRunCommand).callsFake(async (input: { Arguments: Record<string, string> }) => {
-      const r = await runner.start(input.Arguments["--manifest"]);
+      const r = await runner.start(input.Arguments["--manifest"], input.Arguments["--manifest_sha256"]);
       if (!r.started) throw new ConcurrentRunsExceededException({ message: r.reason, $metadata: {} });
       return { JobRunId: r.jobRunId };
     });

@@ -11,9 +11,15 @@
  * stored row and tombstone; a delete removes the row and leaves a tombstone. Tables without a primary key are change
  * logs: every change is a row, and a change already logged (same sequence, same full-load file counter and row) is not
  * logged again.
+ *
+ * Generations (a reload, DESIGN §5): a batch of a generation gives its full-load rows the generation's floor as their
+ * sequence — the highest sequence the table held when the generation was first seen, pinned per generation id — and
+ * the batch that starts it then removes every row not newer than the floor that no change of the batch reached,
+ * leaving a tombstone at the row's own sequence. Change logs instead drop their old full-load rows at the start.
  */
 import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
-import { normalizeSeq } from "../../handlers/core/plan/sequence";
+import type { Generation } from "../../handlers/core/plan/generation";
+import { FULL_LOAD_SEQ, normalizeSeq } from "../../handlers/core/plan/sequence";
 
 /** A value as tests write it: canonical text (see {@link canonicalValue}) or null. */
 export type ModelValue = string | null;
@@ -55,17 +61,28 @@ export class ReferenceModel {
   /** Live rows (or, for a change log, logged changes) by key. */
   private readonly rowsByKey = new Map<string, Stored>();
   private readonly tombstones = new Map<string, { seq: string; timestamp: string }>();
+  private readonly floors = new Map<string, string>();
 
   constructor(readonly meta: TableMetadata) {}
 
-  /** Applies one batch of files, in the given file order. */
-  applyBatch(files: readonly ModelFile[]): ModelCounts {
+  /** Applies one batch of files, in the given file order (of a generation: see the class comment). */
+  applyBatch(files: readonly ModelFile[], generation?: Generation): ModelCounts {
+    const keyed = this.meta.primaryKey.length > 0;
+    if (generation && !this.floors.has(generation.id)) {
+      const seqs = [...this.rowsByKey.values(), ...this.tombstones.values()].map((r) => r.seq);
+      this.floors.set(generation.id, keyed ? seqs.reduce((a, b) => (b > a ? b : a), FULL_LOAD_SEQ) : FULL_LOAD_SEQ);
+    }
+    const floor = generation ? (this.floors.get(generation.id) as string) : FULL_LOAD_SEQ;
+    if (generation?.sweep && !keyed)
+      for (const [key, row] of this.rowsByKey)
+        if (row.seq === FULL_LOAD_SEQ && !key.endsWith(',"cdc"]')) this.rowsByKey.delete(key);
     const counts: ModelCounts = { changes: 0, inserted: 0, updated: 0, deleted: 0, tombstoned: 0, skippedStale: 0 };
     // Last change per key: (seq, file, row) ascending, so a later entry replaces an earlier one.
     const last = new Map<string, { seq: string; change: ModelChange; order: [number, number] }>();
     files.forEach((file, f) =>
       file.changes.forEach((change, r) => {
-        const seq = normalizeSeq(change.seq);
+        const isLoad = /^LOAD[0-9A-Fa-f]{8}\.parquet$/.test(file.name);
+        const seq = isLoad && keyed ? floor : normalizeSeq(change.seq);
         const key = this.keyOf(file, change, r);
         const prev = last.get(key);
         if (!prev || seq > prev.seq || (seq === prev.seq && (f > prev.order[0] || (f === prev.order[0] && r > prev.order[1])))) {
@@ -94,6 +111,14 @@ export class ReferenceModel {
         if (stored) counts.updated++;
         else counts.inserted++;
         this.rowsByKey.set(key, row);
+      }
+    }
+    if (generation?.sweep && keyed) {
+      for (const [key, row] of this.rowsByKey) {
+        const reached = last.get(key);
+        if (row.seq > floor || (reached && reached.seq >= floor)) continue;
+        this.rowsByKey.delete(key);
+        this.tombstones.set(key, { seq: row.seq, timestamp: generation.at });
       }
     }
     return counts;

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { RunManifest } from "../../handlers/core/plan/manifest";
+import { manifestBody, type RunManifest } from "../../handlers/core/plan/manifest";
 import { glueEnvProblem } from "../../src/local/glue-env/paths";
 import { startMoto, type MotoServer } from "../../src/local/glue-env/moto";
 import { LocalSparkSession } from "../../src/local/spark/spark-session";
@@ -28,7 +28,7 @@ export interface LocalGlue {
   warehouse: string;
   /** Uploads a local file under `key`; returns its s3:// URI. */
   putFile(file: string, key: string): Promise<string>;
-  /** Stores a manifest at `runs/<runId>.json`; returns its s3:// URI. */
+  /** Stores a manifest at `runs/<runId>.json` as `manifestBody` writes it (hash: `sha256Hex(manifestBody(m))`); returns its s3:// URI. */
   putManifest(manifest: RunManifest): Promise<string>;
   /** The manifest URI a run id is stored at (what `buildRunManifest` needs before the manifest exists). */
   manifestUri(runId: string): string;
@@ -68,9 +68,7 @@ export function useLocalGlue(options: { bucket?: string } = {}): () => LocalGlue
       },
       async putManifest(manifest) {
         const uri = manifestUri(manifest.runId);
-        await s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: `runs/${manifest.runId}.json`, Body: JSON.stringify(manifest) }),
-        );
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `runs/${manifest.runId}.json`, Body: manifestBody(manifest) }));
         return uri;
       },
     };

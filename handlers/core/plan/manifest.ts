@@ -11,10 +11,11 @@
  * MySQL goes first so the Iceberg publication never shows a batch the MySQL target has not committed. Expiry comes
  * before the guard on both sides, so a run is "expire, then apply" and repeating it changes nothing (see `TablePlan.expire`).
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { TableMetadata } from "../../../metadata/format";
 import { mysqlDialect, spark, type MySqlFlavor } from "./dialect";
-import { defaultTableNames, TablePlan, type BatchFile } from "./plan";
+import { defaultTableNames, TablePlan, type BatchFile, type Generation } from "./plan";
 import { tombstoneCutoff } from "./sequence";
 
 export const MANIFEST_VERSION = 1;
@@ -26,6 +27,16 @@ export const manifestTableSchema = z.strictObject({
   table: z.string().min(1),
   /** s3:// URIs in batch order (full load first, then DMS file order). */
   files: z.array(z.string().regex(/^s3:\/\/[^/]+\/.+/, { error: "expected an s3:// URI" })).min(1),
+  /**
+   * Each file's version, in the order of `files`: the harmonized object's ETag the poller was told about (unquoted).
+   * The runner checks every file's current ETag first and holds the table rather than apply other bytes: a DMS reload
+   * rewrites `LOAD00000001.parquet` in place, under the same key.
+   */
+  etags: z.array(z.string().regex(/^[^"\s]+$/, { error: "expected an ETag without quotes" })).min(1),
+  /** The table's generation (a reload), when the batch has full-load files of one (see plan/generation.ts). */
+  generation: z
+    .strictObject({ id: z.string().min(1), at: z.string().min(1), sweep: z.boolean(), file: z.string().min(1) })
+    .optional(),
   spark: z.strictObject({
     create: statements,
     load: statements,
@@ -55,6 +66,11 @@ export const manifestTableSchema = z.strictObject({
 });
 export type ManifestTable = z.infer<typeof manifestTableSchema>;
 
+/** An ETag as S3 returns it (`"…"`) in the form manifests pin it. */
+export function unquoteEtag(etag: string): string {
+  return etag.replace(/^"|"$/g, "");
+}
+
 export const runManifestSchema = z.strictObject({
   version: z.literal(MANIFEST_VERSION),
   /** `<source>/<target>`. */
@@ -63,7 +79,12 @@ export const runManifestSchema = z.strictObject({
   createdAt: z.iso.datetime(),
   /** Written by the runner when every table has an outcome (`runOutcomeSchema`). */
   doneUri: z.string().regex(/^s3:\/\/[^/]+\/.+\.done$/, { error: "expected an s3:// URI ending in .done" }),
-  tables: z.array(manifestTableSchema),
+  tables: z.array(
+    manifestTableSchema.refine((t) => t.etags.length === t.files.length, {
+      error: "expected one ETag per file",
+      path: ["etags"],
+    }),
+  ),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 
@@ -106,6 +127,20 @@ export interface ManifestTableInput {
   meta: TableMetadata;
   /** s3:// URIs in batch order. */
   files: string[];
+  /** Each file's ETag, in the order of `files`. */
+  etags: string[];
+  /** The table's generation, when the batch has full-load files of a reload (handlers/core/poller/generations.ts). */
+  generation?: Generation & { file: string };
+}
+
+/** The bytes a manifest is stored as: what the poller writes and hashes, and the job checks (`--manifest_sha256`). */
+export function manifestBody(manifest: RunManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** SHA-256 (hex) of a manifest's stored bytes. */
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 export interface BuildManifestInput {
@@ -126,13 +161,16 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tables = input.tables.map(({ meta, files }): ManifestTable => {
+  const tables = input.tables.map(({ meta, files, etags, generation }): ManifestTable => {
+    if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
     const batch: BatchFile[] = files.map((uri) => ({ uri }));
     const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace));
-    const s = sp.batch(batch);
+    const s = sp.batch(batch, generation);
     const entry: ManifestTable = {
       table: sp.id,
       files,
+      etags: etags.map(unquoteEtag),
+      ...(generation ? { generation } : {}),
       spark: {
         create: sp.create(),
         load: s.load,
@@ -146,7 +184,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
     };
     if (input.mysql) {
       const my = new TablePlan(meta, mysqlDialect(input.mysql));
-      const m = my.batch([]);
+      const m = my.batch([], generation);
       entry.mysql = {
         create: my.create(),
         load: m.load,

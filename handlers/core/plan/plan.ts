@@ -26,10 +26,11 @@ import type { ColumnMetadata, TableMetadata } from "../../../metadata/format";
 import { tableId } from "../../../metadata/format";
 import { isReservedColumn } from "../../../metadata/reserved-names";
 import { checkMysqlKey, literal, qualified, type Dialect } from "./dialect";
+import { GenerationSteps, type Generation } from "./generation";
 import { defaultTableNames, type TableNames } from "./names";
 import { FULL_LOAD_SEQ, SEQ_WIDTH } from "./sequence";
 
-export { defaultTableNames, type TableNames };
+export { defaultTableNames, type Generation, type TableNames };
 
 /** One file of a batch, in batch order. */
 export interface BatchFile {
@@ -129,8 +130,24 @@ export class TablePlan {
     return out;
   }
 
-  /** The statements applying one batch of files (Spark/DuckDB); MySQL ignores `files` (its batch arrives in staging). */
-  batch(files: readonly BatchFile[]): BatchStatements {
+  /**
+   * The statements applying one batch of files (Spark/DuckDB); MySQL ignores `files` (its batch arrives in staging).
+   * With `generation`, the batch belongs to a new full load (generation.ts): its floor is pinned first, its full-load
+   * rows carry it, and at the generation's start the rows the new load lacks are swept after the merge.
+   */
+  batch(files: readonly BatchFile[], generation?: Generation): BatchStatements {
+    const g = generation && this.generationSteps(generation);
+    const plain = this.plainBatch(files, g);
+    if (!g) return plain;
+    return { ...plain, load: [...g.pin(), ...plain.load], merge: [...plain.merge, ...g.sweep(plain.changes.relation)] };
+  }
+
+  private generationSteps(generation: Generation): GenerationSteps {
+    const t = { id: this.id, mode: this.mode, dialect: this.dialect, names: this.names, primaryKey: this.meta.primaryKey };
+    return new GenerationSteps(t, generation);
+  }
+
+  private plainBatch(files: readonly BatchFile[], generation: GenerationSteps | undefined): BatchStatements {
     const d = this.dialect;
     const columns = [...this.meta.columns.map((c) => c.name), "_cdc_op", "_cdc_seq", "_cdc_timestamp", "_cdc_row"];
     if (d.merge === "staging") {
@@ -151,7 +168,7 @@ export class TablePlan {
     // harmonized catalog table filtered by "$path") and the plan starts at the dedupe.
     if (d.readFiles && files.length === 0) throw new Error(`${this.id}: a batch needs at least one file`);
     return {
-      load: d.readFiles ? [d.relation(batch, this.readFiles(files), false)] : [],
+      load: d.readFiles ? [d.relation(batch, this.readFiles(files, generation), false)] : [],
       dedupe: [d.relation(changes, this.dedupe(columns), true)],
       guard: [
         d.relation(
@@ -198,7 +215,7 @@ export class TablePlan {
     return this.meta.primaryKey.map((k) => this.meta.columns.find((c) => c.name === k) as ColumnMetadata);
   }
 
-  private readFiles(files: readonly BatchFile[]): string {
+  private readFiles(files: readonly BatchFile[], generation?: GenerationSteps): string {
     const d = this.dialect;
     if (!d.readFiles) throw new Error(`${d.name} cannot read batch files`);
     // A file delivered twice in one batch adds nothing but ties: keep its last position.
@@ -216,7 +233,7 @@ export class TablePlan {
     // In CDC files DMS writes full-width sequences and validation admits only digits: those pass as they are, which
     // spares a string copy per change; the padding is for shorter ones.
     const seq = (e: { loadCounter: string }) =>
-      `CASE WHEN ${e.loadCounter} > 0 THEN ${literal(d, FULL_LOAD_SEQ)} WHEN length(${raw}) = ${SEQ_WIDTH} THEN ${raw} ` +
+      `CASE WHEN ${e.loadCounter} > 0 THEN ${generation?.loadSeq() ?? literal(d, FULL_LOAD_SEQ)} WHEN length(${raw}) = ${SEQ_WIDTH} THEN ${raw} ` +
       `ELSE lpad(coalesce(nullif(trim(${raw}), ''), '0'), ${SEQ_WIDTH}, '0') END`;
     return d.readFiles(sources, (e) =>
       [

@@ -7,7 +7,7 @@ import { tableId, type TableMetadata } from "../../../metadata/format";
 import { findTable } from "../../../metadata/load";
 import { compareDmsFiles, parseDmsKey } from "../dms-key";
 import type { ValidatedFileMessage } from "../messages";
-import type { ManifestTableInput } from "../plan/manifest";
+import { unquoteEtag, type ManifestTableInput } from "../plan/manifest";
 
 /** One received message: its SQS identity and, when it parsed, the validated-file message. */
 export interface ReceivedFile {
@@ -73,7 +73,7 @@ export function planBatch(received: readonly ReceivedFile[], source: string, tab
     .sort(([a], [b]) => (tableId(a) < tableId(b) ? -1 : tableId(a) > tableId(b) ? 1 : 0))
     .map(([meta, files]) => {
       const ordered = [...files.entries()].sort(([, a], [, b]) => compareDmsFiles(a.key, b.key));
-      return { meta, files: ordered.map(([uri]) => uri) };
+      return { meta, files: ordered.map(([uri]) => uri), etags: ordered.map(([, m]) => unquoteEtag(m.etag)) };
     });
   return { tables: planned, files: planned.reduce((n, t) => n + t.files.length, 0), included, rejected };
 }

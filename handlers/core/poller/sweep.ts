@@ -11,6 +11,8 @@ import { compareUris, keyOf } from "./target-state";
 export interface ListedObject {
   key: string;
   lastModified?: Date;
+  /** The object's ETag (what a run pins it by). */
+  etag?: string;
 }
 
 /**

@@ -19,7 +19,8 @@
 import type { MySqlFlavor } from "../plan/dialect";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../../metadata/format";
-import { buildRunManifest } from "../plan/manifest";
+import { buildRunManifest, manifestBody, sha256Hex } from "../plan/manifest";
+import { pendingManifestSha256 } from "./manifest-trust";
 import { planBatch, type ReceivedFile } from "./batch";
 import { advanceCheckpoint, checkpointKey, manifestKey, newRunId, runsInListing, runsPrefix } from "./runs";
 import { settleFinishedRuns, type Alerts } from "./settle";
@@ -58,14 +59,22 @@ export interface JobRunInfo {
   failed: boolean;
   /** Its `--manifest` argument. */
   manifestUri?: string;
+  /** Its `--manifest_sha256` argument: the hash the poller took when it first started the manifest. */
+  manifestSha256?: string;
 }
 
 /** The target's Glue job (one job per target, at most one concurrent run). */
 export interface JobRuns {
   /** The job's recent runs (Glue: the newest page of GetJobRuns). */
   recent(): Promise<JobRunInfo[]>;
-  /** Starts a run on the manifest; `started: false` when the job refused it because a run is already going. */
-  start(manifestUri: string): Promise<{ started: true; jobRunId: string } | { started: false; reason: string }>;
+  /**
+   * Starts a run on the manifest, passing the SHA-256 of its bytes: the job refuses a manifest that hashes otherwise.
+   * `started: false` when the job refused it because a run is already going.
+   */
+  start(
+    manifestUri: string,
+    manifestSha256: string,
+  ): Promise<{ started: true; jobRunId: string } | { started: false; reason: string }>;
 }
 
 export interface PollSettings {
@@ -182,7 +191,9 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       });
       return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
     }
-    const r = await runs.start(manifestUri);
+    const sha = await pendingManifestSha256(deps, oldest, manifestUri, recent);
+    if (sha === undefined) return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
+    const r = await runs.start(manifestUri, sha);
     if (!r.started) {
       logger.info("job refused the re-submission; waiting for the next tick", { runId: oldest.runId, reason: r.reason });
       return { outcome: "busy", activeRuns: [] };
@@ -240,7 +251,9 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     return { outcome: "idle" };
   }
 
-  const runId = newRunId(now(), (deps.suffix ?? randomSuffix)());
+  // One instant for the run id and the manifest's clock: a re-submission renders the manifest again from its run id.
+  const createdAt = new Date(now().getTime());
+  const runId = newRunId(createdAt, (deps.suffix ?? randomSuffix)());
   const key = manifestKey(prefix, runId);
   const manifestUri = store.uri(key);
   const manifest = buildRunManifest({
@@ -250,11 +263,12 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     sparkNamespace: settings.sparkNamespace,
     mysql: settings.mysql,
     tombstoneRetentionDays: settings.tombstoneRetentionDays,
-    now: now(),
+    now: createdAt,
     tables: work.tables,
   });
-  await store.writeDurably(key, `${JSON.stringify(manifest, null, 2)}\n`);
-  const r = await runs.start(manifestUri);
+  const body = manifestBody(manifest);
+  await store.writeDurably(key, body);
+  const r = await runs.start(manifestUri, sha256Hex(body));
   if (!r.started) {
     await store.remove(key);
     await queue.release(batch.included);

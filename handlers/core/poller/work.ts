@@ -13,12 +13,15 @@ import { findTable } from "../../../metadata/load";
 import type { ManifestTableInput } from "../plan/manifest";
 import type { PlannedBatch, ReceivedFile } from "./batch";
 import { harmonizedPrefix, listStartAfter, unappliedFiles, type ListedObject } from "./sweep";
-import { compareUris, isHeld, type TargetState } from "./target-state";
+import { compareUris, isHeld, keyOf, type TargetState } from "./target-state";
+import { unquoteEtag } from "../plan/manifest";
 
 /** The harmonized bucket's listing. */
 export interface HarmonizedListing {
   /** Objects under `prefix`, after `startAfter` when given. */
   list(prefix: string, startAfter?: string): Promise<ListedObject[]>;
+  /** The object's current ETag, or undefined when it is gone. */
+  etag(key: string): Promise<string | undefined>;
 }
 
 export interface WorkInput {
@@ -92,6 +95,10 @@ export async function collectWork(input: WorkInput): Promise<Work> {
         resumed ||
         (periodicDue && listed.some((o) => `s3://${input.harmonizedBucket}/${o.key}` === uri && isOld(o, oldEnough))),
     );
+    const known = new Map<string, string>();
+    for (const o of listed) if (o.etag) known.set(`s3://${input.harmonizedBucket}/${o.key}`, unquoteEtag(o.etag));
+    const ann = announced.get(id);
+    ann?.files.forEach((f, i) => known.set(f, ann.etags[i]));
     const all = [...new Set([...own, ...found, ...late])].sort(compareUris);
     const extra = all.length - own.length;
     if (own.length === 0 && files > 0 && files + all.length > input.maxFiles) {
@@ -101,8 +108,17 @@ export async function collectWork(input: WorkInput): Promise<Work> {
     }
     if (resumed || late.length > 0) sweptTables.push(id);
     if (all.length === 0) continue;
-    out.push({ meta, files: all });
-    files += all.length;
+    // Every file is pinned by the version the run plans to apply: the message's, the listing's, or (late files) S3's.
+    const pinned: { files: string[]; etags: string[] } = { files: [], etags: [] };
+    for (const f of all) {
+      const etag = known.get(f) ?? (await input.harmonized.etag(keyOf(f)));
+      if (etag === undefined) continue; // gone from harmonized: nothing to apply
+      pinned.files.push(f);
+      pinned.etags.push(unquoteEtag(etag));
+    }
+    if (pinned.files.length === 0) continue;
+    out.push({ meta, ...pinned });
+    files += out[out.length - 1].files.length;
     sweptFiles += extra;
   }
   return { tables: out, files, included, heldMessages, heldFiles, periodic, sweptTables, sweptFiles };

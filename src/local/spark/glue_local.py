@@ -9,7 +9,8 @@ Manifests then run through handlers/glue/apply_changes.py's `run_manifest`, the 
 
 Protocol: one JSON request per line on stdin, one JSON reply per line on stdout ({"ok": true, ...} or
 {"ok": false, "error": "..."}); Spark's own output goes to stderr. Requests:
-  {"op": "apply", "manifest": "s3://b/k.json", "jdbc": {url, user, password} | null, "failAfter": {...} | null}
+  {"op": "apply", "manifest": "s3://b/k.json", "manifestSha256": "<hex>", "jdbc": {url, user, password} | null,
+   "failAfter": {...} | null}   (the manifest's bytes must hash to manifestSha256, as the job's --manifest_sha256)
   {"op": "query", "sql": "..."}   rows as JSON-safe values (see json_cell)
   {"op": "sql", "sql": "..."}     runs a statement
   {"op": "export", "sql": "...", "path": "/x.parquet"}   the query's rows as one Parquet file
@@ -157,7 +158,7 @@ def fresh_session(spark):
 
 def apply(spark, s3, request):
     fresh_session(spark)
-    manifest = apply_changes.read_manifest(s3, request["manifest"])
+    manifest = apply_changes.read_manifest(s3, request["manifest"], request.get("manifestSha256"))
     fail = request.get("failAfter")
     if fail is None:
         engine = TracingEngine if os.environ.get("CDC_SPARK_TRACE") else apply_changes.GlueEngine

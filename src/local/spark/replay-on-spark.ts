@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { tableId, type TableMetadata } from "../../../metadata/format";
-import { buildRunManifest } from "../../../handlers/core/plan/manifest";
+import { buildRunManifest, manifestBody, sha256Hex } from "../../../handlers/core/plan/manifest";
 import type { MySqlFlavor } from "../../../handlers/core/plan/dialect";
 import type { ApplyCounts } from "../../executors/counts";
 import { startMoto } from "../glue-env/moto";
@@ -46,11 +46,15 @@ export async function replayOnSpark(input: SparkReplayInput): Promise<Record<str
     const manifestTables = [];
     for (const { meta, files } of input.tables) {
       const uris: string[] = [];
+      const etags: string[] = [];
       for (const rel of files) {
-        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: rel, Body: fs.readFileSync(path.join(input.dmsDir, rel)) }));
+        const put = await s3.send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: rel, Body: fs.readFileSync(path.join(input.dmsDir, rel)) }),
+        );
         uris.push(`s3://${BUCKET}/${rel}`);
+        etags.push(put.ETag as string);
       }
-      manifestTables.push({ meta, files: uris });
+      manifestTables.push({ meta, files: uris, etags });
     }
     const runId = "replay";
     const manifestUri = `s3://${BUCKET}/runs/${runId}.json`;
@@ -65,9 +69,10 @@ export async function replayOnSpark(input: SparkReplayInput): Promise<Record<str
       now: new Date(),
       tables: manifestTables,
     });
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}.json`, Body: JSON.stringify(manifest) }));
+    const body = manifestBody(manifest);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}.json`, Body: body }));
     input.progress(`applying ${input.tables.length} tables with handlers/glue/apply_changes.py`);
-    const applied = await spark.apply(manifestUri, input.mysql?.jdbc);
+    const applied = await spark.apply(manifestUri, sha256Hex(body), input.mysql?.jdbc);
 
     const out: Record<string, SparkReplayTable> = {};
     for (const [i, { meta }] of input.tables.entries()) {

@@ -38,7 +38,7 @@ export class SparkGlueJob extends LocalJobRuns {
     super();
   }
 
-  protected async execute(jobRunId: string, manifestUri: string): Promise<LocalRun> {
+  protected async execute(jobRunId: string, manifestUri: string, manifestSha256: string): Promise<LocalRun> {
     const { s3, spark } = this.options;
     const [bucket, key] = splitS3Uri(manifestUri);
     const text =
@@ -49,7 +49,8 @@ export class SparkGlueJob extends LocalJobRuns {
       fs.writeFileSync(path.join(this.options.manifestDir, `${manifest.runId}.json`), text);
     }
     // The job writes the `.done` marker itself once every table has an outcome; a failed table's is read from it.
-    const applied = await spark.apply(manifestUri, this.options.jdbc);
+    // The job itself checks the manifest's hash (apply_changes.read_manifest) and each file's ETag.
+    const applied = await spark.apply(manifestUri, manifestSha256, this.options.jdbc);
     const [doneBucket, doneKey] = splitS3Uri(manifest.doneUri);
     const done = runOutcomeSchema.parse(
       JSON.parse(

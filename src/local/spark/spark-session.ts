@@ -153,9 +153,23 @@ export class LocalSparkSession {
     return session;
   }
 
-  /** Runs a run manifest stored at `manifestUri` with the Glue job's code; returns the counts it logged per table. */
-  async apply(manifestUri: string, jdbc?: JdbcTarget, failAfter?: InjectedFailure): Promise<AppliedTable[]> {
-    const r = await this.request({ op: "apply", manifest: manifestUri, jdbc: jdbc ?? null, failAfter: failAfter ?? null });
+  /**
+   * Runs a run manifest stored at `manifestUri` with the Glue job's code; returns the counts it logged per table. The
+   * job refuses a manifest whose bytes do not hash to `manifestSha256` (what the poller passes as `--manifest_sha256`).
+   */
+  async apply(
+    manifestUri: string,
+    manifestSha256: string,
+    jdbc?: JdbcTarget,
+    failAfter?: InjectedFailure,
+  ): Promise<AppliedTable[]> {
+    const r = await this.request({
+      op: "apply",
+      manifest: manifestUri,
+      manifestSha256,
+      jdbc: jdbc ?? null,
+      failAfter: failAfter ?? null,
+    });
     if (process.env.CDC_SPARK_TRACE) console.error(`spark apply ${manifestUri}: ${String(r.seconds)} s`);
     return (r.tables as Array<{ table: string; counts: Record<string, number> }>).map((t) => ({
       table: t.table,

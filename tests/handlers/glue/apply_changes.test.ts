@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildRunManifest, runManifestSchema } from "../../../handlers/core/plan/manifest";
+import { buildRunManifest, manifestBody, runManifestSchema } from "../../../handlers/core/plan/manifest";
 import { PROPERTY_TABLES } from "../../support/change-batches";
 
 const root = path.resolve(__dirname, "../../..");
@@ -45,18 +45,23 @@ describe("handlers/glue/apply_changes.py", () => {
         {
           meta: PROPERTY_TABLES[0],
           files: ["s3://raw/dbo/Orders/LOAD00000001.parquet", "s3://raw/dbo/Orders/20240102-120000000.parquet"],
+          etags: ['"9b2cf535f27731c974343645a3985328"', "c0ffee00c0ffee00c0ffee00c0ffee00-2"],
         },
-        { meta: PROPERTY_TABLES[2], files: ["s3://raw/audit/events/20240102-120000000.parquet"] },
+        {
+          meta: PROPERTY_TABLES[2],
+          files: ["s3://raw/audit/events/20240102-120000000.parquet"],
+          etags: ["5d41402abc4b2a76b9719d911017c592"],
+        },
       ],
     });
     expect(runManifestSchema.parse(manifest)).toEqual(manifest);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-glue-"));
     const fixture = path.join(dir, "manifest.json");
-    fs.writeFileSync(fixture, JSON.stringify(manifest));
+    fs.writeFileSync(fixture, manifestBody(manifest));
     try {
       const r = python(["-m", "unittest", "-v", "tests/handlers/glue/test_apply_changes.py"], { CDC_MANIFEST_FIXTURE: fixture });
       if (r.status !== 0) throw new Error(`python3 -m unittest failed:\n${r.stderr}`);
-      expect(r.stderr).toMatch(/Ran 17 tests in [\d.]+s\s+OK/);
+      expect(r.stderr).toMatch(/Ran 22 tests in [\d.]+s\s+OK/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ Run from tests/handlers/glue/apply_changes.test.ts, which passes a manifest buil
 CDC_MANIFEST_FIXTURE so the runner is checked against the real format.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -41,19 +42,25 @@ class RecordingEngine(object):
 
 class ParseArgsTest(unittest.TestCase):
     def test_reads_glue_style_arguments(self):
-        args = apply_changes.parse_args(["job.py", "--JOB_NAME", "x", "--manifest", "s3://b/m.json", "--mysql_connection", "c"])
-        self.assertEqual(args, {"JOB_NAME": "x", "manifest": "s3://b/m.json", "mysql_connection": "c"})
+        args = apply_changes.parse_args(
+            ["job.py", "--JOB_NAME", "x", "--manifest", "s3://b/m.json", "--manifest_sha256", "ab", "--mysql_connection", "c"]
+        )
+        self.assertEqual(args, {"JOB_NAME": "x", "manifest": "s3://b/m.json", "manifest_sha256": "ab", "mysql_connection": "c"})
 
     def test_a_flag_without_a_value_takes_nothing_from_the_next_argument(self):
         # Glue passes some flags of its own bare; `--enable-metrics --manifest x` must not read "--manifest" as a value.
-        args = apply_changes.parse_args(["job.py", "--enable-metrics", "--manifest", "s3://b/m.json", "--verbose"])
-        self.assertEqual(args, {"enable-metrics": "true", "manifest": "s3://b/m.json", "verbose": "true"})
+        args = apply_changes.parse_args(["job.py", "--enable-metrics", "--manifest", "s3://b/m.json", "--manifest_sha256", "ab", "--verbose"])
+        self.assertEqual(args, {"enable-metrics": "true", "manifest": "s3://b/m.json", "manifest_sha256": "ab", "verbose": "true"})
         with self.assertRaisesRegex(apply_changes.ManifestError, "--manifest"):
             apply_changes.parse_args(["job.py", "--manifest", "--enable-metrics"])
 
     def test_requires_the_manifest(self):
         with self.assertRaisesRegex(apply_changes.ManifestError, "--manifest"):
             apply_changes.parse_args(["job.py", "--JOB_NAME", "x"])
+
+    def test_requires_the_manifest_s_hash(self):
+        with self.assertRaisesRegex(apply_changes.ManifestError, "missing job argument --manifest_sha256"):
+            apply_changes.parse_args(["job.py", "--manifest", "s3://b/m.json"])
 
 
 class S3UriTest(unittest.TestCase):
@@ -153,11 +160,31 @@ class FakeSpark(object):
 
 
 class FakeS3(object):
-    def __init__(self):
+    """Records put objects; HEADs answer each file of `manifest` with the ETag it pins unless `etags` says otherwise."""
+
+    def __init__(self, manifest=None, etags=None, stored=None):
         self.objects = {}
+        self.etags = {}
+        self.stored = stored or {}
+        for table in (manifest or {}).get("tables", []):
+            for uri, etag in zip(table["files"], table["etags"]):
+                self.etags[uri] = '"%s"' % etag
+        self.etags.update(etags or {})
 
     def put_object(self, Bucket, Key, Body):  # noqa: N803 - boto3's argument names
         self.objects[(Bucket, Key)] = json.loads(Body.decode("utf-8"))
+
+    def head_object(self, Bucket, Key):  # noqa: N803
+        return {"ETag": self.etags["s3://%s/%s" % (Bucket, Key)]}
+
+    def get_object(self, Bucket, Key):  # noqa: N803
+        body = self.stored[(Bucket, Key)]
+
+        class Body(object):
+            def read(self):
+                return body
+
+        return {"Body": Body()}
 
 
 def failing_engine(table_failures, fail_on, error):
@@ -185,7 +212,7 @@ class PerTableFailureTest(unittest.TestCase):
 
     def run_it(self, engine_class):
         manifest = apply_changes.load_manifest(fixture())
-        s3 = FakeS3()
+        s3 = FakeS3(manifest)
         return manifest, s3, apply_changes.run_manifest(FakeSpark(), s3, manifest, self.JDBC, engine_class=engine_class)
 
     def test_a_failing_table_is_recorded_and_the_next_table_still_applies(self):
@@ -224,7 +251,7 @@ class PerTableFailureTest(unittest.TestCase):
         # A bug, a lost session or an injected crash is not the table's fault: the poller runs the manifest again.
         engine = failing_engine((StatementRejected,), "dbo__orders", RuntimeError("session lost"))
         manifest = apply_changes.load_manifest(fixture())
-        s3 = FakeS3()
+        s3 = FakeS3(manifest)
         with self.assertRaisesRegex(RuntimeError, "session lost"):
             apply_changes.run_manifest(FakeSpark(), s3, manifest, self.JDBC, engine_class=engine)
         self.assertEqual(s3.objects, {})
@@ -238,6 +265,67 @@ class PerTableFailureTest(unittest.TestCase):
         err.java_exception = JavaException()
         self.assertEqual(apply_changes.failure_text(err), "java.sql.SQLException: Incorrect decimal value")
         self.assertEqual(apply_changes.failure_text(StatementRejected("x" * 5000)), "x" * 2000)
+
+
+class ManifestHashTest(unittest.TestCase):
+    URI = "s3://lake/runs/sales/reporting/r1.json"
+
+    def stored(self, body):
+        return FakeS3(stored={("lake", "runs/sales/reporting/r1.json"): body})
+
+    def test_reads_the_manifest_whose_bytes_hash_to_the_argument(self):
+        body = fixture().encode("utf-8")
+        manifest = apply_changes.read_manifest(self.stored(body), self.URI, hashlib.sha256(body).hexdigest())
+        self.assertEqual(manifest["runId"], json.loads(body)["runId"])
+
+    def test_refuses_a_tampered_manifest_in_one_line(self):
+        body = fixture().encode("utf-8")
+        sha = hashlib.sha256(body).hexdigest()
+        tampered = body.replace(b"DELETE FROM", b"DROP TABLE x; DELETE FROM", 1)
+        self.assertNotEqual(tampered, body)
+        with self.assertRaises(apply_changes.ManifestError) as caught:
+            apply_changes.read_manifest(self.stored(tampered), self.URI, sha)
+        message = str(caught.exception)
+        self.assertNotIn("\n", message)
+        self.assertIn(self.URI, message)
+        self.assertIn("differs from the %s the poller passed" % sha, message)
+        with self.assertRaisesRegex(apply_changes.ManifestError, "refusing to run it"):
+            apply_changes.read_manifest(self.stored(body), self.URI, None)
+
+
+class FileVersionTest(unittest.TestCase):
+    def test_a_replaced_file_fails_its_table_before_any_statement_and_the_others_apply(self):
+        manifest = apply_changes.load_manifest(fixture())
+        replaced = manifest["tables"][0]["files"][0]
+        s3 = FakeS3(manifest, etags={replaced: '"0123abcd"'})
+        seen = []
+
+        class Engine(RecordingEngine):
+            def __init__(self, spark, jdbc):
+                RecordingEngine.__init__(self)
+
+            def spark(self, sql):
+                seen.append(sql)
+
+            def close(self):
+                pass
+
+        results = apply_changes.run_manifest(FakeSpark(), s3, manifest, PerTableFailureTest.JDBC, engine_class=Engine)
+        self.assertEqual([r["status"] for r in results], ["failed", "applied"])
+        self.assertEqual(
+            results[0]["error"],
+            "%s: expected ETag %s (the version the poller planned), found 0123abcd: the file was replaced"
+            % (replaced, manifest["tables"][0]["etags"][0]),
+        )
+        # None of the held table's statements ran (only its cleanup, which drops session relations).
+        self.assertFalse(any(sql in seen for sql in manifest["tables"][0]["spark"]["load"]))
+        self.assertTrue(all(sql in seen for sql in manifest["tables"][1]["spark"]["load"]))
+
+    def test_a_missing_etag_list_is_refused(self):
+        manifest = json.loads(fixture())
+        del manifest["tables"][0]["etags"]
+        with self.assertRaisesRegex(apply_changes.ManifestError, r"manifest.tables\[0\].etags: missing"):
+            apply_changes.load_manifest(json.dumps(manifest))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@
  * per table); CDC_SPARK_SEEDS=1000 runs the full proof (see README).
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { TableMetadata } from "../../../metadata/format";
-import { buildRunManifest } from "../../../handlers/core/plan/manifest";
+import { buildRunManifest, manifestBody, sha256Hex } from "../../../handlers/core/plan/manifest";
 import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
 import { spark as sparkDialect } from "../../../handlers/core/plan/dialect";
 import { MySqlExecutor } from "../../../src/executors/mysql";
@@ -65,14 +67,14 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
       apply: async (meta, files, { round, tombstoneCutoff }) => {
         const runId = `run-${String(++runs).padStart(6, "0")}`;
         const uris: string[] = [];
+        const etags: string[] = [];
         // Keys as DMS lays them out (…/<schema>/<table>/<file>), under a run prefix: the file name says LOAD or CDC.
-        for (const f of files)
-          uris.push(
-            await glue().putFile(
-              f,
-              `raw/${runId}/${path.relative(path.dirname(path.dirname(path.dirname(path.dirname(f)))), f)}`,
-            ),
-          );
+        for (const f of files) {
+          const key = `raw/${runId}/${path.relative(path.dirname(path.dirname(path.dirname(path.dirname(f)))), f)}`;
+          const put = await glue().s3.send(new PutObjectCommand({ Bucket: glue().bucket, Key: key, Body: fs.readFileSync(f) }));
+          uris.push(`s3://${glue().bucket}/${key}`);
+          etags.push(put.ETag as string);
+        }
         // The manifest's cutoff is `now` minus the retention: choose `now` so the cutoff is this round's.
         const now = tombstoneCutoff
           ? new Date(Date.parse(`${tombstoneCutoff.replace(" ", "T")}Z`) + 86_400_000)
@@ -85,9 +87,10 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
           mysql: "mariadb",
           tombstoneRetentionDays: 1,
           now,
-          tables: [{ meta, files: uris }],
+          tables: [{ meta, files: uris, etags }],
         });
         const uri = await glue().putManifest(manifest);
+        const sha = sha256Hex(manifestBody(manifest));
         const jdbc = jdbcFromMysqlUrl(db.url());
         // Every third run dies right after a commit — MySQL's (Iceberg not merged yet), the tombstones' (the target's
         // MERGE not run) or the table's last — and is run again, as the poller re-submits a manifest that has no
@@ -95,7 +98,7 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
         if (round % 3 === 1) {
           const commit = (["mysql", "tombstones", "iceberg"] as const)[Math.floor(round / 3) % 3];
           const failed = await glue()
-            .spark.apply(uri, jdbc, { table: 0, commit })
+            .spark.apply(uri, sha, jdbc, { table: 0, commit })
             .then(
               () => undefined,
               (err: Error) => err,
@@ -103,7 +106,7 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
           if (!(failed instanceof SparkJobError) || failed.kind !== "InjectedFailure")
             problems.push(`${runId}: expected the injected failure, got ${failed?.message ?? "success"}`);
         }
-        await glue().spark.apply(uri, jdbc);
+        await glue().spark.apply(uri, sha, jdbc);
       },
       // The Iceberg table; MySQL's rows must be the same (checked here, reported by the test).
       rows: async (meta) => {

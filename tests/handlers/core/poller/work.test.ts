@@ -41,6 +41,9 @@ function listing(keys: string[], modified: Date): HarmonizedListing & { calls: s
         .filter((k) => k.startsWith(prefix) && (!startAfter || k > startAfter))
         .map((k) => ({ key: k, lastModified: modified }));
     },
+    async etag(key) {
+      return keys.includes(key) ? `"etag-${key.length}"` : undefined;
+    },
   };
 }
 

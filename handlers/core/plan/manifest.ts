@@ -112,14 +112,22 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
 /** Each manifest table with its files and its outcome; a table the marker does not mention counts as failed. */
 export function tableOutcomes(
-  manifest: Pick<RunManifest, "tables">,
+  manifest: { tables: Array<Pick<ManifestTable, "table" | "files" | "etags" | "generation">> },
   outcome: RunOutcome,
-): Array<{ table: string; files: string[]; status: "applied" | "failed"; error?: string }> {
-  return manifest.tables.map(({ table, files }) => {
-    if (!outcome.tables) return { table, files, status: "applied" as const };
+): Array<{
+  table: string;
+  files: string[];
+  etags: string[];
+  generation?: { id: string; file: string; sweep: boolean };
+  status: "applied" | "failed";
+  error?: string;
+}> {
+  return manifest.tables.map(({ table, files, etags, generation }) => {
+    const base = { table, files, etags, ...(generation ? { generation } : {}) };
+    if (!outcome.tables) return { ...base, status: "applied" as const };
     const t = outcome.tables.find((o) => o.table === table);
-    if (!t) return { table, files, status: "failed" as const, error: `the run's .done marker has no outcome for ${table}` };
-    return { table, files, status: t.status, ...(t.error !== undefined ? { error: t.error } : {}) };
+    if (!t) return { ...base, status: "failed" as const, error: `the run's .done marker has no outcome for ${table}` };
+    return { ...base, status: t.status, ...(t.error !== undefined ? { error: t.error } : {}) };
   });
 }
 

@@ -46,6 +46,13 @@ export const tableStateSchema = z.strictObject({
    * the mark would not find them, so they are kept here until a run takes them.
    */
   late: z.array(s3Uri).optional(),
+  /**
+   * The full-load files of the table's current generation a run applied, each with its ETag: a LOAD file arriving with
+   * another ETag is a reload (handlers/core/poller/generations.ts).
+   */
+  loads: z.record(z.string(), z.string()).optional(),
+  /** The current generation, once a reload started one: its id (the ETag of the LOAD file that started it). */
+  generation: z.strictObject({ id: z.string().min(1), file: s3Uri, since: iso }).optional(),
 });
 export type TableState = z.infer<typeof tableStateSchema>;
 
@@ -97,6 +104,10 @@ export interface TableOutcome {
   files: string[];
   status: "applied" | "failed";
   error?: string;
+  /** The files' ETags, in the order of `files` (manifests before pinning have none). */
+  etags?: string[];
+  /** The generation the run's batch of this table belonged to. */
+  generation?: { id: string; file: string; sweep: boolean };
 }
 
 /**
@@ -121,6 +132,7 @@ export function settleRun(
       const late = before.late?.filter((f) => !outcome.files.includes(f));
       tables[outcome.table] = {
         ...before,
+        ...appliedLoads(before, outcome, at),
         appliedThrough: through,
         appliedAt: at.toISOString(),
         late: late?.length ? late : undefined,
@@ -176,6 +188,22 @@ export function sweptTables(state: TargetState, tables: readonly string[], at: D
     next[t] = rest;
   }
   return { ...state, sweptAt: at ? at.toISOString() : state.sweptAt, tables: next };
+}
+
+/** The LOAD files an applied run adds to the table's generation, or starts a new generation with. */
+function appliedLoads(before: TableState, outcome: TableOutcome, at: Date): Pick<TableState, "loads" | "generation"> {
+  const etags = outcome.etags;
+  if (!etags) return {};
+  const loads = Object.fromEntries(outcome.files.flatMap((f, i) => (isLoadUri(f) ? [[f, etags[i]]] : [])));
+  if (Object.keys(loads).length === 0) return {};
+  const g = outcome.generation;
+  if (g?.sweep) return { loads, generation: { id: g.id, file: g.file, since: at.toISOString() } };
+  return { loads: { ...before.loads, ...loads } };
+}
+
+/** Whether an s3:// URI names a DMS full-load file. */
+export function isLoadUri(uri: string): boolean {
+  return /\/LOAD[0-9A-Fa-f]{8}\.parquet$/.test(uri);
 }
 
 /** DMS order of two s3:// URIs of one table's files. */

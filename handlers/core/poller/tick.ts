@@ -23,6 +23,7 @@ import { buildRunManifest, manifestBody, sha256Hex } from "../plan/manifest";
 import { pendingManifestSha256 } from "./manifest-trust";
 import { planBatch, type ReceivedFile } from "./batch";
 import { advanceCheckpoint, checkpointKey, manifestKey, newRunId, runsInListing, runsPrefix } from "./runs";
+import { assignGenerations } from "./generations";
 import { settleFinishedRuns, type Alerts } from "./settle";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import { keepLateFiles, sweptTables, type TargetState } from "./target-state";
@@ -220,6 +221,9 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     sweepMinAgeMs: settings.sweepMinAgeMs ?? 900_000,
     maxFiles: max,
   });
+  // Reloads: superseded full-load versions leave the run, a new full load starts a generation (generations.ts).
+  work.tables = await assignGenerations(work.tables, loaded.state, (k) => deps.harmonized.etag(k), now(), logger);
+  work.files = work.tables.reduce((n, t) => n + t.files.length, 0);
   // What a run taking this work changes in the state: late files of held tables kept, the sweep recorded.
   const recordWork = (state: TargetState, at: Date): TargetState => {
     let s = state;

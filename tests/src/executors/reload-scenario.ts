@@ -27,7 +27,7 @@ const change = (op: "I" | "U" | "D", seq: string, id: number, customer: string, 
 const seq = (n: number) => String(n).padStart(20, "0");
 
 /** `<dir>/<generation folder>/dbo/Orders/<name>`: both loads are `LOAD00000001.parquet`, as DMS writes a reload. */
-const FILES: Array<{ folder: string; file: ModelFile }> = [
+export const RELOAD_FILES: Array<{ folder: string; file: ModelFile }> = [
   {
     folder: "gen1",
     file: {
@@ -64,11 +64,11 @@ export const GENERATION: Generation = { id: "etag-of-the-reload", at: "2024-01-0
 
 /** Writes the scenario's Parquet files under `dir`; returns a function naming a file's local path by index. */
 export async function writeReloadFiles(conn: DuckDBConnection, dir: string): Promise<(i: number) => string> {
-  const at = (i: number) => path.join(dir, FILES[i].folder, "dbo", "Orders", FILES[i].file.name);
+  const at = (i: number) => path.join(dir, RELOAD_FILES[i].folder, "dbo", "Orders", RELOAD_FILES[i].file.name);
   await writeDmsFiles(
     conn,
     RELOAD_META,
-    FILES.map((f, i) => ({ path: at(i), file: f.file })),
+    RELOAD_FILES.map((f, i) => ({ path: at(i), file: f.file })),
   );
   return at;
 }
@@ -90,7 +90,7 @@ export async function runReloadScenario(
   const step = async (what: string, files: number[], expected: string[], generation?: Generation) => {
     await target.apply(files.map(at), generation);
     model.applyBatch(
-      files.map((i) => FILES[i].file),
+      files.map((i) => RELOAD_FILES[i].file),
       generation,
     );
     const rows = await target.rows();

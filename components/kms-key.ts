@@ -2,6 +2,10 @@
  * The customer-managed KMS key of one pipeline in one account. Buckets, queues and the alert topic on that side are
  * encrypted with it, so access to the data is granted in one place (this key policy) as well as in IAM — which is what
  * makes the cross-account grant to the validate role exact.
+ *
+ * The key and its alias are `retainOnDelete`: a key leaving the program must not be scheduled for deletion, or every
+ * object still encrypted with it (in retained buckets) becomes unreadable once the window passes. Deleting one is a
+ * deliberate, separate act (docs/retiring-a-source.md).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -53,6 +57,12 @@ export interface KmsKeyArgs {
   users?: pulumi.Input<pulumi.Input<string>[]>;
   /** Days before a deleted key is gone (7–30). Defaults to 30: a key deleted by mistake makes every object unreadable. */
   deletionWindowInDays?: number;
+  /**
+   * Mark the key and alias `protect`, so no update can delete or replace them until someone unprotects them on purpose.
+   * Off by default (a parent's `protect` still applies): retention already keeps the key; the stack turns this on where
+   * a retirement should take two deliberate steps (`cdc:protectData`, on in prod).
+   */
+  protect?: boolean;
 }
 
 export class KmsKey extends pulumi.ComponentResource {
@@ -62,6 +72,8 @@ export class KmsKey extends pulumi.ComponentResource {
   constructor(name: string, args: KmsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:security:KmsKey", name, {}, opts);
     validate(name, args, this);
+    // The alias is retained with the key, so an operator still finds a retired source's key by name.
+    const child: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: true, protect: args.protect };
 
     const key = new aws.kms.Key(
       `${name}-key`,
@@ -71,9 +83,9 @@ export class KmsKey extends pulumi.ComponentResource {
         deletionWindowInDays: args.deletionWindowInDays ?? 30,
         policy: policyDocument(keyPolicyStatements(args)),
       },
-      { parent: this },
+      child,
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.alias}`, targetKeyId: key.arn }, { parent: this });
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.alias}`, targetKeyId: key.arn }, child);
 
     this.arn = key.arn;
     this.registerOutputs({ arn: this.arn });

@@ -27,6 +27,11 @@ export interface PublicationArgs {
   bytesScannedCutoffPerQuery?: number;
   /** Days Athena query results are kept. Defaults to 30. */
   queryResultDays?: number;
+  /**
+   * Protect both buckets (`protect`), so no update can delete them until someone unprotects them on purpose. Off by
+   * default: they are retained whatever this says; protection is the stack's choice (`cdc:protectData`, on in prod).
+   */
+  protectData?: boolean;
 }
 
 export class Publication extends pulumi.ComponentResource {
@@ -58,7 +63,7 @@ export class Publication extends pulumi.ComponentResource {
     // Iceberg never rewrites a file in place; its snapshots are the history, so S3 versions would only double the bill.
     const publication = new SecureBucket(
       `${name}-publication`,
-      { bucketName: args.publicationBucketName, kmsKeyArn: args.kmsKeyArn, versioning: false },
+      { bucketName: args.publicationBucketName, kmsKeyArn: args.kmsKeyArn, versioning: false, protect: args.protectData },
       child,
     );
     const lake = new SecureBucket(
@@ -72,6 +77,7 @@ export class Publication extends pulumi.ComponentResource {
           { id: "expire-old-versions", noncurrentVersionExpirationDays: 30 },
           { id: "expire-query-results", prefix: "athena/", expirationDays: resultDays },
         ],
+        protect: args.protectData,
       },
       child,
     );

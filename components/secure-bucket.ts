@@ -2,6 +2,11 @@
  * An S3 bucket the way every bucket of the pipeline must be: SSE-KMS with the pipeline's key, all public access
  * blocked, TLS-only, ACLs disabled (bucket owner enforced), lifecycle rules, and versioning unless the bucket is a
  * DMS target: DMS target buckets stay unversioned, as DMS expects, and the raw files are deleted once validated.
+ *
+ * Every resource here is declared `retainOnDelete`: taking a bucket out of the program (a source removed from a stack
+ * file, a rename) leaves the bucket in AWS as it was — encrypted, private, TLS-only, its lifecycle still running —
+ * instead of failing halfway through the update on a non-empty bucket or deleting data. Deleting one is a deliberate,
+ * separate act (docs/retiring-a-source.md).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,6 +42,13 @@ export interface SecureBucketArgs {
   policyStatements?: pulumi.Input<PolicyStatementInput[]>;
   /** Let `pulumi destroy` delete a bucket that still holds objects. Off by default: data is not deleted by accident. */
   forceDestroy?: boolean;
+  /**
+   * Mark the bucket and its settings `protect`, so any update that would delete or replace them fails until someone
+   * unprotects them on purpose. Off by default (the parent's `protect`, if any, still applies): retention already keeps
+   * the data, and protection turns retiring a source into two steps, which the stack asks for (`cdc:protectData`, on in
+   * prod) rather than every bucket everywhere.
+   */
+  protect?: boolean;
 }
 
 export class SecureBucket extends pulumi.ComponentResource {
@@ -48,7 +60,9 @@ export class SecureBucket extends pulumi.ComponentResource {
   constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:storage:SecureBucket", name, {}, opts);
     validate(name, args, this);
-    const child = { parent: this };
+    // Retained, so the bucket outlives its declaration with its settings intact (the deletion of its encryption,
+    // public-access block or policy alone would leave a retained bucket less safe than it was).
+    const child: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: true, protect: args.protect };
 
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
@@ -92,7 +106,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       `${name}-policy`,
       { bucket: bucket.bucket, policy: policyDocument(statements) },
       // A policy written while the public access block is being applied can be refused as public; order them.
-      { parent: this, dependsOn: [publicAccess] },
+      { ...child, dependsOn: [publicAccess] },
     );
     const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
@@ -103,7 +117,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       `${name}-lifecycle`,
       { bucket: bucket.bucket, rules: lifecycleRules(args) },
       // Lifecycle rules on noncurrent versions need the versioning state settled first.
-      { parent: this, dependsOn: [versioning] },
+      { ...child, dependsOn: [versioning] },
     );
 
     this.bucketName = bucket.bucket;

@@ -58,6 +58,13 @@ export interface ValidatedLandingArgs {
   maxConcurrency?: number;
   /** Lambda timeout in seconds; the queue's visibility timeout is six times this. Defaults to 120. */
   timeoutSeconds?: number;
+  /**
+   * Protect the quarantine bucket (`protect`): rejected files are the evidence of what a source sent. Off by default;
+   * the stack turns it on (`cdc:protectData`, on in prod). Both buckets are retained whatever this says. Raw is never
+   * protected: it is DMS's transient landing, emptied by validation and by its own expiry, so protecting it would
+   * block retiring a source over files that expire anyway.
+   */
+  protectData?: boolean;
 }
 
 export class ValidatedLanding extends pulumi.ComponentResource {
@@ -82,7 +89,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
     const timeout = args.timeoutSeconds ?? 120;
 
     // DMS's target: unversioned (DMS target buckets must not be versioned); validated files leave it, so whatever
-    // stays past the retention was never validated and has already raised alerts.
+    // stays past the retention was never validated and has already raised alerts. Retained like every SecureBucket
+    // (files not yet validated are the only copy of those changes), never protected: its expiry empties it on its own.
     const rawBucket = new SecureBucket(
       `${name}-raw`,
       {
@@ -101,6 +109,7 @@ export class ValidatedLanding extends pulumi.ComponentResource {
         kmsKeyArn: args.kmsKeyArn,
         versioning: true,
         lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
+        protect: args.protectData,
       },
       child,
     );

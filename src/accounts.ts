@@ -6,6 +6,46 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountConfig, AccountsConfig } from "./config";
+import { UserError } from "./errors";
+
+/**
+ * Which of each account's roles the providers assume: `deploy` for `pulumi up`, `preview` (read-only) for pull-request
+ * previews.
+ *
+ * Chosen by a setting the workflow passes (`CDC_AWS_ROLE`), not by `pulumi.runtime.isDryRun()`. A provider's inputs,
+ * its `assumeRoles` included, are part of the state, so whenever the role differs from the one the last `up` stored,
+ * Pulumi shows the provider as updated (`[diff: ~assumeRoles]`; pulumi-aws keeps it in state, pulumi/pulumi-aws#3149).
+ * `isDryRun()` is also true in the preview phase of every `pulumi up`, so each `up` would first preview with the
+ * preview roles (the deploy job would need both), show every provider as changed, then apply that change back. With
+ * the setting, `pulumi up` and a local `pulumi preview` use the deploy roles in every phase and the stored inputs
+ * always match; only the pull-request preview, the one job that must not write, differs from the state.
+ */
+export type AwsRole = "deploy" | "preview";
+
+/** The variable the workflows set: `preview` in the pull-request preview job; unset or `deploy` everywhere else. */
+export const AWS_ROLE_VARIABLE = "CDC_AWS_ROLE";
+
+/**
+ * The role this run assumes. `pulumi up` with the preview roles is refused before anything is declared: they cannot
+ * write, so the update would fail at its first change and leave the stack half-applied.
+ */
+export function awsRoleForRun(value: string | undefined, dryRun: boolean): AwsRole {
+  if (value === undefined || value === "" || value === "deploy") return "deploy";
+  if (value !== "preview") {
+    throw new UserError(`${AWS_ROLE_VARIABLE} must be deploy or preview, got ${JSON.stringify(value)}`);
+  }
+  if (!dryRun) {
+    throw new UserError(
+      `${AWS_ROLE_VARIABLE}=preview is for \`pulumi preview\` only: the preview roles are read-only, so an update would fail at its first change`,
+    );
+  }
+  return "preview";
+}
+
+/** The role ARN of `account` for `role`. */
+export function roleArnFor(account: AccountConfig, role: AwsRole): string {
+  return role === "preview" ? account.previewRoleArn : account.deployRoleArn;
+}
 
 export interface AccountProvidersArgs {
   /** Region every provider operates in. */
@@ -14,8 +54,10 @@ export interface AccountProvidersArgs {
   accounts: AccountsConfig;
   /** Tags every taggable resource created through these providers carries (environment, source, managed-by). */
   defaultTags: Record<string, string>;
-  /** The STS session name the deploy role is assumed with, so CloudTrail shows which pipeline acted. */
+  /** The STS session name the role is assumed with, so CloudTrail shows which pipeline acted. */
   sessionName: string;
+  /** Which role of each account to assume ({@link awsRoleForRun}). */
+  role: AwsRole;
 }
 
 /** The provider to use on each side of the pipeline. `ingestion === lake` in a single-account stack. */
@@ -42,7 +84,9 @@ export function accountProviders(
         {
           region: args.region,
           allowedAccountIds: [account.accountId],
-          assumeRoles: [{ roleArn: account.deployRoleArn, sessionName: args.sessionName, externalId: account.externalId }],
+          assumeRoles: [
+            { roleArn: roleArnFor(account, args.role), sessionName: args.sessionName, externalId: account.externalId },
+          ],
           defaultTags: { tags: args.defaultTags },
         },
         opts,

@@ -45,23 +45,40 @@ const host = z
   .string()
   .regex(HOST, { error: (iss) => `expected a host name or IP address, received ${JSON.stringify(iss.input)}` });
 
+const roleArn = z.string().regex(ROLE_ARN, { error: "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
+
 const account = z
   .strictObject({
     /** The 12-digit AWS account id; the provider refuses to act in any other account. */
     accountId: z.string().regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quote it in YAML)" }),
-    /** The role the deployment assumes in that account. */
-    deployRoleArn: z.string().regex(ROLE_ARN, { error: "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
-    /** Optional external id the deploy role's trust policy requires. */
+    /** The role `pulumi up` assumes in that account: it creates, changes and deletes the pipeline's resources. */
+    deployRoleArn: roleArn,
+    /**
+     * The read-only role `pulumi preview` assumes in that account (src/accounts.ts, CDC_AWS_ROLE). Pull-request previews
+     * run code nobody has reviewed yet, so they get a role that can read and nothing else.
+     */
+    previewRoleArn: roleArn,
+    /** Optional external id the deploy and preview roles' trust policies require. */
     externalId: z.string().min(2).max(1224).optional(),
   })
   .check(
     z.superRefine((a, ctx) => {
-      const roleAccount = ROLE_ARN.exec(a.deployRoleArn)?.[1];
-      if (roleAccount && /^\d{12}$/.test(a.accountId) && roleAccount !== a.accountId) {
+      for (const key of ["deployRoleArn", "previewRoleArn"] as const) {
+        const roleAccount = ROLE_ARN.exec(a[key])?.[1];
+        if (roleAccount && /^\d{12}$/.test(a.accountId) && roleAccount !== a.accountId) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `role is in account ${roleAccount}, expected the accountId ${a.accountId}`,
+            input: a,
+          });
+        }
+      }
+      if (a.previewRoleArn === a.deployRoleArn) {
         ctx.addIssue({
           code: "custom",
-          path: ["deployRoleArn"],
-          message: `role is in account ${roleAccount}, expected the accountId ${a.accountId}`,
+          path: ["previewRoleArn"],
+          message: "the preview role must be a separate, read-only role, not the deploy role",
           input: a,
         });
       }
@@ -77,13 +94,16 @@ export const accountsSchema = z
   })
   .check(
     z.superRefine(({ ingestion, lake }, ctx) => {
-      if (lake && lake.accountId === ingestion.accountId && lake.deployRoleArn !== ingestion.deployRoleArn) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["lake", "deployRoleArn"],
-          message: "lake is the ingestion account, so it must use the same deployRoleArn (or leave lake out)",
-          input: lake,
-        });
+      if (!lake || lake.accountId !== ingestion.accountId) return;
+      for (const key of ["deployRoleArn", "previewRoleArn"] as const) {
+        if (lake[key] !== ingestion[key]) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["lake", key],
+            message: `lake is the ingestion account, so it must use the same ${key} (or leave lake out)`,
+            input: lake,
+          });
+        }
       }
     }),
   )
@@ -253,8 +273,16 @@ export const stackConfigSchema = z
      * Only for an account that has never run DMS: anywhere else they already exist and creating them fails.
      */
     createDmsServiceRoles: z.boolean().default(false),
+    /**
+     * `protect` the data of every source (harmonized, publication, quarantine and lake buckets, the KMS keys), so an
+     * update that would delete one fails until someone unprotects it on purpose. Defaults to on in prod, off elsewhere:
+     * the data is retained on deletion in every environment anyway; protection adds a deliberate second step where
+     * the data matters most, and would only slow down retiring a source in dev.
+     */
+    protectData: z.boolean().optional(),
   })
-  .check(z.superRefine(crossChecks, { when: () => true }));
+  .check(z.superRefine(crossChecks, { when: () => true }))
+  .transform((c) => ({ ...c, protectData: c.protectData ?? c.environment === "prod" }));
 
 /** Checks that span entries; they run even when other parts failed, so every problem is reported in one pass. */
 function crossChecks(raw: unknown, ctx: z.RefinementCtx<unknown>): void {

@@ -17,7 +17,7 @@ import { QueueWithDlq } from "../components/queue-with-dlq";
 import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
 import type { MetadataDir } from "../metadata/load";
-import { accountProviders, sessionName, type AccountProviders } from "./accounts";
+import { accountProviders, sessionName, type AccountProviders, type AwsRole } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
 import { sourceProblems } from "./config-rules";
 import { fieldPath } from "./zod-messages";
@@ -28,8 +28,19 @@ export interface CdcPipelineArgs {
   environment: string;
   /** AWS region of both accounts. */
   region: string;
-  /** Ingestion and lake accounts with the roles to deploy through. */
+  /** Ingestion and lake accounts with the roles to deploy and preview through. */
   accounts: AccountsConfig;
+  /**
+   * Which role of each account the providers assume. Defaults to `deploy`: a pipeline declared outside the program
+   * acts as `pulumi up` would; the program passes `preview` for pull-request previews (src/accounts.ts says why).
+   */
+  awsRole?: AwsRole;
+  /**
+   * `protect` the source's data: harmonized, publication, quarantine and lake buckets and the KMS keys. Defaults to
+   * off: they are retained on deletion either way; the stack decides where deletion needs a deliberate second step
+   * (`cdc:protectData`, on in prod).
+   */
+  protectData?: boolean;
   /** VPC and subnets DMS and Glue connections run in, or the VPC to create. */
   network: NetworkConfig;
   /** Where alerts about this source go. */
@@ -78,6 +89,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
       {
         region: args.region,
         accounts: args.accounts,
+        role: args.awsRole ?? "deploy",
         sessionName: sessionName("cdc", args.environment, args.source.name),
         defaultTags: pipelineTags(args.environment, args.source.name),
       },
@@ -89,6 +101,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
     const ingestion = { parent: this, provider: this.providers.ingestion };
     const lake = { parent: this, provider: this.providers.lake };
     const separateLake = this.lakeAccountId !== this.ingestionAccountId;
+    const protect = args.protectData ?? false;
 
     // The lake side names the roles that write harmonized data (the validate Lambda's, and the large-file job's when
     // declared) before ValidatedLanding declares them; resolved below, and everything that names them (key, bucket and
@@ -102,6 +115,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         alias: id,
         description: `${id}: ingestion data, queues and alerts`,
         services: ALERT_PUBLISHERS,
+        protect,
       },
       ingestion,
     );
@@ -114,6 +128,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             description: `${id}: lake data`,
             services: ALERT_PUBLISHERS,
             users: writerRoleArns,
+            protect,
           },
           lake,
         )
@@ -149,6 +164,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         versioning: true,
         lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
         policyStatements: harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, writerRoleArns),
+        protect,
       },
       lake,
     );
@@ -190,6 +206,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         kmsKeyArn: ingestionKey.arn,
         alertTopicArn: alerts.arn,
         largeFileBytes: source.validation.largeFileBytes,
+        protectData: protect,
       },
       ingestion,
     );
@@ -227,6 +244,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         databases,
         workgroupName: id,
         kmsKeyArn: lakeKey.arn,
+        protectData: protect,
       },
       lake,
     );

@@ -4,12 +4,12 @@
  * mocks. It stays a table of contents: the work lives in the components.
  */
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { MetadataDir } from "../metadata/load";
 import { requireValidStack } from "./config-check";
 import { programSettings } from "./config-sources";
 import { DmsServiceRoles } from "../components/dms-service-roles";
-import { accountProviders, sessionName } from "./accounts";
+import { accountProviders, AWS_ROLE_VARIABLE, awsRoleForRun, sessionName, type AwsRole } from "./accounts";
 import type { StackConfig } from "./config";
 import { CdcPipeline, pipelineName } from "./pipeline";
 
@@ -36,13 +36,16 @@ export interface ProgramOutputs {
 export interface ProgramOptions {
   /** Directory holding one metadata directory per source. Defaults to {@link METADATA_ROOT}. */
   metadataRoot?: string;
+  /** The `CDC_AWS_ROLE` setting; defaults to the environment's. Which roles the providers assume (src/accounts.ts). */
+  awsRole?: string;
 }
 
 export function main(options: ProgramOptions = {}): ProgramOutputs {
   // Every problem, metadata included, is found before anything is declared, so a refusal leaves nothing half-done.
   const { config, metadata } = requireValidStack(programSettings(), options.metadataRoot ?? METADATA_ROOT);
+  const role = awsRoleForRun("awsRole" in options ? options.awsRole : process.env[AWS_ROLE_VARIABLE], pulumi.runtime.isDryRun());
 
-  const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config) : undefined;
+  const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config, role) : undefined;
 
   const pipelines = config.sources.map(
     (source) =>
@@ -50,6 +53,8 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
         environment: config.environment,
         region: config.region,
         accounts: config.accounts,
+        awsRole: role,
+        protectData: config.protectData,
         network: config.network,
         alerts: config.alerts,
         source,
@@ -79,10 +84,11 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
  * The account-wide DMS roles, declared once per stack through a stack-level provider of the ingestion account (they
  * belong to no single source, so they carry no source tag).
  */
-function dmsServiceRoles(config: StackConfig): DmsServiceRoles {
+function dmsServiceRoles(config: StackConfig, role: AwsRole): DmsServiceRoles {
   const providers = accountProviders(`${config.environment}-stack`, {
     region: config.region,
     accounts: config.accounts,
+    role,
     sessionName: sessionName("cdc", config.environment),
     defaultTags: { environment: config.environment, "managed-by": "cdc-pipelines" },
   });

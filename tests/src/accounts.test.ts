@@ -1,9 +1,18 @@
-import { accountProviders, sessionName } from "../../src/accounts";
+import { accountProviders, awsRoleForRun, sessionName } from "../../src/accounts";
 import { settle, StrictMocks } from "../support/pulumi-mocks";
 import { providerConfig } from "../support/resources";
 
-const ingestion = { accountId: "111111111111", deployRoleArn: "arn:aws:iam::111111111111:role/cdc-deploy" };
-const lake = { accountId: "222222222222", deployRoleArn: "arn:aws:iam::222222222222:role/cdc-deploy", externalId: "lake-ext" };
+const ingestion = {
+  accountId: "111111111111",
+  deployRoleArn: "arn:aws:iam::111111111111:role/cdc-deploy",
+  previewRoleArn: "arn:aws:iam::111111111111:role/cdc-preview",
+};
+const lake = {
+  accountId: "222222222222",
+  deployRoleArn: "arn:aws:iam::222222222222:role/cdc-deploy",
+  previewRoleArn: "arn:aws:iam::222222222222:role/cdc-preview",
+  externalId: "lake-ext",
+};
 
 describe("accountProviders", () => {
   let mocks: StrictMocks;
@@ -12,7 +21,12 @@ describe("accountProviders", () => {
     await mocks.install("cdc-pipelines", "test");
   });
 
-  const args = { region: "eu-west-1", defaultTags: { environment: "test" }, sessionName: "cdc-test-sales" };
+  const args = {
+    region: "eu-west-1",
+    defaultTags: { environment: "test" },
+    sessionName: "cdc-test-sales",
+    role: "deploy" as const,
+  };
 
   it("returns the same provider for both sides when they share an account", async () => {
     const p = accountProviders("test-sales", { ...args, accounts: { ingestion, lake: ingestion } });
@@ -35,6 +49,31 @@ describe("accountProviders", () => {
       assumeRoles: [{ roleArn: lake.deployRoleArn, sessionName: "cdc-test-sales", externalId: "lake-ext" }],
       defaultTags: { tags: { environment: "test" } },
     });
+  });
+
+  it("assumes each account's preview role, and only that, when the run is a pull-request preview", async () => {
+    accountProviders("test-sales", { ...args, role: "preview", accounts: { ingestion, lake } });
+    await settle();
+    expect(mocks.resources.map((r) => providerConfig(r).assumeRoles)).toEqual([
+      [{ roleArn: ingestion.previewRoleArn, sessionName: "cdc-test-sales" }],
+      [{ roleArn: lake.previewRoleArn, sessionName: "cdc-test-sales", externalId: "lake-ext" }],
+    ]);
+  });
+});
+
+describe("awsRoleForRun", () => {
+  it("deploys unless the workflow asks for the preview roles", () => {
+    expect(awsRoleForRun(undefined, true)).toBe("deploy");
+    expect(awsRoleForRun(undefined, false)).toBe("deploy");
+    expect(awsRoleForRun("deploy", false)).toBe("deploy");
+    expect(awsRoleForRun("preview", true)).toBe("preview");
+  });
+
+  it("refuses an update with the read-only roles, and any other value", () => {
+    expect(() => awsRoleForRun("preview", false)).toThrow(
+      "CDC_AWS_ROLE=preview is for `pulumi preview` only: the preview roles are read-only, so an update would fail at its first change",
+    );
+    expect(() => awsRoleForRun("Preview", true)).toThrow('CDC_AWS_ROLE must be deploy or preview, got "Preview"');
   });
 });
 

@@ -183,7 +183,11 @@ describe("where the stack's parts live", () => {
   it("judges secrets against the stack's own region and accounts, not the ones they were written for", () => {
     const lines = problems("prod", (r) => {
       r.region = "us-east-1";
-      r.accounts.lake = { accountId: "666666666666", deployRoleArn: "arn:aws:iam::666666666666:role/cdc-deploy" };
+      r.accounts.lake = {
+        accountId: "666666666666",
+        deployRoleArn: "arn:aws:iam::666666666666:role/cdc-deploy",
+        previewRoleArn: "arn:aws:iam::666666666666:role/cdc-preview",
+      };
     });
     expect(lines).toHaveLength(7);
     expect(lines).toEqual(

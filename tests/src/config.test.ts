@@ -54,11 +54,37 @@ describe("stack settings that are refused", () => {
       ["cdc:accounts.ingestion.deployRoleArn: role is in account 999999999999, expected the accountId 111111111111"],
     ],
     [
-      "lake in the ingestion account with another role",
-      (r) => (r.accounts.lake = { accountId: "111111111111", deployRoleArn: "arn:aws:iam::111111111111:role/other" }),
+      "lake in the ingestion account with other roles",
+      (r) =>
+        (r.accounts.lake = {
+          accountId: "111111111111",
+          deployRoleArn: "arn:aws:iam::111111111111:role/other",
+          previewRoleArn: "arn:aws:iam::111111111111:role/other-preview",
+        }),
       [
         "cdc:accounts.lake.deployRoleArn: lake is the ingestion account, so it must use the same deployRoleArn (or leave lake out)",
+        "cdc:accounts.lake.previewRoleArn: lake is the ingestion account, so it must use the same previewRoleArn (or leave lake out)",
       ],
+    ],
+    [
+      "account without a preview role",
+      (r) => delete r.accounts.ingestion.previewRoleArn,
+      ["cdc:accounts.ingestion.previewRoleArn: missing; expected a string"],
+    ],
+    [
+      "preview role in another account",
+      (r) => (r.accounts.ingestion.previewRoleArn = "arn:aws:iam::999999999999:role/cdc-preview"),
+      ["cdc:accounts.ingestion.previewRoleArn: role is in account 999999999999, expected the accountId 111111111111"],
+    ],
+    [
+      "preview role that is the deploy role",
+      (r) => (r.accounts.ingestion.previewRoleArn = r.accounts.ingestion.deployRoleArn),
+      ["cdc:accounts.ingestion.previewRoleArn: the preview role must be a separate, read-only role, not the deploy role"],
+    ],
+    [
+      "protectData that is not a boolean",
+      (r) => (r.protectData = "yes"),
+      ['cdc:protectData: expected a boolean, received "yes"'],
     ],
     [
       "source secret that is an IAM ARN",

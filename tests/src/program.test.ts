@@ -26,7 +26,7 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     for (const p of ofType(resources, PIPELINE)) expect(p.parent).toBeUndefined();
   });
 
-  it("gives each pipeline one provider per distinct account, assuming that account's deploy role", () => {
+  it("gives each pipeline one provider per distinct account, assuming that account's deploy role in an update", () => {
     for (const source of config.sources) {
       const pipeline = one(resources, PIPELINE, `${stack}-${source.name}`);
       const providers = childrenOf(resources, pipeline).filter((r) => r.type === AWS_PROVIDER);

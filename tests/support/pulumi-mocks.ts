@@ -17,6 +17,10 @@ export interface RecordedResource {
   custom: boolean;
   /** URNs the resource depends on (explicit `dependsOn`, expanded to a component's children, and its inputs' sources). */
   dependencies?: string[];
+  /** The `protect` option as the engine receives it (a child inherits its parent's when it sets none). */
+  protect: boolean;
+  /** The `retainOnDelete` option as the engine receives it: removing the resource from the program leaves it in AWS. */
+  retainOnDelete: boolean;
 }
 
 export type InvokeMock = (inputs: Record<string, unknown>) => Record<string, unknown>;
@@ -32,16 +36,32 @@ export interface StrictMocksOptions {
   accountId?: string;
 }
 
-interface MonitorLike {
-  registerResource(req: { getParent(): string; getDependenciesList(): string[] }, callback: unknown): unknown;
+interface RegisterRequestLike {
+  getParent(): string;
+  getDependenciesList(): string[];
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
 }
+
+interface MonitorLike {
+  registerResource(req: RegisterRequestLike, callback: unknown): unknown;
+}
+
+/** What the engine receives with a registration that the mocks' newResource is not told. */
+interface PendingRegistration {
+  parent?: string;
+  dependencies: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+}
+
+const NO_REGISTRATION: PendingRegistration = { dependencies: [], protect: false, retainOnDelete: false };
 
 export class StrictMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   /** Failures the program may not surface itself (an unmocked invoke nobody awaited still fails the test). */
   readonly errors: string[] = [];
-  private pendingParent: string | undefined;
-  private pendingDependencies: string[] = [];
+  private pending: PendingRegistration = NO_REGISTRATION;
   private project = "project";
   private stack = "stack";
 
@@ -52,24 +72,27 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     this.project = project;
     this.stack = stack;
     await pulumi.runtime.setMocks(this, project, stack, preview);
-    // The mock monitor does not pass the parent to newResource; capture it on the way in. newResource runs
-    // synchronously inside registerResource, so the captured value belongs to the call being made.
+    // The mock monitor does not pass the parent or the resource options to newResource; capture them on the way in.
+    // newResource runs synchronously inside registerResource, so the captured values belong to the call being made.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
-      this.pendingParent = req.getParent() || undefined;
-      this.pendingDependencies = req.getDependenciesList();
+      this.pending = {
+        parent: req.getParent() || undefined,
+        dependencies: req.getDependenciesList(),
+        protect: req.getProtect() ?? false,
+        retainOnDelete: req.getRetainondelete() ?? false,
+      };
       try {
         return register(req, callback);
       } finally {
-        this.pendingParent = undefined;
-        this.pendingDependencies = [];
+        this.pending = NO_REGISTRATION;
       }
     };
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    const parent = this.pendingParent;
+    const { parent, dependencies, protect, retainOnDelete } = this.pending;
     const record: RecordedResource = {
       urn: this.urnFor(parent, args.type, args.name),
       type: args.type,
@@ -78,7 +101,9 @@ export class StrictMocks implements pulumi.runtime.Mocks {
       parent,
       provider: args.provider ? args.provider.slice(0, args.provider.lastIndexOf("::")) : undefined,
       custom: args.custom ?? true,
-      dependencies: this.pendingDependencies,
+      dependencies,
+      protect,
+      retainOnDelete,
     };
     this.resources.push(record);
     // The engine sends an empty id for a new resource; an empty id would make every reference to it unknown.

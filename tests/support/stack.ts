@@ -55,15 +55,22 @@ const withProgramInvokes = (options: StrictMocksOptions = {}): StrictMocksOption
   invokes: { ...PROGRAM_INVOKES, ...options.invokes },
 });
 
-export async function runProgram(
-  config: Record<string, string>,
-  opts: { stack?: string; preview?: boolean; mocks?: StrictMocksOptions; metadataRoot?: string } = {},
-): Promise<StackRun> {
+/** How a test runs the program: `preview` as `pulumi preview`, `awsRole` as the workflow's `CDC_AWS_ROLE` (unset: deploy). */
+export interface ProgramRunOptions {
+  stack?: string;
+  preview?: boolean;
+  mocks?: StrictMocksOptions;
+  metadataRoot?: string;
+  awsRole?: string;
+}
+
+export async function runProgram(config: Record<string, string>, opts: ProgramRunOptions = {}): Promise<StackRun> {
   const mocks = new StrictMocks(withProgramInvokes(opts.mocks));
   await mocks.install("cdc-pipelines", opts.stack ?? "test", opts.preview ?? false);
   pulumi.runtime.setAllConfig(config);
   const outputs = await withShortStacks(async () => {
-    const exported = await resolve(main({ metadataRoot: opts.metadataRoot }));
+    // The role is passed, never read from the test process's environment, so a developer's shell cannot change a test.
+    const exported = await resolve(main({ metadataRoot: opts.metadataRoot, awsRole: opts.awsRole }));
     await settle();
     return exported;
   });
@@ -109,10 +116,7 @@ export async function runDeclarations(
 }
 
 /** Runs the program with a committed `Pulumi.<stack>.yaml`. */
-export function runStack(
-  stack: StackName,
-  opts: { preview?: boolean; mocks?: StrictMocksOptions; metadataRoot?: string } = {},
-): Promise<StackRun> {
+export function runStack(stack: StackName, opts: Omit<ProgramRunOptions, "stack"> = {}): Promise<StackRun> {
   return runProgram(engineConfig(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`)), { ...opts, stack });
 }
 

@@ -66,4 +66,47 @@ describe("GitHub workflows", () => {
       expect(check).toBeLessThan(aws);
     }
   });
+
+  const pulumiStep = (file: string) =>
+    (Object.values(workflow(file).jobs)[0].steps as any[]).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+
+  it("previews with the preview roles only, from an environment of its own, and updates with the deploy roles", () => {
+    const preview = workflow("preview.yml").jobs.preview;
+    expect(preview.environment).toBe("${{ matrix.stack }}-preview");
+    const previewAws = preview.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    expect(previewAws.with["role-to-assume"]).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+    expect(read("preview.yml")).not.toMatch(/DEPLOY/);
+    expect(pulumiStep("preview.yml").env.CDC_AWS_ROLE).toBe("preview");
+    const stage = workflow("deploy-stack.yml").jobs.up;
+    expect(stage.environment).toBe("${{ inputs.stack }}");
+    expect(read("deploy-stack.yml")).not.toMatch(/PREVIEW/);
+    expect(pulumiStep("deploy-stack.yml").env.CDC_AWS_ROLE).toBe("deploy");
+  });
+
+  it("runs the policy pack in preview and up, with the Pulumi CLI the Node SDK was released with", () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package-lock.json"), "utf8"));
+    const sdk = lock.packages["node_modules/@pulumi/pulumi"].version as string;
+    for (const file of ["preview.yml", "deploy-stack.yml"]) {
+      const step = pulumiStep(file);
+      expect(step.with.policyPacks).toBe("policy");
+      expect(String(step.with["pulumi-version"])).toBe(sdk);
+    }
+    expect(fs.existsSync(path.join(PROJECT_DIR, "policy", "PulumiPolicy.yaml"))).toBe(true);
+  });
+
+  it("gives the CI that deploy runs a concurrency group push CI cannot share, and never cancels a deployment", () => {
+    const ci = workflow("ci.yml") as any;
+    // The group as GitHub evaluates it for a push to main: by itself (ci.yml) and when deploy.yml calls it.
+    const group = (workflowName: string) =>
+      String(ci.concurrency.group)
+        .replace("${{ github.workflow }}", workflowName)
+        .replace("${{ github.event_name }}", "push")
+        .replace("${{ github.ref }}", "refs/heads/main");
+    expect(group(ci.name)).not.toBe(group((workflow("deploy.yml") as any).name));
+    expect(group(ci.name)).not.toMatch(/\$\{\{/);
+    expect(ci.concurrency["cancel-in-progress"]).toBe("${{ github.event_name == 'pull_request' }}");
+    const deploy = workflow("deploy.yml") as any;
+    expect(deploy.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
+    expect(deploy.concurrency.group).not.toBe(group(deploy.name));
+  });
 });

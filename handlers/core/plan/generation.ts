@@ -49,7 +49,7 @@ export interface GenerationTable {
   mode: "upsert" | "append";
   dialect: Dialect;
   names: TableNames;
-  primaryKey: readonly string[];
+  meta: { primaryKey: readonly string[] };
 }
 
 export class GenerationSteps {
@@ -112,11 +112,11 @@ export class GenerationSteps {
     const q = this.q;
     const [target, tombstones] = [qualified(d, this.t.names.target), qualified(d, this.t.names.tombstones)];
     const seq = q("_cdc_seq");
-    const match = (a: string, b: string) => this.t.primaryKey.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(" AND ");
+    const match = (a: string, b: string) => this.t.meta.primaryKey.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(" AND ");
     const swept = (t: string) =>
       `${t}.${seq} <= ${this.loadSeq()} AND NOT EXISTS ` +
       `(SELECT 1 FROM ${changes} AS c WHERE ${match("c", t)} AND c.${seq} >= ${this.loadSeq()})`;
-    const keys = this.t.primaryKey.map(q);
+    const keys = this.t.meta.primaryKey.map(q);
     const tombCols = [...keys, seq, q("_cdc_timestamp")];
     const gone = `SELECT ${keys.map((k) => `t.${k}`).join(", ")}, t.${seq}, ${literal(d, this.generation.at)} AS ${q("_cdc_timestamp")} FROM ${target} AS t WHERE ${swept("t")}`;
     switch (d.merge) {

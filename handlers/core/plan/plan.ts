@@ -132,19 +132,13 @@ export class TablePlan {
 
   /**
    * The statements applying one batch of files (Spark/DuckDB); MySQL ignores `files` (its batch arrives in staging).
-   * With `generation`, the batch belongs to a new full load (generation.ts): its floor is pinned first, its full-load
-   * rows carry it, and at the generation's start the rows the new load lacks are swept after the merge.
+   * A batch of a reload names its `generation`: the pin goes before the load, the sweep after the merge (generation.ts).
    */
   batch(files: readonly BatchFile[], generation?: Generation): BatchStatements {
-    const g = generation && this.generationSteps(generation);
+    const g = generation && new GenerationSteps(this, generation);
     const plain = this.plainBatch(files, g);
     if (!g) return plain;
     return { ...plain, load: [...g.pin(), ...plain.load], merge: [...plain.merge, ...g.sweep(plain.changes.relation)] };
-  }
-
-  private generationSteps(generation: Generation): GenerationSteps {
-    const t = { id: this.id, mode: this.mode, dialect: this.dialect, names: this.names, primaryKey: this.meta.primaryKey };
-    return new GenerationSteps(t, generation);
   }
 
   private plainBatch(files: readonly BatchFile[], generation: GenerationSteps | undefined): BatchStatements {

@@ -331,8 +331,10 @@ function s3Listing(s3: S3Client, bucket: string): HarmonizedListing {
       } while (token);
       return out;
     },
+    // A listing rather than a HEAD: the poller may list harmonized (FindUnappliedFiles) but not read its objects.
     async etag(key) {
-      return (await headObject(s3, { bucket, key }))?.ETag;
+      const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1000 }));
+      return r.Contents?.find((o) => o.Key === key)?.ETag;
     },
   };
 }

@@ -14,7 +14,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { readMetadataDir } from "../../metadata/load";
 import { tableId, type TableMetadata } from "../../metadata/format";
 import { createPollHandler } from "../../handlers/poll";
-import type { ValidatedFileMessage } from "../../handlers/core/messages";
+import { validatedFileMessage } from "../support/validated-message";
 import { targetStateSchema } from "../../handlers/core/poller/target-state";
 import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
@@ -104,22 +104,12 @@ motoDescribe("per-table isolation: a poison file holds its table, the target goe
       });
       const land = (f: GeneratedFile, body: Uint8Array = fs.readFileSync(f.path)) => aws().putObject(harmonized, f.key, body);
       const announce = async (f: GeneratedFile) => {
-        const message: ValidatedFileMessage = {
-          version: 1,
-          source: "sales",
-          schema: f.schema,
-          table: f.table,
+        const message = validatedFileMessage(f, {
           bucket: harmonized,
-          key: f.key,
           // The version harmonized holds now: runs pin it and the runner checks it.
           etag: (await aws().s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string,
-          sizeBytes: fs.statSync(f.path).size,
-          rowCount: f.rows,
-          kind: f.kind,
-          minSeq: f.minSeq,
-          maxSeq: f.maxSeq,
           validatedAt: new Date().toISOString(),
-        };
+        });
         await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
       };
       const untilIdle = async () => {

@@ -22,7 +22,7 @@ import { tableId } from "../../metadata/format";
 import { createPollHandler, glueJobRuns, pollSettingsFromEnv } from "../../handlers/poll";
 import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../../handlers/core/plan/manifest";
 import { runIdTime } from "../../handlers/core/poller/runs";
-import type { ValidatedFileMessage } from "../../handlers/core/messages";
+import { validatedFileMessage } from "../support/validated-message";
 import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { LocalGlueJob } from "../../src/local/glue-runner";
@@ -124,22 +124,12 @@ describe("poller on fauxqs with a mocked Glue job", () => {
   /** Puts the file in the harmonized bucket and its validated-file message on the target queue. */
   const deliver = async (f: GeneratedFile) => {
     await aws().putObject(harmonized, f.key, fs.readFileSync(f.path));
-    const message: ValidatedFileMessage = {
-      version: 1,
-      source: "sales",
-      schema: f.schema,
-      table: f.table,
+    const message = validatedFileMessage(f, {
       bucket: harmonized,
-      key: f.key,
       // The ETag S3 gives a single-part upload: the run pins it, the runner checks it.
       etag: `"${createHash("md5").update(fs.readFileSync(f.path)).digest("hex")}"`,
-      sizeBytes: fs.statSync(f.path).size,
-      rowCount: f.rows,
-      kind: f.kind,
-      minSeq: f.minSeq,
-      maxSeq: f.maxSeq,
       validatedAt: "2026-11-22T01:00:00.000Z",
-    };
+    });
     await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
   };
   /** A local stand-in for the target's Glue job, applying manifests to an in-memory DuckDB. */

@@ -32,7 +32,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import type { TableMetadata } from "../metadata/format";
 import { spark as sparkDialect } from "../handlers/core/plan/dialect";
 import { buildRunManifest, manifestBody, sha256Hex, type RunManifest } from "../handlers/core/plan/manifest";
 import { defaultTableNames, TablePlan } from "../handlers/core/plan/plan";
@@ -40,7 +39,9 @@ import { glueEnvProblem } from "../src/local/glue-env/paths";
 import { startMoto } from "../src/local/glue-env/moto";
 import { LocalSparkSession } from "../src/local/spark/spark-session";
 import type { Benchmark } from "./run";
-import { benchColumn as col, formatNumber, printTable, timed } from "./table";
+import { changeSql, expected, META, rowColumns } from "./spark-batch";
+import { CpuMeter, type Cpu } from "./cpu-meter";
+import { formatNumber, printTable, timed } from "./table";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROWS = num("CDC_BENCH_SPARK_ROWS", 10_000_000);
@@ -54,88 +55,9 @@ const BUCKET = "cdc-bench";
 /** Rows per data file of the initial table (Spark writes one file per task). */
 const ROWS_PER_TABLE_FILE = 1_000_000;
 
-const META: TableMetadata = {
-  schema: "bench",
-  table: "accounts",
-  primaryKey: ["id"],
-  excluded: [],
-  columns: [
-    col("id", 1, "INT8"),
-    col("name", 2, "STRING", { length: 80 }),
-    col("email", 3, "STRING", { length: 120 }),
-    col("status", 4, "STRING", { length: 16 }),
-    col("balance", 5, "NUMERIC", { precision: 12, scale: 2 }),
-    col("created_at", 6, "DATETIME", { scale: 6 }),
-    col("updated_at", 7, "DATETIME", { scale: 6 }),
-  ],
-};
 const SOURCE_COLUMNS = META.columns.map((c) => c.name);
 const TARGET_COLUMNS = [...SOURCE_COLUMNS, "_cdc_seq", "_cdc_timestamp"];
 const q = sparkDialect.quote;
-
-/** A multiplier coprime with `rows`, so `m → m * p mod rows` maps distinct m < rows to distinct existing keys. */
-function spreader(rows: number): number {
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  return [7919, 7907, 7901, 7883].find((p) => gcd(p, rows) === 1) ?? 1;
-}
-
-/**
- * The change generator, shared by the SQL that writes the files and the simulation that predicts the outcome. Change i
- * (0-based, in seq order): r = i % 10, g = ⌊i / 10⌋.
- *   r = 8, 9            insert of the new key rows + i
- *   r = 7               delete of existing key #(half + g)       (never updated in the batch)
- *   r = 6 and g odd     update of the key inserted at change i - 8
- *   otherwise (r ≤ 6)   update of existing key #((7g + r) mod half): keys below ~0.2 × changes change twice
- * where half = ⌊changes / 2⌋ and existing key #m is (m × p) mod rows.
- */
-function changeSql(rows: number, changes: number, from: number, to: number): string {
-  const half = Math.max(1, Math.floor(changes / 2));
-  const p = spreader(rows);
-  const existing = (m: string) => `((${m}) * ${p}) % ${rows}`;
-  const key =
-    `CASE WHEN r >= 8 THEN ${rows} + i WHEN r = 7 THEN ${existing(`${half} + g`)} ` +
-    `WHEN r = 6 AND g % 2 = 1 THEN ${rows} + i - 8 ELSE ${existing(`(7 * g + r) % ${half}`)} END`;
-  const micros = `1704153600000000 + i`; // 2024-01-02 00:00:00 UTC + i µs
-  return (
-    `SELECT CASE WHEN r < 7 THEN 'U' WHEN r = 7 THEN 'D' ELSE 'I' END AS Op, ` +
-    `date_format(timestamp_micros(${micros}), 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS cdc_timestamp, ` +
-    `concat('20240102000000000', lpad(CAST(i + 1 AS STRING), 18, '0')) AS cdc_seq, ${rowColumns("k", "i")} ` +
-    `FROM (SELECT i, r, g, ${key} AS k FROM (SELECT id AS i, id % 10 AS r, id DIV 10 AS g FROM range(${from}, ${to}, 1, 1))) ` +
-    `ORDER BY i`
-  );
-}
-
-/** Source columns of key `key`; `version` (a change number, or null for the initial load) varies name and times. */
-function rowColumns(key: string, version: string | null): string {
-  const v = version === null ? "''" : `concat(' v', ${version})`;
-  const updated =
-    version === null
-      ? `CAST(timestamp_seconds(1704067200 - ${key} % 31536000) AS TIMESTAMP_NTZ)`
-      : `CAST(timestamp_micros(1704153600000000 + ${version}) AS TIMESTAMP_NTZ)`;
-  return [
-    `CAST(${key} AS BIGINT) AS id`,
-    `concat('customer ', ${key}, ${v}) AS name`,
-    `concat('c', ${key}, '@example.com') AS email`,
-    `element_at(array('active', 'suspended', 'closed', 'pending'), CAST((${key} + ${version ?? 0}) % 4 + 1 AS INT)) AS status`,
-    `CAST((${key} * 37 + ${version ?? 0}) % 10000000 / 100.0 AS DECIMAL(12,2)) AS balance`,
-    `CAST(timestamp_seconds(1262304000 + ${key} % 441504000) AS TIMESTAMP_NTZ) AS created_at`,
-    `${updated} AS updated_at`,
-  ].join(", ");
-}
-
-/** What the batch must leave: live rows and the plan's counts per action (simulated from the same rules). */
-function expected(rows: number, changes: number): { live: number; counts: Record<string, number> } {
-  const half = Math.max(1, Math.floor(changes / 2));
-  const updated = new Set<number>();
-  let [inserts, deletes] = [0, 0];
-  for (let i = 0; i < changes; i++) {
-    const [r, g] = [i % 10, Math.floor(i / 10)];
-    if (r >= 8) inserts++;
-    else if (r === 7) deletes++;
-    else if (!(r === 6 && g % 2 === 1)) updated.add((7 * g + r) % half);
-  }
-  return { live: rows - deletes + inserts, counts: { insert: inserts, update: updated.size, delete: deletes } };
-}
 
 interface Step {
   what: string;
@@ -167,57 +89,6 @@ interface Checksum {
 }
 
 const log = (line: string) => console.error(`bench spark: ${line}`);
-
-/** CPU time from /proc (Linux): this session's JVM, and the machine's busy time minus it. */
-interface Cpu {
-  jvm: number;
-  others: number;
-}
-const TICKS = 100; // USER_HZ on Linux
-class CpuMeter {
-  constructor(private readonly pid: number | undefined) {}
-
-  /** The JVM of the session whose catalog is `warehouse` (the one process naming it on its command line). */
-  static find(warehouse: string): CpuMeter {
-    let pid: number | undefined;
-    try {
-      for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-        const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-        if (cmd[0]?.endsWith("java") && cmd.some((a) => a === `spark.sql.catalog.glue_catalog.warehouse=${warehouse}`)) {
-          pid = Number(entry);
-        }
-      }
-    } catch {
-      // no /proc: CPU is not reported
-    }
-    return new CpuMeter(pid);
-  }
-
-  sample(): { jvm: number; busy: number } | undefined {
-    if (this.pid === undefined) return undefined;
-    try {
-      const stat = fs.readFileSync(`/proc/${this.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const jvm = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
-      const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-      const busy = (cpu.slice(0, 8).reduce((a, b) => a + b, 0) - cpu[3] - cpu[4]) / TICKS; // minus idle, iowait
-      return { jvm, busy };
-    } catch {
-      return undefined;
-    }
-  }
-
-  async measure<T>(fn: () => Promise<T>): Promise<{ seconds: number; cpu: Cpu; value: T }> {
-    const before = this.sample();
-    const t = await timed(fn);
-    const after = this.sample();
-    const cpu =
-      before && after
-        ? { jvm: after.jvm - before.jvm, others: Math.max(0, after.busy - before.busy - (after.jvm - before.jvm)) }
-        : { jvm: NaN, others: NaN };
-    return { ...t, cpu };
-  }
-}
 
 /** Lines of the session's stderr with their arrival time; the runner's `trace` lines carry statement times. */
 class SessionLog {

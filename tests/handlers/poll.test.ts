@@ -19,7 +19,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { mockClient } from "aws-sdk-client-mock";
 import { readMetadataDir } from "../../metadata/load";
 import { tableId } from "../../metadata/format";
-import { createPollHandler, glueJobRuns, pollSettingsFromEnv } from "../../handlers/poll";
+import { createPollHandler, glueJobRuns } from "../../handlers/poll";
 import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../../handlers/core/plan/manifest";
 import { runIdTime } from "../../handlers/core/poller/runs";
 import { validatedFileMessage } from "../support/validated-message";
@@ -405,46 +405,5 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     );
     expect(await aws().drainQueue(queueUrl)).toEqual([]);
     duck.close();
-  });
-});
-
-describe("poller settings from the environment", () => {
-  const env = {
-    SOURCE: "sales",
-    TARGET: "reporting",
-    QUEUE_URL: "https://sqs.eu-west-2.amazonaws.com/2/q",
-    LAKE_BUCKET: "lake",
-    HARMONIZED_BUCKET: "harmonized",
-    ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-2:2:alerts",
-    JOB_NAME: JOB,
-    SPARK_NAMESPACE: "glue_catalog.cdc_dev_sales",
-  };
-  it("reads them with defaults", () => {
-    expect(pollSettingsFromEnv({ ...env, MYSQL: "mariadb" })).toEqual({
-      source: "sales",
-      target: "reporting",
-      queueUrl: env.QUEUE_URL,
-      lakeBucket: "lake",
-      harmonizedBucket: "harmonized",
-      alertTopicArn: "arn:aws:sns:eu-west-2:2:alerts",
-      jobName: JOB,
-      sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
-      mysql: "mariadb",
-      tombstoneRetentionDays: 7,
-      maxMessages: 500,
-      maxAttempts: 3,
-      visibilityTimeoutSeconds: 900,
-      sweepIntervalMs: 3_600_000,
-      sweepMinAgeMs: 900_000,
-    });
-  });
-  it("names the missing or malformed variable", () => {
-    expect(() => pollSettingsFromEnv({ ...env, LAKE_BUCKET: "" })).toThrow("environment variable LAKE_BUCKET is not set");
-    expect(() => pollSettingsFromEnv({ ...env, MAX_MESSAGES: "ten" })).toThrow(
-      "MAX_MESSAGES must be a positive integer, got ten",
-    );
-    expect(() => pollSettingsFromEnv({ ...env, MYSQL: "true" })).toThrow('MYSQL must be mysql, mariadb or false, got "true"');
-    expect(pollSettingsFromEnv({ ...env, MYSQL: "false" }).mysql).toBe(false);
-    expect(pollSettingsFromEnv(env).mysql).toBe(false);
   });
 });

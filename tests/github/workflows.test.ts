@@ -21,6 +21,35 @@ describe("GitHub workflows", () => {
     });
   });
 
+  it("pins every action by full commit SHA with its release tag as a comment (local actions exempt)", () => {
+    // A tag can be moved to other code; a commit cannot. The comment names the release the SHA was taken from.
+    const refs = files.flatMap((file) =>
+      read(file)
+        .split("\n")
+        .map((line, i) => ({ where: `${file}:${i + 1}`, m: /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line) }))
+        .filter((r) => r.m !== null)
+        .map((r) => ({ where: r.where, ref: r.m![1], comment: r.m![2].trim() })),
+    );
+    const remote = refs.filter((r) => !r.ref.startsWith("./"));
+    expect(remote.length).toBeGreaterThan(0);
+    const unpinned = remote.filter(
+      (r) => !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(r.ref) || !/^# v\d+\.\d+\.\d+$/.test(r.comment),
+    );
+    expect(unpinned.map((r) => `${r.where}: ${r.ref} ${r.comment}`)).toEqual([]);
+    // One release per action across the files, so an update cannot leave a stray older pin behind.
+    const byAction = new Map<string, Set<string>>();
+    for (const r of remote) {
+      const action = r.ref.split("@")[0];
+      byAction.set(action, (byAction.get(action) ?? new Set()).add(`${r.ref} ${r.comment}`));
+    }
+    expect([...byAction].filter(([, pins]) => pins.size > 1)).toEqual([]);
+    // Every parsed `uses:` was seen by the line scan above (no flow-style or quoted form slipped past it).
+    const parsed = files.flatMap((f) =>
+      Object.values(workflow(f).jobs).flatMap((job: any) => [job.uses, ...(job.steps ?? []).map((s: any) => s.uses)]),
+    );
+    expect(refs.map((r) => r.ref).sort()).toEqual(parsed.filter((u) => u !== undefined).sort());
+  });
+
   it("previews every stack that has a settings file, commenting the diff on the PR", () => {
     const preview = workflow("preview.yml");
     const job = preview.jobs.preview;

@@ -1,36 +1,16 @@
 /**
- * Per-table isolation end to end (DESIGN §5, issue #12 item 3) on moto (S3, SQS, SNS) with the real poller and the
- * local Glue runner applying to DuckDB and MariaDB: a poison file in one table holds that table with one alert, while
- * the other table of the same target is applied to the end, including files whose queue messages are gone; after the
- * file is fixed and `cdc target resume` runs, the held table equals the reference model on both engines.
+ * Per-table isolation end to end (DESIGN §5, issue #12 item 3) with the local DuckDB runner standing in for the Glue job
+ * (DuckDB as the lake table, MariaDB as the MySQL target): the scenario of poll-isolation-scenario.ts. The same
+ * scenario runs on the Glue job's own code on local Spark + Iceberg in poll-isolation.spark.test.ts.
  */
 import * as fs from "node:fs";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { readMetadataDir } from "../../metadata/load";
-import { tableId, type TableMetadata } from "../../metadata/format";
-import { createPollHandler } from "../../handlers/poll";
-import { validatedFileMessage } from "../support/validated-message";
-import { targetStateSchema } from "../../handlers/core/poller/target-state";
-import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
-import { DuckDbExecutor } from "../../src/executors/duckdb";
-import { MySqlExecutor } from "../../src/executors/mysql";
 import { LocalGlueJob } from "../../src/local/glue-runner";
-import { MOTO_CREDENTIALS, MOTO_REGION } from "../../src/local/glue-env/moto";
-import { canonicalRows, ReferenceModel } from "../support/reference-model";
 import { motoDescribe, useMoto } from "../support/moto";
 import { mysqlTestDatabase } from "../support/databases";
-import { cdc } from "../support/cli";
-import { readModelFile } from "../src/local/model-files";
+import { runIsolationScenario } from "./poll-isolation-scenario";
 
-const SALES = readMetadataDir(path.resolve(__dirname, "../../metadata/sources/sales"));
-const A = SALES.tables.find((t) => tableId(t) === "dbo.Invoice") as TableMetadata;
-const B = SALES.tables.find((t) => tableId(t) === "dbo.Payment") as TableMetadata;
-const silent = new Logger({ logLevel: "SILENT" });
 const db = mysqlTestDatabase("cdc_poll_isolation");
 
 motoDescribe("per-table isolation: a poison file holds its table, the target goes on", () => {
@@ -44,174 +24,25 @@ motoDescribe("per-table isolation: a poison file holds its table, the target goe
     });
 
     it("holds A with one alert, applies B to the end (messages lost too), and after the fix and resume A equals the model", async () => {
-      // The CLI builds its own S3 client: point it at moto.
-      process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-      process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
-      const files = generateDmsOutput({
-        tables: [A, B],
-        outDir: path.join(root, "dms"),
-        rows: 20,
-        changes: 40,
-        seed: 12,
-        changesPerCdcFile: 10,
-        start: new Date(Date.now() - 3_600_000),
-      });
-      const of = (meta: TableMetadata) => files.filter((f) => f.table === meta.table);
-      const [a, b] = [of(A), of(B)];
-      expect(a.length).toBeGreaterThanOrEqual(4);
-      expect(b.length).toBeGreaterThanOrEqual(4);
-
-      const queueUrl = await aws().createQueue("reporting");
-      const lake = await aws().createBucket("lake");
-      const harmonized = await aws().createBucket("harmonized");
-      const topicArn = (await aws().sns.send(new CreateTopicCommand({ Name: "alerts" }))).TopicArn as string;
-      const alertsQueue = await aws().createQueue("alerts-inbox");
-      await aws().sns.send(
-        new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: await aws().queueArn(alertsQueue) }),
-      );
-      const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
-      const mysql = await MySqlExecutor.connect(db.url());
-      const job = new LocalGlueJob({
-        s3: aws().s3,
-        tables: [A, B],
-        duck,
-        mysql,
-        tombstoneRetentionDays: 7,
-        workDir: path.join(root, "work"),
-        publicationDir: path.join(root, "pub"),
-      });
-      const poll = createPollHandler({
-        s3: aws().s3,
-        sqs: aws().sqs,
-        sns: aws().sns,
-        runs: job,
-        tables: [A, B],
-        logger: silent,
-        settings: {
-          source: "sales",
-          target: "reporting",
-          queueUrl,
-          lakeBucket: lake,
-          harmonizedBucket: harmonized,
-          alertTopicArn: topicArn,
-          sparkNamespace: ["glue_catalog", "cdc_dev_sales"],
-          mysql: mysql.flavor,
-          tombstoneRetentionDays: 7,
-          // Every tick compares harmonized with the state, so a file without a message is found at once.
-          sweepIntervalMs: 0,
-          sweepMinAgeMs: 0,
+      await runIsolationScenario(
+        aws(),
+        {
+          mysqlUrl: db.url(),
+          // DuckDB's Parquet reader on the garbage page header.
+          poisonError: /^Error: Invalid Error: /,
+          job: ({ tables, duck, mysql }) =>
+            new LocalGlueJob({
+              s3: aws().s3,
+              tables,
+              duck,
+              mysql,
+              tombstoneRetentionDays: 7,
+              workDir: path.join(root, "work"),
+              publicationDir: path.join(root, "pub"),
+            }),
         },
-      });
-      const land = (f: GeneratedFile, body: Uint8Array = fs.readFileSync(f.path)) => aws().putObject(harmonized, f.key, body);
-      const announce = async (f: GeneratedFile) => {
-        const message = validatedFileMessage(f, {
-          bucket: harmonized,
-          // The version harmonized holds now: runs pin it and the runner checks it.
-          etag: (await aws().s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string,
-          validatedAt: new Date().toISOString(),
-        });
-        await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-      };
-      const untilIdle = async () => {
-        for (let tick = 0; tick < 20; tick++) {
-          const r = await poll();
-          if (r.outcome === "idle") return;
-          await job.wait();
-        }
-        throw new Error("the poller did not settle");
-      };
-      const state = async () =>
-        targetStateSchema.parse(
-          JSON.parse(new TextDecoder().decode(await aws().getObject(lake, "state/sales/reporting/tables.json"))),
-        );
-      const expectModel = async (meta: TableMetadata, applied: GeneratedFile[]) => {
-        const model = new ReferenceModel(meta);
-        model.applyBatch(await Promise.all(applied.map((f) => readModelFile(duck.connection, f.path))));
-        expect(canonicalRows(meta, await duck.rows(meta))).toEqual(model.rows());
-        expect(canonicalRows(meta, await mysql.rows(meta))).toEqual(model.rows());
-      };
-
-      // Round 1: both full loads.
-      for (const f of [a[0], b[0]]) await land(f).then(() => announce(f));
-      await untilIdle();
-
-      // Round 2: A's first CDC file is poison (not Parquet: the engine cannot read it), B's is fine.
-      const poison = a[1];
-      await land(poison, new TextEncoder().encode("this is not a parquet file"));
-      await announce(poison);
-      await land(b[1]).then(() => announce(b[1]));
-      await untilIdle();
-      const held = (await state()).tables["dbo.Invoice"].held;
-      expect(held).toMatchObject({ file: `s3://${harmonized}/${poison.key}`, files: [`s3://${harmonized}/${poison.key}`] });
-      expect(held?.error).toMatch(/parquet|magic|Invalid|No magic/i);
-
-      // One alert: table, file, error and the command that resumes it.
-      const alerts = await aws().drainQueue(alertsQueue);
-      expect(alerts).toHaveLength(1);
-      const alert = JSON.parse(alerts[0]) as { Subject: string; Message: string };
-      expect(alert.Subject).toBe("cdc: sales/reporting holds dbo.Invoice");
-      expect(alert.Message).toContain(`File: s3://${harmonized}/${poison.key}`);
-      expect(alert.Message).toContain(`Error: ${held?.error}`);
-      expect(alert.Message).toContain(
-        `cdc target resume --lake-bucket ${lake} --source sales --target reporting --table dbo.Invoice`,
+        root,
       );
-
-      // Rounds 3+: the rest of both tables; A's and B's last files land with no message at all (lost, expired).
-      const [aLast, bLast] = [a[a.length - 1], b[b.length - 1]];
-      for (const f of [...a.slice(2, -1), ...b.slice(2, -1)]) await land(f).then(() => announce(f));
-      await land(aLast);
-      await land(bLast);
-      await untilIdle();
-      await untilIdle();
-
-      // B is applied to the end, on both engines; A is still held at its full load, its later files waiting.
-      await expectModel(B, b);
-      await expectModel(A, [a[0]]);
-      expect(await aws().drainQueue(queueUrl)).toEqual([]);
-      const s = await state();
-      expect(s.tables["dbo.Payment"]).toMatchObject({ appliedThrough: `s3://${harmonized}/${bLast.key}` });
-      expect(s.tables["dbo.Invoice"]).toMatchObject({ appliedThrough: `s3://${harmonized}/${a[0].key}` });
-      expect(s.tables["dbo.Invoice"].held).toBeDefined();
-      const where = [
-        "--lake-bucket",
-        lake,
-        "--source",
-        "sales",
-        "--target",
-        "reporting",
-        "--endpoint",
-        aws().endpoint,
-        "--region",
-        MOTO_REGION,
-      ];
-      const status = await cdc("target", "status", ...where);
-      expect(status.code).toBe(0);
-      expect(status.stdout).toContain("dbo.Invoice: HELD since");
-      expect(status.stdout).toContain(`file:  s3://${harmonized}/${poison.key}`);
-      expect(status.stdout).toMatch(/dbo\.Payment: ok, applied through/);
-      // Still held on later ticks, and alerted once only.
-      await untilIdle();
-      expect(await aws().drainQueue(alertsQueue)).toEqual([]);
-
-      // The fix: the right file replaces the poison one in harmonized; then resume.
-      await land(poison);
-      const resumed = await cdc("target", "resume", ...where, "--table", "dbo.invoice");
-      expect(resumed.stderr).toBe("");
-      expect(resumed.stdout).toBe("resumed dbo.Invoice: the poller's next tick applies its files after its mark, in order");
-      await untilIdle();
-
-      await expectModel(A, a);
-      await expectModel(B, b);
-      const after = await state();
-      expect(after.tables["dbo.Invoice"]).toMatchObject({ appliedThrough: `s3://${harmonized}/${aLast.key}` });
-      expect(after.tables["dbo.Invoice"].held).toBeUndefined();
-      expect(job.failed).toEqual([]);
-      expect(await aws().drainQueue(alertsQueue)).toEqual([]);
-      // Resuming a table that is not held is one line, not a stack trace.
-      const again = await cdc("target", "resume", ...where, "--table", "dbo.Invoice");
-      expect(again).toMatchObject({ code: 1, stderr: "cdc: dbo.Invoice is not held on sales/reporting (held: none)" });
-      duck.close();
-      await mysql.close();
     }, 120_000);
   });
 });

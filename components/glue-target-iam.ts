@@ -34,13 +34,10 @@ export function pollStatements(r: {
       Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: pulumi.interpolate`${r.lake.arn}/${r.runsPrefix}*`,
     },
-    {
-      Sid: "ListRuns",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: r.lake.arn,
-      Condition: { StringLike: { "s3:prefix": `${r.runsPrefix}*` } },
-    },
+    // Key names of the lake bucket, without a prefix condition: S3 answers a read of a missing key (no checkpoint or
+    // table state yet on a new target) with 404 only to a caller that may list the bucket, and checks that list
+    // permission without a prefix. Limited to runs/, the first tick's NoSuchKey became a 403 and the poller failed.
+    { Sid: "ListLake", Effect: "Allow", Action: "s3:ListBucket", Resource: r.lake.arn },
     // The target's state document (conditional writes: reads and writes of this one prefix, never a delete).
     {
       Sid: "KeepTableState",

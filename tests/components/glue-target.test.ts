@@ -149,7 +149,8 @@ describe("GlueTarget", () => {
         QUEUE_ARN,
       ),
       allow("ManageRuns", RW, `arn:aws:s3:::${LAKE}/runs/sales/reporting/*`),
-      allow("ListRuns", "s3:ListBucket", `arn:aws:s3:::${LAKE}`, { StringLike: { "s3:prefix": "runs/sales/reporting/*" } }),
+      // Unconditioned: a read of a missing checkpoint or state must answer 404, which S3 decides without a prefix.
+      allow("ListLake", "s3:ListBucket", `arn:aws:s3:::${LAKE}`),
       // Its tables' state: read and conditionally written, never deleted.
       allow("KeepTableState", ["s3:GetObject", "s3:PutObject"], `arn:aws:s3:::${LAKE}/state/sales/reporting/*`),
       allow("FindUnappliedFiles", "s3:ListBucket", `arn:aws:s3:::${HARMONIZED}`),

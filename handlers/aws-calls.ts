@@ -1,0 +1,53 @@
+/**
+ * The vocabulary in which each handler and Glue script declares, next to its code, the AWS calls it makes
+ * (`handlers/<name>.aws-calls.ts`). The IAM simulation (tests/iam/) resolves every name below against the resources
+ * the program declares, through the same wiring the code uses at run time (its environment variables, its event
+ * source, its job arguments), and asks iam-simulate whether the role may make each call on those exact ARNs. A test
+ * also checks that the declaration covers every AWS SDK command (or boto3 client method) the code can reach.
+ *
+ * Declarations are data only (no imports of the code they describe, no AWS SDK), so bundles never carry them.
+ */
+
+/**
+ * Buckets as the code knows them: `raw` (DMS's target, the validate Lambda's event source), `quarantine`,
+ * `harmonized`, `lake` (manifests and table state), `publication` (the target's Iceberg warehouse), `script` (the
+ * bucket a Glue job's own script is read from).
+ */
+export type BucketName = "raw" | "quarantine" | "harmonized" | "lake" | "publication" | "script";
+
+/** `validation`: the raw bucket's event queue; `validated`: validated-file messages; `target`: one target's queue. */
+export type QueueName = "validation" | "validated" | "target";
+
+export type AwsResource =
+  /** The bucket itself (ListBucket). */
+  | { bucket: BucketName }
+  /** One object; `key` is an example in the real shape, with `{source}` and `{target}` filled in by the test. */
+  | { bucket: BucketName; key: string }
+  | { queue: QueueName }
+  /** The alert topic of the caller's own account. */
+  | { topic: "alerts" }
+  | { glueJob: "large-file" | "apply" }
+  /** The Data Catalog, the target's publication database, or one table in it. */
+  | { glueCatalog: "catalog" | "database" | "table" }
+  | { glueConnection: "mysql" }
+  /** A Secrets Manager secret: the MySQL target's (Glue connection) or the source database's (DMS). */
+  | { secret: "mysql" | "source" }
+  /** A stream in the function's own log group (Lambda) or in Glue's `/aws-glue/*` groups (Glue jobs). */
+  | { logStream: "own" | "glue" }
+  /** Actions that AWS scopes to no resource (`*`). */
+  | { any: true };
+
+export interface AwsCall {
+  /** IAM action, `service:Action`, as in AWS's service reference. */
+  action: string;
+  on: AwsResource;
+  /** Request context the real call carries beyond the principal and TLS (e.g. `s3:prefix` of a listing). */
+  context?: Record<string, string | string[]>;
+  /** What in the code makes the call, and why it needs it: the review reads this. */
+  why: string;
+  /** Made only when this resource is deployed (e.g. the large-file job, a MySQL connection); else always. */
+  onlyWith?: AwsResource;
+}
+
+/** Fills `{source}` and `{target}` into keys and prefixes. */
+export type Placeholders = { source: string; target?: string };

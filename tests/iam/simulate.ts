@@ -1,0 +1,127 @@
+/**
+ * Runs declared calls through iam-simulate as AWS would evaluate them: the role's inline policies as identity
+ * policies, the target's resource policy (bucket, queue, topic, key policy), the resource's own account (so a call
+ * into the other account is evaluated cross-account: both sides must allow), and the context the real request
+ * carries (TLS, the principal, and for KMS the service calling on the role's behalf).
+ *
+ * The KMS calls behind SSE-KMS are derived, not declared: S3, SQS and SNS call KMS with the caller's credentials,
+ * so reading an object of a bucket encrypted with key K needs kms:Decrypt on K via S3, writing one kms:GenerateDataKey,
+ * and so on. Each derived call is checked against the key policy too.
+ */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import type { AwsCall } from "../../handlers/aws-calls";
+import { fillContext, REGION, resolveResource, type Caller, type PolicyDoc, type Resolved, type StackModel } from "./stack-model";
+
+/** One request as the simulation sees it. */
+export interface Request {
+  action: string;
+  resource: Resolved;
+  context: Record<string, string | string[]>;
+  /** The declared call it stands for (a derived KMS call names the call it serves). */
+  why: string;
+}
+
+export interface Outcome {
+  request: Request;
+  allowed: boolean;
+  result: string;
+}
+
+/** KMS calls a service makes with the caller's credentials for an action on an encrypted resource. */
+const KMS_BEHIND: Record<string, { service: string; actions: string[] }> = {
+  "s3:GetObject": { service: "s3", actions: ["kms:Decrypt"] },
+  "s3:PutObject": { service: "s3", actions: ["kms:GenerateDataKey"] },
+  "sqs:SendMessage": { service: "sqs", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+  "sqs:ReceiveMessage": { service: "sqs", actions: ["kms:Decrypt"] },
+  "sns:Publish": { service: "sns", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+};
+
+/** The requests behind a declared call: the call on each resource its name resolves to, and the KMS calls it needs. */
+export function requestsFor(model: StackModel, caller: Caller, call: AwsCall): Request[] {
+  if (call.onlyWith && !resolveResource(caller, { ...call, on: call.onlyWith })) return [];
+  const resources = resolveResource(caller, call);
+  if (!resources) {
+    throw new Error(`${caller.kind} ${caller.role.name}: ${call.action} names ${JSON.stringify(call.on)}, which nothing binds`);
+  }
+  return resources.flatMap((resource) => {
+    const context = fillContext(caller, call.context);
+    const requests: Request[] = [{ action: call.action, resource, context, why: call.why }];
+    const kms = KMS_BEHIND[call.action];
+    if (kms && resource.kmsKeyArn) {
+      const key = model.kmsKey(resource.kmsKeyArn);
+      for (const action of kms.actions) {
+        requests.push({
+          action,
+          resource: key,
+          context: { "kms:ViaService": `${kms.service}.${REGION}.amazonaws.com`, "kms:CallerAccount": caller.role.account },
+          why: `${call.action} on ${resource.arn} (SSE-KMS)`,
+        });
+      }
+    }
+    return requests;
+  });
+}
+
+/** Evaluates one request by `caller`'s role, with its policies as recorded or as `policies` replaces them. */
+export async function simulate(
+  caller: Pick<Caller, "role">,
+  request: Request,
+  policies: Record<string, PolicyDoc> = caller.role.policies,
+): Promise<Outcome> {
+  const role = caller.role;
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${role.account}:assumed-role/${role.name}/session`,
+        action: request.action,
+        resource: { resource: request.resource.arn, accountId: request.resource.account },
+        contextVariables: {
+          "aws:SecureTransport": "true",
+          "aws:PrincipalArn": role.arn,
+          "aws:PrincipalAccount": role.account,
+          "aws:PrincipalType": "AssumedRole",
+          ...(role.uniqueId ? { "aws:userid": `${role.uniqueId}:session` } : {}),
+          ...request.context,
+        },
+      },
+      identityPolicies: Object.entries(policies).map(([name, policy]) => ({ name, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: request.resource.resourcePolicy,
+    },
+    {},
+  );
+  if (result.resultType === "error") {
+    throw new Error(`${role.name} ${request.action} ${request.resource.arn}: ${JSON.stringify(result.errors)}`);
+  }
+  return { request, allowed: result.overallResult === "Allowed", result: result.overallResult };
+}
+
+/** Every request behind `calls` for `caller`, simulated; the ones not allowed as `role action resource` lines. */
+export async function deniedCalls(
+  model: StackModel,
+  caller: Caller,
+  calls: readonly AwsCall[],
+  policies?: Record<string, PolicyDoc>,
+): Promise<string[]> {
+  const denied: string[] = [];
+  for (const call of calls) {
+    for (const request of requestsFor(model, caller, call)) {
+      const outcome = await simulate(caller, request, policies);
+      if (!outcome.allowed) denied.push(describe(caller, outcome));
+    }
+  }
+  return [...new Set(denied)].sort();
+}
+
+export function describe(caller: Pick<Caller, "role">, o: Outcome): string {
+  const ctx = Object.keys(o.request.context).length ? ` ${JSON.stringify(o.request.context)}` : "";
+  return `${caller.role.name} ${o.request.action} ${o.request.resource.arn}${ctx}: ${o.result}`;
+}
+
+/** A policy document without the statement `sid` (which must exist). */
+export function withoutStatement(doc: PolicyDoc, sid: string): PolicyDoc {
+  const statements = doc.Statement.filter((s) => s.Sid !== sid);
+  if (statements.length !== doc.Statement.length - 1) throw new Error(`no single statement ${sid}`);
+  return { ...doc, Statement: statements };
+}

@@ -4,7 +4,14 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { bucketsKmsEncrypted, bucketsPublicAccessBlocked, bucketsTlsOnly } from "./bucket-rules";
+import {
+  catalogEncrypted,
+  glueJobsHaveSecurityConfiguration,
+  logGroupsKmsEncrypted,
+  queuesKmsEncrypted,
+} from "./encryption-rules";
 import { noWildcardActions, resourceWildcardOnlyWhereRequired } from "./iam-rules";
+import { dmsMultiAzInProduction, noEgressToAnywhere } from "./network-rules";
 import { lambdasLogAndCatchFailures, queuesHaveDeadLetterQueues } from "./runtime-rules";
 import { noPlaintextSecrets } from "./secret-rules";
 
@@ -19,4 +26,10 @@ export const policies: Policies = [
   queuesHaveDeadLetterQueues,
   lambdasLogAndCatchFailures,
   noPlaintextSecrets,
+  logGroupsKmsEncrypted,
+  queuesKmsEncrypted,
+  glueJobsHaveSecurityConfiguration,
+  catalogEncrypted,
+  noEgressToAnywhere,
+  dmsMultiAzInProduction,
 ];

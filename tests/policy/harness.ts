@@ -4,6 +4,7 @@
  */
 import type {
   Policies,
+  PolicyProviderResource,
   PolicyResource,
   ResourceValidationArgs,
   ResourceValidationPolicy,
@@ -17,25 +18,43 @@ export interface Violation {
   urn?: string;
 }
 
-/** A resource as a test writes it: type, name and props (inputs). */
+/** A resource as a test writes it: type, name and props (inputs), and optionally the name of its provider among them. */
 export interface HandResource {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  provider?: string;
 }
 
 function unsupported(): never {
   throw new Error("isType/asType are not used by the cdc policies");
 }
 
-export function policyResource(r: HandResource | RecordedResource): PolicyResource {
+const urnOf = (r: HandResource | RecordedResource) =>
+  "urn" in r ? r.urn : `urn:pulumi:test::cdc-pipelines::${r.type}::${r.name}`;
+
+/**
+ * A resource as the engine hands it to a policy, with its provider's type, name and settings the way the engine sends
+ * them (a recorded resource names its provider by URN, a hand-written one by name).
+ */
+export function policyResource(
+  r: HandResource | RecordedResource,
+  all: ReadonlyArray<HandResource | RecordedResource> = [],
+): PolicyResource {
   const props = "props" in r ? r.props : r.inputs;
-  const urn = "urn" in r ? r.urn : `urn:pulumi:test::cdc-pipelines::${r.type}::${r.name}`;
+  const p = r.provider === undefined ? undefined : all.find((x) => urnOf(x) === r.provider || x.name === r.provider);
+  const provider: PolicyProviderResource | undefined = p && {
+    type: p.type,
+    name: p.name,
+    urn: urnOf(p),
+    props: "props" in p ? p.props : p.inputs,
+  };
   return {
     type: r.type,
     name: r.name,
-    urn,
+    urn: urnOf(r),
     props,
+    provider,
     opts: {
       protect: false,
       ignoreChanges: [],
@@ -57,6 +76,7 @@ function resourceArgs(r: PolicyResource): ResourceValidationArgs {
     urn: r.urn,
     props: r.props,
     opts: r.opts,
+    provider: r.provider,
     stackTags: new Map(),
     isType: unsupported,
     asType: unsupported,
@@ -69,7 +89,7 @@ function resourceArgs(r: PolicyResource): ResourceValidationArgs {
 
 /** Every violation the policies report over `resources`. */
 export async function checkPolicies(policies: Policies, resources: Array<HandResource | RecordedResource>): Promise<Violation[]> {
-  const all = resources.map(policyResource);
+  const all = resources.map((r) => policyResource(r, resources));
   const violations: Violation[] = [];
   for (const p of policies) {
     if ("validateStack" in p) {

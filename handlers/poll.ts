@@ -14,7 +14,10 @@
  *   MYSQL                       the target's MySQL server, "mysql" or "mariadb"; "false" or unset without one
  *   TOMBSTONE_RETENTION_DAYS    default 7
  *   MAX_MESSAGES                most messages per run (default 500)
- *   MAX_RUN_ATTEMPTS            failed runs of one manifest before the target stops re-submitting it (default 3)
+ *   MAX_RUN_ATTEMPTS            failed runs of one manifest (the job died: no table at fault) after which one alert goes
+ *                               out (default 3); it is re-submitted all the same, with backoff
+ *   RUN_RETRY_BASE_MINUTES      wait before the second re-submission of a failing run, doubled after (default 5)
+ *   RUN_RETRY_MAX_MINUTES       longest wait between two re-submissions of a failing run (default 60)
  *   SWEEP_INTERVAL_MINUTES      how often every table's harmonized files are checked against its state (default 60)
  *   SWEEP_MIN_AGE_MINUTES       younger files are left to their message by that check (default 15)
  *   VISIBILITY_TIMEOUT_SECONDS  how long received messages stay hidden (default 900; longer than one tick)
@@ -103,6 +106,7 @@ export function glueJobRuns(glue: GlueClient, jobName: string): JobRuns {
         failed: FAILED_RUN_STATES.has(run.JobRunState ?? ""),
         manifestUri: run.Arguments?.["--manifest"],
         manifestSha256: run.Arguments?.["--manifest_sha256"],
+        ...(run.ErrorMessage ? { error: run.ErrorMessage } : {}),
       }));
     },
     async start(manifestUri, manifestSha256) {
@@ -276,6 +280,8 @@ const pollEnvSchema = z.object({
   TOMBSTONE_RETENTION_DAYS: positive("TOMBSTONE_RETENTION_DAYS", 7),
   MAX_MESSAGES: positive("MAX_MESSAGES", 500),
   MAX_RUN_ATTEMPTS: positive("MAX_RUN_ATTEMPTS", 3),
+  RUN_RETRY_BASE_MINUTES: positive("RUN_RETRY_BASE_MINUTES", 5),
+  RUN_RETRY_MAX_MINUTES: positive("RUN_RETRY_MAX_MINUTES", 60),
   VISIBILITY_TIMEOUT_SECONDS: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
   SWEEP_INTERVAL_MINUTES: positive("SWEEP_INTERVAL_MINUTES", 60),
   SWEEP_MIN_AGE_MINUTES: positive("SWEEP_MIN_AGE_MINUTES", 15, 0),
@@ -299,6 +305,8 @@ export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["se
     tombstoneRetentionDays: e.TOMBSTONE_RETENTION_DAYS,
     maxMessages: e.MAX_MESSAGES,
     maxAttempts: e.MAX_RUN_ATTEMPTS,
+    runRetryBaseMs: e.RUN_RETRY_BASE_MINUTES * 60_000,
+    runRetryMaxMs: e.RUN_RETRY_MAX_MINUTES * 60_000,
     visibilityTimeoutSeconds: e.VISIBILITY_TIMEOUT_SECONDS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MINUTES * 60_000,
     sweepMinAgeMs: e.SWEEP_MIN_AGE_MINUTES * 60_000,

@@ -26,6 +26,8 @@ describe("poller settings from the environment", () => {
       tombstoneRetentionDays: 7,
       maxMessages: 500,
       maxAttempts: 3,
+      runRetryBaseMs: 300_000,
+      runRetryMaxMs: 3_600_000,
       visibilityTimeoutSeconds: 900,
       sweepIntervalMs: 3_600_000,
       sweepMinAgeMs: 900_000,

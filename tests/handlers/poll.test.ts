@@ -22,6 +22,7 @@ import { tableId } from "../../metadata/format";
 import { createPollHandler, glueJobRuns } from "../../handlers/poll";
 import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../../handlers/core/plan/manifest";
 import { runIdTime } from "../../handlers/core/poller/runs";
+import { targetStateSchema } from "../../handlers/core/poller/target-state";
 import { validatedFileMessage } from "../support/validated-message";
 import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
@@ -301,22 +302,85 @@ describe("poller on fauxqs with a mocked Glue job", () => {
     expect(startedWith()).toHaveLength(1);
   });
 
-  it("stops re-submitting a manifest whose runs keep failing, and takes no new work past it", async () => {
+  it("retries a manifest whose runs keep failing with backoff, alerts once, holds no table, and goes on once a run succeeds", async () => {
     const stuck = "runs/sales/reporting/20261122T010000000Z-cccccc";
     await aws().putObject(lake, `${stuck}.json`, "{}");
     await deliver(files[0]);
     const uri = `s3://${lake}/${stuck}.json`;
-    glueMock.on(GetJobRunsCommand).resolves({
-      JobRuns: [jobRun(jobRunId(13), "FAILED", uri), jobRun(jobRunId(12), "FAILED", uri), jobRun(jobRunId(11), "FAILED", uri)],
+    // Glue keeps each run's arguments: the re-submission passes the hash of the first start.
+    const failedRun = (id: number) => {
+      const r = jobRun(jobRunId(id), "FAILED", uri);
+      r.Arguments = { ...r.Arguments, "--manifest_sha256": "ab".repeat(32) };
+      r.ErrorMessage = "Py4JJavaError: Communications link failure";
+      return r;
+    };
+    glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [failedRun(13), failedRun(12), failedRun(11)] });
+    glueMock.on(StartJobRunCommand).resolves({ JobRunId: jobRunId(14) });
+    const published: Array<{ Subject?: string; Message?: string }> = [];
+    const sns = jest.spyOn(aws().sns, "send").mockImplementation(async (cmd) => {
+      published.push(cmd.input as { Subject?: string; Message?: string });
+      return {};
     });
-    expect(await poller()()).toEqual({
-      outcome: "blocked",
-      runId: "20261122T010000000Z-cccccc",
-      manifestUri: uri,
-      failedRuns: [jobRunId(13), jobRunId(12), jobRunId(11)],
-    });
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
-    expect(await aws().drainQueue(queueUrl)).toHaveLength(1);
+    const at = (iso: string) =>
+      createPollHandler({
+        s3: aws().s3,
+        sqs: aws().sqs,
+        sns: aws().sns,
+        runs: glueJobRuns(glue, JOB),
+        tables: TABLES,
+        settings: settings(),
+        logger: silent,
+        now: () => new Date(iso),
+      });
+    const state = async () =>
+      targetStateSchema.parse(
+        JSON.parse(new TextDecoder().decode(await aws().getObject(lake, "state/sales/reporting/tables.json"))),
+      );
+    try {
+      // Three failures seen at once: the third waits 10 minutes (0, 5, 10, 20 … up to 60), and one alert goes out.
+      expect(await at("2026-11-22T01:10:00Z")()).toEqual({
+        outcome: "waiting",
+        runId: "20261122T010000000Z-cccccc",
+        manifestUri: uri,
+        failedRuns: [jobRunId(13), jobRunId(12), jobRunId(11)],
+        retryAt: "2026-11-22T01:20:00.000Z",
+      });
+      expect(published).toHaveLength(1);
+      expect(published[0].Subject).toBe("cdc: sales/reporting run failing");
+      expect(published[0].Message).toContain("Error: Py4JJavaError: Communications link failure");
+      expect(published[0].Message).toContain("No table is at fault and none is held");
+      expect(published[0].Message).toContain(`cdc target resume --lake-bucket ${lake} --source sales --target reporting --run`);
+      expect((await state()).run).toMatchObject({ failures: 3, cleared: 0, alertedAt: "2026-11-22T01:10:00.000Z" });
+      expect(Object.values((await state()).tables).filter((t) => t.held)).toEqual([]);
+
+      expect(await at("2026-11-22T01:15:00Z")()).toMatchObject({ outcome: "waiting", retryAt: "2026-11-22T01:20:00.000Z" });
+      expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+      expect(await at("2026-11-22T01:20:00Z")()).toEqual({
+        outcome: "resubmitted",
+        runId: "20261122T010000000Z-cccccc",
+        manifestUri: uri,
+        jobRunId: jobRunId(14),
+      });
+      expect(startedSha()).toEqual(["ab".repeat(32)]);
+
+      // It fails again: the fourth failure waits 20 minutes; still one alert.
+      glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [failedRun(14), failedRun(13), failedRun(12), failedRun(11)] });
+      expect(await at("2026-11-22T01:22:00Z")()).toMatchObject({ outcome: "waiting", retryAt: "2026-11-22T01:42:00.000Z" });
+      expect(published).toHaveLength(1);
+      // No new work past the failing run: the message waits on the queue.
+      expect(await aws().drainQueue(queueUrl)).toHaveLength(1);
+      await deliver(files[0]);
+
+      // The cause is gone: the next retry succeeds and the target goes on by itself.
+      expect(await at("2026-11-22T01:42:00Z")()).toMatchObject({ outcome: "resubmitted" });
+      glueMock.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun(jobRunId(15), "SUCCEEDED", uri)] });
+      await aws().putObject(lake, `${stuck}.done`, JSON.stringify({ runId: "20261122T010000000Z-cccccc", tables: [] }));
+      expect(await at("2026-11-22T01:44:00Z")()).toMatchObject({ outcome: "started", files: 1 });
+      expect((await state()).run).toBeUndefined();
+      expect(published).toHaveLength(1);
+    } finally {
+      sns.mockRestore();
+    }
   });
 
   it("leaves the messages and removes the unstarted manifest when Glue refuses a concurrent run", async () => {

@@ -13,6 +13,7 @@
  */
 import { z } from "zod";
 import { compareDmsFiles } from "../dms-key";
+import { runFailureSchema } from "./run-failure";
 
 export const TARGET_STATE_VERSION = 1;
 
@@ -64,6 +65,8 @@ export const targetStateSchema = z.strictObject({
   settledThrough: z.string().optional(),
   /** When harmonized was last searched for files no run applied. */
   sweptAt: iso.optional(),
+  /** The pending run failing as a whole, retried with backoff (run-failure.ts); gone once it settles. */
+  run: runFailureSchema.optional(),
   /** By `<schema>.<table>`. */
   tables: z.record(z.string(), tableStateSchema),
 });
@@ -151,7 +154,12 @@ export function settleRun(
       held.push({ table: outcome.table, hold });
     }
   }
-  return { state: { ...state, settledThrough: run.runId, tables: dropUndefined(tables) }, held };
+  // A run failing as a whole is over once it (or a later run) settles.
+  const failing = state.run !== undefined && state.run.runId > run.runId ? state.run : undefined;
+  const next: TargetState = { ...state, settledThrough: run.runId, tables: dropUndefined(tables) };
+  if (failing) next.run = failing;
+  else delete next.run;
+  return { state: next, held };
 }
 
 /**

@@ -6,8 +6,9 @@
  * 2. Finished runs are settled into the target's state (settle.ts): each table applied up to its last file, or held
  *    with one alert when its statements failed. A held table's later files wait; the other tables go on.
  * 3. A manifest without its `.done` marker exists → its run died or never started: start it again, oldest first,
- *    and take no new work, so a batch is never skipped and batches apply in order (after `maxAttempts` failed
- *    runs of one manifest the target is blocked until someone looks: see {@link PollSettings.maxAttempts}).
+ *    and take no new work, so a batch is never skipped and batches apply in order. A run failing as a whole is retried
+ *    with backoff and alerts once after `maxAttempts` failures; it holds no table and needs no one once its cause is
+ *    gone (run-failure.ts).
  * 4. Otherwise drain the queue (batches of 10, up to a cap), and add the files harmonized holds beyond each table's
  *    mark that no run applied (sweep.ts: after a resume at once, for every table every `sweepIntervalMs`). A held
  *    table's files stay out. Nothing to do → start nothing (Glue costs money).
@@ -25,6 +26,14 @@ import { planBatch, type ReceivedFile } from "./batch";
 import { advanceCheckpoint, checkpointKey, manifestKey, newRunId, runsInListing, runsPrefix } from "./runs";
 import { assignGenerations } from "./generations";
 import { settleFinishedRuns, type Alerts } from "./settle";
+import {
+  DEFAULT_RUN_RETRY,
+  observeRunFailures,
+  runFailureAlert,
+  runRetryDecision,
+  type RunFailure,
+  type RunRetryPolicy,
+} from "./run-failure";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import { keepLateFiles, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
@@ -62,6 +71,8 @@ export interface JobRunInfo {
   manifestUri?: string;
   /** Its `--manifest_sha256` argument: the hash the poller took when it first started the manifest. */
   manifestSha256?: string;
+  /** Why it failed (Glue's ErrorMessage), for a failed run. */
+  error?: string;
 }
 
 /** The target's Glue job (one job per target, at most one concurrent run). */
@@ -95,11 +106,16 @@ export interface PollSettings {
   /** How old a finished run must be before the checkpoint moves past it (default one hour). */
   checkpointSettleMs?: number;
   /**
-   * Failed runs of one manifest after which it is no longer re-submitted (default 3): the target then stops taking
-   * work — a batch is never skipped — and says so on every tick, instead of paying for a doomed Glue run each time.
-   * A run only fails as a whole when its job dies; a table whose statements fail is held on its own (settle.ts).
+   * Failed runs of one manifest after which one alert says the target's run is failing (default 3). The manifest is
+   * still re-submitted, with backoff (`runRetryBaseMs`, `runRetryMaxMs`), and the target takes no new work past it —
+   * a batch is never skipped. A run only fails as a whole when its job dies; a table whose statements fail is held on
+   * its own (settle.ts).
    */
   maxAttempts?: number;
+  /** The wait before the second re-submission of a failing run; doubled each time after (default 5 minutes). */
+  runRetryBaseMs?: number;
+  /** The longest wait between two re-submissions of a failing run (default one hour). */
+  runRetryMaxMs?: number;
   /** How often every table's harmonized prefix is searched for files no run applied (default one hour). */
   sweepIntervalMs?: number;
   /** Files younger than this are left to their own message by the periodic sweep (default 15 minutes). */
@@ -123,6 +139,8 @@ export interface PollDeps {
 export type PollResult =
   | { outcome: "busy"; activeRuns: string[] }
   | { outcome: "blocked"; runId: string; manifestUri: string; failedRuns: string[] }
+  /** The pending run failed as a whole; it is re-submitted at `retryAt`. */
+  | { outcome: "waiting"; runId: string; manifestUri: string; failedRuns: string[]; retryAt: string }
   | { outcome: "resubmitted"; runId: string; manifestUri: string; jobRunId: string }
   | { outcome: "idle" }
   | { outcome: "deferred"; runId: string; reason: string }
@@ -180,17 +198,41 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
 
   const pending = listed.filter((r) => !r.done);
+  const policy: RunRetryPolicy = {
+    alertAfter: settings.maxAttempts ?? DEFAULT_RUN_RETRY.alertAfter,
+    baseMs: settings.runRetryBaseMs ?? DEFAULT_RUN_RETRY.baseMs,
+    maxMs: settings.runRetryMaxMs ?? DEFAULT_RUN_RETRY.maxMs,
+  };
+  if (pending.length === 0 && loaded.state.run) {
+    // Its manifest is gone (removed by hand): nothing is failing any more.
+    loaded = await updateTargetState(
+      store,
+      settings.source,
+      settings.target,
+      (s) => {
+        if (!s.run) return undefined;
+        const { run: _run, ...rest } = s;
+        return rest;
+      },
+      loaded,
+    );
+  }
   if (pending.length > 0) {
     const oldest = pending[0];
     const manifestUri = store.uri(oldest.key);
-    const failedRuns = recent.filter((r) => r.failed && r.manifestUri === manifestUri).map((r) => r.id);
-    if (failedRuns.length >= (settings.maxAttempts ?? 3)) {
-      logger.error("run failed repeatedly; the target waits until its manifest is fixed or its job succeeds", {
+    const failed = recent.filter((r) => r.failed && r.manifestUri === manifestUri);
+    const failedRuns = failed.map((r) => r.id);
+    const failing = await recordRunFailures(deps, { runId: oldest.runId, manifestUri }, failed, policy, loaded, now);
+    loaded = failing.loaded;
+    const run = failing.loaded.state.run;
+    if (run?.runId === oldest.runId && !runRetryDecision(run, now(), policy).due) {
+      logger.warn("run failed as a whole; no table is held, and it is retried with backoff", {
         runId: oldest.runId,
-        manifestUri,
-        failedRuns,
+        failures: run.failures,
+        retryAt: run.retryAt,
+        error: run.error,
       });
-      return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
+      return { outcome: "waiting", runId: oldest.runId, manifestUri, failedRuns, retryAt: run.retryAt };
     }
     const sha = await pendingManifestSha256(deps, oldest, manifestUri, recent);
     if (sha === undefined) return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
@@ -298,6 +340,45 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     messages: work.included.length,
     swept: work.sweptFiles,
   };
+}
+
+/**
+ * Records the pending manifest's failed runs in the state (a new failure moves the retry time), and sends the one alert
+ * of a failing run once the write that marks it alerted has won, so two ticks never both send it.
+ */
+async function recordRunFailures(
+  deps: PollDeps,
+  run: { runId: string; manifestUri: string },
+  failed: readonly JobRunInfo[],
+  policy: RunRetryPolicy,
+  loaded: LoadedState,
+  now: () => Date,
+): Promise<{ loaded: LoadedState }> {
+  const { settings, store, logger } = deps;
+  let alert: RunFailure | undefined;
+  const next = await updateTargetState(
+    store,
+    settings.source,
+    settings.target,
+    (s) => {
+      alert = undefined;
+      const at = now();
+      let f = observeRunFailures(s.run, run, failed, at, policy);
+      if (f === undefined) return undefined;
+      if (runRetryDecision(f, at, policy).alert) {
+        f = { ...f, alertedAt: at.toISOString() };
+        alert = f;
+      }
+      return JSON.stringify(f) === JSON.stringify(s.run) ? undefined : { ...s, run: f };
+    },
+    loaded,
+  );
+  if (alert) {
+    logger.error("run failed as a whole repeatedly; no table is held, it is retried with backoff", { ...alert });
+    const a = runFailureAlert({ ...settings, failure: alert });
+    await deps.alerts.publish(a.subject, a.message);
+  }
+  return { loaded: next };
 }
 
 async function receiveUpTo(queue: TargetQueue, max: number): Promise<ReceivedFile[]> {

@@ -5,12 +5,17 @@
  * same conditional write the poller uses, and the poller's next tick takes every file of the table after its mark, in
  * order. Fix the cause first (replace the file in harmonized, the metadata, or the target's column), or the table is
  * held again by the next run.
+ *
+ * A run that fails as a whole (its job died: no table at fault) holds no table; the poller retries it with backoff
+ * (handlers/core/poller/run-failure.ts). `status` shows it, and `resume --run` (or `resume` with no table while one is
+ * failing) has the next tick retry it at once, counting its failures afresh.
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
 import { s3VersionedStore } from "../../../handlers/poll";
 import { loadTargetState, updateTargetState } from "../../../handlers/core/poller/state-store";
 import { resumeTable, targetStateKey, type TargetState } from "../../../handlers/core/poller/target-state";
+import { clearRunFailure } from "../../../handlers/core/poller/run-failure";
 import { loadStackFile, stackFilePath } from "../../config-sources";
 import { bucketName } from "../../naming";
 import { EXIT, UserError, type CliIo } from "../io";
@@ -49,25 +54,45 @@ export function registerTargetCommands(program: Command, io: CliIo): void {
     });
 
   common(target.command("resume"))
-    .description("End the hold of a table after fixing its cause; its waiting files are applied in order next")
+    .description(
+      "End the hold of a table after fixing its cause (its waiting files are applied in order next); with --run, or no " +
+        "table, retry a run failing as a whole at once",
+    )
     .option("--table <schema.table>", "the held table", (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option("--all", "every held table of the target")
-    .action(async (flags: TargetFlags & { table: string[]; all?: boolean }) => {
-      if (flags.table.length === 0 && !flags.all) throw new UserError("resume: give --table <schema.table> or --all", EXIT.usage);
+    .option("--all", "every held table of the target, and the failing run if there is one")
+    .option("--run", "retry the target's failing run at the next tick instead of after its backoff")
+    .action(async (flags: TargetFlags & { table: string[]; all?: boolean; run?: boolean }) => {
       const where = locate(flags);
       const store = s3VersionedStore(where.s3, where.bucket);
+      const name = `${flags.source}/${flags.target}`;
       let resumed: string[] = [];
+      let run: string | undefined;
       await updateTargetState(store, flags.source, flags.target, (state) => {
+        const at = new Date();
         const held = Object.keys(state.tables).filter((t) => state.tables[t].held);
+        const noTable = flags.table.length === 0 && !flags.all;
+        // With no table named, `resume` means the failing run: the only thing that can stop a target besides holds.
+        if (noTable && !flags.run && !state.run)
+          throw new UserError(
+            `resume: give --table <schema.table> or --all (held: ${held.join(", ") || "none"}); no run of ${name} is failing`,
+            EXIT.usage,
+          );
+        if (flags.run && !state.run) throw new UserError(`no run of ${name} is failing`);
         const wanted = flags.all ? held : flags.table.map((t) => canonicalTable(state, t));
         for (const t of wanted)
-          if (!state.tables[t]?.held)
-            throw new UserError(`${t} is not held on ${flags.source}/${flags.target} (held: ${held.join(", ") || "none"})`);
+          if (!state.tables[t]?.held) throw new UserError(`${t} is not held on ${name} (held: ${held.join(", ") || "none"})`);
         resumed = wanted;
-        return wanted.length === 0 ? undefined : wanted.reduce((s, t) => resumeTable(s, t, new Date()), state);
+        let next = wanted.reduce((s, t) => resumeTable(s, t, at), state);
+        run = undefined;
+        if (state.run && (flags.run || flags.all || noTable)) {
+          next = { ...next, run: clearRunFailure(state.run, at) };
+          run = state.run.runId;
+        }
+        return next === state ? undefined : next;
       });
-      if (resumed.length === 0) io.out(`no table of ${flags.source}/${flags.target} is held`);
+      if (resumed.length === 0 && run === undefined) io.out(`no table of ${name} is held`);
       for (const t of resumed) io.out(`resumed ${t}: the poller's next tick applies its files after its mark, in order`);
+      if (run !== undefined) io.out(`run ${run} of ${name}: the poller's next tick starts it again`);
     });
 }
 
@@ -100,6 +125,17 @@ function locate(flags: TargetFlags): { s3: S3Client; bucket: string } {
 
 function describe(state: TargetState, bucket: string, flags: TargetFlags): string {
   const lines = [`target ${state.target} (s3://${bucket}/${targetStateKey(flags.source, flags.target)})`];
+  const run = state.run;
+  if (run) {
+    const flag = `--lake-bucket ${bucket} --source ${flags.source} --target ${flags.target}`;
+    lines.push(
+      `  RUN FAILING: run ${run.runId} failed as a whole ${run.failures} times since ${run.since}; no table is held,`,
+      `    the target takes no new work until it succeeds; next retry at ${run.retryAt}${run.alertedAt ? ` (alerted ${run.alertedAt})` : ""}`,
+      `    manifest: ${run.manifestUri}`,
+      `    error: ${run.error}`,
+      `    after fixing the cause, to retry at once: cdc target resume ${flag} --run`,
+    );
+  }
   const tables = Object.keys(state.tables).sort();
   if (tables.length === 0) lines.push("  no table has been applied yet");
   for (const t of tables) {

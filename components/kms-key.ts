@@ -53,6 +53,25 @@ export interface KmsKeyArgs {
    * `cloudwatch.amazonaws.com` for alarms). Each is limited to this account with `aws:SourceAccount`.
    */
   services?: string[];
+  /**
+   * AWS services that send to SQS queues encrypted with the key (`s3.amazonaws.com` for bucket notifications,
+   * `sns.amazonaws.com`, `events.amazonaws.com`): SQS makes them generate and decrypt the message's data key. Not limited
+   * by `aws:SourceAccount`, as AWS documents this grant: which bucket, topic or rule may send at all is the queue
+   * policy's to say, and they use the key for nothing but those messages.
+   */
+  queueSenders?: string[];
+  /**
+   * The region whose CloudWatch Logs encrypts this account's log groups with the key (`logs.<region>.amazonaws.com`,
+   * limited by `kms:EncryptionContext:aws:logs:arn` to log groups of this account and region): Lambda log groups and the
+   * logs of Glue jobs whose security configuration names the key. Without it a log group with this key fails to create.
+   */
+  logsRegion?: string;
+  /**
+   * Services through which any principal of this account may use the key, as AWS-managed keys allow
+   * (`kms:ViaService`, `kms:CallerAccount`): `glue.<region>.amazonaws.com` for an encrypted Data Catalog, whose readers
+   * are governed by Glue's own permissions, so every role that reads the catalog needs no key grant of its own.
+   */
+  viaServices?: string[];
   /** Roles, possibly in another account, allowed {@link KEY_USER_ACTIONS} by exact ARN (the cross-account writers). */
   users?: pulumi.Input<pulumi.Input<string>[]>;
   /** Days before a deleted key is gone (7–30). Defaults to 30: a key deleted by mistake makes every object unreadable. */
@@ -114,6 +133,39 @@ export function keyPolicyStatements(args: KmsKeyArgs): pulumi.Output<PolicyState
         Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
       });
     }
+    if (args.queueSenders && args.queueSenders.length > 0) {
+      statements.push({
+        Sid: "QueueSendersUse",
+        Effect: "Allow",
+        Principal: { Service: [...args.queueSenders].sort() },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+      });
+    }
+    if (args.logsRegion !== undefined) {
+      statements.push({
+        Sid: "CloudWatchLogsUse",
+        Effect: "Allow",
+        Principal: { Service: `logs.${args.logsRegion}.amazonaws.com` },
+        Action: KEY_USE_ACTIONS,
+        Resource: "*",
+        Condition: {
+          ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${args.logsRegion}:${args.accountId}:log-group:*` },
+        },
+      });
+    }
+    if (args.viaServices && args.viaServices.length > 0) {
+      statements.push({
+        Sid: "AccountUsesThroughServices",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: KEY_USE_ACTIONS,
+        Resource: "*",
+        Condition: {
+          StringEquals: { "kms:CallerAccount": args.accountId, "kms:ViaService": [...args.viaServices].sort() },
+        },
+      });
+    }
     if (users.length > 0) {
       statements.push({
         Sid: "PipelineRolesUse",
@@ -134,6 +186,9 @@ function validate(name: string, args: KmsKeyArgs, resource: pulumi.Resource): vo
     fail(
       `alias must be 1–250 of [A-Za-z0-9/_-], without the alias/ prefix and not under aws/, got ${JSON.stringify(args.alias)}`,
     );
+  }
+  if (args.logsRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(args.logsRegion)) {
+    fail(`logsRegion must be a region name such as eu-west-2, got ${JSON.stringify(args.logsRegion)}`);
   }
   const window = args.deletionWindowInDays ?? 30;
   if (!isIntIn(window, 7, 30)) fail(`deletionWindowInDays must be 7–30, got ${window}`);

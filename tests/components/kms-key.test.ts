@@ -67,7 +67,42 @@ describe("KmsKey", () => {
     expect(KEY_ADMIN_ACTIONS).not.toContain("kms:*");
   });
 
+  it("lets queue senders, the region's CloudWatch Logs (for this account's log groups) and services it names use it", async () => {
+    const { resources } = await declare({
+      queueSenders: ["sns.amazonaws.com", "s3.amazonaws.com"],
+      logsRegion: "eu-west-2",
+      viaServices: ["glue.eu-west-2.amazonaws.com"],
+    });
+    expect(statements(one(resources, "aws:kms/key:Key", "lake-key")).slice(1)).toEqual([
+      {
+        Sid: "QueueSendersUse",
+        Effect: "Allow",
+        Principal: { Service: ["s3.amazonaws.com", "sns.amazonaws.com"] },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+      },
+      {
+        Sid: "CloudWatchLogsUse",
+        Effect: "Allow",
+        Principal: { Service: "logs.eu-west-2.amazonaws.com" },
+        Action: KEY_USE_ACTIONS,
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-2:${ACCOUNT}:log-group:*` } },
+      },
+      // Like an AWS-managed key: anyone of this account, only through Glue (whose own permissions decide who reads).
+      {
+        Sid: "AccountUsesThroughServices",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: KEY_USE_ACTIONS,
+        Resource: "*",
+        Condition: { StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": ["glue.eu-west-2.amazonaws.com"] } },
+      },
+    ]);
+  });
+
   it.each([
+    [{ logsRegion: "London" }, 'KmsKey lake: logsRegion must be a region name such as eu-west-2, got "London"'],
     [
       { alias: "alias/cdc" },
       'KmsKey lake: alias must be 1–250 of [A-Za-z0-9/_-], without the alias/ prefix and not under aws/, got "alias/cdc"',

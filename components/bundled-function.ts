@@ -35,6 +35,12 @@ export interface BundledFunctionArgs {
   memorySizeMb?: number;
   /** Timeout in seconds. Defaults to 60. */
   timeoutSeconds?: number;
+  /**
+   * The pipeline key of the function's account, encrypting its log group (the policy pack's
+   * `cloudwatch-log-group-kms-encrypted` requires one). Its key policy must let the region's CloudWatch Logs use it
+   * (KmsKey `logsRegion`), or the log group fails to create. Optional only until every caller passes it.
+   */
+  logKmsKeyArn?: pulumi.Input<string>;
   /** Days the function's logs are kept. Defaults to 30. */
   logRetentionDays?: number;
   /** Reserved concurrency; unset lets it share the account pool. */
@@ -61,7 +67,7 @@ export class BundledFunction extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 30 },
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 30, kmsKeyId: args.logKmsKeyArn },
       child,
     );
     const role = new aws.iam.Role(

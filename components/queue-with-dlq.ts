@@ -18,8 +18,11 @@ export interface QueueWithDlqArgs {
   /** Seconds a dead letter is kept: long enough to investigate and redrive. Defaults to 14 days (the SQS maximum). */
   deadLetterRetentionSeconds?: number;
   /**
-   * KMS key to encrypt with (SSE-KMS). Without it the queues use SQS-managed encryption (SSE-SQS), which S3 event
-   * notifications can write to without a key grant.
+   * The pipeline key of the queue's account, encrypting both queues (SSE-KMS): then the key policy, not only IAM, says
+   * who reads messages, and the policy pack (`sqs-queue-kms-encrypted`) requires it. Every sender needs
+   * `kms:GenerateDataKey` and `kms:Decrypt` on it (roles through IAM or the key's `users`, services through the key's
+   * `queueSenders`: S3 notifications, SNS, EventBridge), every consumer `kms:Decrypt`. Optional only until every caller
+   * passes it; without it the queues fall back to SQS-managed encryption (SSE-SQS), which the pack refuses.
    */
   kmsKeyArn?: pulumi.Input<string>;
   /** Where the dead-letter alarm notifies (the pipeline's alert topic). At least one. */

@@ -4,7 +4,7 @@ import { BundledFunction } from "../../components/bundled-function";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, one } from "../support/resources";
 import { runDeclarations } from "../support/stack";
-import { ACCOUNT, statements, testProvider } from "./helpers";
+import { ACCOUNT, KEY_ARN, statements, testProvider } from "./helpers";
 
 const ENTRY = "tests/components/fixtures/hello-handler.ts";
 const READ_RAW = { Sid: "ReadRaw", Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::raw/*" };
@@ -19,6 +19,7 @@ async function declare(args: Partial<ConstructorParameters<typeof BundledFunctio
         accountId: ACCOUNT,
         powertools: { serviceName: "cdc-hello", metricsNamespace: "cdc/dev" },
         policyStatements: [READ_RAW],
+        logKmsKeyArn: KEY_ARN,
         ...args,
       },
       { provider: testProvider() },
@@ -60,10 +61,11 @@ describe("BundledFunction", () => {
     });
   });
 
-  it("logs to its own log group with a retention", () => {
+  it("logs to its own log group with a retention, encrypted with the pipeline key", () => {
     expect(one(resources, "aws:cloudwatch/logGroup:LogGroup", "hello-logs").inputs).toEqual({
       name: "/aws/lambda/cdc-dev-sales-hello",
       retentionInDays: 30,
+      kmsKeyId: KEY_ARN,
     });
     expect(one(resources, "aws:lambda/function:Function", "hello-function").inputs.loggingConfig).toEqual({
       logFormat: "JSON",

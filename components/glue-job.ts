@@ -1,6 +1,7 @@
 /**
- * What every Glue job of the pipeline shares: its runtime grants (read its own script, write its logs and metrics) and
- * an alert on every failed run.
+ * What every Glue job of the pipeline shares: its runtime grants (read its own script, write its encrypted logs and its
+ * metrics) and an alert on every failed run. Each job also names a security configuration
+ * (components/glue-security-configuration.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -41,10 +42,11 @@ export function alertOnFailedRuns(
 export function glueRuntimeStatements(accountId: string, scriptObjectArn: pulumi.Input<string>): PolicyStatementInput[] {
   return [
     { Sid: "ReadScript", Effect: "Allow", Action: "s3:GetObject", Resource: scriptObjectArn },
+    // AssociateKmsKey: the security configuration encrypts the logs, so Glue sets the key on each log group it creates.
     {
       Sid: "WriteJobLogs",
       Effect: "Allow",
-      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
       Resource: `arn:aws:logs:*:${accountId}:log-group:/aws-glue/*`,
     },
     // CloudWatch metrics have no resource-level permissions; the namespace condition keeps this to Glue's own.

@@ -1,7 +1,8 @@
 /**
  * The Glue job that validates raw files too large for the Lambda to check from their footer alone. Its script is a
  * repository file uploaded as an asset to the pipeline's artifacts bucket; its role gets the caller's statements plus
- * reading that script, writing its logs and metrics.
+ * reading that script, writing its logs and metrics; a security configuration encrypts its logs and anything it writes
+ * with the pipeline key.
  */
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -9,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { argsChecker } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { alertOnFailedRuns, glueRuntimeStatements } from "./glue-job";
+import { glueSecurityConfiguration } from "./glue-security-configuration";
 import { assumeRolePolicy, policyDocument, type PolicyStatementInput } from "./iam";
 import { SecureBucket } from "./secure-bucket";
 
@@ -20,7 +22,10 @@ export interface LargeFileJobArgs {
   scriptPath: string;
   /** Physical name of the bucket scripts are uploaded to. */
   artifactsBucketName: string;
-  /** Key encrypting the artifacts bucket and the job's data access. */
+  /**
+   * Key encrypting the artifacts bucket, the job's data access and, through its security configuration (named like the
+   * job), its logs and bookmarks; its policy must let the region's CloudWatch Logs use it (KmsKey `logsRegion`).
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** Everything the job may do with data, as exact statements. */
   policyStatements: pulumi.Input<PolicyStatementInput[]>;
@@ -89,11 +94,17 @@ export class LargeFileJob extends pulumi.ComponentResource {
       { role: role.name, name: "least-privilege", policy: policyDocument(statements) },
       child,
     );
+    const security = glueSecurityConfiguration(
+      `${name}-security`,
+      { configurationName: args.jobName, kmsKeyArn: args.kmsKeyArn },
+      { parent: this },
+    );
     const job = new aws.glue.Job(
       `${name}-job`,
       {
         name: args.jobName,
         roleArn: role.arn,
+        securityConfiguration: security.name,
         glueVersion: "5.0",
         workerType: "G.1X",
         numberOfWorkers: args.workers ?? 2,

@@ -18,7 +18,7 @@ export interface RawReconcilerArgs {
   raw: { bucketName: pulumi.Input<string>; arn: pulumi.Input<string> };
   validationQueue: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
   alertTopicArn: pulumi.Input<string>;
-  /** The key encrypting the alert topic. */
+  /** The ingestion key: it encrypts the alert topic, the validation queue and the function's log group. */
   kmsKeyArn: pulumi.Input<string>;
   /** Minutes a raw file may wait before it counts as missed. Defaults to 60. */
   staleMinutes?: number;
@@ -46,6 +46,7 @@ export class RawReconciler extends pulumi.ComponentResource {
         powertools: { serviceName: args.functionName, metricsNamespace: `cdc/${args.environment}` },
         timeoutSeconds: 300,
         memorySizeMb: 256,
+        logKmsKeyArn: args.kmsKeyArn,
         onFailureDestinationArn: args.alertTopicArn,
         environment: {
           SOURCE: args.sourceName,

@@ -118,6 +118,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
       {
         queueName: `${id}-validate`,
         visibilityTimeoutSeconds: 6 * timeout,
+        // S3 notifies with the key's queueSenders grant; the reconciler and the large-file job send through IAM.
+        kmsKeyArn: args.kmsKeyArn,
         alarmActions: [args.alertTopicArn],
         // The queue policy refuses every sender but S3, the reconciler and the large-file job: no redrive.
         deadLetterAction:
@@ -189,6 +191,7 @@ export class ValidatedLanding extends pulumi.ComponentResource {
         powertools: { serviceName: `${id}-validate`, metricsNamespace: `cdc/${args.environment}` },
         timeoutSeconds: timeout,
         memorySizeMb: 1024,
+        logKmsKeyArn: args.kmsKeyArn,
         environment: {
           HARMONIZED_BUCKET: args.harmonized.bucketName,
           QUARANTINE_BUCKET: quarantine.bucketName,
@@ -342,7 +345,8 @@ export function largeFileJobStatements(r: {
     // Spark lists a path before reading it.
     { Sid: "ListRaw", Effect: "Allow", Action: "s3:ListBucket", Resource: r.raw.arn },
     { Sid: "AnswerOnValidationQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.queueArn },
-    { Sid: "UseIngestionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: r.ingestionKeyArn },
+    // Decrypt to read raw; GenerateDataKey to send on the queue, which is encrypted with the same key.
+    { Sid: "UseIngestionKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.ingestionKeyArn },
   ];
 }
 

@@ -162,6 +162,15 @@ describe("ValidatedLanding", () => {
     expect(outputs.validateRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`);
   });
 
+  it("encrypts the validation queues and the functions' log groups with the ingestion key", () => {
+    for (const q of ["landing-queue-queue", "landing-queue-dlq"]) {
+      expect(one(resources, "aws:sqs/queue:Queue", q).inputs).toMatchObject({ kmsMasterKeyId: KEY_ARN });
+    }
+    for (const logs of ["landing-validate-logs", "landing-reconcile-function-logs"]) {
+      expect(one(resources, "aws:cloudwatch/logGroup:LogGroup", logs).inputs.kmsKeyId).toBe(KEY_ARN);
+    }
+  });
+
   it("names only the validate role as a harmonized writer: the large-file job reads raw and answers the Lambda", () => {
     expect(outputs.harmonizedWriterRoleArns).toEqual([`arn:aws:iam::${ACCOUNT}:role/cdc-prod-sales-validate`]);
     const policy = one(resources, "aws:iam/rolePolicy:RolePolicy", "landing-large-files-policy");
@@ -171,7 +180,8 @@ describe("ValidatedLanding", () => {
       { Sid: "ReadRaw", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${RAW}/*` },
       { Sid: "ListRaw", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${RAW}` },
       { Sid: "AnswerOnValidationQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: QUEUE },
-      { Sid: "UseIngestionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY_ARN },
+      // Reading raw, and sending on the validation queue encrypted with the same key.
+      { Sid: "UseIngestionKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KEY_ARN },
     ]);
     // A failed run leaves its file in raw: somebody must hear of it.
     const rule = one(resources, "aws:cloudwatch/eventRule:EventRule", "landing-large-files-failed");

@@ -47,9 +47,12 @@ export type Kind = keyof typeof KINDS;
 
 const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile"] as const).map((k) => [k, KINDS[k].env] as const);
 
+/** A caller whose kind names its declaration in {@link KINDS}. */
+export type KindCaller = Caller & { kind: Kind };
+
 /** Every caller of the stack, and the roles left out with why. Throws on a role nothing explains. */
-export function callersOf(model: StackModel): { callers: Caller[]; excluded: { role: Role; why: string }[] } {
-  const callers: Caller[] = [];
+export function callersOf(model: StackModel): { callers: KindCaller[]; excluded: { role: Role; why: string }[] } {
+  const callers: KindCaller[] = [];
   const lambdaScope = (fnRoleArn: string) => lambdaCaller(model, fnRoleArn);
   for (const { fn } of model.functions()) callers.push(lambdaScope(String(fn.inputs.role)));
   for (const j of model.jobs()) callers.push(jobCaller(model, j));
@@ -79,7 +82,7 @@ export function callersOf(model: StackModel): { callers: Caller[]; excluded: { r
   return { callers, excluded };
 }
 
-function lambdaCaller(model: StackModel, roleArn: string): Caller {
+function lambdaCaller(model: StackModel, roleArn: string): KindCaller {
   const fn = model.function(roleArn);
   const env = (fn?.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
   const kinds = LAMBDA_KINDS.filter(([, vars]) => vars.every((v) => v in env)).map(([k]) => k);
@@ -117,7 +120,7 @@ function lambdaCaller(model: StackModel, roleArn: string): Caller {
   return caller(kind, model.role(roleArn), env.SOURCE ?? sourceOf(anyBucket ?? ""), env.TARGET, scope);
 }
 
-function jobCaller(model: StackModel, j: ReturnType<StackModel["jobs"]>[number]): Caller {
+function jobCaller(model: StackModel, j: ReturnType<StackModel["jobs"]>[number]): KindCaller {
   const role = model.role(String(j.job.inputs.roleArn));
   const account = role.account;
   const [scriptBucket, ...scriptKey] = j.script.replace(/^s3:\/\//, "").split("/");
@@ -157,7 +160,13 @@ function jobCaller(model: StackModel, j: ReturnType<StackModel["jobs"]>[number])
   return caller("apply-job", role, starter.env.SOURCE, starter.env.TARGET, scope);
 }
 
-function caller(kind: Kind, role: Role, source: string, target: string | undefined, scope: Record<string, Resolved[]>): Caller {
+function caller(
+  kind: Kind,
+  role: Role,
+  source: string,
+  target: string | undefined,
+  scope: Record<string, Resolved[]>,
+): KindCaller {
   return { kind, role: { ...role, uniqueId: roleUniqueId(role.name) }, source, target, scope: new Map(Object.entries(scope)) };
 }
 

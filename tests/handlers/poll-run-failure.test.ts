@@ -55,7 +55,7 @@ class ConnectingJob extends LocalJobRuns {
   }
 
   /** Failed runs with their error, as Glue's GetJobRuns reports ErrorMessage. */
-  async recent(): Promise<JobRunInfo[]> {
+  override async recent(): Promise<JobRunInfo[]> {
     const errors = new Map(this.failed.map((f) => [f.jobRunId, f.error.message]));
     return (await super.recent()).map((r) => (errors.has(r.id) ? { ...r, error: errors.get(r.id) } : r));
   }

@@ -11,6 +11,7 @@ import type { TableMetadata } from "../metadata/format";
 import { argsChecker, isIntIn } from "./args";
 import taskSettings from "./dms-task-settings.json";
 import { assumeRolePolicy, policyDocument } from "./iam";
+import { s3PrefixListId, vpcAddressRanges } from "./vpc-lookups";
 
 /** DMS engine names per configured engine. */
 export const DMS_ENGINE: Record<Engine, string> = {
@@ -43,7 +44,11 @@ export interface DmsSourceArgs {
   dms: {
     instanceClass: string;
     allocatedStorageGb: number;
-    multiAz: boolean;
+    /**
+     * A standby in a second availability zone. Defaults to on when `environment` is `prod`, where the policy pack
+     * (dms-multi-az-in-production) requires it, and off elsewhere.
+     */
+    multiAz?: boolean;
     cdcMaxBatchIntervalSeconds: number;
     cdcMinFileSizeKb: number;
   };
@@ -51,6 +56,11 @@ export interface DmsSourceArgs {
   tables: TableMetadata[];
   /** VPC and subnets (two AZs or more) the replication instance runs in. */
   network: { vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<pulumi.Input<string>[]> };
+  /**
+   * Where the source database is, for the instance's egress on its port: its security group, or its address ranges
+   * (a peered VPC, on premises). Defaults to the VPC's own ranges. Never 0.0.0.0/0 (the policy pack refuses it).
+   */
+  sourceNetwork?: { securityGroupId: pulumi.Input<string> } | { cidrBlocks: pulumi.Input<string>[] };
   /** The raw bucket DMS writes to (ValidatedLanding's, unversioned). */
   raw: { bucketName: pulumi.Input<string>; arn: pulumi.Input<string> };
   /**
@@ -138,41 +148,42 @@ export class DmsSource extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: args.serviceRoles ?? [] },
     );
+    // No inbound. Outbound: the source's port to where the source is (the VPC's ranges unless told otherwise), HTTPS to
+    // S3 through the gateway endpoint (the region's prefix list) and to Secrets Manager and the other AWS APIs through
+    // the VPC's interface endpoints (components/network.ts creates them; an existing VPC must have them).
+    const lookup = { parent: this };
+    const vpcRanges = vpcAddressRanges(args.network.vpcId, lookup);
+    const sourceRange =
+      args.sourceNetwork === undefined
+        ? { cidrBlocks: vpcRanges }
+        : "securityGroupId" in args.sourceNetwork
+          ? { securityGroups: [args.sourceNetwork.securityGroupId] }
+          : { cidrBlocks: args.sourceNetwork.cidrBlocks };
+    const port = (p: number) => ({ protocol: "tcp", fromPort: p, toPort: p });
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.network.vpcId,
         description: `DMS replication instance of ${id}: no inbound, outbound to the source and AWS APIs`,
+        egress: [
+          { description: `source database (${args.engine})`, ...port(args.endpoint.port), ...sourceRange },
+          { description: "S3 through the gateway endpoint", ...port(443), prefixListIds: [s3PrefixListId(args.region, lookup)] },
+          {
+            description: "Secrets Manager and other AWS APIs through the VPC's interface endpoints",
+            ...port(443),
+            cidrBlocks: vpcRanges,
+          },
+        ],
       },
       child,
     );
-    // The source host is a name resolved at run time, so its address range is not known here: egress is limited by
-    // port only (the source's port, HTTPS for S3 and Secrets Manager).
-    const egress = [
-      { role: "source", port: args.endpoint.port, description: `source database (${args.engine})` },
-      { role: "https", port: 443, description: "S3, Secrets Manager and other AWS APIs" },
-    ];
-    for (const e of egress) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-egress-${e.role}`,
-        {
-          securityGroupId: sg.id,
-          ipProtocol: "tcp",
-          fromPort: e.port,
-          toPort: e.port,
-          cidrIpv4: "0.0.0.0/0",
-          description: e.description,
-        },
-        child,
-      );
-    }
     const instance = new aws.dms.ReplicationInstance(
       `${name}-instance`,
       {
         replicationInstanceId: id,
         replicationInstanceClass: args.dms.instanceClass,
         allocatedStorage: args.dms.allocatedStorageGb,
-        multiAz: args.dms.multiAz,
+        multiAz: args.dms.multiAz ?? args.environment === "prod",
         publiclyAccessible: false,
         kmsKeyArn: args.kmsKeyArn,
         replicationSubnetGroupId: subnetGroup.replicationSubnetGroupId,

@@ -11,11 +11,13 @@
  * endpoint, whose addresses are the region's S3 prefix list ("To access Amazon S3 from within your VPC, a VPC endpoint
  * is required", https://docs.aws.amazon.com/glue/latest/dg/start-connecting.html); Glue, Secrets Manager, STS and
  * CloudWatch Logs through interface endpoints inside the VPC (components/network.ts creates them for a VPC it builds;
- * an existing VPC must have them). DNS to the VPC resolver needs no rule: security groups do not filter it.
+ * an existing VPC must have them). DNS to the VPC resolver needs no rule: security groups do not filter it. Nothing goes
+ * to 0.0.0.0/0 (the policy pack's no-egress-to-anywhere).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
+import { s3PrefixListId, vpcAddressRanges } from "./vpc-lookups";
 
 export interface GlueSecurityGroupArgs {
   /** Physical name of the group. */
@@ -49,10 +51,9 @@ export function glueSecurityGroup(
     fail("give databaseSecurityGroupId or databaseCidrBlocks, not both");
 
   const lookup = { parent: opts.parent };
-  const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, lookup);
-  // Every IPv4 range of the VPC (the primary is among the associations); interface endpoints take addresses there.
-  const vpcRanges = vpc.apply((v) => [...new Set([v.cidrBlock, ...v.cidrBlockAssociations.map((a) => a.cidrBlock)])]);
-  const s3 = aws.ec2.getPrefixListOutput({ name: `com.amazonaws.${args.region}.s3` }, lookup);
+  // Interface endpoints take addresses in the VPC's ranges; S3's gateway endpoint is the region's prefix list.
+  const vpcRanges = vpcAddressRanges(args.vpcId, lookup);
+  const s3 = s3PrefixListId(args.region, lookup);
   const database = args.databaseSecurityGroupId
     ? { securityGroups: [args.databaseSecurityGroupId] }
     : { cidrBlocks: args.databaseCidrBlocks ?? vpcRanges };
@@ -67,7 +68,7 @@ export function glueSecurityGroup(
       egress: [
         { description: "Glue workers", protocol: "tcp", fromPort: 0, toPort: 65535, self: true },
         { description: "MySQL", protocol: "tcp", fromPort: args.databasePort, toPort: args.databasePort, ...database },
-        { description: "S3 through the gateway endpoint", ...https, prefixListIds: [s3.id] },
+        { description: "S3 through the gateway endpoint", ...https, prefixListIds: [s3] },
         { description: "AWS APIs through the VPC's interface endpoints", ...https, cidrBlocks: vpcRanges },
       ],
     },

@@ -109,6 +109,52 @@ describe("DmsSource", () => {
     ]);
   });
 
+  it("sends only to the source's port in the VPC, S3's prefix list and the VPC's interface endpoints: never 0.0.0.0/0", () => {
+    const vpcRanges = ["10.0.0.0/16", "100.64.0.0/20"]; // the VPC lookup's primary and secondary ranges
+    expect(one(resources, "aws:ec2/securityGroup:SecurityGroup", "sales-sg").inputs.egress).toEqual([
+      { description: "source database (sqlserver)", protocol: "tcp", fromPort: 1433, toPort: 1433, cidrBlocks: vpcRanges },
+      {
+        description: "S3 through the gateway endpoint",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        prefixListIds: ["pl-7ca54015"],
+      },
+      {
+        description: "Secrets Manager and other AWS APIs through the VPC's interface endpoints",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: vpcRanges,
+      },
+    ]);
+  });
+
+  it.each([
+    [{ securityGroupId: "sg-0db0db0db0db0db00" }, { securityGroups: ["sg-0db0db0db0db0db00"] }],
+    [{ cidrBlocks: ["192.168.40.0/24"] }, { cidrBlocks: ["192.168.40.0/24"] }],
+  ])("sends to the source's own security group or ranges when told (%j)", async (sourceNetwork, destination) => {
+    const { resources: rs } = await declare({ sourceNetwork });
+    const egress = one(rs, "aws:ec2/securityGroup:SecurityGroup", "sales-sg").inputs.egress as object[];
+    expect(egress[0]).toEqual({
+      description: "source database (sqlserver)",
+      protocol: "tcp",
+      fromPort: 1433,
+      toPort: 1433,
+      ...destination,
+    });
+  });
+
+  it.each([
+    ["prod", undefined, true],
+    ["prod", false, false],
+    ["dev", undefined, false],
+    ["dev", true, true],
+  ])("in %s with multiAz %s runs Multi-AZ: %s", async (environment, multiAz, expected) => {
+    const { resources: rs } = await declare({ environment, dms: { ...args().dms, multiAz } });
+    expect(one(rs, "aws:dms/replicationInstance:ReplicationInstance", "sales-instance").inputs.multiAz).toBe(expected);
+  });
+
   it("exposes the task ARN and the raw bucket it writes to", () => {
     expect(outputs).toEqual({ taskArn: "arn:aws:dms:eu-west-2:111111111111:task:SALESTASK", rawBucketName: RAW });
   });
@@ -129,13 +175,8 @@ describe("DmsSource", () => {
       "subnet-0a1b2c3d4e5f60001",
       "subnet-0a1b2c3d4e5f60002",
     ]);
-    const egress = resources
-      .filter((r) => r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-      .map((r) => [r.inputs.fromPort, r.inputs.toPort]);
-    expect(egress).toEqual([
-      [1433, 1433],
-      [443, 443],
-    ]);
+    expect(resources.some((r) => r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).toBe(false);
+    expect(one(resources, "aws:ec2/securityGroup:SecurityGroup", "sales-sg").inputs.ingress).toBeUndefined();
     expect(resources.some((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toBe(false);
   });
 

@@ -42,7 +42,9 @@ describe("glueSecurityConfiguration", () => {
   });
 
   it("lets every Glue job role set the key on the log groups Glue creates for it", () => {
-    const logs = glueRuntimeStatements(ACCOUNT, "arn:aws:s3:::artifacts/glue/x.py").find((s) => s.Sid === "WriteJobLogs");
+    const logs = glueRuntimeStatements(ACCOUNT, "arn:aws:s3:::artifacts/glue/x.py").find(
+      (s) => (s as { Sid?: string }).Sid === "WriteJobLogs",
+    );
     expect(logs).toMatchObject({
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
       Resource: `arn:aws:logs:*:${ACCOUNT}:log-group:/aws-glue/*`,

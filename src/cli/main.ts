@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import pkg from "../../package.json";
 import { ConfigError } from "../config-issues";
 import { registerConfigCommands } from "./commands/config";
+import { registerDocsCommands } from "./commands/docs";
 import { registerCatalogCommands } from "./commands/catalog";
 import { registerMetadataCommands } from "./commands/metadata";
 import { registerValidateCommands } from "./commands/validate";
@@ -30,6 +31,7 @@ export function buildCli(io: CliIo): Command {
   registerLocalCommands(program, io);
   registerModelCommands(program, io);
   registerTargetCommands(program, io);
+  registerDocsCommands(program, io);
   // Subcommands inherit output and exit handling, so usage errors anywhere come back here as CommanderError.
   for (const cmd of program.commands) applyDefaults(cmd, io);
   return program;

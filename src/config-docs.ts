@@ -3,8 +3,6 @@
  * is required or its default, and its description (`.describe()` on the field). `cdc docs config` writes it; a test
  * fails when the committed file differs, so the reference cannot drift from what the program accepts.
  */
-import * as path from "node:path";
-import * as prettier from "prettier";
 import { z } from "zod";
 import { stackConfigSchema } from "./config";
 
@@ -173,11 +171,12 @@ function numberType(def: Def): string {
 /** A Markdown table cell: no line breaks, pipes escaped. */
 const cell = (text: string): string => text.replace(/\s*\n\s*/g, " ").replace(/(?<!\\)\|/g, "\\|");
 
-/** The whole of docs/configuration.md, formatted by Prettier with the project's settings (`npm run lint` checks it). */
+/**
+ * The whole of docs/configuration.md. Tables are padded the way Prettier pads them, so `npm run lint` (prettier
+ * --check) accepts the file as written; async so a formatter could be awaited here if that ever stops holding.
+ */
 export async function configurationDoc(keys: ConfigKey[] = configKeys()): Promise<string> {
-  const file = path.resolve(__dirname, "..", CONFIGURATION_DOC);
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(markdown(keys), { ...options, filepath: file });
+  return markdown(keys);
 }
 
 function markdown(keys: ConfigKey[]): string {
@@ -202,9 +201,21 @@ function markdown(keys: ConfigKey[]): string {
     const rows = keys.filter(
       (k) => k.path === section.path || k.path.startsWith(`${section.path}.`) || k.path.startsWith(`${section.path}[]`),
     );
-    lines.push("| key | type | required / default | description |", "| --- | --- | --- | --- |");
-    for (const k of rows) lines.push(`| \`${k.path}\` | ${cell(k.type)} | ${cell(k.presence)} | ${cell(k.description)} |`);
-    lines.push("");
+    lines.push(
+      ...table(
+        ["key", "type", "required / default", "description"],
+        rows.map((k) => [`\`${k.path}\``, cell(k.type), cell(k.presence), cell(k.description)]),
+      ),
+      "",
+    );
   }
   return lines.join("\n");
+}
+
+/** A Markdown table with every column padded to its widest cell, as Prettier writes one. */
+function table(header: string[], rows: string[][]): string[] {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((h, i) => Math.max(3, width(h), ...rows.map((r) => width(r[i]))));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c + " ".repeat(widths[i] - width(c))).join(" | ")} |`;
+  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)];
 }

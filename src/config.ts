@@ -49,17 +49,22 @@ const roleArn = z.string().regex(ROLE_ARN, { error: "expected an IAM role ARN (a
 
 const account = z
   .strictObject({
-    /** The 12-digit AWS account id; the provider refuses to act in any other account. */
-    accountId: z.string().regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quote it in YAML)" }),
-    /** The role `pulumi up` assumes in that account: it creates, changes and deletes the pipeline's resources. */
-    deployRoleArn: roleArn,
-    /**
-     * The read-only role `pulumi preview` assumes in that account (src/accounts.ts, CDC_AWS_ROLE). Pull-request previews
-     * run code nobody has reviewed yet, so they get a role that can read and nothing else.
-     */
-    previewRoleArn: roleArn,
-    /** Optional external id the deploy and preview roles' trust policies require. */
-    externalId: z.string().min(2).max(1224).optional(),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quote it in YAML)" })
+      .describe("The 12-digit AWS account id (quoted in YAML); the provider refuses to act in any other account."),
+    deployRoleArn: roleArn.describe(
+      "The role `pulumi up` assumes in that account: it creates, changes and deletes the pipeline's resources (`bootstrap/` creates it).",
+    ),
+    previewRoleArn: roleArn.describe(
+      "The read-only role pull-request previews assume in that account (`CDC_AWS_ROLE=preview`, src/accounts.ts): they run code nobody has reviewed yet, so they get a role that can read and nothing else. Must differ from `deployRoleArn`.",
+    ),
+    externalId: z
+      .string()
+      .min(2)
+      .max(1224)
+      .optional()
+      .describe("External id the deploy and preview roles' trust policies require; the providers pass it when they assume them."),
   })
   .check(
     z.superRefine((a, ctx) => {
@@ -87,10 +92,12 @@ const account = z
 
 export const accountsSchema = z
   .strictObject({
-    /** Where DMS, the raw and quarantine buckets and the validate Lambda live. */
-    ingestion: account,
-    /** Where the harmonized and publication buckets, target queues, Glue jobs and Athena live; defaults to ingestion. */
-    lake: account.optional(),
+    ingestion: account.describe("The account of DMS, the raw and quarantine buckets and the validate Lambda."),
+    lake: account
+      .optional()
+      .describe(
+        "The account of the harmonized and publication buckets, target queues, Glue jobs and Athena. Leave it out for a single-account stack (it is then the ingestion account).",
+      ),
   })
   .check(
     z.superRefine(({ ingestion, lake }, ctx) => {
@@ -111,18 +118,27 @@ export const accountsSchema = z
 
 export const networkSchema = z
   .strictObject({
-    /** An existing VPC the replication instance and Glue connections run in. */
     vpcId: z
       .string()
       .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "expected a VPC id (vpc- and 8 or 17 hex digits)" })
-      .optional(),
-    /** At least two private subnets in different AZs (a DMS subnet group needs two). */
+      .optional()
+      .describe("An existing VPC the replication instance and Glue connections run in; with `subnetIds`, instead of `create`."),
     subnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "expected a subnet id (subnet- and 8 or 17 hex digits)" }))
       .min(2, { error: "expected at least 2 subnets in different availability zones (DMS requires two)" })
-      .optional(),
-    /** Build a VPC instead: private subnets in two AZs with endpoints for S3, Secrets Manager, Glue, SQS, SNS and STS. */
-    create: z.strictObject({ cidrBlock: z.string().check(cidrCheck()) }).optional(),
+      .optional()
+      .describe("Private subnets of `vpcId` in at least two availability zones (a DMS subnet group needs two)."),
+    create: z
+      .strictObject({
+        cidrBlock: z
+          .string()
+          .check(cidrCheck())
+          .describe("The new VPC's IPv4 range, /16 to /24 (room for four subnets), e.g. `10.20.0.0/16`."),
+      })
+      .optional()
+      .describe(
+        "Build a VPC instead of `vpcId`/`subnetIds`: private subnets in two AZs with endpoints for S3, Secrets Manager, Glue, SQS, SNS and STS. Not with a separate lake account that has a MySQL target.",
+      ),
   })
   .check(
     z.superRefine((n, ctx) => {
@@ -163,29 +179,34 @@ function cidrCheck() {
 
 export const alertsSchema = z
   .strictObject({
-    /** Secrets Manager secret holding the Slack incoming-webhook URL. */
-    slackWebhookSecretArn: secretArn.optional(),
-    /** Addresses subscribed to the alert topic by e-mail. */
-    emails: z.array(z.email({ error: (iss) => `expected an e-mail address, received ${JSON.stringify(iss.input)}` })).default([]),
+    slackWebhookSecretArn: secretArn
+      .optional()
+      .describe("Secrets Manager secret (in the stack's region) holding the Slack incoming-webhook URL."),
+    emails: z
+      .array(z.email({ error: (iss) => `expected an e-mail address, received ${JSON.stringify(iss.input)}` }))
+      .default([])
+      .describe("Addresses subscribed to the alert topic by e-mail. At least one destination: this or `slackWebhookSecretArn`."),
   })
   .refine((a) => a.slackWebhookSecretArn !== undefined || a.emails.length > 0, {
     error: "no alert destination; set slackWebhookSecretArn or at least one address in emails",
   });
 
 const endpoint = z.strictObject({
-  host,
-  /** Defaults to the engine's standard port. */
-  port: port.optional(),
-  database: z.string().min(1),
-  /** Secret with username and password; the only way credentials reach DMS. */
-  secretArn,
-  /** DMS certificate of the CA that signed the source's TLS certificate; required for Oracle (DMS uses verify-ca). */
+  host: host.describe("Host name or IP address of the source database, as DMS reaches it from the stack's subnets."),
+  port: port
+    .optional()
+    .describe("Defaults to the engine's standard port (SQL Server 1433, MySQL 3306, PostgreSQL 5432, Oracle 1521)."),
+  database: z.string().min(1).describe("The database (Oracle: service name) DMS replicates."),
+  secretArn: secretArn.describe(
+    "Secrets Manager secret with `username` and `password`, in the stack's region and the ingestion account: the only way credentials reach DMS.",
+  ),
   caCertificateArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:dms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:cert:[A-Za-z0-9-]+$/, {
       error: "expected a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)",
     })
-    .optional(),
+    .optional()
+    .describe("DMS certificate of the CA that signed the source's TLS certificate; required for Oracle (DMS uses verify-ca)."),
   ...credentialKeys,
 });
 
@@ -193,39 +214,65 @@ const dms = z.strictObject({
   instanceClass: z
     .string()
     .regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, { error: "expected a DMS instance class such as dms.t3.medium" })
-    .default("dms.t3.medium"),
-  allocatedStorageGb: z.number().int().min(5).max(6144).default(50),
+    .default("dms.t3.medium")
+    .describe("Replication instance class."),
+  allocatedStorageGb: z
+    .number()
+    .int()
+    .min(5)
+    .max(6144)
+    .default(50)
+    .describe("Replication instance storage (GB): holds cached changes while a target or the task lags."),
   /**
    * A standby replication instance in a second availability zone, so replication survives the loss of one. Defaults to
    * on in prod (the policy pack's dms-multi-az-in-production requires it there) and off elsewhere, where it would only
    * double the instance's cost.
    */
-  multiAz: z.boolean().optional(),
-  /** Upper bound on how long DMS buffers changes before writing a CDC file: the floor of end-to-end latency. */
-  cdcMaxBatchIntervalSeconds: z.number().int().min(1).max(3600).default(60),
-  /** DMS writes a CDC file early once it reaches this size. */
-  cdcMinFileSizeKb: z.number().int().min(1).max(1048576).default(32000),
+  multiAz: z
+    .boolean()
+    .optional()
+    .describe(
+      "A standby replication instance in a second availability zone, so replication survives the loss of one. Defaults to on in prod (the policy pack's dms-multi-az-in-production requires it there) and off elsewhere, where it would only double the instance's cost.",
+    ),
+  cdcMaxBatchIntervalSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe("Upper bound on how long DMS buffers changes before writing a CDC file: the floor of end-to-end latency."),
+  cdcMinFileSizeKb: z
+    .number()
+    .int()
+    .min(1)
+    .max(1048576)
+    .default(32000)
+    .describe("DMS writes a CDC file early once it reaches this size (KB)."),
 });
 
 const mysqlTarget = z.strictObject({
-  host,
-  port: port.default(3306),
-  database: z.string().min(1),
-  /**
-   * The server: `mysql` (MySQL 8.0.17+, RDS, Aurora MySQL 3) or `mariadb` (10.5+). Tables get the server's binary
-   * NO PAD collation, whose name differs between the two.
-   */
-  flavor: z.enum(MYSQL_FLAVORS).default("mysql"),
-  /** The customer-managed key the secret is encrypted with, if not Secrets Manager's default (needed across accounts). */
-  secretKmsKeyArn: kmsKeyArn.optional(),
-  secretArn,
+  host: host.describe("Host name or IP address of the MySQL server, as the Glue job reaches it from the stack's subnets."),
+  port: port.default(3306).describe("The server's port."),
+  database: z.string().min(1).describe("The database the target's tables are created and kept in."),
+  flavor: z
+    .enum(MYSQL_FLAVORS)
+    .default("mysql")
+    .describe(
+      "The server: `mysql` (MySQL 8.0.17+, RDS, Aurora MySQL 3) or `mariadb` (10.5+). Tables get the server's binary NO PAD collation, whose name differs between the two, so `'a'` and `'a '` stay two keys.",
+    ),
+  secretKmsKeyArn: kmsKeyArn
+    .optional()
+    .describe(
+      "The customer-managed key the secret is encrypted with, if not Secrets Manager's default; needed when the secret is in another account.",
+    ),
+  secretArn: secretArn.describe(
+    "Secrets Manager secret with `username` and `password`, in the stack's region and the lake account (unless it has its own `secretKmsKeyArn`); reaches the job through its Glue connection.",
+  ),
   ...credentialKeys,
 });
 
 const target = z.strictObject({
-  /** Stable id within its source; queue, poller and Glue job names derive from it. */
-  name: id(24),
-  /** Globs over `schema.table`, matched case-insensitively against the source's metadata. */
+  name: id(24).describe("Stable id within its source (lower-kebab-case); queue, poller and Glue job names derive from it."),
   tables: z
     .array(
       z.string().regex(TABLE_GLOB, {
@@ -233,24 +280,56 @@ const target = z.strictObject({
           `expected a glob over schema.table such as "dbo.*" or "sales.order_*", received ${JSON.stringify(iss.input)}`,
       }),
     )
-    .min(1, { error: "expected at least one table glob" }),
-  schedule: z.strictObject({ everyMinutes: z.number().int().min(1).max(60) }).default({ everyMinutes: 2 }),
-  publication: z.strictObject({ format: z.enum(["iceberg"]) }).default({ format: "iceberg" }),
-  /** Optional MySQL database the target also applies changes to. */
-  mysql: mysqlTarget.optional(),
-  /** How long a delete's tombstone guards the key against older, late-arriving changes. */
-  tombstoneRetentionDays: z.number().int().min(1).max(3650).default(7),
+    .min(1, { error: "expected at least one table glob" })
+    .describe(
+      'Globs over `schema.table` (`*`, `?`), matched case-insensitively against the source\'s metadata, e.g. `["dbo.*"]`; each must match at least one table.',
+    ),
+  schedule: z
+    .strictObject({
+      everyMinutes: z.number().int().min(1).max(60).describe("Minutes between two polls of the target's queue."),
+    })
+    .default({ everyMinutes: 2 })
+    .describe("When the poller starts a Glue run with what the target's queue holds."),
+  publication: z
+    .strictObject({ format: z.enum(["iceberg"]).describe("Table format of the publication layer Athena reads.") })
+    .default({ format: "iceberg" })
+    .describe("The S3 publication of the target's tables."),
+  mysql: mysqlTarget.optional().describe("A MySQL or MariaDB database the target also applies changes to."),
+  tombstoneRetentionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(7)
+    .describe("Days a delete's tombstone guards the key against older changes that arrive late."),
 });
 
 export const sourceSchema = z
   .strictObject({
-    /** Stable id: every resource name derives from it, never from its position in the list. */
-    name: id(24),
-    engine: z.enum(ENGINES),
-    endpoint,
-    dms: dms.default(dms.parse({})),
-    validation: z.strictObject({ largeFileBytes: z.number().int().min(1) }).default({ largeFileBytes: 256 * 1024 * 1024 }),
-    targets: z.array(target).min(1, { error: "expected at least one target" }),
+    name: id(24).describe(
+      "Stable id (lower-kebab-case): every resource name derives from it, never from its position in the list; its metadata is `metadata/sources/<name>/`.",
+    ),
+    engine: z
+      .enum(ENGINES)
+      .describe("The source database's engine; its committed metadata must have been extracted from the same."),
+    endpoint: endpoint.describe("Where DMS reads the source from; credentials only by Secrets Manager ARN."),
+    dms: dms.default(dms.parse({})).describe("The replication instance and the task's CDC batching."),
+    validation: z
+      .strictObject({
+        largeFileBytes: z
+          .number()
+          .int()
+          .min(1)
+          .describe(
+            "Files above this size whose Parquet footer has no statistics are checked by the large-file Glue job instead of the Lambda.",
+          ),
+      })
+      .default({ largeFileBytes: 256 * 1024 * 1024 })
+      .describe("How DMS output files are validated."),
+    targets: z
+      .array(target)
+      .min(1, { error: "expected at least one target" })
+      .describe("Where the source's changes are applied: each target gets a queue, a poller and a Glue job."),
   })
   .refine((s) => s.engine !== "oracle" || s.endpoint.caCertificateArn !== undefined, {
     path: ["endpoint", "caCertificateArn"],
@@ -266,25 +345,33 @@ export const regionSchema = z.string().refine((r) => AWS_REGIONS.includes(r), {
 
 export const stackConfigSchema = z
   .strictObject({
-    /** Environment name (dev, preprod, prod, …); part of every resource name. */
-    environment: id(10),
-    region: regionSchema,
-    accounts: accountsSchema,
-    network: networkSchema,
-    alerts: alertsSchema,
-    sources: z.array(sourceSchema).min(1, { error: "expected at least one source" }),
-    /**
-     * Declare the account-wide roles DMS expects (`dms-vpc-role`, `dms-cloudwatch-logs-role`) in the ingestion account.
-     * Only for an account that has never run DMS: anywhere else they already exist and creating them fails.
-     */
-    createDmsServiceRoles: z.boolean().default(false),
-    /**
-     * `protect` the data of every source (harmonized, publication, quarantine and lake buckets, the KMS keys), so an
-     * update that would delete one fails until someone unprotects it on purpose. Defaults to on in prod, off elsewhere:
-     * the data is retained on deletion in every environment anyway; protection adds a deliberate second step where
-     * the data matters most, and would only slow down retiring a source in dev.
-     */
-    protectData: z.boolean().optional(),
+    environment: id(10).describe("Environment name (dev, preprod, prod, …, lower-kebab-case); part of every resource name."),
+    region: regionSchema.describe(
+      "AWS region of every account of the stack; a region AWS has opened (the list is src/aws-regions.ts).",
+    ),
+    accounts: accountsSchema.describe(
+      "Where things live: the ingestion account and, when separate, the lake account, each with its deploy and read-only preview roles.",
+    ),
+    network: networkSchema.describe(
+      "The stack's one network: an existing VPC and subnets, or `create` to build one. DMS and the Glue connections run in it.",
+    ),
+    alerts: alertsSchema.describe("Where alerts go (DMS events, Glue failures, dead letters, validation failures)."),
+    sources: z
+      .array(sourceSchema)
+      .min(1, { error: "expected at least one source" })
+      .describe("One entry per source database; names must be unique."),
+    createDmsServiceRoles: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Declare the account-wide roles DMS expects (`dms-vpc-role`, `dms-cloudwatch-logs-role`) in the ingestion account. Only for an account that has never run DMS: anywhere else they already exist and creating them fails.",
+      ),
+    protectData: z
+      .boolean()
+      .optional()
+      .describe(
+        "`protect` the data of every source (harmonized, publication, quarantine and lake buckets, the KMS keys), so an update that would delete one fails until someone unprotects it on purpose. Defaults to on in prod, off elsewhere; the data is retained on deletion everywhere regardless.",
+      ),
   })
   .check(z.superRefine(crossChecks, { when: () => true }))
   .transform((c) => ({

@@ -18,12 +18,13 @@
  *                               out (default 3); it is re-submitted all the same, with backoff
  *   RUN_RETRY_BASE_MINUTES      wait before the second re-submission of a failing run, doubled after (default 5)
  *   RUN_RETRY_MAX_MINUTES       longest wait between two re-submissions of a failing run (default 60)
+ *   TRANSIENT_RETRIES           times a table held on a transient error is resumed by the poller itself, with the same
+ *                               backoff, before it waits for `cdc target resume` and alerts (default 3; 0: never)
  *   SWEEP_INTERVAL_MINUTES      how often every table's harmonized files are checked against its state (default 60)
  *   SWEEP_MIN_AGE_MINUTES       younger files are left to their message by that check (default 15)
  *   VISIBILITY_TIMEOUT_SECONDS  how long received messages stay hidden (default 900; longer than one tick)
- *   METADATA_DIR                the source's metadata deployed with the function (default: ./metadata)
+ *   METADATA_DIR                a metadata directory to use instead of the metadata.json deployed with the function
  */
-import * as path from "node:path";
 import { GetJobRunsCommand, GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -35,7 +36,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { z } from "zod";
-import { readMetadataDir } from "../metadata/load";
+import { handlerMetadata } from "../metadata/deployed";
 import type { TableMetadata } from "../metadata/format";
 import type { ReceivedFile } from "./core/poller/batch";
 import {
@@ -282,6 +283,7 @@ const pollEnvSchema = z.object({
   MAX_RUN_ATTEMPTS: positive("MAX_RUN_ATTEMPTS", 3),
   RUN_RETRY_BASE_MINUTES: positive("RUN_RETRY_BASE_MINUTES", 5),
   RUN_RETRY_MAX_MINUTES: positive("RUN_RETRY_MAX_MINUTES", 60),
+  TRANSIENT_RETRIES: positive("TRANSIENT_RETRIES", 3, 0),
   VISIBILITY_TIMEOUT_SECONDS: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
   SWEEP_INTERVAL_MINUTES: positive("SWEEP_INTERVAL_MINUTES", 60),
   SWEEP_MIN_AGE_MINUTES: positive("SWEEP_MIN_AGE_MINUTES", 15, 0),
@@ -307,6 +309,7 @@ export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["se
     maxAttempts: e.MAX_RUN_ATTEMPTS,
     runRetryBaseMs: e.RUN_RETRY_BASE_MINUTES * 60_000,
     runRetryMaxMs: e.RUN_RETRY_MAX_MINUTES * 60_000,
+    transientRetries: e.TRANSIENT_RETRIES,
     visibilityTimeoutSeconds: e.VISIBILITY_TIMEOUT_SECONDS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MINUTES * 60_000,
     sweepMinAgeMs: e.SWEEP_MIN_AGE_MINUTES * 60_000,
@@ -361,7 +364,7 @@ let cached: (() => Promise<PollResult>) | undefined;
 export const handler = (): Promise<PollResult> => {
   if (!cached) {
     const settings = pollSettingsFromEnv(process.env);
-    const metadata = readMetadataDir(process.env.METADATA_DIR ?? path.join(__dirname, "metadata"));
+    const metadata = handlerMetadata(process.env.METADATA_DIR, __dirname);
     cached = createPollHandler({
       s3: new S3Client({}),
       sqs: new SQSClient({}),

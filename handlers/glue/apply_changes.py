@@ -8,8 +8,10 @@ the Iceberg tables (expiry before the merge, as in MySQL, so a re-run of the man
 Failures are per table (DESIGN §5): when the engine rejects one of a table's statements (or the data they read), that
 table is recorded as failed with the error and the job goes on with the next table. When every table has an outcome it
 writes the manifest's `.done` marker with them; the poller holds the failed tables and lets the others go on. So
-`.done` means "this run is over", not "every table is applied". Anything else (a bug here, a lost session, the job
-dying) fails the run with no marker, and the poller runs the manifest again.
+`.done` means "this run is over", not "every table is applied". A table whose failure names a transient cause (S3,
+the network, memory, the MySQL connection: TRANSIENT_MARKERS) is marked so, and the poller retries it by itself a few
+times. Anything else (the MySQL target unreachable when the job opens its connection, a bug here, a lost session, the
+job dying) fails the run with no marker: no table is at fault, and the poller runs the manifest again, with backoff.
 
 Job arguments: --manifest s3://bucket/key.json, --manifest_sha256 <hex>, optionally --mysql_connection <Glue connection
 name>.
@@ -196,12 +198,54 @@ def copy_column(name, spark_type):
 
 
 def failure_text(err, limit=2000):
-    """The first line of an engine error (a Py4J error carries the whole Java stack), at most `limit` characters."""
+    """The first line of an engine error (a Py4J error carries the whole Java stack), at most `limit` characters. When
+    the Java exception wraps others, the deepest cause follows in brackets: Spark's own line often ends in "Details:",
+    and the cause is what names the damage (or the network) for whoever reads the hold."""
     java = getattr(err, "java_exception", None)
     text = str(java.toString()) if java is not None else str(err)
     lines = [line for line in text.strip().splitlines() if line.strip()]
     first = lines[0].strip() if lines else type(err).__name__
+    chain = exception_chain(err) if java is not None else []
+    if len(chain) > 1 and " ".join(chain[-1].split()) not in first:
+        first += " [cause: %s]" % " ".join(chain[-1].split())
     return first[:limit]
+
+
+# Failures of the path to the data rather than of the data or the statements: S3 or the network failing, the JVM short
+# of memory, the connection to MySQL lost. validate_large_file.py's TRANSIENT_MARKERS (each Glue script is uploaded as
+# one file, so the list is copied: keep the two equal) plus the MySQL driver's connection failures. A table failing
+# with one is marked `transient` in `.done`: the poller retries it by itself a few times before it waits for a resume.
+TRANSIENT_MARKERS = (
+    "org.apache.hadoop.fs.s3a.",
+    "com.amazonaws.",
+    "software.amazon.awssdk.",
+    "java.net.",
+    "java.lang.OutOfMemoryError",
+    "InterruptedException",
+    "CommunicationsException",
+    "java.sql.SQLTransientConnectionException",
+    "java.sql.SQLNonTransientConnectionException",
+)
+
+
+def exception_chain(err):
+    """`Class: message` of the error and each of its causes: the Java exception's chain for a Py4J error."""
+    lines = []
+    java = getattr(err, "java_exception", None)
+    seen = 0
+    while java is not None and seen < 20:
+        get_class, get_cause = getattr(java, "getClass", None), getattr(java, "getCause", None)
+        name = get_class().getName() if get_class is not None else type(java).__name__
+        lines.append("%s: %s" % (name, java.getMessage() if hasattr(java, "getMessage") else java.toString()))
+        java = get_cause() if get_cause is not None else None
+        seen += 1
+    return lines or ["%s: %s" % (type(err).__name__, err)]
+
+
+def is_transient(err):
+    """Whether a table's failure names a transient cause anywhere in its chain (see TRANSIENT_MARKERS)."""
+    text = "\n".join(exception_chain(err))
+    return any(marker in text for marker in TRANSIENT_MARKERS)
 
 
 def needs_mysql(manifest):
@@ -352,13 +396,19 @@ def run_manifest(spark, s3, manifest, jdbc, engine_class=GlueEngine):
                 # again then, which the plan makes harmless for anything that did commit (the Spark proof kills runs
                 # at each of these points).
                 print("cdc apply: %s failed: %s" % (table["table"], failure_text(err)))
-                results.append({"table": table["table"], "status": "failed", "counts": {}, "error": failure_text(err)})
+                failed = {"table": table["table"], "status": "failed", "counts": {}, "error": failure_text(err)}
+                if is_transient(err):
+                    failed["transient"] = True
+                results.append(failed)
             finally:
                 drop_relations(table, engine)
     finally:
         engine.close()
     done_bucket, done_key = split_s3_uri(manifest["doneUri"])
-    outcome = {"runId": manifest["runId"], "tables": [{k: r[k] for k in ("table", "status", "error") if k in r} for r in results]}
+    outcome = {
+        "runId": manifest["runId"],
+        "tables": [{k: r[k] for k in ("table", "status", "error", "transient") if k in r} for r in results],
+    }
     s3.put_object(Bucket=done_bucket, Key=done_key, Body=json.dumps(outcome).encode("utf-8"))
     return results
 

@@ -28,6 +28,7 @@ describe("poller settings from the environment", () => {
       maxAttempts: 3,
       runRetryBaseMs: 300_000,
       runRetryMaxMs: 3_600_000,
+      transientRetries: 3,
       visibilityTimeoutSeconds: 900,
       sweepIntervalMs: 3_600_000,
       sweepMinAgeMs: 900_000,

@@ -7,7 +7,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { runManifestSchema, runOutcomeSchema, tableOutcomes } from "../plan/manifest";
 import { updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
-import { settleRun, type TableHold, type TableOutcome } from "./target-state";
+import { settleRun, type TableHold, type TableOutcome, type TransientRetryPolicy } from "./target-state";
 
 /** The alert topic. */
 export interface Alerts {
@@ -22,6 +22,8 @@ export interface SettleDeps {
   target: string;
   lakeBucket: string;
   now: () => Date;
+  /** Automatic retries of tables held on a transient error (none when absent). */
+  transient?: TransientRetryPolicy;
 }
 
 /**
@@ -42,20 +44,30 @@ export async function settleFinishedRuns(
     const doneText = await deps.store.read(run.key.replace(/\.json$/, ".done"));
     if (manifestText === undefined || doneText === undefined) break;
     const tables = outcomesOf(manifestText, doneText, deps.store.uri(run.key), deps.logger);
-    let held: Array<{ table: string; hold: TableHold }> = [];
+    let held: Array<{ table: string; hold: TableHold; retrying: boolean }> = [];
     current = await updateTargetState(
       deps.store,
       deps.source,
       deps.target,
       (state) => {
-        const r = settleRun(state, { runId: run.runId, manifestUri: deps.store.uri(run.key), tables }, deps.now());
+        const r = settleRun(
+          state,
+          { runId: run.runId, manifestUri: deps.store.uri(run.key), tables },
+          deps.now(),
+          deps.transient,
+        );
         held = r.held;
         return r.state === state ? undefined : r.state;
       },
       current,
     );
     // After the write that holds the table won, so a retried write never alerts twice.
-    for (const { table, hold } of held) {
+    for (const { table, hold, retrying } of held) {
+      if (retrying) {
+        // No alert yet: most such errors are gone by the retry; the alert goes out if the retries run out.
+        deps.logger.warn("table held on a transient error; the poller retries it by itself", { table, ...hold });
+        continue;
+      }
       deps.logger.error("table held: its statements failed; its later files wait until it is resumed", { table, ...hold });
       const alert = holdAlert({ ...deps, table, hold });
       await deps.alerts.publish(alert.subject, alert.message);
@@ -70,7 +82,14 @@ export async function settleFinishedRuns(
  */
 function outcomesOf(manifestText: string, doneText: string, uri: string, logger: Logger): TableOutcome[] {
   try {
-    return tableOutcomes(runManifestSchema.parse(JSON.parse(manifestText)), runOutcomeSchema.parse(JSON.parse(doneText)));
+    const done = runOutcomeSchema.parse(JSON.parse(doneText));
+    // The job marks a failure whose cause is transient (apply_changes.py `is_transient`).
+    const transient = new Set(
+      (done.tables ?? []).filter((t) => t.status === "failed" && t.transient === true).map((t) => t.table),
+    );
+    return tableOutcomes(runManifestSchema.parse(JSON.parse(manifestText)), done).map((o) =>
+      transient.has(o.table) ? { ...o, transient: true } : o,
+    );
   } catch (err) {
     logger.error("finished run cannot be settled: its manifest or .done marker is not readable", {
       manifestUri: uri,
@@ -94,6 +113,9 @@ export function holdAlert(a: { source: string; target: string; lakeBucket: strin
       `Table ${a.table} of target ${a.source}/${a.target} is held: its statements failed in run ${a.hold.runId}.`,
       `File: ${a.hold.file}${n > 1 ? ` (the run had ${n} files of this table, ${a.hold.files[0]} first)` : ""}`,
       `Error: ${a.hold.error}`,
+      ...(a.hold.transient
+        ? [`The error looks transient (S3, network, memory, connection); the poller's automatic retries did not clear it.`]
+        : []),
       `Its later files wait, in order; the target's other tables go on.`,
       `After fixing the cause (the file in harmonized, the metadata or the target), resume it:`,
       `  cdc target resume ${where} --table ${a.table}`,

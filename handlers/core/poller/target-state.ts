@@ -31,6 +31,10 @@ export const tableHoldSchema = z.strictObject({
   file: s3Uri,
   /** First line of the engine's error. */
   error: z.string(),
+  /** The job found a transient cause in the error (S3, the network, memory, a lost connection: apply_changes.py). */
+  transient: z.literal(true).optional(),
+  /** When the poller ends this hold by itself (a transient error with automatic retries left). */
+  retryAt: iso.optional(),
 });
 export type TableHold = z.infer<typeof tableHoldSchema>;
 
@@ -40,6 +44,8 @@ export const tableStateSchema = z.strictObject({
   appliedAt: iso.optional(),
   held: tableHoldSchema.optional(),
   resumedAt: iso.optional(),
+  /** Holds the poller ended by itself since the table was last applied or resumed (transient errors). */
+  autoRetries: z.int().min(1).optional(),
   /** Set by resume: the next tick takes every file after `appliedThrough` at once, however recent. */
   sweep: z.literal(true).optional(),
   /**
@@ -107,6 +113,8 @@ export interface TableOutcome {
   files: string[];
   status: "applied" | "failed";
   error?: string;
+  /** The job marked the failure transient (`.done`). */
+  transient?: boolean;
   /** The files' ETags, in the order of `files` (manifests before pinning have none). */
   etags?: string[];
   /** The generation the run's batch of this table belonged to. */
@@ -114,17 +122,29 @@ export interface TableOutcome {
 }
 
 /**
- * The state after run `runId` settled, and the tables it newly held. A run at or before `settledThrough` changes
- * nothing, so settling the same marker twice (two ticks, a retried conditional write) is harmless.
+ * Automatic retries of tables held on a transient error: up to `retries` times, the first `baseMs` after the hold,
+ * each later one twice as long after its hold, at most `maxMs`. Then the hold waits for `cdc target resume`.
+ */
+export interface TransientRetryPolicy {
+  retries: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * The state after run `runId` settled, and the tables it newly held (`retrying`: a transient error the poller retries
+ * by itself, so no alert yet). A run at or before `settledThrough` changes nothing, so settling the same marker twice
+ * (two ticks, a retried conditional write) is harmless.
  */
 export function settleRun(
   state: TargetState,
   run: { runId: string; manifestUri: string; tables: readonly TableOutcome[] },
   at: Date,
-): { state: TargetState; held: Array<{ table: string; hold: TableHold }> } {
+  transient?: TransientRetryPolicy,
+): { state: TargetState; held: Array<{ table: string; hold: TableHold; retrying: boolean }> } {
   if (state.settledThrough !== undefined && run.runId <= state.settledThrough) return { state, held: [] };
   const tables = { ...state.tables };
-  const held: Array<{ table: string; hold: TableHold }> = [];
+  const held: Array<{ table: string; hold: TableHold; retrying: boolean }> = [];
   for (const outcome of run.tables) {
     if (outcome.files.length === 0) continue;
     const before = tables[outcome.table] ?? {};
@@ -139,6 +159,7 @@ export function settleRun(
         appliedThrough: through,
         appliedAt: at.toISOString(),
         late: late?.length ? late : undefined,
+        autoRetries: undefined,
       };
     } else if (!before.held) {
       const error = outcome.error ?? "unknown error";
@@ -150,8 +171,12 @@ export function settleRun(
         file: outcome.files.find((f) => error.includes(f.replace(/^s3:\/\/[^/]+\//, ""))) ?? outcome.files[0],
         error,
       };
+      const tries = before.autoRetries ?? 0;
+      if (outcome.transient) hold.transient = true;
+      if (outcome.transient && transient && tries < transient.retries)
+        hold.retryAt = new Date(at.getTime() + Math.min(transient.baseMs * 2 ** tries, transient.maxMs)).toISOString();
       tables[outcome.table] = { ...before, held: hold, sweep: undefined };
-      held.push({ table: outcome.table, hold });
+      held.push({ table: outcome.table, hold, retrying: hold.retryAt !== undefined });
     }
   }
   // A run failing as a whole is over once it (or a later run) settles.
@@ -170,12 +195,28 @@ export function settleRun(
 export function resumeTable(state: TargetState, table: string, at: Date): TargetState {
   const before = state.tables[table];
   if (!before?.held) throw new Error(`${table} is not held on ${state.target}`);
-  const { held, ...rest } = before;
+  const { held, autoRetries: _tries, ...rest } = before;
   const mark = before.appliedThrough;
   const behind = held.files.filter((f) => mark !== undefined && compareUris(f, mark) <= 0 && !before.late?.includes(f));
   const late = [...(before.late ?? []), ...behind];
   const resumed: TableState = { ...rest, late: late.length > 0 ? late : undefined, resumedAt: at.toISOString(), sweep: true };
   return { ...state, tables: dropUndefined({ ...state.tables, [table]: resumed }) };
+}
+
+/**
+ * Ends the holds whose automatic retry is due (`retryAt`, set when a transient error held the table with retries left)
+ * as `cdc target resume` would, counting them in `autoRetries`. Returns the tables resumed.
+ */
+export function retryTransientHolds(state: TargetState, now: Date): { state: TargetState; resumed: string[] } {
+  let next = state;
+  const resumed: string[] = [];
+  for (const [table, t] of Object.entries(state.tables)) {
+    if (!t.held?.retryAt || Date.parse(t.held.retryAt) > now.getTime()) continue;
+    next = resumeTable(next, table, now);
+    next = { ...next, tables: { ...next.tables, [table]: { ...next.tables[table], autoRetries: (t.autoRetries ?? 0) + 1 } } };
+    resumed.push(table);
+  }
+  return { state: next, resumed };
 }
 
 /** Remembers files announced for a held table that sort before its mark (see {@link TableState.late}). */

@@ -35,7 +35,7 @@ import {
   type RunRetryPolicy,
 } from "./run-failure";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
-import { keepLateFiles, sweptTables, type TargetState } from "./target-state";
+import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
 
 /** The target's SQS queue. */
@@ -116,6 +116,12 @@ export interface PollSettings {
   runRetryBaseMs?: number;
   /** The longest wait between two re-submissions of a failing run (default one hour). */
   runRetryMaxMs?: number;
+  /**
+   * How many times a table held on a transient error (S3, network, memory, a lost MySQL connection, as the job marks
+   * it) is resumed by the poller itself before it waits for `cdc target resume` and alerts (default 3; 0: never).
+   * The waits are those of failing runs: `runRetryBaseMs`, doubled each time, at most `runRetryMaxMs`.
+   */
+  transientRetries?: number;
   /** How often every table's harmonized prefix is searched for files no run applied (default one hour). */
   sweepIntervalMs?: number;
   /** Files younger than this are left to their own message by the periodic sweep (default 15 minutes). */
@@ -161,6 +167,11 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const now = deps.now ?? (() => new Date());
   const prefix = runsPrefix(settings.source, settings.target);
 
+  const policy: RunRetryPolicy = {
+    alertAfter: settings.maxAttempts ?? DEFAULT_RUN_RETRY.alertAfter,
+    baseMs: settings.runRetryBaseMs ?? DEFAULT_RUN_RETRY.baseMs,
+    maxMs: settings.runRetryMaxMs ?? DEFAULT_RUN_RETRY.maxMs,
+  };
   const recent = await runs.recent();
   const active = recent.filter((r) => r.active).map((r) => r.id);
   if (active.length > 0) {
@@ -181,10 +192,25 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       target: settings.target,
       lakeBucket: settings.lakeBucket,
       now,
+      transient: { retries: settings.transientRetries ?? 3, baseMs: policy.baseMs, maxMs: policy.maxMs },
     },
     listed,
     loaded,
   );
+  // Tables held on a transient error whose automatic retry is due go back into the work, as after a resume.
+  let retried: string[] = [];
+  loaded = await updateTargetState(
+    store,
+    settings.source,
+    settings.target,
+    (s) => {
+      const r = retryTransientHolds(s, now());
+      retried = r.resumed;
+      return r.resumed.length > 0 ? r.state : undefined;
+    },
+    loaded,
+  );
+  for (const table of retried) logger.warn("retrying a table held on a transient error", { table });
   // The checkpoint never passes a run whose outcome is not in the state yet.
   const settled = loaded.state.settledThrough;
   const next = advanceCheckpoint(
@@ -198,11 +224,6 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
 
   const pending = listed.filter((r) => !r.done);
-  const policy: RunRetryPolicy = {
-    alertAfter: settings.maxAttempts ?? DEFAULT_RUN_RETRY.alertAfter,
-    baseMs: settings.runRetryBaseMs ?? DEFAULT_RUN_RETRY.baseMs,
-    maxMs: settings.runRetryMaxMs ?? DEFAULT_RUN_RETRY.maxMs,
-  };
   if (pending.length === 0 && loaded.state.run) {
     // Its manifest is gone (removed by hand): nothing is failing any more.
     loaded = await updateTargetState(

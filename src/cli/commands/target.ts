@@ -149,6 +149,11 @@ function describe(state: TargetState, bucket: string, flags: TargetFlags): strin
       `  ${t}: HELD since ${s.held.since} (run ${s.held.runId}), ${through}`,
       `    file:  ${s.held.file}`,
       `    error: ${s.held.error}`,
+      ...(s.held.retryAt
+        ? [`    transient: the poller resumes it by itself at ${s.held.retryAt} (automatic retry ${(s.autoRetries ?? 0) + 1})`]
+        : s.held.transient
+          ? [`    transient, but its ${s.autoRetries ?? 0} automatic retries are used up`]
+          : []),
       `    after fixing the cause: cdc target resume --lake-bucket ${bucket} --source ${flags.source} --target ${flags.target} --table ${t}`,
     );
   }

@@ -267,6 +267,86 @@ class PerTableFailureTest(unittest.TestCase):
         self.assertEqual(apply_changes.failure_text(StatementRejected("x" * 5000)), "x" * 2000)
 
 
+class JavaError(object):
+    """A Py4J `java_exception`: class name, message and cause, as the JVM answers them."""
+
+    def __init__(self, name, message, cause=None):
+        self.name, self.message, self.cause = name, message, cause
+
+    def getClass(self):  # noqa: N802 - Py4J's names
+        name = self.name
+
+        class Class(object):
+            def getName(self):  # noqa: N802
+                return name
+
+        return Class()
+
+    def getMessage(self):  # noqa: N802
+        return self.message
+
+    def getCause(self):  # noqa: N802
+        return self.cause
+
+    def toString(self):  # noqa: N802
+        return "%s: %s\n\tat somewhere" % (self.name, self.message)
+
+
+def java_error(*chain):
+    """A StatementRejected carrying the Java exception chain [(class, message), ...], outermost first."""
+    cause = None
+    for name, message in reversed(chain):
+        cause = JavaError(name, message, cause)
+    err = StatementRejected("An error occurred while calling o1.sql.")
+    err.java_exception = cause
+    return err
+
+
+class TransientFailureTest(unittest.TestCase):
+    def test_the_deepest_cause_follows_the_first_line(self):
+        err = java_error(
+            ("org.apache.spark.SparkException", "Encountered error while reading file s3://h/dbo/T/x.parquet. Details:"),
+            ("org.apache.parquet.io.ParquetDecodingException", "Can not read value at 0 in block -1"),
+        )
+        self.assertEqual(
+            apply_changes.failure_text(err),
+            "org.apache.spark.SparkException: Encountered error while reading file s3://h/dbo/T/x.parquet. Details: "
+            "[cause: org.apache.parquet.io.ParquetDecodingException: Can not read value at 0 in block -1]",
+        )
+        self.assertFalse(apply_changes.is_transient(err))
+
+    def test_network_memory_and_lost_connections_are_transient_anywhere_in_the_chain(self):
+        for cause in (
+            ("java.net.SocketTimeoutException", "Read timed out"),
+            ("org.apache.hadoop.fs.s3a.AWSClientIOException", "getObject"),
+            ("java.lang.OutOfMemoryError", "Java heap space"),
+            ("com.mysql.cj.jdbc.exceptions.CommunicationsException", "Communications link failure"),
+        ):
+            self.assertTrue(apply_changes.is_transient(java_error(("org.apache.spark.SparkException", "Job aborted"), cause)), cause)
+        self.assertFalse(apply_changes.is_transient(java_error(("java.sql.SQLDataException", "Data too long for column 'x'"))))
+        self.assertFalse(apply_changes.is_transient(StatementRejected("no")))
+
+    def test_a_transient_table_failure_is_marked_so_in_the_marker(self):
+        lost = java_error(("java.sql.SQLException", "x"), ("com.mysql.cj.jdbc.exceptions.CommunicationsException", "link failure"))
+        engine = failing_engine((StatementRejected,), "dbo__orders", lost)
+        manifest = apply_changes.load_manifest(fixture())
+        s3 = FakeS3(manifest)
+        apply_changes.run_manifest(FakeSpark(), s3, manifest, PerTableFailureTest.JDBC, engine_class=engine)
+        bucket, key = apply_changes.split_s3_uri(manifest["doneUri"])
+        self.assertEqual(
+            s3.objects[(bucket, key)]["tables"],
+            [
+                {
+                    "table": "dbo.Orders",
+                    "status": "failed",
+                    "error": "java.sql.SQLException: x [cause: com.mysql.cj.jdbc.exceptions.CommunicationsException: link failure]",
+                    "transient": True,
+                },
+                {"table": "audit.events", "status": "applied"},
+            ],
+        )
+
+
 class ManifestHashTest(unittest.TestCase):
     URI = "s3://lake/runs/sales/reporting/r1.json"
 

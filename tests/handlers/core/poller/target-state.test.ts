@@ -56,6 +56,7 @@ describe("a target's table state", () => {
           file: cdc("0102"),
           error: failed.tables[0].error,
         },
+        retrying: false,
       },
     ]);
     expect(state.tables["dbo.T"].appliedThrough).toBeUndefined();

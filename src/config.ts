@@ -381,7 +381,7 @@ export const stackConfigSchema = z
     // own (sourceSchema), where the environment is not known; DmsSource applies the same default.
     sources: c.sources.map((s) => ({
       ...s,
-      dms: { ...s.dms, multiAz: (s.dms.multiAz ?? c.environment === "prod") as boolean | undefined },
+      dms: { ...s.dms, multiAz: s.dms.multiAz ?? c.environment === "prod" } as typeof s.dms,
     })),
   }));
 

@@ -106,7 +106,8 @@ function modelSource(s: SourceConfig, index: number, separate: boolean, prices: 
   monthly.total = round(monthly.dmsInstance + monthly.dmsStorage + monthly.landing + monthly.kms + monthly.targets);
   return {
     name: s.name,
-    dms: { instanceClass: s.dms.instanceClass, multiAz: s.dms.multiAz, storageGb: s.dms.allocatedStorageGb },
+    // The stack's schema has resolved it (on by default in prod); only a source checked on its own leaves it unset.
+    dms: { instanceClass: s.dms.instanceClass, multiAz: s.dms.multiAz ?? false, storageGb: s.dms.allocatedStorageGb },
     monthly,
     targets,
   };

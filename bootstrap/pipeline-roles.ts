@@ -28,6 +28,9 @@ import {
   trustPolicy,
 } from "./policies";
 
+/** Longest session the deploy role grants (IAM allows up to 12 hours); deploy-stack.yml asks for its job's timeout. */
+export const DEPLOY_SESSION_SECONDS = 7200;
+
 export interface PipelineRolesArgs {
   /** The account the roles are created in. */
   accountId: string;
@@ -69,6 +72,9 @@ export class PipelineRoles extends pulumi.ComponentResource {
       `${name}-deploy`,
       {
         name: deployName,
+        // The workflow's session must outlast the deploy job (90 minutes): the providers' chained sessions last an hour
+        // at most and are renewed from it, so a shorter one would expire under a long `pulumi up`.
+        maxSessionDuration: DEPLOY_SESSION_SECONDS,
         description: `cdc-pipelines pulumi up from ${args.github.owner}/${args.github.repository} environments ${args.environments.join(", ")}`,
         assumeRolePolicy: render(
           pulumi.output(args.oidcProviderArn).apply((oidcProviderArn) =>

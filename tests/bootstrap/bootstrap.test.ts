@@ -5,7 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { parse as parseYaml } from "yaml";
 import { main } from "../../bootstrap/program";
+import { DEPLOY_SESSION_SECONDS } from "../../bootstrap/pipeline-roles";
 import { parseBootstrapConfig, namespaceSettings } from "../../bootstrap/config";
 import { GITHUB_OIDC_HOST, type PolicyDocument } from "../../bootstrap/policies";
 import { accountsSchema } from "../../src/config";
@@ -168,6 +170,16 @@ describe("bootstrap: one account", () => {
     expect(role(m.resources, "deploy").inputs.name).toBe("cdc-deploy");
   });
 
+  it("lets the deploy session outlast the deploy job, so the providers can renew their chained sessions from it", async () => {
+    const { mocks: m } = await run();
+    const stage = parseYaml(fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows/deploy-stack.yml"), "utf8")).jobs.up;
+    const credentials = stage.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    const requested = Number(credentials.with["role-duration-seconds"]);
+    expect(requested).toBeGreaterThanOrEqual(stage["timeout-minutes"] * 60);
+    expect(role(m.resources, "deploy").inputs.maxSessionDuration).toBe(DEPLOY_SESSION_SECONDS);
+    expect(requested).toBeLessThanOrEqual(DEPLOY_SESSION_SECONDS);
+  });
+
   it("trusts the preview role only to the preview environment's token and the stack's preview roles", async () => {
     const { mocks: m } = await run();
     const trust = doc(role(m.resources, "preview"), "assumeRolePolicy");
@@ -245,7 +257,7 @@ describe("bootstrap: one account", () => {
       a.name,
       a.inputs.policyArn,
     ]);
-    expect(attachments).toEqual([
+    expect(attachments.sort()).toEqual([
       [`cdc-${INGESTION}-roles-deploy-admin`, "arn:aws:iam::aws:policy/AdministratorAccess"],
       [`cdc-${INGESTION}-roles-preview-read-only`, "arn:aws:iam::aws:policy/ReadOnlyAccess"],
     ]);

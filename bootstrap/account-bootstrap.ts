@@ -26,6 +26,8 @@ export interface AccountBootstrapArgs {
   previewRoleName?: string;
   /** Required on chained assumptions when the stack file sets an externalId for this account. */
   externalId?: string;
+  /** People's roles that may assume the preview role for local read-only previews (never the deploy role). */
+  operatorRoleArns?: string[];
   /** The state bucket to create here, if any. */
   stateBucket?: { name: string; noncurrentVersionDays?: number };
 }
@@ -78,6 +80,7 @@ export class AccountBootstrap extends pulumi.ComponentResource {
         deployRoleName: args.deployRoleName,
         previewRoleName: args.previewRoleName,
         externalId: args.externalId,
+        operatorRoleArns: args.operatorRoleArns,
         state: state ? { bucketArn: state.arn, keyArn: state.keyArn } : undefined,
       },
       child,

@@ -39,6 +39,17 @@ export const bootstrapConfigSchema = z
       .min(1, { error: "expected at least one environment" }),
     /** The other account of the same stacks (separate ingestion and lake): its roles may chain into these and back. */
     peerAccountIds: z.array(accountId).default([]),
+    /**
+     * Roles of people (an SSO administrator role, say) that may assume the preview role, for a local read-only
+     * `CDC_AWS_ROLE=preview pulumi preview`. Never the deploy role: updates run from the workflows only.
+     */
+    operatorRoleArns: z
+      .array(
+        z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+          error: "expected an IAM role ARN (arn:aws:iam::<account>:role/<path/name>)",
+        }),
+      )
+      .default([]),
     /** The account's existing `token.actions.githubusercontent.com` provider, if any (one per URL per account). */
     existingOidcProviderArn: z
       .string()
@@ -88,6 +99,17 @@ export const bootstrapConfigSchema = z
             path: ["peerAccountIds", i],
             message: "a peer is the other account of the stack, not this one",
             input: peer,
+          });
+        }
+      });
+      c.operatorRoleArns.forEach((arn, i) => {
+        const name = arn.split("/").pop();
+        if (name === c.deployRoleName || name === c.previewRoleName) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["operatorRoleArns", i],
+            message: "an operator role is a person's role, not one of the pipeline's deploy or preview roles",
+            input: arn,
           });
         }
       });

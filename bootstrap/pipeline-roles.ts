@@ -17,7 +17,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { argsChecker, isAccountId } from "./args";
+import { argsChecker, isAccountId, isRoleArn } from "./args";
 import {
   ADMINISTRATOR_ACCESS,
   environmentSubject,
@@ -48,6 +48,8 @@ export interface PipelineRolesArgs {
   previewRoleName?: string;
   /** Required as `sts:ExternalId` on chained assumptions, when the stack file sets one for this account. */
   externalId?: string;
+  /** People's roles that may assume the preview role (local read-only previews); never the deploy role. */
+  operatorRoleArns?: string[];
   /** The state bucket and key in this account, if any: the preview role may read and decrypt them (and nothing else). */
   state?: { bucketArn: pulumi.Input<string>; keyArn: pulumi.Input<string> };
 }
@@ -101,7 +103,7 @@ export class PipelineRoles extends pulumi.ComponentResource {
             trustPolicy({
               oidcProviderArn,
               subjects: subjects("-preview"),
-              chainFrom: accounts.map((a) => roleArn(a, previewName)),
+              chainFrom: [...accounts.map((a) => roleArn(a, previewName)), ...(args.operatorRoleArns ?? [])],
               externalId: args.externalId,
             }),
           ),
@@ -156,6 +158,12 @@ function validate(name: string, args: PipelineRolesArgs, resource: pulumi.Resour
   const previewName = args.previewRoleName ?? "cdc-preview";
   for (const roleName of [deployName, previewName]) {
     if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) fail(`role names must be 1–64 of [\\w+=,.@-], got ${JSON.stringify(roleName)}`);
+  }
+  for (const arn of args.operatorRoleArns ?? []) {
+    const roleName = arn.split("/").pop();
+    if (!isRoleArn(arn) || roleName === deployName || roleName === previewName) {
+      fail(`operatorRoleArns must be people's role ARNs, not the pipeline's roles, got ${JSON.stringify(arn)}`);
+    }
   }
   if (deployName === previewName) fail("deployRoleName and previewRoleName must differ: the preview role is read-only");
 }

@@ -43,6 +43,7 @@ export function main(): BootstrapOutputs {
       deployRoleName: config.deployRoleName,
       previewRoleName: config.previewRoleName,
       externalId: config.externalId,
+      operatorRoleArns: config.operatorRoleArns,
       stateBucket: config.stateBucket,
     },
     { providers: { aws: provider } },

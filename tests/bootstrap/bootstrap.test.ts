@@ -241,6 +241,24 @@ describe("bootstrap: one account", () => {
     ).toEqual([true, true, false, false, false, false, true, true, false, false]);
   });
 
+  it("lets operators' roles assume the preview role for local previews, never the deploy role", async () => {
+    const operator = `arn:aws:iam::${INGESTION}:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_Admin_0123456789abcdef`;
+    const { mocks: m } = await run({ operatorRoleArns: [operator] });
+    const deploy = doc(role(m.resources, "deploy"), "assumeRolePolicy");
+    const preview = doc(role(m.resources, "preview"), "assumeRolePolicy");
+    expect(preview.Statement[1].Condition?.ArnEquals["aws:PrincipalArn"]).toContain(operator);
+    expect(JSON.stringify(deploy)).not.toContain("AWSReservedSSO");
+    const to = (name: string) => `arn:aws:iam::${INGESTION}:role/${name}`;
+    expect(
+      await Promise.all([chainAllowed(preview, operator, to("cdc-preview")), chainAllowed(deploy, operator, to("cdc-deploy"))]),
+    ).toEqual([true, false]);
+    expect(() =>
+      parseBootstrapConfig(namespaceSettings(settings({ operatorRoleArns: [`arn:aws:iam::${LAKE}:role/cdc-deploy`] }))),
+    ).toThrow(
+      "cdc-bootstrap:operatorRoleArns[0]: an operator role is a person's role, not one of the pipeline's deploy or preview roles",
+    );
+  });
+
   it("requires the stack file's external id on chained assumptions when one is set", async () => {
     const { mocks: m } = await run({ externalId: "cdc-prod" });
     const deploy = doc(role(m.resources, "deploy"), "assumeRolePolicy");

@@ -138,4 +138,23 @@ describe("GitHub workflows", () => {
     expect(deploy.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
     expect(deploy.concurrency.group).not.toBe(group(deploy.name));
   });
+
+  it("reads only the variables and secrets README's Deploy to AWS tells a newcomer to create", () => {
+    const used = new Set(
+      files.flatMap((f) => [...read(f).matchAll(/\$\{\{\s*(?:vars|secrets)\.([A-Z0-9_]+)\s*\}\}/g)].map((m) => m[1])),
+    );
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Deploy to AWS"),
+      readme.indexOf("\n## ", readme.indexOf("## Deploy to AWS") + 1),
+    );
+    const table = section.split("\n").filter((l) => /^\s*\| `(dev|dev-preview)`/.test(l));
+    const documented = new Set(table.flatMap((l) => [...l.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])));
+    expect([...documented].sort()).toEqual([...used].sort());
+    // Deploy settings only on the deploy environments, the preview role only on the preview ones.
+    expect(table[0]).toContain("AWS_DEPLOY_ROLE_ARN");
+    expect(table[0]).not.toContain("PREVIEW");
+    expect(table[1]).toContain("AWS_PREVIEW_ROLE_ARN");
+    expect(table[1]).not.toContain("DEPLOY");
+  });
 });

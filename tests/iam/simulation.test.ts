@@ -4,9 +4,22 @@
  * such. A denied call is listed with its role, action, resource and context.
  */
 import { runStack, STACKS } from "../support/stack";
-import { callersOf, KINDS } from "./callers";
-import { deniedCalls } from "./simulate";
-import { StackModel } from "./stack-model";
+import { callersOf, KINDS, type Kind } from "./callers";
+import { deniedCalls, simulateService } from "./simulate";
+import { REGION, StackModel } from "./stack-model";
+
+/** The service that assumes each kind's role: a role its runner cannot assume makes every call above moot. */
+const ASSUMED_BY: Record<Kind, string> = {
+  validate: "lambda.amazonaws.com",
+  poll: "lambda.amazonaws.com",
+  "fan-out": "lambda.amazonaws.com",
+  reconcile: "lambda.amazonaws.com",
+  "apply-job": "glue.amazonaws.com",
+  "large-file-job": "glue.amazonaws.com",
+  "dms-target": "dms.amazonaws.com",
+  // DMS reads Secrets Manager through its regional service principal (AWS DMS user guide).
+  "dms-secrets": `dms.${REGION}.amazonaws.com`,
+};
 
 describe.each(STACKS)("IAM simulation of %s", (stack) => {
   let model: StackModel;
@@ -26,4 +39,28 @@ describe.each(STACKS)("IAM simulation of %s", (stack) => {
     for (const caller of callersOf(model).callers) denied.push(...(await deniedCalls(model, caller, KINDS[caller.kind].calls)));
     expect(denied).toEqual([]);
   }, 60_000);
+
+  it("each role is assumable by the service that runs it, and by no other service or principal", async () => {
+    const problems: string[] = [];
+    for (const caller of callersOf(model).callers) {
+      const role = model.of("aws:iam/role:Role").find((r) => r.inputs.name === caller.role.name);
+      const trust = {
+        arn: caller.role.arn,
+        account: caller.role.account,
+        resourcePolicy: JSON.parse(String(role?.inputs.assumeRolePolicy)),
+      };
+      const assume = (principal: string) =>
+        simulateService(principal, {
+          action: "sts:AssumeRole",
+          resource: trust,
+          context: { "aws:SourceAccount": caller.role.account },
+          why: "trust",
+        });
+      if (!(await assume(ASSUMED_BY[caller.kind])).allowed)
+        problems.push(`${ASSUMED_BY[caller.kind]} cannot assume ${caller.role.name}`);
+      for (const other of ["ec2.amazonaws.com", `arn:aws:iam::${caller.role.account}:role/someone-else`])
+        if ((await assume(other)).allowed) problems.push(`${other} can assume ${caller.role.name}`);
+    }
+    expect(problems).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@ import { GITHUB_OIDC_HOST, type PolicyDocument } from "../../bootstrap/policies"
 import { accountsSchema } from "../../src/config";
 import type { RecordedResource, StrictMocksOptions } from "../support/pulumi-mocks";
 import { one, ofType, providerConfig } from "../support/resources";
+import { policies } from "../../policy/pack";
+import { checkPolicies } from "../policy/harness";
 import { runBootstrap, engineConfig, PROJECT_DIR } from "./run";
 
 const INGESTION = "444444444444";
@@ -381,6 +383,11 @@ describe("bootstrap: one account", () => {
     const entry = outputs.stackAccount as Record<string, unknown>;
     expect(entry).toEqual({ accountId: INGESTION, deployRoleArn: outputs.deployRoleArn, previewRoleArn: outputs.previewRoleArn });
     expect(accountsSchema.parse({ ingestion: entry }).ingestion).toEqual(entry);
+  });
+
+  it("passes the project's own policy pack (encrypted, private, TLS-only bucket; no wildcard actions of its own)", async () => {
+    const { mocks: m } = await run();
+    await expect(checkPolicies(policies, m.resources)).resolves.toEqual([]);
   });
 
   it("prepares a lake account without a state bucket: previews there read no object at all", async () => {

@@ -124,3 +124,82 @@ describe("the policy pack on a deliberately broken dev stack", () => {
     ]);
   });
 });
+
+describe("the policy pack's encryption, network and availability rules on deliberately broken stacks", () => {
+  /** What a change adds to the stack's violations: the rule under test fires, on exactly the resource broken. */
+  const added = async (stack: (typeof STACKS)[number], change: (rs: RecordedResource[]) => RecordedResource[]) => {
+    const before = (await checkPolicies(policies, await resourcesOf(stack))).map((v) => `${v.policy}: ${v.message}`);
+    const after = (await checkPolicies(policies, change([...(await resourcesOf(stack))]))).map(
+      (v) => `${v.policy}: ${v.message}`,
+    );
+    return after.filter((v) => !before.includes(v));
+  };
+  /** Changes the inputs of a copy of the one resource of this type and name. */
+  const edit = (type: string, name: string, change: (inputs: Record<string, unknown>) => void) => (rs: RecordedResource[]) => {
+    const at = rs.findIndex((r) => r.type === type && r.name === name);
+    expect(rs.filter((r) => r.type === type && r.name === name)).toHaveLength(1);
+    const copy = structuredClone(rs[at]);
+    change(copy.inputs);
+    return rs.map((r, i) => (i === at ? copy : r));
+  };
+
+  it("cloudwatch-log-group-kms-encrypted: the validate function's log group without its key", async () => {
+    const change = edit("aws:cloudwatch/logGroup:LogGroup", "dev-sales-landing-validate-logs", (i) => delete i.kmsKeyId);
+    expect(await added("dev", change)).toEqual([
+      "cloudwatch-log-group-kms-encrypted: log group /aws/lambda/cdc-dev-sales-validate is not encrypted with a KMS key: set kmsKeyId to the pipeline key of its account",
+    ]);
+  });
+
+  it("sqs-queue-kms-encrypted: the validation queue back on SQS-managed keys", async () => {
+    const change = edit("aws:sqs/queue:Queue", "dev-sales-landing-queue-queue", (i) => {
+      delete i.kmsMasterKeyId;
+      i.sqsManagedSseEnabled = true;
+    });
+    expect(await added("dev", change)).toEqual([
+      "sqs-queue-kms-encrypted: queue cdc-dev-sales-validate is encrypted with SQS-managed keys: set kmsMasterKeyId to the pipeline key of its account",
+    ]);
+  });
+
+  it("glue-job-security-configuration: the large-file job without its security configuration", async () => {
+    const change = edit("aws:glue/job:Job", "dev-sales-landing-large-files-job", (i) => delete i.securityConfiguration);
+    expect(await added("dev", change)).toEqual([
+      "glue-job-security-configuration: Glue job cdc-dev-sales-validate-large has no security configuration: set securityConfiguration to one with S3 SSE-KMS, CloudWatch SSE-KMS and job bookmarks CSE-KMS",
+    ]);
+  });
+
+  it("glue-catalog-encrypted: the lake account's catalog encryption settings removed", async () => {
+    const settings = "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings";
+    expect((await resourcesOf("prod")).filter((r) => r.type === settings)).toHaveLength(1);
+    const violations = await added("prod", (rs) => rs.filter((r) => r.type !== settings));
+    expect(violations).toEqual(
+      ["cdc_prod_sales_reporting", "cdc_prod_sales_finance", "cdc_prod_crm_reporting"].map(
+        (db) =>
+          `glue-catalog-encrypted: Glue database ${db} is in the Glue Data Catalog of account 555555555555, which has no encryption at rest: declare one DataCatalogEncryptionSettings for the account with catalogEncryptionMode SSE-KMS and sseAwsKmsKeyId`,
+      ),
+    );
+  });
+
+  it("no-egress-to-anywhere: the DMS security group opened to 0.0.0.0/0 on HTTPS", async () => {
+    const change = edit("aws:ec2/securityGroup:SecurityGroup", "dev-sales-dms-sg", (i) =>
+      (i.egress as object[]).push({
+        description: "anywhere",
+        protocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrBlocks: ["0.0.0.0/0"],
+      }),
+    );
+    expect(await added("dev", change)).toEqual([
+      `no-egress-to-anywhere: security group dev-sales-dms-sg allows egress ("anywhere") on port 443 to 0.0.0.0/0: limit it to the VPC's ranges, a prefix list or a security group`,
+    ]);
+  });
+
+  it("dms-multi-az-in-production: prod's crm replication instance single-AZ (dev's stays allowed)", async () => {
+    const change = edit("aws:dms/replicationInstance:ReplicationInstance", "prod-crm-dms-instance", (i) => (i.multiAz = false));
+    expect(await added("prod", change)).toEqual([
+      "dms-multi-az-in-production: replication instance cdc-prod-crm of environment prod is single-AZ: set multiAz to true",
+    ]);
+    const devSingle = edit("aws:dms/replicationInstance:ReplicationInstance", "dev-crm-dms-instance", (i) => (i.multiAz = false));
+    expect(await added("dev", devSingle)).toEqual([]);
+  });
+});

@@ -148,13 +148,16 @@ function jobCaller(model: StackModel, j: ReturnType<StackModel["jobs"]>[number])
   if (!warehouse) throw new Error(`Glue job ${jobName} has no Iceberg warehouse`);
   scope["bucket:publication"] = [model.bucket(warehouse[1])];
   const db = starter.env.SPARK_NAMESPACE.split(".")[1];
-  const glue = (what: string): Resolved[] => [{ arn: `arn:aws:glue:${REGION}:${account}:${what}`, account }];
+  const catalogKey = model.catalogKey(account);
+  const glue = (what: string): Resolved[] => [
+    { arn: `arn:aws:glue:${REGION}:${account}:${what}`, account, kmsKeyArn: catalogKey },
+  ];
   scope["catalog:catalog"] = glue("catalog");
   scope["catalog:database"] = glue(`database/${db}`);
   scope["catalog:table"] = glue(`table/${db}/dbo__customer`);
   const connection = j.args["--mysql_connection"] && model.connection(j.args["--mysql_connection"]);
   if (connection) {
-    scope["connection:mysql"] = [{ arn: connection.arn, account: connection.account }];
+    scope["connection:mysql"] = [{ arn: connection.arn, account: connection.account, kmsKeyArn: catalogKey }];
     scope["secret:mysql"] = [{ arn: connection.secretArn, account: connection.secretArn.split(":")[4] }];
   }
   return caller("apply-job", role, starter.env.SOURCE, starter.env.TARGET, scope);

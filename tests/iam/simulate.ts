@@ -34,6 +34,13 @@ const KMS_BEHIND: Record<string, { service: string; actions: string[] }> = {
   "sqs:SendMessage": { service: "sqs", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
   "sqs:ReceiveMessage": { service: "sqs", actions: ["kms:Decrypt"] },
   "sns:Publish": { service: "sns", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+  // An encrypted Data Catalog (metadata and connection passwords): Glue reads and writes it with the caller's key use.
+  "glue:GetDatabase": { service: "glue", actions: ["kms:Decrypt"] },
+  "glue:GetTable": { service: "glue", actions: ["kms:Decrypt"] },
+  "glue:GetTables": { service: "glue", actions: ["kms:Decrypt"] },
+  "glue:GetConnection": { service: "glue", actions: ["kms:Decrypt"] },
+  "glue:CreateTable": { service: "glue", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+  "glue:UpdateTable": { service: "glue", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
 };
 
 /** The requests behind a declared call: the call on each resource its name resolves to, and the KMS calls it needs. */

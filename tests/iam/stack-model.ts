@@ -153,6 +153,16 @@ export class StackModel {
     return { arn, account, resourcePolicy: parse(k.inputs.policy) };
   }
 
+  /** The key encrypting `account`'s Glue Data Catalog, when the stack declares its encryption settings. */
+  catalogKey(account: string): string | undefined {
+    const settings = this.of("aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings").find(
+      (r) => this.accountOf(r) === account,
+    );
+    const s = settings?.inputs.dataCatalogEncryptionSettings as
+      { encryptionAtRest?: { sseAwsKmsKeyId?: string }; connectionPasswordEncryption?: { awsKmsKeyId?: string } } | undefined;
+    return s?.encryptionAtRest?.sseAwsKmsKeyId;
+  }
+
   function(roleArn: string): RecordedResource | undefined {
     return this.of("aws:lambda/function:Function").find((f) => f.inputs.role === roleArn);
   }

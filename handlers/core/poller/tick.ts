@@ -224,28 +224,14 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       logger.warn("table held; its files wait until `cdc target resume`", { table, since: t.held.since, error: t.held.error });
 
   const pending = listed.filter((r) => !r.done);
-  if (pending.length === 0 && loaded.state.run) {
-    // Its manifest is gone (removed by hand): nothing is failing any more.
-    loaded = await updateTargetState(
-      store,
-      settings.source,
-      settings.target,
-      (s) => {
-        if (!s.run) return undefined;
-        const { run: _run, ...rest } = s;
-        return rest;
-      },
-      loaded,
-    );
-  }
+  const oldestPending = pending[0] && { runId: pending[0].runId, manifestUri: store.uri(pending[0].key) };
+  const failed = recent.filter((r) => r.failed && oldestPending && r.manifestUri === oldestPending.manifestUri);
+  loaded = await recordRunFailures(deps, oldestPending, failed, policy, loaded, now);
   if (pending.length > 0) {
     const oldest = pending[0];
     const manifestUri = store.uri(oldest.key);
-    const failed = recent.filter((r) => r.failed && r.manifestUri === manifestUri);
     const failedRuns = failed.map((r) => r.id);
-    const failing = await recordRunFailures(deps, { runId: oldest.runId, manifestUri }, failed, policy, loaded, now);
-    loaded = failing.loaded;
-    const run = failing.loaded.state.run;
+    const run = loaded.state.run;
     if (run?.runId === oldest.runId && !runRetryDecision(run, now(), policy).due) {
       logger.warn("run failed as a whole; no table is held, and it is retried with backoff", {
         runId: oldest.runId,
@@ -364,17 +350,18 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
 }
 
 /**
- * Records the pending manifest's failed runs in the state (a new failure moves the retry time), and sends the one alert
- * of a failing run once the write that marks it alerted has won, so two ticks never both send it.
+ * Records the oldest pending manifest's failed runs in the state (a new failure moves the retry time; with no pending
+ * manifest — it settled, or was removed by hand — nothing is failing any more), and sends the one alert of a failing
+ * run once the write that marks it alerted has won, so two ticks never both send it.
  */
 async function recordRunFailures(
   deps: PollDeps,
-  run: { runId: string; manifestUri: string },
+  run: { runId: string; manifestUri: string } | undefined,
   failed: readonly JobRunInfo[],
   policy: RunRetryPolicy,
   loaded: LoadedState,
   now: () => Date,
-): Promise<{ loaded: LoadedState }> {
+): Promise<LoadedState> {
   const { settings, store, logger } = deps;
   let alert: RunFailure | undefined;
   const next = await updateTargetState(
@@ -383,6 +370,11 @@ async function recordRunFailures(
     settings.target,
     (s) => {
       alert = undefined;
+      if (run === undefined) {
+        if (!s.run) return undefined;
+        const { run: _gone, ...rest } = s;
+        return rest;
+      }
       const at = now();
       let f = observeRunFailures(s.run, run, failed, at, policy);
       if (f === undefined) return undefined;
@@ -399,7 +391,7 @@ async function recordRunFailures(
     const a = runFailureAlert({ ...settings, failure: alert });
     await deps.alerts.publish(a.subject, a.message);
   }
-  return { loaded: next };
+  return next;
 }
 
 async function receiveUpTo(queue: TargetQueue, max: number): Promise<ReceivedFile[]> {

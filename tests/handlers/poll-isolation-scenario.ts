@@ -165,6 +165,15 @@ export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, r
     await untilIdle();
     // The job recorded A's failure in the run's `.done` marker (the run itself finished): A is held, no run failed.
     expect(job.failed).toEqual([]);
+    const markers = await Promise.all(
+      (await aws.listKeys(lake))
+        .filter((k) => k.endsWith(".done"))
+        .map(async (k) => JSON.parse(new TextDecoder().decode(await aws.getObject(lake, k))) as { tables: unknown[] }),
+    );
+    expect(markers.map((m) => m.tables)).toContainEqual([
+      { table: "dbo.Invoice", status: "failed", error: expect.stringMatching(engine.poisonError) },
+      { table: "dbo.Payment", status: "applied" },
+    ]);
     const held = (await state()).tables["dbo.Invoice"].held;
     expect(held).toMatchObject({ file: `s3://${harmonized}/${poison.key}`, files: [`s3://${harmonized}/${poison.key}`] });
     expect(held?.error).toMatch(engine.poisonError);

@@ -63,6 +63,13 @@ export const noEgressToAnywhere: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * Which instances are production is read from the environment tag the program puts on every resource (the providers'
+ * default tags, from `cdc:environment`), not from policy-pack configuration or stack tags: the self-managed backend has
+ * no stack tags, and a per-stack pack config is a second source of truth a workflow could pass wrongly (a prod preview
+ * checked with dev's config would pass). The tag is the value the program itself deployed with; an instance without one
+ * counts as production, so forgetting it cannot switch the rule off.
+ */
 export const dmsMultiAzInProduction: ResourceValidationPolicy = {
   name: "dms-multi-az-in-production",
   description: `A DMS replication instance of a production environment (${PRODUCTION_ENVIRONMENTS.join(", ")}, by its environment tag) is Multi-AZ; one without an environment tag counts as production.`,

@@ -21,12 +21,18 @@ export function accountOfResource(r: Pick<PolicyResource, "provider">): string |
 }
 
 /**
- * The environment a resource belongs to: its own `environment` tag, else the one the AWS provider adds to every resource
- * (`tagsAll` once the provider has checked it, else the provider's `defaultTags`).
+ * The environment a resource belongs to: its own `environment` tag, else the one its AWS provider adds to every resource
+ * (the provider's `defaultTags`), else `tagsAll` once the provider has merged them. Read in that order and lazily: in a
+ * preview `tagsAll` may still be unknown, and reading an unknown value turns the whole check advisory.
  */
 export function environmentOfResource(r: Pick<PolicyResource, "props" | "provider">): string | undefined {
-  for (const tags of [r.props.tags, r.props.tagsAll, (decoded(r.provider?.props.defaultTags) as { tags?: unknown })?.tags]) {
-    const env = (decoded(tags) as Record<string, unknown> | undefined)?.environment;
+  const sources = [
+    () => r.props.tags,
+    () => (decoded(r.provider?.props.defaultTags) as { tags?: unknown } | undefined)?.tags,
+    () => r.props.tagsAll,
+  ];
+  for (const tags of sources) {
+    const env = (decoded(tags()) as Record<string, unknown> | undefined)?.environment;
     if (typeof env === "string" && env !== "") return env;
   }
   return undefined;

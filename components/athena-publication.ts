@@ -10,7 +10,7 @@ import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { SecureBucket } from "./secure-bucket";
 
-export interface PublicationArgs {
+export interface AthenaPublicationArgs {
   /** Physical name of the publication bucket (Iceberg data and metadata, under `<target>/`). */
   publicationBucketName: string;
   /** Physical name of the lake bucket (`glue/` scripts, `runs/` manifests, `athena/` query results). */
@@ -34,7 +34,7 @@ export interface PublicationArgs {
   protectData?: boolean;
 }
 
-export class Publication extends pulumi.ComponentResource {
+export class AthenaPublication extends pulumi.ComponentResource {
   readonly publicationBucketName: pulumi.Output<string>;
   readonly publicationBucketArn: pulumi.Output<string>;
   readonly lakeBucketName: pulumi.Output<string>;
@@ -45,9 +45,18 @@ export class Publication extends pulumi.ComponentResource {
   readonly applyScriptKey: string;
   readonly workgroupName: pulumi.Output<string>;
 
-  constructor(name: string, args: PublicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cdc:lake:Publication", name, {}, opts);
-    const fail = argsChecker("Publication", name, this);
+  constructor(name: string, args: AthenaPublicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Declared as `Publication` before it took the design card's name; the alias keeps every child where it is.
+    super(
+      "cdc:lake:AthenaPublication",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [{ type: "cdc:lake:Publication" }, ...(opts?.aliases ?? [])],
+      },
+    );
+    const fail = argsChecker("AthenaPublication", name, this);
     if (Object.keys(args.databases).length === 0) fail("databases needs at least one target");
     for (const [target, db] of Object.entries(args.databases)) {
       if (!/^[a-z0-9_]{1,255}$/.test(db))

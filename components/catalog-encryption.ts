@@ -25,7 +25,10 @@ export interface CatalogEncryptionArgs {
   region: string;
   /** Alias of the catalog's key without `alias/`, e.g. `cdc-prod-catalog`: one per stack and account. */
   keyAlias: string;
-  /** Protect the key and the settings (`cdc:protectData`, on in prod), so removing them takes a deliberate step. */
+  /**
+   * Protect the key (`cdc:protectData`, on in prod), so deleting it takes a deliberate step. The settings are only
+   * retained: like every non-data resource they stay changeable, and deleting them from the stack leaves them in AWS.
+   */
   protect?: boolean;
 }
 
@@ -62,7 +65,7 @@ export class CatalogEncryption extends pulumi.ComponentResource {
           connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: key.arn },
         },
       },
-      { parent: this, retainOnDelete: true, protect: args.protect },
+      { parent: this, retainOnDelete: true },
     );
 
     this.kmsKeyArn = key.arn;

@@ -1,7 +1,6 @@
 /**
- * One target of a source, in the lake account: its queue of validated-file messages (kept 14 days, alarmed when the
- * oldest waits too long), the poller Lambda on an EventBridge schedule that turns the queue into run
- * manifests, and the Glue job that applies them (one run at a time: the MySQL staging table and the Iceberg commit
+ * One target of a source, in the lake account: the poller Lambda on an EventBridge schedule that turns the target's
+ * queue of validated-file messages (declared by FanOutQueues, which writes it) into run manifests, and the Glue job that applies them (one run at a time: the MySQL staging table and the Iceberg commit
  * order rely on it) to the Iceberg publication and, optionally, a MySQL database through a Glue JDBC connection.
  * A table whose statements fail is held on its own (its state in the lake bucket under `state/<source>/<target>/`,
  * one alert on the topic, `cdc target resume` ends it) while the target's other tables go on; the poller also lists
@@ -15,12 +14,15 @@ import type { MetadataDir } from "../metadata/load";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
 import { alertOnFailedRuns } from "./glue-job";
+import { glueSecurityConfiguration } from "./glue-security-configuration";
 import { glueSecurityGroup } from "./glue-security-group";
 import { applyJobStatements, pollStatements } from "./glue-target-iam";
+import { TARGET_QUEUE_VISIBILITY_SECONDS } from "./fan-out-queues";
 import { assumeRolePolicy, policyDocument } from "./iam";
-import { QueueWithDlq } from "./queue-with-dlq";
 import { runOnSchedule } from "./schedule";
 import { metadataFiles } from "./validated-landing";
+import { tableId } from "../metadata/format";
+import { selectTables } from "../metadata/table-glob";
 
 export interface BucketRef {
   bucketName: pulumi.Input<string>;
@@ -49,15 +51,19 @@ export interface GlueTargetMySql {
 export interface GlueTargetArgs {
   environment: string;
   sourceName: string;
-  /** The target's stable name; queue, poller and job names derive from it. */
+  /** The target's stable name; poller and job names derive from it. */
   targetName: string;
   /** The lake account everything here lives in. */
   accountId: string;
   region: string;
-  /** The source's committed metadata, deployed with the poller (it renders every table's plan into the manifest). */
+  /** The source's committed metadata; the poller is deployed with its subscribed tables' (it renders their plans). */
   metadata: MetadataDir;
+  /** Globs over `schema.table` the target subscribes to: the poller knows, plans and sweeps these tables only. */
+  tables: string[];
   /** Minutes between poller runs (1–60). */
   everyMinutes: number;
+  /** The target's queue of validated-file messages (FanOutQueues declares and fills it); the poller drains it. */
+  queue: { arn: pulumi.Input<string>; url: pulumi.Input<string> };
   tombstoneRetentionDays: number;
   /** Where validated files are read from. */
   harmonized: BucketRef;
@@ -80,8 +86,6 @@ export interface GlueTargetArgs {
 }
 
 export class GlueTarget extends pulumi.ComponentResource {
-  readonly queueArn: pulumi.Output<string>;
-  readonly queueUrl: pulumi.Output<string>;
   readonly jobName: pulumi.Output<string>;
   readonly pollFunctionName: pulumi.Output<string>;
 
@@ -91,21 +95,6 @@ export class GlueTarget extends pulumi.ComponentResource {
     const child = { parent: this };
     const id = `cdc-${args.environment}-${args.sourceName}-${args.targetName}`;
     const runs = `runs/${args.sourceName}/${args.targetName}/`;
-    const alarmActions = [args.alertTopicArn];
-
-    const queue = new QueueWithDlq(
-      `${name}-queue`,
-      {
-        queueName: id,
-        // The poller hides what it received this long while it writes the manifest (VISIBILITY_TIMEOUT_SECONDS).
-        visibilityTimeoutSeconds: 900,
-        messageRetentionSeconds: 14 * 86400,
-        // Ten missed runs, and never less than an hour: long enough to ride out one slow batch.
-        maxMessageAgeSeconds: Math.max(3600, 10 * args.everyMinutes * 60),
-        alarmActions,
-      },
-      child,
-    );
 
     const connection = args.mysql ? this.mysqlConnection(name, id, args.mysql, args.region) : undefined;
     const role = new aws.iam.Role(
@@ -122,6 +111,11 @@ export class GlueTarget extends pulumi.ComponentResource {
       },
       child,
     );
+    const security = glueSecurityConfiguration(
+      `${name}-job-security`,
+      { configurationName: `${id}-apply`, kmsKeyArn: args.kmsKeyArn },
+      { parent: this },
+    );
     const warehouse = pulumi.interpolate`s3://${args.publication.bucketName}/${args.targetName}/`;
     const job = new aws.glue.Job(
       `${name}-job`,
@@ -129,6 +123,7 @@ export class GlueTarget extends pulumi.ComponentResource {
         name: `${id}-apply`,
         description: `Applies run manifests of ${args.sourceName} → ${args.targetName} (handlers/glue/apply_changes.py)`,
         roleArn: role.arn,
+        securityConfiguration: security.name,
         glueVersion: "5.0",
         workerType: "G.1X",
         numberOfWorkers: args.workers ?? 2,
@@ -156,17 +151,18 @@ export class GlueTarget extends pulumi.ComponentResource {
       {
         functionName: `${id}-poll`,
         entry: "handlers/poll.ts",
-        extraFiles: metadataFiles(args.metadata),
+        extraFiles: metadataFiles({ source: args.metadata.source, tables: subscribedTables(args.metadata, args.tables) }),
         accountId: args.accountId,
         powertools: { serviceName: `${id}-poll`, metricsNamespace: `cdc/${args.environment}` },
         timeoutSeconds: 120,
+        logKmsKeyArn: args.kmsKeyArn,
         // No reserved concurrency: overlapping ticks are safe (the job's single run slot and the manifests decide, see
         // tests/handlers/poll.test.ts), and a new account's concurrency limit of 10 refuses any reservation.
         onFailureDestinationArn: args.alertTopicArn,
         environment: {
           SOURCE: args.sourceName,
           TARGET: args.targetName,
-          QUEUE_URL: queue.url,
+          QUEUE_URL: args.queue.url,
           LAKE_BUCKET: args.lake.bucketName,
           HARMONIZED_BUCKET: args.harmonized.bucketName,
           ALERT_TOPIC_ARN: args.alertTopicArn,
@@ -174,10 +170,10 @@ export class GlueTarget extends pulumi.ComponentResource {
           SPARK_NAMESPACE: `glue_catalog.${args.publication.database}`,
           MYSQL: args.mysql ? args.mysql.flavor : "false",
           TOMBSTONE_RETENTION_DAYS: String(args.tombstoneRetentionDays),
-          VISIBILITY_TIMEOUT_SECONDS: "900",
+          VISIBILITY_TIMEOUT_SECONDS: String(TARGET_QUEUE_VISIBILITY_SECONDS),
         },
         policyStatements: pollStatements({
-          queueArn: queue.arn,
+          queueArn: args.queue.arn,
           lake: args.lake,
           runsPrefix: runs,
           statePrefix: `state/${args.sourceName}/${args.targetName}/`,
@@ -210,13 +206,9 @@ export class GlueTarget extends pulumi.ComponentResource {
       child,
     );
 
-    this.queueArn = queue.arn;
-    this.queueUrl = queue.url;
     this.jobName = job.name;
     this.pollFunctionName = poll.functionName;
     this.registerOutputs({
-      queueArn: this.queueArn,
-      queueUrl: this.queueUrl,
       jobName: this.jobName,
       pollFunctionName: this.pollFunctionName,
     });
@@ -275,6 +267,11 @@ export function icebergConf(warehouse: pulumi.Input<string>): pulumi.Output<stri
     );
 }
 
+/** The tables of `metadata` the globs match: what the target's poller serves. */
+export function subscribedTables(metadata: MetadataDir, globs: readonly string[]): MetadataDir["tables"] {
+  return selectTables(metadata.tables, tableId, globs, []);
+}
+
 function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource): void {
   const fail = argsChecker("GlueTarget", name, resource);
   const id = `cdc-${args.environment}-${args.sourceName}-${args.targetName}`;
@@ -288,6 +285,9 @@ function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource)
   if (!/^[a-z0-9_]{1,255}$/.test(args.publication.database))
     fail(`publication.database must be lower-case letters, digits and _, got ${args.publication.database}`);
   if (args.metadata.tables.length === 0) fail(`source ${args.sourceName} has no tables in its metadata`);
+  if (args.tables.length === 0) fail("tables needs at least one glob");
+  const unmatched = args.tables.find((g) => subscribedTables(args.metadata, [g]).length === 0);
+  if (unmatched !== undefined) fail(`tables: glob ${unmatched} matches no table of source ${args.sourceName}`);
   if (args.metadata.source.source !== args.sourceName)
     fail(`metadata is for source ${args.metadata.source.source}, expected ${args.sourceName}`);
 }

@@ -29,12 +29,15 @@ export type NetworkArgs =
     };
 
 export class Network extends pulumi.ComponentResource {
+  /** Where the VPC comes from: created here, or an existing one. */
+  readonly kind: NetworkArgs["kind"];
   readonly vpcId: pulumi.Output<string>;
   readonly subnetIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:network:Network", name, {}, opts);
     const fail = argsChecker("Network", name, this);
+    this.kind = args.kind;
     if (args.kind === "existing") {
       if (args.subnetIds.length < 2)
         fail("subnetIds needs at least 2 subnets in different availability zones (DMS requires two)");
@@ -43,6 +46,10 @@ export class Network extends pulumi.ComponentResource {
     } else {
       if (!/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/.test(args.cidrBlock))
         fail(`cidrBlock must be an IPv4 /16–/24, got ${args.cidrBlock}`);
+      // awsx's VPC is a remote component: it gets no provider from its parent unless named here, and with default
+      // providers disabled it would then fail at `pulumi up` (or, worse, use whatever default the engine picks).
+      const provider = this.getProvider("aws::");
+      if (!provider) fail("needs an explicit aws provider (opts.provider): default providers are disabled");
       const vpc = new awsx.ec2.Vpc(
         `${name}-vpc`,
         {
@@ -57,7 +64,7 @@ export class Network extends pulumi.ComponentResource {
           vpcEndpointStrategy: "Auto",
           vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
         },
-        { parent: this },
+        { parent: this, providers: { aws: provider as pulumi.ProviderResource } },
       );
       const endpointsSg = new aws.ec2.SecurityGroup(
         `${name}-endpoints`,
@@ -86,6 +93,6 @@ export class Network extends pulumi.ComponentResource {
       this.vpcId = vpc.vpcId;
       this.subnetIds = vpc.isolatedSubnetIds;
     }
-    this.registerOutputs({ vpcId: this.vpcId, subnetIds: this.subnetIds });
+    this.registerOutputs({ kind: this.kind, vpcId: this.vpcId, subnetIds: this.subnetIds });
   }
 }

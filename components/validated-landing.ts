@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RAW_TO_VALIDATION_QUEUE } from "../handlers/core/raw-notification";
-import { serializeMetadata, tableId, type SourceMetadata, type TableMetadata } from "../metadata/format";
+import { DEPLOYED_METADATA_FILE, deployedMetadata } from "../metadata/deployed";
+import type { SourceMetadata, TableMetadata } from "../metadata/format";
 import { bucketName } from "../src/naming";
 import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
@@ -378,11 +379,9 @@ export function harmonizedWriterStatements(
   ];
 }
 
-/** The metadata directory as the handler reads it (`metadata/source.json`, `metadata/tables/<id>.json`). */
-export function metadataFiles(m: { source: SourceMetadata; tables: TableMetadata[] }): Record<string, string> {
-  const files: Record<string, string> = { "metadata/source.json": serializeMetadata(m.source) };
-  for (const t of m.tables) files[`metadata/tables/${tableId(t)}.json`] = serializeMetadata(t);
-  return files;
+/** The metadata as a handler reads it when deployed: one compact `metadata.json` (metadata/deployed.ts says why). */
+export function metadataFiles(m: { source: SourceMetadata; tables: readonly TableMetadata[] }): Record<string, string> {
+  return { [DEPLOYED_METADATA_FILE]: deployedMetadata(m.source, m.tables) };
 }
 
 function validate(name: string, args: ValidatedLandingArgs, resource: pulumi.Resource): void {

@@ -13,14 +13,13 @@
  *   QUARANTINE_BUCKET      quarantine bucket
  *   ALERT_TOPIC_ARN        SNS topic for quarantine alerts
  *   FANOUT_QUEUE_URL       SQS queue the validated-file messages go to (the fan-out Lambda copies them per target)
- *   METADATA_DIR           the source's metadata directory deployed with the function (default: ./metadata)
+ *   METADATA_DIR           a metadata directory to use instead of the metadata.json deployed with the function
  *   LARGE_FILE_BYTES       files this big go to the large-file job when their statistics are missing or the Op,
  *                          cdc_seq and key chunks to read are themselves this big (default 268435456)
  *   LARGE_FILE_JOB_NAME    Glue job for those files; unset → the Lambda reads the column chunks itself
  *   LARGE_FILE_JOB_ROLE_ID unique id (AROA…) of the job's role, required with LARGE_FILE_JOB_NAME: a large-file verdict
  *                          counts only when SQS says that role sent it; any other is ignored with one alert
  */
-import * as path from "node:path";
 import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -30,7 +29,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
-import { readMetadataDir } from "../metadata/load";
+import { handlerMetadata } from "../metadata/deployed";
 import { isLargeFileResult, parseLargeFileResult, sentByRole } from "./core/messages";
 import { parseS3EventBody } from "./lib/s3-event";
 import {
@@ -202,7 +201,7 @@ let cached: ((event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) |
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   if (!cached) {
     const env = validateEnvFrom(process.env);
-    const metadata = readMetadataDir(env.metadataDir ?? path.join(__dirname, "metadata"));
+    const metadata = handlerMetadata(env.metadataDir, __dirname);
     cached = createValidateHandler({
       s3: new S3Client({}),
       sqs: new SQSClient({}),

@@ -110,7 +110,8 @@ function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
-function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
+/** Reads `file` as JSON and validates it with `schema`; a problem is one line naming the file and the field. */
+export function parseFile<T extends z.ZodType>(file: string, schema: T): z.output<T> {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -139,7 +140,7 @@ const metadataIssueMessage = issueMessages({ key: "field", object: "an object" }
  * What the zod schema does not say about one table: names unique across replicated and excluded columns, and ordinals
  * (the key's columns and the replicated columns' own names are checked by the schema, name-rules.ts).
  */
-function checkTable(file: string, t: TableMetadata): void {
+export function checkTable(file: string, t: TableMetadata): void {
   const names = new Map<string, string>();
   const ordinals = new Set<number>();
   const all = [

@@ -14,7 +14,8 @@ import type { AccountsConfig, NetworkConfig, SourceConfig } from "./config";
 export interface SourceSurroundings {
   region?: string;
   accounts?: AccountsConfig;
-  network?: NetworkConfig;
+  /** Only where the VPC comes from matters to the rules: created (in the ingestion account) or existing. */
+  network?: Pick<NetworkConfig, "kind">;
 }
 
 /** Every rule over `source`; the metadata rules only when its metadata could be read. */

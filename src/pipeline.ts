@@ -1,23 +1,23 @@
 /**
  * The pipeline of one source database: DMS → validated landing → fan-out → one Glue apply per target → publication.
- * It owns the providers of its accounts (tagged with the source, for cost allocation) and every resource of the
- * source, so `pulumi preview` groups a source's changes under one node.
+ * It owns every resource of the source, so `pulumi preview` groups a source's changes under one node, and tags each
+ * one with the source (cost allocation). Providers and the network are the stack's, shared by every source: one
+ * provider process per account however many sources, and one VPC instead of one per source.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
 import { DmsSource } from "../components/dms-source";
-import { FanOut } from "../components/fan-out";
+import { AthenaPublication } from "../components/athena-publication";
+import { FanOutQueues } from "../components/fan-out-queues";
 import { GlueTarget } from "../components/glue-target";
 import { awsPrincipal, policyDocument } from "../components/iam";
 import { KmsKey } from "../components/kms-key";
-import { Network } from "../components/network";
-import { Publication } from "../components/publication";
 import { QueueWithDlq } from "../components/queue-with-dlq";
 import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
 import type { MetadataDir } from "../metadata/load";
-import { accountProviders, sessionName, type AccountProviders, type AwsRole } from "./accounts";
+import type { AccountProviders } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
 import { sourceProblems } from "./config-rules";
 import { fieldPath } from "./zod-messages";
@@ -28,21 +28,21 @@ export interface CdcPipelineArgs {
   environment: string;
   /** AWS region of both accounts. */
   region: string;
-  /** Ingestion and lake accounts with the roles to deploy and preview through. */
+  /** Ingestion and lake accounts. */
   accounts: AccountsConfig;
   /**
-   * Which role of each account the providers assume. Defaults to `deploy`: a pipeline declared outside the program
-   * acts as `pulumi up` would; the program passes `preview` for pull-request previews (src/accounts.ts says why).
+   * The stack's provider of each account (src/accounts.ts: which role they assume and why). Shared by every pipeline,
+   * so a stack of 20 sources runs two provider processes, not 40; the source tag comes from this component instead.
    */
-  awsRole?: AwsRole;
+  providers: AccountProviders;
   /**
    * `protect` the source's data: harmonized, publication, quarantine and lake buckets and the KMS keys. Defaults to
    * off: they are retained on deletion either way; the stack decides where deletion needs a deliberate second step
    * (`cdc:protectData`, on in prod).
    */
   protectData?: boolean;
-  /** VPC and subnets DMS and Glue connections run in, or the VPC to create. */
-  network: NetworkConfig;
+  /** The stack's VPC and subnets (components/network.ts) DMS and Glue connections run in, and whether it was created. */
+  network: StackNetwork;
   /** Where alerts about this source go. */
   alerts: AlertsConfig;
   /** The source database and its targets, as validated from the stack file. */
@@ -51,6 +51,13 @@ export interface CdcPipelineArgs {
   metadata: MetadataDir;
   /** The ingestion account's DMS service roles, when the stack declares them; DMS needs them before its first subnet group. */
   dmsServiceRoles?: pulumi.Resource[];
+}
+
+/** The stack's network as a pipeline uses it. */
+export interface StackNetwork {
+  kind: NetworkConfig["kind"];
+  vpcId: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string[]>;
 }
 
 export class CdcPipeline extends pulumi.ComponentResource {
@@ -62,7 +69,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
   readonly ingestionAccountId: string;
   /** Account holding harmonized and publication buckets, target queues, Glue and Athena. */
   readonly lakeAccountId: string;
-  /** Providers children use for each side; one object when both sides share an account. */
+  /** The stack's providers children use for each side; one object when both sides share an account. */
   readonly providers: AccountProviders;
   /** ARN of the DMS replication task. */
   readonly dmsTaskArn: pulumi.Output<string>;
@@ -77,24 +84,22 @@ export class CdcPipeline extends pulumi.ComponentResource {
   readonly applyJobNames: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: CdcPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cdc:index:CdcPipeline", name, {}, opts);
+    super(
+      "cdc:index:CdcPipeline",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [tagWithSource(args.source.name), ...(opts?.transformations ?? [])],
+      },
+    );
     validateArgs(name, args, this);
 
     this.sourceName = args.source.name;
     this.targetNames = args.source.targets.map((t) => t.name);
     this.ingestionAccountId = args.accounts.ingestion.accountId;
     this.lakeAccountId = args.accounts.lake.accountId;
-    this.providers = accountProviders(
-      name,
-      {
-        region: args.region,
-        accounts: args.accounts,
-        role: args.awsRole ?? "deploy",
-        sessionName: sessionName("cdc", args.environment, args.source.name),
-        defaultTags: pipelineTags(args.environment, args.source.name),
-      },
-      { parent: this },
-    );
+    this.providers = args.providers;
     const env = args.environment;
     const source = args.source;
     const id = `cdc-${env}-${source.name}`;
@@ -115,6 +120,9 @@ export class CdcPipeline extends pulumi.ComponentResource {
         alias: id,
         description: `${id}: ingestion data, queues and alerts`,
         services: ALERT_PUBLISHERS,
+        // The raw bucket notifies the validation queue, which this key encrypts; log groups of this side use it too.
+        queueSenders: ["s3.amazonaws.com"],
+        logsRegion: args.region,
         protect,
       },
       ingestion,
@@ -128,6 +136,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             description: `${id}: lake data`,
             services: ALERT_PUBLISHERS,
             users: writerRoleArns,
+            logsRegion: args.region,
             protect,
           },
           lake,
@@ -148,13 +157,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         )
       : alerts;
 
-    const network = new Network(
-      `${name}-network`,
-      args.network.kind === "existing"
-        ? args.network
-        : { kind: "create", cidrBlock: args.network.cidrBlock, region: args.region },
-      ingestion,
-    );
+    const network = args.network;
     const harmonizedName = bucketName(env, source.name, "harmonized", this.lakeAccountId);
     const harmonized = new SecureBucket(
       `${name}-harmonized`,
@@ -168,12 +171,17 @@ export class CdcPipeline extends pulumi.ComponentResource {
       },
       lake,
     );
-    // Validated-file messages; the fan-out consumes them. SQS-managed encryption, so the cross-account sender needs no
-    // key grant, and a queue policy naming the writer roles exactly.
+    // Validated-file messages; the fan-out consumes them. Encrypted with the lake key, which the writer roles may
+    // already use (`users` above), and a queue policy naming the writer roles exactly.
     const validatedVisibility = 300;
     const validated = new QueueWithDlq(
       `${name}-validated`,
-      { queueName: `${id}-validated`, visibilityTimeoutSeconds: validatedVisibility, alarmActions: [lakeAlerts.arn] },
+      {
+        queueName: `${id}-validated`,
+        visibilityTimeoutSeconds: validatedVisibility,
+        kmsKeyArn: lakeKey.arn,
+        alarmActions: [lakeAlerts.arn],
+      },
       lake,
     );
     new aws.sqs.QueuePolicy(
@@ -236,7 +244,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
     );
 
     const databases = Object.fromEntries(source.targets.map((t) => [t.name, publicationDatabaseName(env, source.name, t.name)]));
-    const publication = new Publication(
+    const publication = new AthenaPublication(
       `${name}-publication`,
       {
         publicationBucketName: bucketName(env, source.name, "publication", this.lakeAccountId),
@@ -245,6 +253,31 @@ export class CdcPipeline extends pulumi.ComponentResource {
         workgroupName: id,
         kmsKeyArn: lakeKey.arn,
         protectData: protect,
+      },
+      lake,
+    );
+    const fanOut = new FanOutQueues(
+      `${name}-fan-out`,
+      {
+        functionName: `${id}-fan-out`,
+        queueNamePrefix: id,
+        accountId: this.lakeAccountId,
+        environment: env,
+        validatedQueue: { arn: validated.arn, visibilityTimeoutSeconds: validatedVisibility },
+        targets: source.targets.map((t) => ({
+          name: t.name,
+          tables: t.tables,
+          everyMinutes: t.schedule.everyMinutes,
+          // Each queue used to be declared by its GlueTarget.
+          queueAliases: [
+            {
+              name: `${name}-target-${t.name}-queue`,
+              parent: pulumi.createUrn(`${name}-target-${t.name}`, "cdc:lake:GlueTarget", this),
+            },
+          ],
+        })),
+        kmsKeyArn: lakeKey.arn,
+        alarmActions: [lakeAlerts.arn],
       },
       lake,
     );
@@ -259,7 +292,9 @@ export class CdcPipeline extends pulumi.ComponentResource {
             accountId: this.lakeAccountId,
             region: args.region,
             metadata: args.metadata,
+            tables: t.tables,
             everyMinutes: t.schedule.everyMinutes,
+            queue: fanOut.queues[t.name],
             tombstoneRetentionDays: t.tombstoneRetentionDays,
             harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn },
             lake: { bucketName: publication.lakeBucketName, arn: publication.lakeBucketArn },
@@ -278,28 +313,12 @@ export class CdcPipeline extends pulumi.ComponentResource {
               database: t.mysql.database,
               secretArn: t.mysql.secretArn,
               secretKmsKeyArn: t.mysql.secretKmsKeyArn,
-              subnetId: network.subnetIds[0],
+              subnetId: pulumi.output(network.subnetIds).apply((ids) => ids[0]),
               vpcId: network.vpcId,
             },
           },
           lake,
         ),
-    );
-    new FanOut(
-      `${name}-fan-out`,
-      {
-        functionName: `${id}-fan-out`,
-        accountId: this.lakeAccountId,
-        environment: env,
-        validatedQueue: { arn: validated.arn, visibilityTimeoutSeconds: validatedVisibility },
-        targets: source.targets.map((t, i) => ({
-          name: t.name,
-          tables: t.tables,
-          queueUrl: targets[i].queueUrl,
-          queueArn: targets[i].queueArn,
-        })),
-      },
-      lake,
     );
 
     this.dmsTaskArn = dms.taskArn;
@@ -324,9 +343,22 @@ export class CdcPipeline extends pulumi.ComponentResource {
   }
 }
 
-/** Tags on every resource of a pipeline: who owns it and what it costs per environment and source. */
-export function pipelineTags(environment: string, source: string): Record<string, string> {
-  return { environment, source, "managed-by": "cdc-pipelines" };
+/** Tags on every resource of a stack (the providers' default tags): who owns it, in which environment. */
+export function stackTags(environment: string): Record<string, string> {
+  return { environment, "managed-by": "cdc-pipelines" };
+}
+
+/**
+ * Adds the `source` tag to every taggable resource declared under a pipeline, so cost allocation still splits a
+ * shared provider's resources by source. Taggable means the resource has a `tagsAll` output (every pulumi-aws
+ * resource that takes `tags` has one); the tag is added to, never replaces, the resource's own tags.
+ */
+export function tagWithSource(source: string): pulumi.ResourceTransformation {
+  return ({ props, opts }) => {
+    if (!("tagsAll" in props)) return undefined;
+    const tags = pulumi.output(props.tags as pulumi.Input<Record<string, string>> | undefined);
+    return { props: { ...props, tags: tags.apply((t) => ({ ...t, source })) }, opts };
+  };
 }
 
 /** The component name of a source's pipeline: environment and source name, never a list position. */

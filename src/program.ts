@@ -1,17 +1,20 @@
 /**
  * The whole Pulumi program as a function: check the stack's `cdc` settings and each source's committed metadata (the
- * same check `cdc config check` runs), then declare one pipeline per source. `index.ts` calls it; tests call it under
- * mocks. It stays a table of contents: the work lives in the components.
+ * same check `cdc config check` runs), declare what the stack shares (one provider per account, one network, the DMS
+ * service roles), then one pipeline per source. `index.ts` calls it; tests call it under mocks. It stays a table of
+ * contents: the work lives in the components.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetadataDir } from "../metadata/load";
 import { requireValidStack } from "./config-check";
 import { programSettings } from "./config-sources";
+import { CatalogEncryption } from "../components/catalog-encryption";
 import { DmsServiceRoles } from "../components/dms-service-roles";
-import { accountProviders, AWS_ROLE_VARIABLE, awsRoleForRun, sessionName, type AwsRole } from "./accounts";
+import { Network } from "../components/network";
+import { accountProviders, AWS_ROLE_VARIABLE, awsRoleForRun, sessionName, type AccountProviders } from "./accounts";
 import type { StackConfig } from "./config";
-import { CdcPipeline, pipelineName } from "./pipeline";
+import { CdcPipeline, pipelineName, stackTags } from "./pipeline";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
 export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");
@@ -45,22 +48,43 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
   const { config, metadata } = requireValidStack(programSettings(), options.metadataRoot ?? METADATA_ROOT);
   const role = awsRoleForRun("awsRole" in options ? options.awsRole : process.env[AWS_ROLE_VARIABLE], pulumi.runtime.isDryRun());
 
-  const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config, role) : undefined;
+  // Named as the stack-level providers were when they served the DMS roles alone, so those keep theirs.
+  const providers = accountProviders(`${config.environment}-stack`, {
+    region: config.region,
+    accounts: config.accounts,
+    role,
+    sessionName: sessionName("cdc", config.environment),
+    defaultTags: stackTags(config.environment),
+  });
+  const serviceRoles = config.createDmsServiceRoles ? dmsServiceRoles(config, providers) : undefined;
+  const network = stackNetwork(config, providers);
+  // One per account and region: the lake's Data Catalog is encrypted before any pipeline declares a database in it
+  // (databases created before stay unencrypted).
+  const lakeAccount = config.accounts.lake.accountId;
+  const catalog = new CatalogEncryption(
+    `${config.environment}-catalog-${lakeAccount}`,
+    { accountId: lakeAccount, region: config.region, keyAlias: `cdc-${config.environment}-catalog`, protect: config.protectData },
+    { provider: providers.lake },
+  );
 
   const pipelines = config.sources.map(
     (source) =>
-      new CdcPipeline(pipelineName(config.environment, source.name), {
-        environment: config.environment,
-        region: config.region,
-        accounts: config.accounts,
-        awsRole: role,
-        protectData: config.protectData,
-        network: config.network,
-        alerts: config.alerts,
-        source,
-        metadata: metadata.get(source.name) as MetadataDir,
-        dmsServiceRoles: serviceRoles?.roles,
-      }),
+      new CdcPipeline(
+        pipelineName(config.environment, source.name),
+        {
+          environment: config.environment,
+          region: config.region,
+          accounts: config.accounts,
+          providers,
+          protectData: config.protectData,
+          network,
+          alerts: config.alerts,
+          source,
+          metadata: metadata.get(source.name) as MetadataDir,
+          dmsServiceRoles: serviceRoles?.roles,
+        },
+        { dependsOn: [catalog] },
+      ),
   );
 
   return {
@@ -80,21 +104,38 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
   };
 }
 
-/**
- * The account-wide DMS roles, declared once per stack through a stack-level provider of the ingestion account (they
- * belong to no single source, so they carry no source tag).
- */
-function dmsServiceRoles(config: StackConfig, role: AwsRole): DmsServiceRoles {
-  const providers = accountProviders(`${config.environment}-stack`, {
-    region: config.region,
-    accounts: config.accounts,
-    role,
-    sessionName: sessionName("cdc", config.environment),
-    defaultTags: { environment: config.environment, "managed-by": "cdc-pipelines" },
-  });
+/** The account-wide DMS roles, declared once per stack in the ingestion account (they belong to no single source). */
+function dmsServiceRoles(config: StackConfig, providers: AccountProviders): DmsServiceRoles {
   return new DmsServiceRoles(
     `${config.environment}-dms-service-roles`,
     { accountId: config.accounts.ingestion.accountId },
     { provider: providers.ingestion },
+  );
+}
+
+/**
+ * The stack's one network, in the ingestion account: every source's DMS and Glue connections share it (a VPC per
+ * source would hit AWS's default limit of 5 per region at the sixth source, all with the same CIDR). Stacks that made
+ * one per source keep the first source's VPC: the alias moves it here instead of replacing it; the others' VPCs are
+ * deleted once their DMS subnet groups have moved (see README "Upgrading").
+ */
+function stackNetwork(config: StackConfig, providers: AccountProviders): Network {
+  const first = config.sources[0];
+  return new Network(
+    `${config.environment}-network`,
+    config.network.kind === "existing"
+      ? config.network
+      : { kind: "create", cidrBlock: config.network.cidrBlock, region: config.region },
+    {
+      provider: providers.ingestion,
+      aliases: first
+        ? [
+            {
+              name: `${pipelineName(config.environment, first.name)}-network`,
+              parent: pulumi.createUrn(pipelineName(config.environment, first.name), "cdc:index:CdcPipeline"),
+            },
+          ]
+        : [],
+    },
   );
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_ROOT } from "../../components/bundle";
-import { Publication, type PublicationArgs } from "../../components/publication";
+import { AthenaPublication, type AthenaPublicationArgs } from "../../components/athena-publication";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, ofType, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
@@ -14,7 +14,7 @@ const LAKE_KEY = `arn:aws:kms:eu-west-2:${ACCOUNT}:key/lake`;
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-function args(overrides: Partial<PublicationArgs> = {}): PublicationArgs {
+function args(overrides: Partial<AthenaPublicationArgs> = {}): AthenaPublicationArgs {
   return {
     publicationBucketName: PUBLICATION,
     lakeBucketName: LAKE,
@@ -25,9 +25,9 @@ function args(overrides: Partial<PublicationArgs> = {}): PublicationArgs {
   };
 }
 
-async function declare(overrides: Partial<PublicationArgs> = {}) {
+async function declare(overrides: Partial<AthenaPublicationArgs> = {}) {
   const { mocks, outputs } = await runDeclarations(() => {
-    const p = new Publication("sales", args(overrides), { provider: testProvider("lake") });
+    const p = new AthenaPublication("sales", args(overrides), { provider: testProvider("lake") });
     return {
       publicationBucketName: p.publicationBucketName,
       publicationBucketArn: p.publicationBucketArn,
@@ -46,7 +46,7 @@ const lifecycleRules = (resources: RecordedResource[], bucket: "publication" | "
 
 const workgroup = (resources: RecordedResource[]) => one(resources, "aws:athena/workgroup:Workgroup", "sales-workgroup");
 
-describe("Publication", () => {
+describe("AthenaPublication", () => {
   let resources: RecordedResource[];
   let outputs: Record<string, unknown>;
   beforeAll(async () => ({ resources, outputs } = await declare()));
@@ -159,7 +159,7 @@ describe("Publication", () => {
   });
 
   it("declares every resource under the component, through the lake provider", () => {
-    const component = one(resources, "cdc:lake:Publication", "sales");
+    const component = one(resources, "cdc:lake:AthenaPublication", "sales");
     expect(
       childrenOf(resources, component)
         .map((c) => c.name)
@@ -179,7 +179,14 @@ describe("Publication", () => {
   });
 });
 
-describe("Publication settings", () => {
+describe("AthenaPublication's old name", () => {
+  it("answers to the type it had as Publication, so the rename replaces nothing", async () => {
+    const { resources } = await declare();
+    expect(one(resources, "cdc:lake:AthenaPublication", "sales").aliases).toEqual([{ type: "cdc:lake:Publication" }]);
+  });
+});
+
+describe("AthenaPublication settings", () => {
   it("takes a different scan limit and result retention when given", async () => {
     const { resources } = await declare({ bytesScannedCutoffPerQuery: 50 * GIB, queryResultDays: 7 });
     expect((workgroup(resources).inputs.configuration as Record<string, unknown>).bytesScannedCutoffPerQuery).toBe(50 * GIB);
@@ -197,23 +204,23 @@ describe("Publication settings", () => {
   });
 
   it.each([
-    ["no databases", { databases: {} }, "Publication sales: databases needs at least one target"],
+    ["no databases", { databases: {} }, "AthenaPublication sales: databases needs at least one target"],
     [
       "an upper-case database name",
       { databases: { reporting: "cdc_dev_sales_Reporting" } },
-      "Publication sales: database of target reporting must be lower-case letters, digits and _, got cdc_dev_sales_Reporting",
+      "AthenaPublication sales: database of target reporting must be lower-case letters, digits and _, got cdc_dev_sales_Reporting",
     ],
     [
       "a database name with a hyphen",
       { databases: { finance: "cdc-dev-sales-finance" } },
-      "Publication sales: database of target finance must be lower-case letters, digits and _, got cdc-dev-sales-finance",
+      "AthenaPublication sales: database of target finance must be lower-case letters, digits and _, got cdc-dev-sales-finance",
     ],
     [
       "a scan limit below 10 MiB",
       { bytesScannedCutoffPerQuery: 10 * MIB - 1 },
-      "Publication sales: bytesScannedCutoffPerQuery must be at least 10 MiB (Athena's minimum)",
+      "AthenaPublication sales: bytesScannedCutoffPerQuery must be at least 10 MiB (Athena's minimum)",
     ],
-    ["query results kept 0 days", { queryResultDays: 0 }, "Publication sales: queryResultDays must be 1–3650"],
+    ["query results kept 0 days", { queryResultDays: 0 }, "AthenaPublication sales: queryResultDays must be 1–3650"],
   ])("refuses %s", async (_what, overrides, message) => {
     await expect(declare(overrides)).rejects.toThrow(message);
   });

@@ -47,14 +47,12 @@ describe("CatalogEncryption", () => {
     });
   });
 
-  it("is retained when removed (the catalog stays encrypted) and protected when asked", async () => {
+  it("is retained when removed (the catalog stays encrypted); its key, the data, is protected when asked", async () => {
     const { resources } = await declare();
-    for (const [type, name] of [
-      ["aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings", "prod-catalog-settings"],
-      ["aws:kms/key:Key", "prod-catalog-key-key"],
-    ]) {
-      expect(one(resources, type, name)).toMatchObject({ retainOnDelete: true, protect: true });
-    }
+    expect(one(resources, "aws:kms/key:Key", "prod-catalog-key-key")).toMatchObject({ retainOnDelete: true, protect: true });
+    expect(
+      one(resources, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings", "prod-catalog-settings"),
+    ).toMatchObject({ retainOnDelete: true, protect: false });
   });
 
   it("satisfies the policy pack's catalog rule for a database of its account", async () => {

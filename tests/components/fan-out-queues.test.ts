@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildBundle } from "../../components/bundle";
-import { FanOut, fanOutStatements, type FanOutArgs } from "../../components/fan-out";
+import { FanOutQueues, fanOutStatements, type FanOutQueuesArgs } from "../../components/fan-out-queues";
 import { fanOutTargetSchema } from "../../handlers/core/fan-out";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, providerOf } from "../support/resources";
@@ -11,6 +11,9 @@ const VALIDATED = `arn:aws:sqs:eu-west-2:${ACCOUNT}:cdc-dev-sales-validated`;
 const queueArn = (target: string) => `arn:aws:sqs:eu-west-2:${ACCOUNT}:cdc-dev-sales-${target}`;
 const queueUrl = (target: string) => `https://sqs.eu-west-2.amazonaws.com/${ACCOUNT}/cdc-dev-sales-${target}`;
 const FUNCTION_ARN = `arn:aws:lambda:eu-west-2:${ACCOUNT}:function:cdc-dev-sales-fan-out`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cdc-dev-sales-fan-out`;
+const KEY = `arn:aws:kms:eu-west-2:${ACCOUNT}:key/lake`;
+const TOPIC = `arn:aws:sns:eu-west-2:${ACCOUNT}:cdc-dev-sales-alerts`;
 
 const CONSUME = {
   Sid: "ConsumeValidatedQueue",
@@ -19,32 +22,27 @@ const CONSUME = {
   Resource: VALIDATED,
 };
 
-/** Arguments as CdcPipeline passes them: the target queues' URLs and ARNs are outputs of their GlueTargets. */
-function args(overrides: Partial<FanOutArgs> = {}): FanOutArgs {
-  const target = (name: string, tables: string[]) => ({
-    name,
-    tables,
-    queueUrl: pulumi.output(queueUrl(name)),
-    queueArn: pulumi.output(queueArn(name)),
-  });
+/** Arguments as CdcPipeline passes them. */
+function args(overrides: Partial<FanOutQueuesArgs> = {}): FanOutQueuesArgs {
   return {
     functionName: "cdc-dev-sales-fan-out",
+    queueNamePrefix: "cdc-dev-sales",
     accountId: ACCOUNT,
     environment: "dev",
     validatedQueue: { arn: VALIDATED, visibilityTimeoutSeconds: 300 },
-    targets: [target("reporting", ["dbo.*"]), target("finance", ["dbo.Invoice*", "billing.*"])],
+    targets: [target("reporting", ["dbo.*"]), target("finance", ["dbo.Invoice*", "billing.*"], 15)],
+    kmsKeyArn: KEY,
+    alarmActions: [TOPIC],
     ...overrides,
   };
 }
 
-/** A target with its queue as plain strings (refused before any output would be read). */
-const plainTarget = (name: string, tables: string[]) => ({ name, tables, queueUrl: queueUrl(name), queueArn: queueArn(name) });
+const target = (name: string, tables: string[], everyMinutes = 2) => ({ name, tables, everyMinutes });
 
-async function declare(overrides: Partial<FanOutArgs> = {}) {
+async function declare(overrides: Partial<FanOutQueuesArgs> = {}) {
   const { mocks, outputs } = await runDeclarations(() => {
-    // Built inside the run: outputs must be created once the mocks are installed.
-    const fanOut = new FanOut("fan-out", args(overrides), { provider: testProvider("lake") });
-    return { functionName: fanOut.functionName };
+    const fanOut = new FanOutQueues("fan-out", args(overrides), { provider: testProvider("lake") });
+    return { functionName: fanOut.functionName, queues: fanOut.queues };
   });
   return { resources: mocks.resources, outputs };
 }
@@ -53,7 +51,7 @@ const lambda = (resources: RecordedResource[]) => one(resources, "aws:lambda/fun
 const variables = (resources: RecordedResource[]) =>
   (lambda(resources).inputs.environment as { variables: Record<string, string> }).variables;
 
-describe("FanOut", () => {
+describe("FanOutQueues", () => {
   let resources: RecordedResource[];
   let outputs: Record<string, unknown>;
   beforeAll(async () => ({ resources, outputs } = await declare()));
@@ -107,7 +105,7 @@ describe("FanOut", () => {
     });
   });
 
-  it("lets the function consume the validated queue and send to exactly the two target queues, besides its logs", () => {
+  it("lets the function consume the validated queue and send to exactly the two target queues with the key, besides its logs", () => {
     const granted = statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "fan-out-function-policy"));
     expect(granted).toEqual([
       {
@@ -123,26 +121,93 @@ describe("FanOut", () => {
         Action: "sqs:SendMessage",
         Resource: [queueArn("reporting"), queueArn("finance")],
       },
+      { Sid: "EncryptForTargets", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KEY },
     ]);
     for (const s of granted) expect([s.Resource].flat()).not.toContain("*");
   });
 
+  it("queues each target's files for 14 days, hidden 900 s while polled, encrypted with the lake key, with a dead-letter queue", () => {
+    const queue = one(resources, "aws:sqs/queue:Queue", "fan-out-queue-reporting-queue");
+    expect(queue.inputs).toMatchObject({
+      name: "cdc-dev-sales-reporting",
+      visibilityTimeoutSeconds: 900,
+      messageRetentionSeconds: 1209600,
+      kmsMasterKeyId: KEY,
+    });
+    expect(JSON.parse(queue.inputs.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: `${queueArn("reporting")}-dlq`,
+      maxReceiveCount: 5,
+    });
+    expect(outputs.queues).toEqual({
+      reporting: { arn: queueArn("reporting"), url: queueUrl("reporting") },
+      finance: { arn: queueArn("finance"), url: queueUrl("finance") },
+    });
+  });
+
+  it.each([
+    ["reporting", 3600],
+    ["finance", 9000],
+  ])("alarms when the oldest message of %s has waited %i s (ten missed runs, at least an hour)", (name, age) => {
+    expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", `fan-out-queue-${name}-age-alarm`).inputs).toMatchObject({
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: `cdc-dev-sales-${name}` },
+      threshold: age,
+      alarmActions: [TOPIC],
+    });
+  });
+
+  it("names the fan-out's role as each target queue's sender and refuses anything without TLS", () => {
+    expect(statements(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "fan-out-queue-finance-policy"))).toEqual([
+      {
+        Sid: "FanOutSends",
+        Effect: "Allow",
+        Principal: { AWS: ROLE_ARN },
+        Action: "sqs:SendMessage",
+        Resource: queueArn("finance"),
+      },
+      {
+        Sid: "TlsOnly",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:*",
+        Resource: queueArn("finance"),
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
   it("declares every resource under the component, through the lake provider", () => {
-    const component = one(resources, "cdc:lake:FanOut", "fan-out");
+    const component = one(resources, "cdc:lake:FanOutQueues", "fan-out");
     expect(
       childrenOf(resources, component)
         .map((c) => c.name)
         .sort(),
-    ).toEqual(["fan-out-function", "fan-out-trigger"]);
+    ).toEqual([
+      "fan-out-function",
+      "fan-out-queue-finance",
+      "fan-out-queue-finance-policy",
+      "fan-out-queue-reporting",
+      "fan-out-queue-reporting-policy",
+      "fan-out-trigger",
+    ]);
     const all = descendantsOf(resources, component);
     // Everything but the provider and the component itself hangs below it.
     expect(all).toHaveLength(resources.length - 2);
     for (const r of all) expect(r.name.startsWith("fan-out-")).toBe(true);
     for (const r of all.filter((c) => c.custom)) expect(providerOf(resources, r)?.name).toBe("lake");
   });
+
+  it("answers to its old type, FanOut, and hands each queue the aliases it is given", async () => {
+    expect(one(resources, "cdc:lake:FanOutQueues", "fan-out").aliases).toEqual([{ type: "cdc:lake:FanOut" }]);
+    const old = { name: "old-reporting-queue", parent: "urn:pulumi:test::cdc-pipelines::cdc:lake:GlueTarget::old" };
+    const { resources: moved } = await declare({ targets: [{ ...target("reporting", ["dbo.*"]), queueAliases: [old] }] });
+    expect(one(moved, "cdc:messaging:QueueWithDlq", "fan-out-queue-reporting").aliases).toEqual([
+      { name: "old-reporting-queue", parentUrn: old.parent },
+    ]);
+  });
 });
 
-describe("FanOut timeout and arguments", () => {
+describe("FanOutQueues timeout and arguments", () => {
   it.each([
     [60, 10],
     [360, 60],
@@ -154,21 +219,26 @@ describe("FanOut timeout and arguments", () => {
   });
 
   it.each([
-    ["no targets", { targets: [] }, "FanOut fan-out: targets needs at least one target"],
+    ["no targets", { targets: [] }, "FanOutQueues fan-out: targets needs at least one target"],
     [
       "two targets of one name",
-      { targets: [plainTarget("reporting", ["dbo.*"]), plainTarget("reporting", ["billing.*"])] },
-      "FanOut fan-out: two targets are named reporting",
+      { targets: [target("reporting", ["dbo.*"]), target("reporting", ["billing.*"])] },
+      "FanOutQueues fan-out: two targets are named reporting",
     ],
     [
       "a target subscribed to no table (the handler would refuse it at every cold start)",
-      { targets: [plainTarget("reporting", [])] },
-      "FanOut fan-out: target reporting subscribes to no tables",
+      { targets: [target("reporting", [])] },
+      "FanOutQueues fan-out: target reporting subscribes to no tables",
+    ],
+    [
+      "a target polled less than hourly",
+      { targets: [target("reporting", ["dbo.*"], 90)] },
+      "FanOutQueues fan-out: target reporting: everyMinutes must be 1–60",
     ],
     [
       "a validated-queue visibility below 60 seconds",
       { validatedQueue: { arn: VALIDATED, visibilityTimeoutSeconds: 59 } },
-      "FanOut fan-out: validatedQueue.visibilityTimeoutSeconds must be at least 60 (six times the function timeout)",
+      "FanOutQueues fan-out: validatedQueue.visibilityTimeoutSeconds must be at least 60 (six times the function timeout)",
     ],
   ])("refuses %s", async (_what, overrides, message) => {
     await expect(declare(overrides)).rejects.toThrow(message);
@@ -177,10 +247,11 @@ describe("FanOut timeout and arguments", () => {
 
 describe("fanOutStatements", () => {
   it("grants receiving from the validated queue and sending to each target queue, in that order", () => {
-    expect(fanOutStatements(VALIDATED, [queueArn("reporting")])).toEqual([
+    expect(fanOutStatements(VALIDATED, [queueArn("reporting")], KEY)).toEqual([
       CONSUME,
       // A list even for one target, so adding a target only adds an entry.
       { Sid: "SendToTargets", Effect: "Allow", Action: "sqs:SendMessage", Resource: [queueArn("reporting")] },
+      { Sid: "EncryptForTargets", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KEY },
     ]);
   });
 });

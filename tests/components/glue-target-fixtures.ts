@@ -44,7 +44,9 @@ export function args(overrides: Partial<GlueTargetArgs> = {}): GlueTargetArgs {
     accountId: ACCOUNT,
     region: "eu-west-2",
     metadata: testMetadata(),
+    tables: ["dbo.*"],
     everyMinutes: 2,
+    queue: { arn: QUEUE_ARN, url: QUEUE_URL },
     tombstoneRetentionDays: 7,
     harmonized: { bucketName: HARMONIZED, arn: `arn:aws:s3:::${HARMONIZED}` },
     lake: { bucketName: LAKE, arn: `arn:aws:s3:::${LAKE}` },
@@ -60,7 +62,7 @@ export async function declare(overrides: Partial<GlueTargetArgs> = {}) {
   const { mocks, outputs } = await runDeclarations(
     () => {
       const t = new GlueTarget("reporting", args(overrides), { provider: testProvider() });
-      return { queueArn: t.queueArn, queueUrl: t.queueUrl, jobName: t.jobName, pollFunctionName: t.pollFunctionName };
+      return { jobName: t.jobName, pollFunctionName: t.pollFunctionName };
     },
     { mocks: { outputs: realisticArns } },
   );
@@ -85,7 +87,7 @@ export const BASE_JOB_STATEMENTS = [
   allow("ReadScript", "s3:GetObject", `arn:aws:s3:::${LAKE}/glue/apply_changes.py`),
   allow(
     "WriteJobLogs",
-    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
     `arn:aws:logs:*:${ACCOUNT}:log-group:/aws-glue/*`,
   ),
   allow("PublishJobMetrics", "cloudwatch:PutMetricData", "*", { StringEquals: { "cloudwatch:namespace": "Glue" } }),

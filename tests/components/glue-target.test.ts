@@ -1,8 +1,12 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
 import { FAILED_JOB_STATES } from "../../components/glue-job";
 import { icebergConf } from "../../components/glue-target";
 import { metadataFiles } from "../../components/validated-landing";
+import { handlerMetadata } from "../../metadata/deployed";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, providerOf } from "../support/resources";
@@ -33,43 +37,14 @@ describe("GlueTarget", () => {
   let outputs: Record<string, unknown>;
   beforeAll(async () => ({ resources, outputs } = await declare()));
 
-  it("queues the target's files for 14 days, hidden 900 s while polled, with a dead-letter queue", () => {
-    const queue = one(resources, "aws:sqs/queue:Queue", "reporting-queue-queue");
-    expect(queue.inputs).toMatchObject({
-      name: "cdc-dev-sales-reporting",
-      visibilityTimeoutSeconds: 900,
-      messageRetentionSeconds: 1209600,
-    });
-    expect(JSON.parse(queue.inputs.redrivePolicy as string)).toEqual({
-      deadLetterTargetArn: `${QUEUE_ARN}-dlq`,
-      maxReceiveCount: 5,
-    });
-  });
-
-  it("alarms to the alert topic when the oldest message waits over an hour (ten 2-minute runs are less)", () => {
-    expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "reporting-queue-age-alarm").inputs).toEqual({
-      alarmDescription:
-        "The oldest message in cdc-dev-sales-reporting waited over 3600 s: its consumer is stuck or blocked. Messages expire after 14 days.",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateAgeOfOldestMessage",
-      dimensions: { QueueName: "cdc-dev-sales-reporting" },
-      statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 3600,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [TOPIC],
-      okActions: [TOPIC],
-    });
-  });
-
   it("runs the apply script as a one-at-a-time Glue 5.0 job with Iceberg on the target's warehouse, and no MySQL", () => {
     const job = one(resources, "aws:glue/job:Job", "reporting-job");
     expect(job.inputs).toEqual({
       name: "cdc-dev-sales-reporting-apply",
       description: "Applies run manifests of sales → reporting (handlers/glue/apply_changes.py)",
       roleArn: `arn:aws:iam::${ACCOUNT}:role/cdc-dev-sales-reporting-apply`,
+      // Its S3 output, logs and bookmarks encrypted with the lake key (components/glue-security-configuration.ts).
+      securityConfiguration: "cdc-dev-sales-reporting-apply",
       glueVersion: "5.0",
       workerType: "G.1X",
       numberOfWorkers: 2,
@@ -97,7 +72,7 @@ describe("GlueTarget", () => {
     expect(statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "reporting-job-policy"))).toEqual(BASE_JOB_STATEMENTS);
   });
 
-  it("bundles handlers/poll.ts with the source's metadata and configures it by environment", async () => {
+  it("bundles handlers/poll.ts with the subscribed tables' metadata and configures it by environment", async () => {
     const fn = one(resources, "aws:lambda/function:Function", "reporting-poll-function");
     const bundle = bundleHandler("handlers/poll.ts", { extraFiles: metadataFiles(testMetadata()) });
     expect(fn.inputs).toMatchObject({
@@ -199,7 +174,7 @@ describe("GlueTarget", () => {
     for (const state of FAILED_JOB_STATES) expect(FAILED_RUN_STATES.has(state)).toBe(true);
   });
 
-  it("declares every resource under the component through its provider, and exposes the real queue, job and poller", () => {
+  it("declares every resource under the component through its provider, and exposes the real job and poller", () => {
     const component = one(resources, "cdc:lake:GlueTarget", "reporting");
     // No MySQL: no connection, no security group.
     const children = childrenOf(resources, component).map((r) => r.name);
@@ -209,8 +184,8 @@ describe("GlueTarget", () => {
       "reporting-job-failed-alert",
       "reporting-job-policy",
       "reporting-job-role",
+      "reporting-job-security",
       "reporting-poll",
-      "reporting-queue",
       "reporting-schedule",
       "reporting-schedule-invoke",
       "reporting-schedule-target",
@@ -219,23 +194,41 @@ describe("GlueTarget", () => {
     expect(all).toHaveLength(resources.length - 2); // all but the provider and the component itself
     for (const r of all.filter((c) => c.custom)) expect(providerOf(resources, r)?.name).toBe("ingestion");
     expect(outputs).toEqual({
-      queueArn: QUEUE_ARN,
-      queueUrl: QUEUE_URL,
       jobName: "cdc-dev-sales-reporting-apply",
       pollFunctionName: "cdc-dev-sales-reporting-poll",
     });
   });
 });
 
+describe("GlueTarget's poller metadata", () => {
+  it("carries only the tables its globs match, in one compact file the handler reads back with every check", async () => {
+    const { resources } = await declare({ tables: ["dbo.Ord*"] });
+    const fn = one(resources, "aws:lambda/function:Function", "reporting-poll-function");
+    const full = testMetadata();
+    const order = full.tables.filter((t) => t.table === "Order");
+    const files = metadataFiles({ source: full.source, tables: order });
+    expect(Object.keys(files)).toEqual(["metadata.json"]);
+    expect(fn.inputs.sourceCodeHash).toBe(bundleHandler("handlers/poll.ts", { extraFiles: files }).sourceCodeHash);
+    expect(fn.inputs.sourceCodeHash).not.toBe(
+      bundleHandler("handlers/poll.ts", { extraFiles: metadataFiles(full) }).sourceCodeHash,
+    );
+    // Not pretty-printed: 500 tables stay one small file.
+    expect(files["metadata.json"]).not.toContain("\n");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-poll-metadata-"));
+    fs.writeFileSync(path.join(dir, "metadata.json"), files["metadata.json"]);
+    expect(handlerMetadata(undefined, dir)).toEqual({ source: { ...full.source, tables: ["dbo.Order"] }, tables: order });
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
 describe("GlueTarget schedule and settings", () => {
   it.each([
-    [1, "rate(1 minute)", 3600],
-    [6, "rate(6 minutes)", 3600],
-    [15, "rate(15 minutes)", 9000],
-  ])("polls every %i minute(s) as %s and alarms after %i s (ten missed runs, at least an hour)", async (every, rate, age) => {
+    [1, "rate(1 minute)"],
+    [6, "rate(6 minutes)"],
+    [15, "rate(15 minutes)"],
+  ])("polls every %i minute(s) as %s", async (every, rate) => {
     const { resources } = await declare({ everyMinutes: every });
     expect(one(resources, "aws:cloudwatch/eventRule:EventRule", "reporting-schedule").inputs.scheduleExpression).toBe(rate);
-    expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "reporting-queue-age-alarm").inputs.threshold).toBe(age);
   });
 
   it("chains the Iceberg catalog settings for any warehouse, including one not yet known", async () => {
@@ -260,6 +253,12 @@ describe("GlueTarget schedule and settings", () => {
     ],
     ["metadata of another source", { metadata: testMetadata("crm") }, "metadata is for source crm, expected sales"],
     ["a source with no tables", { metadata: { ...testMetadata(), tables: [] } }, "source sales has no tables in its metadata"],
+    ["a subscription to nothing", { tables: [] }, "tables needs at least one glob"],
+    [
+      "a glob that matches no table (the target would silently never get its data)",
+      { tables: ["dbo.*", "billing.*"] },
+      "tables: glob billing.* matches no table of source sales",
+    ],
   ])("refuses %s", async (_what, overrides, why) => {
     await expect(declare(overrides)).rejects.toThrow(`GlueTarget reporting: ${why}`);
   });

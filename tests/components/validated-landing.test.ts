@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ValidatedLanding, metadataFiles, type ValidatedLandingArgs } from "../../components/validated-landing";
 import { buildBundle } from "../../components/bundle";
 import { validateEnvFrom } from "../../handlers/validate";
-import { serializeMetadata } from "../../metadata/format";
 import { roleUniqueId, type RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, one, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
@@ -212,13 +211,12 @@ describe("ValidatedLanding", () => {
     });
     const bundle = buildBundle(FIXTURE_HANDLER, { extraFiles: metadataFiles(testMetadata()) });
     expect(fn.inputs.sourceCodeHash).toBe(bundle.sourceCodeHash);
-    expect(Object.keys(bundle.files).sort()).toEqual([
-      "index.js",
-      "metadata/source.json",
-      "metadata/tables/dbo.AuditEvent.json",
-      "metadata/tables/dbo.Order.json",
-    ]);
-    expect(bundle.files["metadata/tables/dbo.Order.json"]).toBe(serializeMetadata(testMetadata().tables[0]));
+    // Every table of the source (the function validates them all), in one compact file (metadata/deployed.ts).
+    expect(Object.keys(bundle.files).sort()).toEqual(["index.js", "metadata.json"]);
+    expect(JSON.parse(bundle.files["metadata.json"])).toEqual({
+      source: testMetadata().source,
+      tables: [...testMetadata().tables].reverse(),
+    });
     await expect((fn.inputs.code as pulumi.asset.FileArchive).path).resolves.toBe(bundle.zipPath);
   });
 

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { readMetadataDir } from "../../metadata/load";
+import { accountProviders } from "../../src/accounts";
 import type { StackConfig } from "../../src/config";
 import { loadStackFile } from "../../src/config-sources";
 import { CdcPipeline } from "../../src/pipeline";
@@ -19,7 +20,14 @@ function declarePipeline(stack: StackConfig, metadataOf: string) {
         environment: stack.environment,
         region: stack.region,
         accounts: stack.accounts,
-        network: stack.network,
+        providers: accountProviders("prod-stack", {
+          region: stack.region,
+          accounts: stack.accounts,
+          role: "deploy",
+          sessionName: "cdc-prod",
+          defaultTags: {},
+        }),
+        network: { kind: stack.network.kind, vpcId: "vpc-0abc", subnetIds: ["subnet-a", "subnet-b"] },
         alerts: stack.alerts,
         source: stack.sources[0],
         metadata: readMetadataDir(path.join(METADATA_ROOT, metadataOf)),

@@ -18,7 +18,7 @@ describe("the prod stack's lake side", () => {
   it("puts the fan-out, every target's queue, poller and job, the publication and Athena in the lake account", () => {
     for (const [type, name] of [
       ["aws:lambda/function:Function", "prod-sales-fan-out-function-function"],
-      ["aws:sqs/queue:Queue", "prod-sales-target-finance-queue-queue"],
+      ["aws:sqs/queue:Queue", "prod-sales-fan-out-queue-finance-queue"],
       ["aws:lambda/function:Function", "prod-sales-target-finance-poll-function"],
       ["aws:glue/job:Job", "prod-sales-target-reporting-job"],
       ["aws:glue/connection:Connection", "prod-sales-target-reporting-mysql"],

@@ -6,7 +6,7 @@ import { readMetadataDir } from "../../metadata/load";
 import { METADATA_ROOT } from "../../src/program";
 import { statement, statements } from "../components/helpers";
 import type { RecordedResource } from "../support/pulumi-mocks";
-import { accountOf, descendantsOf, one } from "../support/resources";
+import { accountOf, descendantsOf, ofType, one } from "../support/resources";
 import { engineConfig, PROJECT_DIR, runStack, type StackName } from "../support/stack";
 
 const PIPELINE = "cdc:index:CdcPipeline";
@@ -31,7 +31,6 @@ const PER_SOURCE = {
   "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": 1,
   "aws:dms/replicationTask:ReplicationTask": 1,
   "aws:ec2/securityGroup:SecurityGroup": 1,
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
   "aws:cloudwatch/eventRule:EventRule": 1,
   "aws:cloudwatch/eventTarget:EventTarget": 1,
   "aws:s3/bucket:Bucket": 5,
@@ -58,6 +57,7 @@ const PER_SOURCE = {
 const RECONCILER = {
   "aws:iam/role:Role": 1,
   "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:glue/securityConfiguration:SecurityConfiguration": 1,
   "aws:cloudwatch/logGroup:LogGroup": 1,
   "aws:lambda/function:Function": 1,
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
@@ -100,6 +100,8 @@ const PER_TARGET = {
   "aws:cloudwatch/eventRule:EventRule": 2,
   "aws:cloudwatch/eventTarget:EventTarget": 2,
   "aws:glue/job:Job": 1,
+  "aws:glue/securityConfiguration:SecurityConfiguration": 1,
+  "aws:sqs/queuePolicy:QueuePolicy": 1,
 };
 const PER_MYSQL_TARGET = { "aws:ec2/securityGroup:SecurityGroup": 1, "aws:glue/connection:Connection": 1 };
 
@@ -140,18 +142,12 @@ const twoAccounts = {
   "aws:sns/topic:Topic": 2,
   "aws:sns/topicPolicy:TopicPolicy": 2,
 };
-const createdVpc = {
-  "awsx:ec2:Vpc": 1,
-  "aws:ec2/securityGroup:SecurityGroup": 1,
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
-  "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
-};
 
 describe("resources per source", () => {
-  it("dev (one account, VPC created): the common set, one key and topic, and the VPC", async () => {
+  it("dev (one account, VPC created for the stack): the common set, one key and topic", async () => {
     const { mocks } = await runStack("dev");
     for (const source of ["sales", "crm"])
-      expect(countsOf(mocks.resources, `dev-${source}`)).toEqual(expectedFor("dev", source, oneAccount, createdVpc));
+      expect(countsOf(mocks.resources, `dev-${source}`)).toEqual(expectedFor("dev", source, oneAccount));
   });
 
   it("preprod (one account, existing VPC): the common set with one key and topic", async () => {
@@ -279,7 +275,8 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
     expect(one(resources, "aws:dms/replicationInstance:ReplicationInstance", "prod-crm-dms-instance").inputs).toMatchObject({
       replicationInstanceClass: "dms.t3.medium",
       allocatedStorage: 50,
-      multiAz: false,
+      // Not set in the stack file: on by default in prod (policy/ dms-multi-az-in-production).
+      multiAz: true,
     });
     expect(one(resources, "aws:dms/s3Endpoint:S3Endpoint", "prod-crm-dms-target").inputs).toMatchObject({
       cdcMaxBatchInterval: 120,
@@ -332,9 +329,12 @@ describe("the prod stack's large-file job", () => {
 });
 
 describe("the dev stack's created VPC", () => {
-  it("builds isolated subnets in two AZs with an S3 gateway endpoint, and runs DMS in them", async () => {
+  it("builds one VPC for the stack, isolated subnets in two AZs with an S3 gateway endpoint, and runs every source's DMS in them", async () => {
     const { mocks } = await runStack("dev");
-    const vpc = one(mocks.resources, "awsx:ec2:Vpc", "dev-sales-network-vpc");
+    expect(ofType(mocks.resources, "awsx:ec2:Vpc")).toHaveLength(1);
+    const vpc = one(mocks.resources, "awsx:ec2:Vpc", "dev-network-vpc");
+    // A remote component: its children get a provider only when it is named here (default providers are disabled).
+    expect(vpc.providers).toEqual({ aws: one(mocks.resources, "pulumi:providers:aws", "dev-stack-111111111111").urn });
     expect(vpc.inputs).toMatchObject({
       cidrBlock: "10.20.0.0/16",
       numberOfAvailabilityZones: 2,
@@ -343,12 +343,13 @@ describe("the dev stack's created VPC", () => {
       vpcEndpointStrategy: "Auto",
       vpcEndpointSpecs: [{ serviceName: "com.amazonaws.eu-west-2.s3", vpcEndpointType: "Gateway" }],
     });
-    expect(
-      one(mocks.resources, "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup", "dev-sales-dms-subnets").inputs.subnetIds,
-    ).toEqual(["subnet-dev-sales-network-vpc-isolated-1", "subnet-dev-sales-network-vpc-isolated-2"]);
-    const endpoints = mocks.resources.filter(
-      (r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.name.startsWith("dev-sales-"),
-    );
+    for (const source of ["sales", "crm"]) {
+      expect(
+        one(mocks.resources, "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup", `dev-${source}-dms-subnets`).inputs
+          .subnetIds,
+      ).toEqual(["subnet-dev-network-vpc-isolated-1", "subnet-dev-network-vpc-isolated-2"]);
+    }
+    const endpoints = ofType(mocks.resources, "aws:ec2/vpcEndpoint:VpcEndpoint");
     expect(endpoints.map((e) => e.inputs.serviceName)).toEqual(
       ["secretsmanager", "glue", "sqs", "sns", "sts", "logs"].map((s) => `com.amazonaws.eu-west-2.${s}`),
     );

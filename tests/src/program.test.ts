@@ -1,13 +1,27 @@
+import * as aws from "@pulumi/aws";
 import * as path from "node:path";
 import { loadStackFile } from "../../src/config-sources";
 import { ConfigError } from "../../src/config-issues";
 import { bucketName } from "../../src/naming";
 import type { RecordedResource } from "../support/pulumi-mocks";
-import { childrenOf, ofType, one, providerConfig, providerOf } from "../support/resources";
-import { engineConfig, PROJECT_DIR, runProgram, runStack, STACKS } from "../support/stack";
+import { childrenOf, descendantsOf, ofType, one, providerConfig, providerOf } from "../support/resources";
+import { engineConfig, PROJECT_DIR, runDeclarations, runProgram, runStack, STACKS } from "../support/stack";
+import { tagWithSource } from "../../src/pipeline";
 
 const PIPELINE = "cdc:index:CdcPipeline";
 const AWS_PROVIDER = "pulumi:providers:aws";
+
+/** Whether pulumi-aws's resource of `type` takes tags: its generated class declares a `tagsAll` output. */
+function isTaggable(type: string): boolean {
+  const [pkg, mod] = type.split(":");
+  if (pkg !== "aws") return false;
+  const service = (aws as unknown as Record<string, Record<string, unknown>>)[mod.split("/")[0]];
+  const cls = Object.values(service).find(
+    (c) => typeof c === "function" && (c as { __pulumiType?: string }).__pulumiType === type,
+  );
+  if (!cls) throw new Error(`no pulumi-aws class for ${type}`);
+  return String(cls).includes('resourceInputs["tagsAll"]');
+}
 
 describe.each(STACKS)("the program on the %s stack", (stack) => {
   const config = loadStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
@@ -26,32 +40,48 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     for (const p of ofType(resources, PIPELINE)) expect(p.parent).toBeUndefined();
   });
 
-  it("gives each pipeline one provider per distinct account, assuming that account's deploy role in an update", () => {
-    for (const source of config.sources) {
-      const pipeline = one(resources, PIPELINE, `${stack}-${source.name}`);
-      const providers = childrenOf(resources, pipeline).filter((r) => r.type === AWS_PROVIDER);
-      expect(providers.map((p) => p.name).sort()).toEqual(distinctAccounts.map((a) => `${stack}-${source.name}-${a}`).sort());
-      for (const provider of providers) {
-        const accountId = provider.name.split("-").pop() as string;
-        const role = [config.accounts.ingestion, config.accounts.lake].find((a) => a.accountId === accountId);
-        expect(providerConfig(provider)).toMatchObject({
-          region: config.region,
-          allowedAccountIds: [accountId],
-          assumeRoles: [{ roleArn: role?.deployRoleArn, sessionName: `cdc-${stack}-${source.name}` }],
-          defaultTags: { tags: { environment: stack, source: source.name, "managed-by": "cdc-pipelines" } },
-        });
-      }
+  it("declares one provider per distinct account for the whole stack, assuming that account's deploy role in an update", () => {
+    const providers = ofType(resources, AWS_PROVIDER);
+    expect(providers.map((p) => p.name).sort()).toEqual(distinctAccounts.map((a) => `${stack}-stack-${a}`).sort());
+    for (const provider of providers) {
+      expect(provider.parent).toBeUndefined();
+      const accountId = provider.name.split("-").pop() as string;
+      const role = [config.accounts.ingestion, config.accounts.lake].find((a) => a.accountId === accountId);
+      expect(providerConfig(provider)).toMatchObject({
+        region: config.region,
+        allowedAccountIds: [accountId],
+        assumeRoles: [{ roleArn: role?.deployRoleArn, sessionName: `cdc-${stack}` }],
+        defaultTags: { tags: { environment: stack, "managed-by": "cdc-pipelines" } },
+      });
     }
   });
 
-  it("declares nothing outside a pipeline but the account-wide DMS roles, and every AWS resource through an explicit provider", () => {
-    const stackLevel = new Set([PIPELINE, "cdc:ingestion:DmsServiceRoles", AWS_PROVIDER]);
+  it("tags every taggable resource of a pipeline with its source, keeping the resource's own tags", () => {
+    for (const source of config.sources) {
+      const pipeline = one(resources, PIPELINE, `${stack}-${source.name}`);
+      const taggable = descendantsOf(resources, pipeline).filter((r) => r.custom && isTaggable(r.type));
+      expect(taggable.length).toBeGreaterThan(20);
+      for (const r of taggable)
+        expect({ name: r.name, source: (r.inputs.tags as Record<string, string>)?.source }).toEqual({
+          name: r.name,
+          source: source.name,
+        });
+    }
+  });
+
+  it("declares nothing outside a pipeline but the providers, the network, the catalog's encryption and the account-wide DMS roles, every AWS resource through an explicit provider", () => {
+    const stackLevel = new Set([
+      PIPELINE,
+      "cdc:ingestion:DmsServiceRoles",
+      AWS_PROVIDER,
+      "cdc:network:Network",
+      "cdc:glue:CatalogEncryption",
+    ]);
     for (const r of resources) {
       if (!stackLevel.has(r.type)) expect(r.parent).toBeDefined();
-      if (r.type === AWS_PROVIDER && r.parent === undefined)
-        expect(r.name).toBe(`${stack}-stack-${config.accounts.ingestion.accountId}`);
       if (r.custom && r.type.startsWith("aws:")) expect(providerOf(resources, r)?.type).toBe(AWS_PROVIDER);
     }
+    expect(ofType(resources, "cdc:network:Network").map((n) => n.name)).toEqual([`${stack}-network`]);
   });
 
   it("declares each source's DMS and validated landing, every child named after its cdc component parent", () => {
@@ -90,26 +120,32 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
   });
 });
 
+describe("tagWithSource", () => {
+  it("adds the source to a taggable resource's own tags and leaves resources without tags alone", async () => {
+    const { mocks } = await runDeclarations(() => {
+      const provider = new aws.Provider("p", { region: "eu-west-2" });
+      const opts = { provider, transformations: [tagWithSource("sales")] };
+      const queue = new aws.sqs.Queue("q", { tags: { team: "data" } }, opts);
+      new aws.sqs.Queue("bare", {}, opts);
+      new aws.sqs.QueuePolicy("qp", { queueUrl: queue.url, policy: "{}" }, opts);
+      return {};
+    });
+    expect(one(mocks.resources, "aws:sqs/queue:Queue", "q").inputs.tags).toEqual({ team: "data", source: "sales" });
+    expect(one(mocks.resources, "aws:sqs/queue:Queue", "bare").inputs.tags).toEqual({ source: "sales" });
+    expect(one(mocks.resources, "aws:sqs/queuePolicy:QueuePolicy", "qp").inputs.tags).toBeUndefined();
+  });
+});
+
 describe("account placement", () => {
   it("collapses ingestion and lake into one provider in a single-account stack (dev)", async () => {
     const { mocks } = await runStack("dev");
-    // One per source pipeline, plus the stack-level one the account-wide DMS roles are declared through.
-    expect(ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name)).toEqual([
-      "dev-stack-111111111111",
-      "dev-sales-111111111111",
-      "dev-crm-111111111111",
-    ]);
+    expect(ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name)).toEqual(["dev-stack-111111111111"]);
   });
 
-  it("keeps separate ingestion and lake providers in prod", async () => {
+  it("keeps separate ingestion and lake providers in prod, shared by every source", async () => {
     const { mocks } = await runStack("prod");
     const names = ofType(mocks.resources, AWS_PROVIDER).map((p) => p.name);
-    expect(names).toEqual([
-      "prod-sales-444444444444",
-      "prod-sales-555555555555",
-      "prod-crm-444444444444",
-      "prod-crm-555555555555",
-    ]);
+    expect(names).toEqual(["prod-stack-444444444444", "prod-stack-555555555555"]);
   });
 
   it("passes the external id to the role assumption when the stack sets one", async () => {
@@ -117,8 +153,8 @@ describe("account placement", () => {
     const accounts = JSON.parse(config["cdc:accounts"]);
     accounts.lake.externalId = "cdc-lake-7f3a";
     const { mocks } = await runProgram({ ...config, "cdc:accounts": JSON.stringify(accounts) }, { stack: "prod" });
-    const lake = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-sales-555555555555"));
-    const ingestion = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-sales-444444444444"));
+    const lake = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-stack-555555555555"));
+    const ingestion = providerConfig(one(mocks.resources, AWS_PROVIDER, "prod-stack-444444444444"));
     expect((lake.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBe("cdc-lake-7f3a");
     expect((ingestion.assumeRoles as Array<Record<string, unknown>>)[0].externalId).toBeUndefined();
   });
@@ -142,7 +178,7 @@ describe("account-wide DMS roles", () => {
   it("are left alone when the account already has them (prod)", async () => {
     const { mocks } = await runStack("prod");
     expect(ofType(mocks.resources, "cdc:ingestion:DmsServiceRoles")).toEqual([]);
-    expect(ofType(mocks.resources, AWS_PROVIDER).every((p) => p.parent !== undefined)).toBe(true);
+    expect(mocks.resources.filter((r) => String(r.inputs.name).startsWith("dms-") && r.type === "aws:iam/role:Role")).toEqual([]);
   });
 });
 

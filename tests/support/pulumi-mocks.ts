@@ -21,6 +21,20 @@ export interface RecordedResource {
   protect: boolean;
   /** The `retainOnDelete` option as the engine receives it: removing the resource from the program leaves it in AWS. */
   retainOnDelete: boolean;
+  /** The `providers` option by package (`aws` → provider URN), as a component (awsx's VPC) hands them to its children. */
+  providers: Record<string, string>;
+  /** The `aliases` option as the engine receives it (specs; tests/support/urns.ts resolves them as the engine does). */
+  aliases: AliasSpec[];
+}
+
+/** One alias as the SDK sends it: a whole URN, or a spec whose empty fields default to the resource's own. */
+export interface AliasSpec {
+  urn?: string;
+  name?: string;
+  type?: string;
+  /** The old parent's URN; `noParent` when the resource used to have none. */
+  parentUrn?: string;
+  noParent?: boolean;
 }
 
 export type InvokeMock = (inputs: Record<string, unknown>) => Record<string, unknown>;
@@ -36,7 +50,14 @@ export interface StrictMocksOptions {
   accountId?: string;
 }
 
+interface AliasLike {
+  getUrn(): string;
+  getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
 interface RegisterRequestLike {
+  getAliasesList(): AliasLike[];
+  getProvidersMap(): { toObject(): Array<[string, string]> };
   getParent(): string;
   getDependenciesList(): string[];
   getProtect(): boolean | undefined;
@@ -53,9 +74,17 @@ interface PendingRegistration {
   dependencies: string[];
   protect: boolean;
   retainOnDelete: boolean;
+  aliases: AliasSpec[];
+  providers: Record<string, string>;
 }
 
-const NO_REGISTRATION: PendingRegistration = { dependencies: [], protect: false, retainOnDelete: false };
+const NO_REGISTRATION: PendingRegistration = {
+  dependencies: [],
+  protect: false,
+  retainOnDelete: false,
+  aliases: [],
+  providers: {},
+};
 
 export class StrictMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
@@ -82,6 +111,14 @@ export class StrictMocks implements pulumi.runtime.Mocks {
         dependencies: req.getDependenciesList(),
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
+        aliases: req.getAliasesList().map(aliasSpec),
+        // Provider references are `<urn>::<id>`; the URN names the provider.
+        providers: Object.fromEntries(
+          req
+            .getProvidersMap()
+            .toObject()
+            .map(([pkg, ref]) => [pkg, ref.slice(0, ref.lastIndexOf("::"))]),
+        ),
       };
       try {
         return register(req, callback);
@@ -92,7 +129,7 @@ export class StrictMocks implements pulumi.runtime.Mocks {
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    const { parent, dependencies, protect, retainOnDelete } = this.pending;
+    const { parent, dependencies, protect, retainOnDelete, aliases, providers } = this.pending;
     const record: RecordedResource = {
       urn: this.urnFor(parent, args.type, args.name),
       type: args.type,
@@ -104,6 +141,8 @@ export class StrictMocks implements pulumi.runtime.Mocks {
       dependencies,
       protect,
       retainOnDelete,
+      aliases,
+      providers,
     };
     this.resources.push(record);
     // The engine sends an empty id for a new resource; an empty id would make every reference to it unknown.
@@ -141,6 +180,18 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
     return `urn:pulumi:${this.stack}::${this.project}::${qualified}::${name}`;
   }
+}
+
+function aliasSpec(alias: AliasLike): AliasSpec {
+  const spec = alias.getSpec();
+  if (!spec) return { urn: alias.getUrn() };
+  const orUndefined = (v: string) => v || undefined;
+  return {
+    name: orUndefined(spec.getName()),
+    type: orUndefined(spec.getType()),
+    parentUrn: orUndefined(spec.getParenturn()),
+    noParent: spec.getNoparent() || undefined,
+  };
 }
 
 /**

@@ -1,0 +1,24 @@
+/**
+ * One program run under the strict mocks, in its own process so its peak memory is its own: `node -r
+ * ts-node/register/transpile-only bench/program-run.ts <engine-config.json> [metadataRoot]`. Prints one JSON line:
+ * seconds, peak RSS in MB, and how many resources and AWS providers the program declared.
+ */
+import * as fs from "node:fs";
+import { runProgram } from "../tests/support/stack";
+
+async function main(): Promise<void> {
+  const [configFile, metadataRoot] = process.argv.slice(2);
+  const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, string>;
+  const start = process.hrtime.bigint();
+  const { mocks } = await runProgram(config, { stack: config["cdc:environment"], metadataRoot });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const providers = mocks.resources.filter((r) => r.type === "pulumi:providers:aws").length;
+  // maxRSS is in kilobytes: the process's peak, whatever the garbage collector did meanwhile.
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ seconds, peakMb, resources: mocks.resources.length, providers }));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});

@@ -3,7 +3,6 @@
  * fixed 1980-01-01 timestamps, fixed permissions, fixed compression level, no extra fields). That is what keeps a
  * Lambda's code hash — and so `pulumi preview` — unchanged when the handler did not change.
  */
-import { createHash } from "node:crypto";
 import { crc32, deflateRawSync } from "node:zlib";
 
 /** DOS date of 1980-01-01 (the zip epoch) and time 00:00:00. */
@@ -20,10 +19,8 @@ export function deterministicZip(files: Record<string, string | Buffer>): Buffer
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const name of Object.keys(files).sort()) {
-    const content = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string, "utf8");
-    const compressed = deflate(content);
+    const { compressed, crc, size } = entry(files[name]);
     const nameBytes = Buffer.from(name, "utf8");
-    const crc = crc32(content) >>> 0;
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -34,7 +31,7 @@ export function deterministicZip(files: Record<string, string | Buffer>): Buffer
     local.writeUInt16LE(DOS_DATE, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(content.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(nameBytes.length, 26);
     local.writeUInt16LE(0, 28);
     locals.push(local, nameBytes, compressed);
@@ -49,7 +46,7 @@ export function deterministicZip(files: Record<string, string | Buffer>): Buffer
     central.writeUInt16LE(DOS_DATE, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(content.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(nameBytes.length, 28);
     central.writeUInt16LE(0, 30); // extra
     central.writeUInt16LE(0, 32); // comment
@@ -74,15 +71,25 @@ export function deterministicZip(files: Record<string, string | Buffer>): Buffer
   return Buffer.concat([...locals, ...centrals, end]);
 }
 
-/** Compressed entries by content hash: a handler's code is deflated once per run however many archives carry it. */
-const deflated = new Map<string, Buffer>();
+interface Entry {
+  compressed: Buffer;
+  crc: number;
+  size: number;
+}
 
-function deflate(content: Buffer): Buffer {
-  const key = createHash("sha256").update(content).digest("hex");
-  let out = deflated.get(key);
+/**
+ * Compressed entries by content: a handler's code (the same string for every function that runs it) is encoded,
+ * checksummed and deflated once per run however many archives carry it. Keyed by the string itself, so a repeat costs
+ * a map lookup, not a copy and a hash of megabytes (which at 100+ functions was most of the program's garbage).
+ */
+const entries = new Map<string | Buffer, Entry>();
+
+function entry(content: string | Buffer): Entry {
+  let out = entries.get(content);
   if (!out) {
-    out = deflateRawSync(content, { level: 9 });
-    deflated.set(key, out);
+    const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8");
+    out = { compressed: deflateRawSync(bytes, { level: 9 }), crc: crc32(bytes) >>> 0, size: bytes.length };
+    entries.set(content, out);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Engine } from "../src/config";
+import type { Engine } from "../metadata/engines";
 import { dmsTableMappings } from "../metadata/dms-table-mappings";
 import type { TableMetadata } from "../metadata/format";
 import { argsChecker, isIntIn } from "./args";

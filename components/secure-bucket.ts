@@ -28,7 +28,7 @@ export interface LifecycleRule {
 }
 
 export interface SecureBucketArgs {
-  /** Physical bucket name, from `bucketName()` (src/naming.ts) so other tools can predict it. */
+  /** Physical bucket name, from `bucketName()` (metadata/naming.ts) so other tools can predict it. */
   bucketName: string;
   /** ARN of the KMS key objects are encrypted with by default (the pipeline's key in this bucket's account). */
   kmsKeyArn: pulumi.Input<string>;

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RAW_TO_VALIDATION_QUEUE } from "../handlers/core/raw-notification";
 import { DEPLOYED_METADATA_FILE, deployedMetadata } from "../metadata/deployed";
 import type { SourceMetadata, TableMetadata } from "../metadata/format";
-import { bucketName } from "../src/naming";
+import { bucketName } from "../metadata/naming";
 import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { BundledFunction } from "./bundled-function";

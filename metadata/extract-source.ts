@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Engine } from "../src/engines";
+import type { Engine } from "./engines";
 import { UserError } from "../src/errors";
 import { catalogToTables, keepExtractedAt, type Catalog } from "./extract";
 import { readMysqlCatalog } from "./extractors/mysql";

@@ -2,7 +2,7 @@
  * What every engine's extractor shares: the normalised catalog rows each engine module produces from its own catalog
  * query, the pure step from those rows to `TableMetadata`, and the rule that keeps `extractedAt` when nothing changed.
  */
-import type { Engine } from "../src/engines";
+import type { Engine } from "./engines";
 import { UserError } from "../src/errors";
 import { targetTypes } from "./dms-types";
 import { serializeMetadata, tableId, type ColumnMetadata, type ExcludedColumn, type TableMetadata } from "./format";

@@ -5,7 +5,7 @@
  * from them. Serialisation is deterministic so a PR diff shows only real schema changes.
  */
 import { z } from "zod";
-import { ENGINES } from "../src/engines";
+import { ENGINES } from "./engines";
 import { DMS_TYPES } from "./dms-types";
 import { layoutJson } from "./json-layout";
 import { tableNameIssues } from "./name-rules";

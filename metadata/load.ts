@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
 import { UserError } from "../src/errors";
-import { fieldPath, issueMessages } from "../src/zod-messages";
+import { fieldPath, issueMessages } from "./zod-messages";
 import {
   serializeMetadata,
   sourceMetadataSchema,

@@ -6,7 +6,7 @@
  */
 import { defaultTableNames, type TableNames } from "../handlers/core/plan/names";
 import { UserError } from "../src/errors";
-import { GLUE_NAME_MAX_BYTES } from "../src/naming";
+import { GLUE_NAME_MAX_BYTES } from "./naming";
 import { tableId, type TableMetadata } from "./format";
 import { glueTableName } from "./glue-table-input";
 import { shownName, tableNameIssues, type NamedTable } from "./name-rules";

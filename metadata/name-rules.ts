@@ -3,7 +3,7 @@
  * target naming) are in name-checks.ts. The metadata schema (format.ts) refines every table with these, so every
  * reader of a metadata file applies them; the extractor applies them before it writes anything.
  */
-import { MYSQL_IDENTIFIER_MAX } from "../src/naming";
+import { MYSQL_IDENTIFIER_MAX } from "./naming";
 import { reservedColumnReason } from "./reserved-names";
 
 /** One refused name: where it is in the table file and why, as one line naming the schema, table or column. */

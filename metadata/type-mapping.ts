@@ -4,7 +4,7 @@
  * / .Oracle). LOBs and types DMS does not support become exclusions with a reason, never a silent drop. The
  * engine-independent half (DMS type → Parquet, Glue, MySQL, DuckDB) is `dms-types.ts`.
  */
-import type { Engine } from "../src/engines";
+import type { Engine } from "./engines";
 import { TIME_STRING_LENGTH, TIME_ZONE_LENGTH, type DmsColumnType, type DmsType } from "./dms-types";
 
 /** What a catalog says about a column's type, normalised by the engine's extractor. */

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { fieldPath, issueMessages } from "./zod-messages";
+import { fieldPath, issueMessages } from "../metadata/zod-messages";
 
 /** Namespace of every setting this program reads. */
 export const NAMESPACE = "cdc";

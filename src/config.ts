@@ -9,9 +9,9 @@ import { MYSQL_FLAVORS } from "../handlers/core/plan/dialect";
 import { z } from "zod";
 import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
-import { DEFAULT_PORTS, ENGINES } from "./engines";
+import { DEFAULT_PORTS, ENGINES } from "../metadata/engines";
 
-export { DEFAULT_PORTS, ENGINES, type Engine } from "./engines";
+export { DEFAULT_PORTS, ENGINES, type Engine } from "../metadata/engines";
 
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ID_HINT = "lower-kebab-case starting with a letter";
@@ -177,6 +177,35 @@ function cidrCheck() {
   });
 }
 
+/**
+ * Where a database is, when it is not in the stack's VPC: the replication instance's or the Glue job's egress to its
+ * port goes there instead of to the VPC's own ranges. Never "anywhere": 0.0.0.0/0 is refused here, as the policy pack
+ * refuses it.
+ */
+const databaseNetwork = z
+  .strictObject({
+    cidrBlocks: z
+      .array(
+        z
+          .string()
+          .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, {
+            error: (iss) => `expected an IPv4 CIDR block such as 10.30.0.0/16, received ${JSON.stringify(iss.input)}`,
+          })
+          .refine((c) => !c.endsWith("/0"), { error: "0.0.0.0/0 is not a database's address range; name its own range" }),
+      )
+      .min(1)
+      .optional()
+      .describe("The database's address ranges (a peered VPC, on premises over VPN or Direct Connect)."),
+    securityGroupId: z
+      .string()
+      .regex(/^sg-[0-9a-f]{8,17}$/, { error: "expected a security group id (sg- and 8 or 17 hex digits)" })
+      .optional()
+      .describe("The database's security group, when it is in the stack's VPC or a peered one in the same region."),
+  })
+  .refine((n) => (n.cidrBlocks === undefined) !== (n.securityGroupId === undefined), {
+    error: "expected cidrBlocks or securityGroupId, not both",
+  });
+
 export const alertsSchema = z
   .strictObject({
     slackWebhookSecretArn: secretArn
@@ -207,6 +236,11 @@ const endpoint = z.strictObject({
     })
     .optional()
     .describe("DMS certificate of the CA that signed the source's TLS certificate; required for Oracle (DMS uses verify-ca)."),
+  network: databaseNetwork
+    .optional()
+    .describe(
+      "Where the database is when it is outside the stack's VPC; the replication instance may then reach its port there. Defaults to the VPC's own address ranges.",
+    ),
   ...credentialKeys,
 });
 
@@ -268,6 +302,11 @@ const mysqlTarget = z.strictObject({
   secretArn: secretArn.describe(
     "Secrets Manager secret with `username` and `password`, in the stack's region and the lake account (unless it has its own `secretKmsKeyArn`); reaches the job through its Glue connection.",
   ),
+  network: databaseNetwork
+    .optional()
+    .describe(
+      "Where the server is when it is outside the stack's VPC; the Glue job may then reach its port there. Defaults to the VPC's own address ranges.",
+    ),
   ...credentialKeys,
 });
 

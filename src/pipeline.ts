@@ -20,8 +20,8 @@ import type { MetadataDir } from "../metadata/load";
 import type { AccountProviders } from "./accounts";
 import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
 import { sourceProblems } from "./config-rules";
-import { fieldPath } from "./zod-messages";
-import { bucketName, publicationDatabaseName } from "./naming";
+import { fieldPath } from "../metadata/zod-messages";
+import { bucketName, publicationDatabaseName } from "../metadata/naming";
 
 export interface CdcPipelineArgs {
   /** Environment name (dev, preprod, prod); part of every resource name and tag. */
@@ -230,6 +230,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         engine: source.engine,
         endpoint: source.endpoint,
         oracleCertificateArn: source.endpoint.caCertificateArn,
+        sourceNetwork: databaseReach(source.endpoint.network),
         dms: source.dms,
         tables: args.metadata.tables,
         network: { vpcId: network.vpcId, subnetIds: network.subnetIds },
@@ -313,6 +314,8 @@ export class CdcPipeline extends pulumi.ComponentResource {
               database: t.mysql.database,
               secretArn: t.mysql.secretArn,
               secretKmsKeyArn: t.mysql.secretKmsKeyArn,
+              databaseSecurityGroupId: t.mysql.network?.securityGroupId,
+              databaseCidrBlocks: t.mysql.network?.cidrBlocks,
               subnetId: pulumi.output(network.subnetIds).apply((ids) => ids[0]),
               vpcId: network.vpcId,
             },
@@ -341,6 +344,15 @@ export class CdcPipeline extends pulumi.ComponentResource {
       applyJobNames: this.applyJobNames,
     });
   }
+}
+
+/** The stack file's `network` of a database as DmsSource takes it: its security group or its ranges. */
+function databaseReach(
+  network: { cidrBlocks?: string[]; securityGroupId?: string } | undefined,
+): { securityGroupId: string } | { cidrBlocks: string[] } | undefined {
+  if (network?.securityGroupId !== undefined) return { securityGroupId: network.securityGroupId };
+  if (network?.cidrBlocks !== undefined) return { cidrBlocks: network.cidrBlocks };
+  return undefined;
 }
 
 /** Tags on every resource of a stack (the providers' default tags): who owns it, in which environment. */

@@ -2,7 +2,7 @@
  * Connection URLs for the extractors and the one-line error a failed connection gives: host, port and the driver's
  * reason, never the password (it is scrubbed from the reason too, in case a driver echoes its configuration).
  */
-import { DEFAULT_PORTS, type Engine } from "../../src/engines";
+import { DEFAULT_PORTS, type Engine } from "../engines";
 import { UserError } from "../../src/errors";
 
 export interface ConnectionParts {

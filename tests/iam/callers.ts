@@ -173,7 +173,7 @@ function caller(
   return { kind, role: { ...role, uniqueId: roleUniqueId(role.name) }, source, target, scope: new Map(Object.entries(scope)) };
 }
 
-/** `cdc-<env>-<source>-<kind>-<account>` (src/naming.ts): the source a bucket belongs to. */
+/** `cdc-<env>-<source>-<kind>-<account>` (metadata/naming.ts): the source a bucket belongs to. */
 function sourceOf(bucketName: string): string {
   return bucketName.split("-")[2] ?? "";
 }

@@ -282,6 +282,16 @@ describe("stack settings that are refused", () => {
       (r) => (r.sources[1].endpoint.host = "postgres://crm-db"),
       ['cdc:sources[1].endpoint.host: expected a host name or IP address, received "postgres://crm-db"'],
     ],
+    [
+      "a source database reachable from anywhere",
+      (r) => (r.sources[0].endpoint.network = { cidrBlocks: ["10.9.0.0/16", "0.0.0.0/0"] }),
+      ["cdc:sources[0].endpoint.network.cidrBlocks[1]: 0.0.0.0/0 is not a database's address range; name its own range"],
+    ],
+    [
+      "a MySQL target's network given both ways",
+      (r) => (r.sources[0].targets[0].mysql.network = { cidrBlocks: ["10.9.0.0/16"], securityGroupId: "sg-0123456789abcdef0" }),
+      ["cdc:sources[0].targets[0].mysql.network: expected cidrBlocks or securityGroupId, not both"],
+    ],
   ];
 
   it.each(cases)("%s", (_label, breakIt, expected) => {

@@ -7,7 +7,7 @@ import { METADATA_ROOT } from "../../src/program";
 import { statement, statements } from "../components/helpers";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { accountOf, descendantsOf, ofType, one } from "../support/resources";
-import { engineConfig, PROJECT_DIR, runStack, type StackName } from "../support/stack";
+import { engineConfig, PROJECT_DIR, runProgram, runStack, type StackName } from "../support/stack";
 
 const PIPELINE = "cdc:index:CdcPipeline";
 
@@ -384,5 +384,28 @@ describe("preview", () => {
     expect(
       one(preview.mocks.resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy").inputs.policy,
     ).toEqual(UNKNOWN);
+  });
+});
+
+describe("databases outside the stack's VPC", () => {
+  it("let DMS and the Glue job reach the database's own ranges or security group, from the stack file", async () => {
+    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.preprod.yaml"));
+    const sources = JSON.parse(config["cdc:sources"]);
+    sources[0].endpoint.network = { cidrBlocks: ["172.16.40.0/24"] };
+    sources[0].targets[0].mysql.network = { securityGroupId: "sg-0123456789abcdef0" };
+    const { mocks } = await runProgram({ ...config, "cdc:sources": JSON.stringify(sources) }, { stack: "preprod" });
+    const egress = (name: string) =>
+      one(mocks.resources, "aws:ec2/securityGroup:SecurityGroup", name).inputs.egress as Array<Record<string, unknown>>;
+    const onPort = (rules: Array<Record<string, unknown>>, port: number) => rules.filter((r) => r.fromPort === port);
+    expect(onPort(egress("preprod-sales-dms-sg"), sources[0].endpoint.port ?? 1433)).toEqual([
+      expect.objectContaining({ cidrBlocks: ["172.16.40.0/24"] }),
+    ]);
+    expect(onPort(egress("preprod-sales-target-reporting-mysql-sg"), 3306)).toEqual([
+      expect.objectContaining({ securityGroups: ["sg-0123456789abcdef0"] }),
+    ]);
+    // The other source keeps the default: its database is in the VPC's own ranges.
+    expect(onPort(egress("preprod-crm-dms-sg"), 5432)).toEqual([
+      expect.objectContaining({ cidrBlocks: ["10.0.0.0/16", "100.64.0.0/20"] }),
+    ]);
   });
 });

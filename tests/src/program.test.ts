@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as path from "node:path";
 import { loadStackFile } from "../../src/config-sources";
 import { ConfigError } from "../../src/config-issues";
-import { bucketName } from "../../src/naming";
+import { bucketName } from "../../metadata/naming";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, ofType, one, providerConfig, providerOf } from "../support/resources";
 import { engineConfig, PROJECT_DIR, runDeclarations, runProgram, runStack, STACKS } from "../support/stack";

@@ -1,6 +1,6 @@
 /** The physical tables one source table becomes in a target: the target table, its tombstones and (MySQL) staging. */
 import type { TableMetadata } from "../../../metadata/format";
-import { fitIdentifier, MYSQL_IDENTIFIER_MAX } from "../../../src/naming";
+import { fitIdentifier, MYSQL_IDENTIFIER_MAX } from "../../../metadata/naming";
 
 /** Physical names of a table's target, tombstone and (MySQL) staging tables, each as quoted-later name parts. */
 export interface TableNames {

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { syncCatalog } from "../../../metadata/catalog-sync";
 import { readMetadataDir } from "../../../metadata/load";
 import { loadStackFile, stackFilePath } from "../../config-sources";
-import { bucketName, catalogDatabaseName } from "../../naming";
+import { bucketName, catalogDatabaseName } from "../../../metadata/naming";
 import { EXIT, UserError, type CliIo } from "../io";
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { parseDmsKey } from "../../../handlers/core/dms-key";
 import { copyVerified, deleteIfUnchanged, headObject } from "../../../handlers/lib/s3-objects";
 import { loadStackFile, stackFilePath } from "../../config-sources";
-import { bucketName } from "../../naming";
+import { bucketName } from "../../../metadata/naming";
 import { EXIT, UserError, type CliIo } from "../io";
 import * as fs from "node:fs";
 

@@ -17,7 +17,7 @@ import { loadTargetState, updateTargetState } from "../../../handlers/core/polle
 import { resumeTable, targetStateKey, type TargetState } from "../../../handlers/core/poller/target-state";
 import { clearRunFailure } from "../../../handlers/core/poller/run-failure";
 import { loadStackFile, stackFilePath } from "../../config-sources";
-import { bucketName } from "../../naming";
+import { bucketName } from "../../../metadata/naming";
 import { EXIT, UserError, type CliIo } from "../io";
 import * as fs from "node:fs";
 

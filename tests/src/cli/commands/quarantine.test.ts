@@ -4,7 +4,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { validateAndMove } from "../../../../handlers/lib/validated-move";
 import { replayFile } from "../../../../src/cli/commands/quarantine";
 import { loadStackFile } from "../../../../src/config-sources";
-import { bucketName } from "../../../../src/naming";
+import { bucketName } from "../../../../metadata/naming";
 import { cdc } from "../../../support/cli";
 import { useFauxqs } from "../../../support/fauxqs";
 import { ordersTable } from "../../../support/parquet-fixtures";

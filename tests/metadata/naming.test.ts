@@ -1,4 +1,4 @@
-import { bucketName, catalogDatabaseName, fitName } from "../../src/naming";
+import { bucketName, catalogDatabaseName, fitName } from "../../metadata/naming";
 
 describe("names", () => {
   it("names buckets from environment, source, role and account", () => {

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const [configFile, metadataRoot] = process.argv.slice(2);
   const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, string>;
   const start = process.hrtime.bigint();
-  const { mocks } = await runProgram(config, { stack: config["cdc:environment"], metadataRoot });
+  // As `pulumi preview` runs it: Node's default stack depth until the program sets its own (src/program.ts).
+  Error.stackTraceLimit = 10;
+  const { mocks } = await runProgram(config, { stack: config["cdc:environment"], metadataRoot, programStackFrames: true });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const providers = mocks.resources.filter((r) => r.type === "pulumi:providers:aws").length;
   // maxRSS is in kilobytes: the process's peak, whatever the garbage collector did meanwhile.

@@ -7,6 +7,7 @@ import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, ofType, one, providerConfig, providerOf } from "../support/resources";
 import { engineConfig, PROJECT_DIR, runDeclarations, runProgram, runStack, STACKS } from "../support/stack";
 import { tagWithSource } from "../../src/pipeline";
+import { stackFrames } from "../../src/program";
 
 const PIPELINE = "cdc:index:CdcPipeline";
 const AWS_PROVIDER = "pulumi:providers:aws";
@@ -117,6 +118,18 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
         ]),
       ),
     });
+  });
+});
+
+describe("stackFrames", () => {
+  it("keeps one frame per error unless asked for more, since the SDK traces every promise it makes", () => {
+    expect(stackFrames({})).toBe(1);
+    expect(stackFrames({ PULUMI_DEBUG_PROMISE_LEAKS: "1" })).toBe(10);
+    expect(stackFrames({ CDC_STACK_FRAMES: "25", PULUMI_DEBUG_PROMISE_LEAKS: "1" })).toBe(25);
+    expect(stackFrames({ CDC_STACK_FRAMES: "0" })).toBe(0);
+    expect(() => stackFrames({ CDC_STACK_FRAMES: "lots" })).toThrow(
+      'CDC_STACK_FRAMES must be a whole number of frames (0–1000), got "lots"',
+    );
   });
 });
 

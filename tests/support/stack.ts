@@ -58,6 +58,8 @@ const withProgramInvokes = (options: StrictMocksOptions = {}): StrictMocksOption
 /** How a test runs the program: `preview` as `pulumi preview`, `awsRole` as the workflow's `CDC_AWS_ROLE` (unset: deploy). */
 export interface ProgramRunOptions {
   stack?: string;
+  /** Leave stack traces as the program sets them (`stackFrames`), as `pulumi preview` runs it: for benchmarks. */
+  programStackFrames?: boolean;
   preview?: boolean;
   mocks?: StrictMocksOptions;
   metadataRoot?: string;
@@ -68,12 +70,13 @@ export async function runProgram(config: Record<string, string>, opts: ProgramRu
   const mocks = new StrictMocks(withProgramInvokes(opts.mocks));
   await mocks.install("cdc-pipelines", opts.stack ?? "test", opts.preview ?? false);
   pulumi.runtime.setAllConfig(config);
-  const outputs = await withShortStacks(async () => {
+  const run = async () => {
     // The role is passed, never read from the test process's environment, so a developer's shell cannot change a test.
     const exported = await resolve(main({ metadataRoot: opts.metadataRoot, awsRole: opts.awsRole }));
     await settle();
     return exported;
-  });
+  };
+  const outputs = opts.programStackFrames ? await run() : await withShortStacks(run);
   if (mocks.errors.length > 0) throw new Error(`the program made unmocked calls:\n${mocks.errors.join("\n")}`);
   return { mocks, outputs };
 }

@@ -1,6 +1,6 @@
 /**
  * The per-table isolation scenario (DESIGN §5, issue #12 item 3), run by each engine's test file with its own job:
- * tests/handlers/poll-isolation.test.ts (the local DuckDB runner with MariaDB) and poll-isolation.spark.test.ts (the
+ * tests/handlers/poll-isolation.test.ts (the local DuckDB runner with MariaDB) and poll-failures.spark.test.ts (the
  * Glue job's own code, handlers/glue/apply_changes.py, on local Spark + Iceberg with MariaDB over Connector/J).
  *
  * On moto (S3, SQS, SNS) with the real poller: a poison file in table A holds that table with one alert, while table B

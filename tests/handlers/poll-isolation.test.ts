@@ -1,7 +1,7 @@
 /**
  * Per-table isolation end to end (DESIGN §5, issue #12 item 3) with the local DuckDB runner standing in for the Glue job
  * (DuckDB as the lake table, MariaDB as the MySQL target): the scenario of poll-isolation-scenario.ts. The same
- * scenario runs on the Glue job's own code on local Spark + Iceberg in poll-isolation.spark.test.ts.
+ * scenario runs on the Glue job's own code on local Spark + Iceberg in poll-failures.spark.test.ts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,7 +1,7 @@
 /**
  * A run that fails as a whole (issue #12), run by each engine's test file with its own job:
  * tests/handlers/poll-run-failure.test.ts (the local DuckDB runner, which connects to MariaDB first as the Glue job
- * does) and poll-run-failure.spark.test.ts (the Glue job's own code, whose `GlueEngine.__init__` opens the JDBC
+ * does) and poll-failures.spark.test.ts (the Glue job's own code, whose `GlueEngine.__init__` opens the JDBC
  * connection before any table). The MySQL target is unreachable (a port nothing listens on), so the job dies without a
  * `.done` marker. On moto (S3, SQS, SNS) with the real poller: the run is retried with backoff, alerts once, holds no
  * table, and once MariaDB is reachable again the next retry applies everything without anyone acting; a second outage

@@ -1,7 +1,7 @@
 /**
  * A run failing as a whole (the scenario of poll-run-failure-scenario.ts) with the local DuckDB runner standing in for
  * the Glue job: each run connects to MariaDB first, as the job opens its JDBC connection before any table, and fails
- * when MariaDB is unreachable. The same scenario runs on the Glue job's own code in poll-run-failure.spark.test.ts.
+ * when MariaDB is unreachable. The same scenario runs on the Glue job's own code in poll-failures.spark.test.ts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

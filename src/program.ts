@@ -109,10 +109,10 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
 /**
  * Stack frames each Error keeps while the program runs (the whole process: the SDK keeps creating promises after
  * `main` returns). The Pulumi SDK records `new Error().stack` on every promise it creates (runtime/debuggable.js, for
- * its leak report), and under ts-node every such trace is source-mapped: with Node's default of 10 frames, 20 sources
- * × 500 tables × 4 targets took 51 s and 1.3 GB under the mocks, with 1 frame 13 s and 1.0 GB (`npm run bench
- * program`). One frame still says where an error was thrown; `CDC_STACK_FRAMES=10`, or Pulumi's own
- * `PULUMI_DEBUG_PROMISE_LEAKS`, brings full traces back.
+ * its leak report), and under ts-node every such trace is source-mapped: 20 sources × 500 tables × 4 targets took 51 s
+ * and 1.3 GB under the mocks with Node's default of 10 frames, 18 s with one, 12 s and 0.9 GB with none (`npm run bench
+ * program`). So none by default: the program's own errors are one-line messages that need no trace. To debug a crash,
+ * `CDC_STACK_FRAMES=20` (or Pulumi's `PULUMI_DEBUG_PROMISE_LEAKS`) brings traces back.
  */
 export function stackFrames(env: NodeJS.ProcessEnv): number {
   const asked = env.CDC_STACK_FRAMES;
@@ -123,7 +123,7 @@ export function stackFrames(env: NodeJS.ProcessEnv): number {
     }
     return n;
   }
-  return env.PULUMI_DEBUG_PROMISE_LEAKS ? 10 : 1;
+  return env.PULUMI_DEBUG_PROMISE_LEAKS ? 10 : 0;
 }
 
 /** The account-wide DMS roles, declared once per stack in the ingestion account (they belong to no single source). */

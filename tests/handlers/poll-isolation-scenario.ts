@@ -1,6 +1,6 @@
 /**
  * The per-table isolation scenario (DESIGN §5, issue #12 item 3), run by each engine's test file with its own job:
- * tests/handlers/poll-isolation.test.ts (the local DuckDB runner with MariaDB) and poll-failures.spark.test.ts (the
+ * tests/handlers/poll-failures.test.ts (the local DuckDB runner with MariaDB) and poll-failures.spark.test.ts (the
  * Glue job's own code, handlers/glue/apply_changes.py, on local Spark + Iceberg with MariaDB over Connector/J).
  *
  * On moto (S3, SQS, SNS) with the real poller: a poison file in table A holds that table with one alert, while table B
@@ -12,32 +12,23 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { readMetadataDir } from "../../metadata/load";
-import { tableId, type TableMetadata } from "../../metadata/format";
+import type { TableMetadata } from "../../metadata/format";
 import { createPollHandler } from "../../handlers/poll";
-import { targetStateSchema } from "../../handlers/core/poller/target-state";
 import { validateLocalFile } from "../../handlers/core/validation/validate-object";
-import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
+import type { GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { MySqlExecutor } from "../../src/executors/mysql";
 import type { LocalJobRuns } from "../../src/local/glue-runner";
-import { MOTO_CREDENTIALS, MOTO_REGION } from "../../src/local/glue-env/moto";
-import { validatedFileMessage } from "../support/validated-message";
+import { MOTO_REGION } from "../../src/local/glue-env/moto";
 import { canonicalRows, ReferenceModel } from "../support/reference-model";
 import type { Moto } from "../support/moto";
 import { cdc } from "../support/cli";
 import { readModelFile } from "../src/local/model-files";
 import { chunkOf } from "./core/validation/parquet-surgery";
+import { INVOICE, PAYMENT, SALES, SPARK_NAMESPACE, pollTarget } from "./poll-target-fixture";
 
-export const SALES = readMetadataDir(path.resolve(__dirname, "../../metadata/sources/sales"));
-export const INVOICE = SALES.tables.find((t) => tableId(t) === "dbo.Invoice") as TableMetadata;
-export const PAYMENT = SALES.tables.find((t) => tableId(t) === "dbo.Payment") as TableMetadata;
-/** Where the poller's manifests point Spark (and where the Spark job writes Iceberg). */
-export const SPARK_NAMESPACE = ["glue_catalog", "cdc_dev_sales"];
+export { INVOICE, PAYMENT, SALES, SPARK_NAMESPACE };
 
 /** What the engine under test gets to build its job: the lake table's copy (DuckDB) and MariaDB are the scenario's. */
 export interface IsolationJobContext {
@@ -67,21 +58,8 @@ export function poisonOf(file: GeneratedFile): Uint8Array {
 
 export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, root: string): Promise<void> {
   const [A, B] = [INVOICE, PAYMENT];
-  const silent = new Logger({ logLevel: "SILENT" });
-  // The CLI builds its own S3 client: point it at moto.
-  process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
-  const files = generateDmsOutput({
-    tables: [A, B],
-    outDir: path.join(root, "dms"),
-    rows: 20,
-    changes: 40,
-    seed: 12,
-    changesPerCdcFile: 10,
-    start: new Date(Date.now() - 3_600_000),
-  });
-  const of = (meta: TableMetadata) => files.filter((f) => f.table === meta.table);
-  const [a, b] = [of(A), of(B)];
+  const target = await pollTarget(aws, root, { rows: 20, changes: 40, seed: 12 });
+  const { a, b, harmonized, lake, queueUrl, alertsQueue, land, announce, state } = target;
   expect(a.length).toBeGreaterThanOrEqual(4);
   expect(b.length).toBeGreaterThanOrEqual(4);
 
@@ -93,12 +71,6 @@ export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, r
   fs.writeFileSync(poisonPath, poisonBytes);
   expect((await validateLocalFile(poisonPath, [A, B])).errors).toEqual([]);
 
-  const queueUrl = await aws.createQueue("reporting");
-  const lake = await aws.createBucket("lake");
-  const harmonized = await aws.createBucket("harmonized");
-  const topicArn = (await aws.sns.send(new CreateTopicCommand({ Name: "alerts" }))).TopicArn as string;
-  const alertsQueue = await aws.createQueue("alerts-inbox");
-  await aws.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: await aws.queueArn(alertsQueue) }));
   const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
   const mysql = await MySqlExecutor.connect(engine.mysqlUrl);
   try {
@@ -109,32 +81,9 @@ export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, r
       sns: aws.sns,
       runs: job,
       tables: [A, B],
-      logger: silent,
-      settings: {
-        source: "sales",
-        target: "reporting",
-        queueUrl,
-        lakeBucket: lake,
-        harmonizedBucket: harmonized,
-        alertTopicArn: topicArn,
-        sparkNamespace: SPARK_NAMESPACE,
-        mysql: mysql.flavor,
-        tombstoneRetentionDays: 7,
-        // Every tick compares harmonized with the state, so a file without a message is found at once.
-        sweepIntervalMs: 0,
-        sweepMinAgeMs: 0,
-      },
+      logger: new Logger({ logLevel: "SILENT" }),
+      settings: { ...target.settings, mysql: mysql.flavor },
     });
-    const land = (f: GeneratedFile, body: Uint8Array = fs.readFileSync(f.path)) => aws.putObject(harmonized, f.key, body);
-    const announce = async (f: GeneratedFile) => {
-      const message = validatedFileMessage(f, {
-        bucket: harmonized,
-        // The version harmonized holds now: runs pin it and the runner checks it.
-        etag: (await aws.s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string,
-        validatedAt: new Date().toISOString(),
-      });
-      await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-    };
     const untilIdle = async () => {
       for (let tick = 0; tick < 20; tick++) {
         const r = await poll();
@@ -143,10 +92,6 @@ export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, r
       }
       throw new Error("the poller did not settle");
     };
-    const state = async () =>
-      targetStateSchema.parse(
-        JSON.parse(new TextDecoder().decode(await aws.getObject(lake, "state/sales/reporting/tables.json"))),
-      );
     const expectModel = async (meta: TableMetadata, applied: GeneratedFile[]) => {
       const model = new ReferenceModel(meta);
       model.applyBatch(await Promise.all(applied.map((f) => readModelFile(duck.connection, f.path))));

@@ -1,6 +1,6 @@
 /**
  * A run that fails as a whole (issue #12), run by each engine's test file with its own job:
- * tests/handlers/poll-run-failure.test.ts (the local DuckDB runner, which connects to MariaDB first as the Glue job
+ * tests/handlers/poll-failures.test.ts (the local DuckDB runner, which connects to MariaDB first as the Glue job
  * does) and poll-failures.spark.test.ts (the Glue job's own code, whose `GlueEngine.__init__` opens the JDBC
  * connection before any table). The MySQL target is unreachable (a port nothing listens on), so the job dies without a
  * `.done` marker. On moto (S3, SQS, SNS) with the real poller: the run is retried with backoff, alerts once, holds no
@@ -8,27 +8,20 @@
  * is ended at once by `cdc target resume` with no table. Both tables then equal the reference model on the engine's lake
  * table and on MariaDB.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../metadata/format";
 import { createPollHandler } from "../../handlers/poll";
 import type { JobRunInfo } from "../../handlers/core/poller/tick";
-import { targetStateSchema } from "../../handlers/core/poller/target-state";
-import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
+import type { GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { MySqlExecutor } from "../../src/executors/mysql";
 import { LocalJobRuns, type LocalRun } from "../../src/local/glue-runner";
-import { MOTO_CREDENTIALS, MOTO_REGION } from "../../src/local/glue-env/moto";
-import { validatedFileMessage } from "../support/validated-message";
+import { MOTO_REGION } from "../../src/local/glue-env/moto";
 import { canonicalRows, ReferenceModel } from "../support/reference-model";
 import type { Moto } from "../support/moto";
 import { cdc } from "../support/cli";
 import { readModelFile } from "../src/local/model-files";
-import { INVOICE, PAYMENT, SPARK_NAMESPACE } from "./poll-isolation-scenario";
+import { INVOICE, PAYMENT, pollTarget } from "./poll-target-fixture";
 
 export interface RunFailureEngine {
   /** The engine's job for one run against the MariaDB at `mysqlUrl`; `duck` holds the lake table's rows after it. */
@@ -64,26 +57,9 @@ class RetargetableJob extends LocalJobRuns {
 }
 
 export async function runRunFailureScenario(aws: Moto, engine: RunFailureEngine, root: string): Promise<void> {
-  process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
   const [A, B] = [INVOICE, PAYMENT];
-  const files = generateDmsOutput({
-    tables: [A, B],
-    outDir: path.join(root, "dms"),
-    rows: 10,
-    changes: 20,
-    seed: 7,
-    changesPerCdcFile: 10,
-    start: new Date(Date.now() - 3_600_000),
-  });
-  const of = (meta: TableMetadata) => files.filter((f) => f.table === meta.table);
-  const [a, b] = [of(A), of(B)];
-  const queueUrl = await aws.createQueue("reporting");
-  const lake = await aws.createBucket("lake");
-  const harmonized = await aws.createBucket("harmonized");
-  const topicArn = (await aws.sns.send(new CreateTopicCommand({ Name: "alerts" }))).TopicArn as string;
-  const alertsQueue = await aws.createQueue("alerts-inbox");
-  await aws.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: await aws.queueArn(alertsQueue) }));
+  const target = await pollTarget(aws, root, { rows: 10, changes: 20, seed: 7 });
+  const { a, b, lake, alertsQueue, state } = target;
   const reachable = engine.mysqlUrl;
   const unreachable = reachable.replace(/@([^/:]+)(:\d+)?\//, "@127.0.0.1:1/");
   expect(unreachable).not.toBe(reachable);
@@ -100,26 +76,9 @@ export async function runRunFailureScenario(aws: Moto, engine: RunFailureEngine,
     tables: [A, B],
     logger: new Logger({ logLevel: "SILENT" }),
     now: () => clock,
-    settings: {
-      source: "sales",
-      target: "reporting",
-      queueUrl,
-      lakeBucket: lake,
-      harmonizedBucket: harmonized,
-      alertTopicArn: topicArn,
-      sparkNamespace: SPARK_NAMESPACE,
-      mysql: mysql.flavor,
-      tombstoneRetentionDays: 7,
-      sweepIntervalMs: 0,
-      sweepMinAgeMs: 0,
-    },
+    settings: { ...target.settings, mysql: mysql.flavor },
   });
-  const deliver = async (f: GeneratedFile) => {
-    await aws.putObject(harmonized, f.key, fs.readFileSync(f.path));
-    const etag = (await aws.s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string;
-    const message = validatedFileMessage(f, { bucket: harmonized, etag, validatedAt: clock.toISOString() });
-    await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-  };
+  const deliver = (f: GeneratedFile) => target.land(f).then(() => target.announce(f, clock));
   const tick = async () => {
     const r = await poll();
     await job.wait();
@@ -129,8 +88,6 @@ export async function runRunFailureScenario(aws: Moto, engine: RunFailureEngine,
     for (let i = 0; i < 10; i++) if ((await tick()).outcome === "idle") return;
     throw new Error("the poller did not settle");
   };
-  const state = async () =>
-    targetStateSchema.parse(JSON.parse(new TextDecoder().decode(await aws.getObject(lake, "state/sales/reporting/tables.json"))));
   const expectModel = async (meta: TableMetadata, applied: GeneratedFile[]) => {
     const model = new ReferenceModel(meta);
     model.applyBatch(await Promise.all(applied.map((f) => readModelFile(duck.connection, f.path))));

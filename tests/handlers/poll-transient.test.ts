@@ -8,24 +8,20 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../metadata/format";
 import { createPollHandler } from "../../handlers/poll";
 import { runManifestSchema } from "../../handlers/core/plan/manifest";
-import { targetStateSchema } from "../../handlers/core/poller/target-state";
-import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
+import type { GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { LocalGlueJob, LocalJobRuns, splitS3Uri, type LocalRun } from "../../src/local/glue-runner";
-import { MOTO_CREDENTIALS, MOTO_REGION } from "../../src/local/glue-env/moto";
-import { validatedFileMessage } from "../support/validated-message";
+import { MOTO_REGION } from "../../src/local/glue-env/moto";
 import { canonicalRows, ReferenceModel } from "../support/reference-model";
 import { motoDescribe, useMoto } from "../support/moto";
 import { cdc } from "../support/cli";
 import { readModelFile } from "../src/local/model-files";
-import { INVOICE, PAYMENT, SPARK_NAMESPACE } from "./poll-isolation-scenario";
+import { INVOICE, PAYMENT, pollTarget } from "./poll-target-fixture";
 
 const TRANSIENT = "org.apache.spark.SparkException: Job aborted [cause: java.net.SocketTimeoutException: Read timed out]";
 
@@ -70,29 +66,10 @@ motoDescribe("tables held on a transient error retry by themselves", () => {
   });
 
   it("holds without alerting, resumes after the backoff, and alerts once when the retries are used up", async () => {
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
     const [A, B] = [INVOICE, PAYMENT];
-    const files = generateDmsOutput({
-      tables: [A, B],
-      outDir: path.join(root, "dms"),
-      rows: 10,
-      changes: 30,
-      seed: 5,
-      changesPerCdcFile: 10,
-      start: new Date(Date.now() - 3_600_000),
-    });
-    const of = (meta: TableMetadata) => files.filter((f) => f.table === meta.table);
-    const [a, b] = [of(A), of(B)];
+    const target = await pollTarget(aws(), root, { rows: 10, changes: 30, seed: 5 });
+    const { a, b, lake, alertsQueue, state } = target;
     expect(a.length).toBeGreaterThanOrEqual(3);
-    const queueUrl = await aws().createQueue("reporting");
-    const lake = await aws().createBucket("lake");
-    const harmonized = await aws().createBucket("harmonized");
-    const topicArn = (await aws().sns.send(new CreateTopicCommand({ Name: "alerts" }))).TopicArn as string;
-    const alertsQueue = await aws().createQueue("alerts-inbox");
-    await aws().sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: await aws().queueArn(alertsQueue) }),
-    );
     const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
     const job = new FlakyJob(
       new LocalGlueJob({
@@ -115,27 +92,9 @@ motoDescribe("tables held on a transient error retry by themselves", () => {
       tables: [A, B],
       logger: new Logger({ logLevel: "SILENT" }),
       now: () => clock,
-      settings: {
-        source: "sales",
-        target: "reporting",
-        queueUrl,
-        lakeBucket: lake,
-        harmonizedBucket: harmonized,
-        alertTopicArn: topicArn,
-        sparkNamespace: SPARK_NAMESPACE,
-        mysql: false,
-        tombstoneRetentionDays: 7,
-        sweepIntervalMs: 0,
-        sweepMinAgeMs: 0,
-        transientRetries: 1,
-      },
+      settings: { ...target.settings, transientRetries: 1 },
     });
-    const deliver = async (f: GeneratedFile) => {
-      await aws().putObject(harmonized, f.key, fs.readFileSync(f.path));
-      const etag = (await aws().s3.send(new HeadObjectCommand({ Bucket: harmonized, Key: f.key }))).ETag as string;
-      const message = validatedFileMessage(f, { bucket: harmonized, etag, validatedAt: clock.toISOString() });
-      await aws().sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-    };
+    const deliver = (f: GeneratedFile) => target.land(f).then(() => target.announce(f, clock));
     const tick = async () => {
       // Ticks are minutes apart in AWS; a second apart here, so each run gets its own time in its id.
       minutes(1 / 60);
@@ -147,10 +106,6 @@ motoDescribe("tables held on a transient error retry by themselves", () => {
       for (let i = 0; i < 10; i++) if ((await tick()).outcome === "idle") return;
       throw new Error("the poller did not settle");
     };
-    const state = async () =>
-      targetStateSchema.parse(
-        JSON.parse(new TextDecoder().decode(await aws().getObject(lake, "state/sales/reporting/tables.json"))),
-      );
     const expectModel = async (meta: TableMetadata, applied: GeneratedFile[]) => {
       const model = new ReferenceModel(meta);
       model.applyBatch(await Promise.all(applied.map((f) => readModelFile(duck.connection, f.path))));

@@ -1,7 +1,7 @@
 /**
  * `cdc target status|resume` on a stored state document (moto S3): a run failing as a whole and a table held on a
  * transient error are shown; `resume` with no table ends the run's backoff, and says plainly when there is nothing to
- * resume. (The poller's side of both is proven end to end in tests/handlers/poll-run-failure*.test.ts and
+ * resume. (The poller's side of both is proven end to end in tests/handlers/poll-failures*.test.ts and
  * tests/handlers/core/poller/transient-holds.test.ts.)
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";

@@ -27,6 +27,11 @@ export const validatedFileMessageSchema = z.strictObject({
   minSeq: seq,
   maxSeq: seq,
   validatedAt: z.iso.datetime(),
+  /**
+   * When the file's newest change was committed at the source (its largest `cdc_timestamp`, ISO-8601 UTC), when the
+   * footer says: the poller measures "commit to target" from it. Optional, so messages without it stay valid.
+   */
+  latestCommitAt: z.iso.datetime().optional(),
 });
 
 export type ValidatedFileMessage = z.infer<typeof validatedFileMessageSchema>;

@@ -227,6 +227,7 @@ async function moveByVerdict(
       minSeq: result.minSeq,
       maxSeq: result.maxSeq,
       validatedAt,
+      ...(result.latestCommitAt !== undefined ? { latestCommitAt: result.latestCommitAt } : {}),
     };
     await deps.sqs.send(new SendMessageCommand({ QueueUrl: settings.fanOutQueueUrl, MessageBody: JSON.stringify(message) }));
     const deleted = await deleteIfUnchanged(s3, raw);

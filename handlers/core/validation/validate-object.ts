@@ -15,6 +15,7 @@ import { reasonOf } from "../parquet/corrupt";
 import { readFooter } from "../parquet/footer";
 import { fileReader, type RangeReader } from "../parquet/range-reader";
 import type { ValidationResult } from "./codes";
+import { latestCommitAt } from "./commit-time";
 import { columnsNeedingValues, resolveTable, SEQ_COLUMN, validateParquetFile, type ValueNeed } from "./rules";
 
 const valueRequest = (n: ValueNeed): ValueRequest => ({
@@ -41,6 +42,8 @@ export interface ValidateObjectOptions {
 export interface ObjectValidation extends ValidationResult {
   /** Set when the verdict is deferred to the large-file Glue job (`valid` is then false and `errors` empty). */
   largeFileJob?: { columns: string[] };
+  /** The file's latest `cdc_timestamp` (ISO-8601 UTC) when its footer has statistics for it (commit-time.ts). */
+  latestCommitAt?: string;
 }
 
 /**
@@ -98,7 +101,9 @@ async function validate(opts: ValidateObjectOptions): Promise<ObjectValidation> 
       }
     }
     const values = await summariesFromValues(reader, metadata, needs.map(valueRequest), footer.tail);
-    return validateParquetFile({ key: opts.key, tables: opts.tables, metadata, values });
+    const verdict = validateParquetFile({ key: opts.key, tables: opts.tables, metadata, values });
+    const committed = verdict.valid ? latestCommitAt(metadata) : undefined;
+    return committed === undefined ? verdict : { ...verdict, latestCommitAt: committed };
   } catch (err) {
     if (readFailed) throw err;
     return { ...base, rowCount, errors: [{ code: "CORRUPT_FILE", message: `${opts.key}: ${reasonOf(err)}` }] };

@@ -9,6 +9,7 @@ import type { Engine } from "../metadata/engines";
 import { dmsTableMappings } from "../metadata/dms-table-mappings";
 import type { TableMetadata } from "../metadata/format";
 import { argsChecker, isIntIn } from "./args";
+import { DmsSchedule, type DmsScheduleWindow } from "./dms-schedule";
 import taskSettings from "./dms-task-settings.json";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { s3PrefixListId, vpcAddressRanges } from "./vpc-lookups";
@@ -51,6 +52,11 @@ export interface DmsSourceArgs {
     multiAz?: boolean;
     cdcMaxBatchIntervalSeconds: number;
     cdcMinFileSizeKb: number;
+    /**
+     * Stop the task at night and resume it in the morning (components/dms-schedule.ts). Off by default: only where
+     * nobody needs fresh data out of hours, which is why the stack check refuses it in prod.
+     */
+    schedule?: DmsScheduleWindow;
   };
   /** The tables to replicate: the source's committed metadata. */
   tables: TableMetadata[];
@@ -264,6 +270,21 @@ export class DmsSource extends pulumi.ComponentResource {
       child,
     );
     new aws.cloudwatch.EventTarget(`${name}-task-events-alert`, { rule: rule.name, arn: args.alertTopicArn }, child);
+
+    if (args.dms.schedule !== undefined) {
+      new DmsSchedule(
+        `${name}-schedule`,
+        {
+          namePrefix: id,
+          accountId: args.accountId,
+          taskArn: task.replicationTaskArn,
+          window: args.dms.schedule,
+          kmsKeyArn: args.kmsKeyArn,
+          alarmActions: [args.alertTopicArn],
+        },
+        child,
+      );
+    }
 
     this.taskArn = task.replicationTaskArn;
     this.rawBucketName = raw.bucketName;

@@ -38,6 +38,7 @@ export function checkStack(raw: Record<string, unknown>, metadataRoot: string): 
   const parsed = stackConfigSchema.safeParse(raw, { error: issueMessage });
   const problems: Located[] = parsed.success ? [] : locateIssues(parsed.error.issues);
   const surroundings: SourceSurroundings = {
+    environment: typeof raw.environment === "string" ? raw.environment : undefined,
     region: valid(regionSchema, raw.region),
     accounts: valid(accountsSchema, raw.accounts),
     network: valid(networkSchema, raw.network),

@@ -12,6 +12,8 @@ import type { AccountsConfig, NetworkConfig, SourceConfig } from "./config";
 
 /** The parts of the stack a source's rules look at; a part that did not validate is left out, and its rules skipped. */
 export interface SourceSurroundings {
+  /** The stack's environment (`cdc:environment`); some settings are for dev and test only. */
+  environment?: string;
   region?: string;
   accounts?: AccountsConfig;
   /** Only where the VPC comes from matters to the rules: created (in the ingestion account) or existing. */
@@ -23,6 +25,7 @@ export function sourceProblems(stack: SourceSurroundings, source: SourceConfig, 
   return [
     ...secretPlacementProblems(stack, source),
     ...mysqlNetworkProblems(stack, source),
+    ...costSaverProblems(stack, source),
     ...(metadata ? metadataProblems(source, metadata) : []),
   ];
 }
@@ -102,6 +105,22 @@ function mysqlNetworkProblems({ accounts, network }: SourceSurroundings, source:
         ]
       : [],
   );
+}
+
+/**
+ * The DMS stop/start schedule saves dev money at night; in prod a stopped task is an outage that nothing would alert
+ * on (the stop is on purpose), and the targets fall hours behind every morning. The environment is the stack's
+ * `cdc:environment`, as for the policy pack's production rules.
+ */
+function costSaverProblems({ environment }: SourceSurroundings, source: SourceConfig): Located[] {
+  if (environment !== "prod" || source.dms.schedule === undefined) return [];
+  return [
+    {
+      path: ["dms", "schedule"],
+      message:
+        "a DMS stop/start schedule is a dev and test cost saver; prod replicates around the clock, remove it from this stack",
+    },
+  ];
 }
 
 /**

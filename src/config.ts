@@ -9,6 +9,7 @@ import { MYSQL_FLAVORS } from "../handlers/core/plan/dialect";
 import { z } from "zod";
 import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
+import { dmsScheduleSchema } from "./config-dms-schedule";
 import { DEFAULT_PORTS, ENGINES } from "../metadata/engines";
 
 export { DEFAULT_PORTS, ENGINES, type Engine } from "../metadata/engines";
@@ -282,6 +283,11 @@ const dms = z.strictObject({
     .max(1048576)
     .default(32000)
     .describe("DMS writes a CDC file early once it reaches this size (KB)."),
+  schedule: dmsScheduleSchema
+    .optional()
+    .describe(
+      "Dev cost saver, off unless set: EventBridge Scheduler stops the replication task at `stopAt` and resumes it from its last position at `startAt`. Refused in prod, where a stopped task is an outage.",
+    ),
 });
 
 const mysqlTarget = z.strictObject({

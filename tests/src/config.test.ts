@@ -252,7 +252,7 @@ describe("stack settings that are refused", () => {
       "unknown setting with no near match",
       (r) => (r.sources[0].dms.replicationEngine = "3.5.3"),
       [
-        "cdc:sources[0].dms.replicationEngine: unknown setting; expected one of instanceClass, allocatedStorageGb, multiAz, cdcMaxBatchIntervalSeconds, cdcMinFileSizeKb",
+        "cdc:sources[0].dms.replicationEngine: unknown setting; expected one of instanceClass, allocatedStorageGb, multiAz, cdcMaxBatchIntervalSeconds, cdcMinFileSizeKb, schedule",
       ],
     ],
     [

@@ -1,0 +1,176 @@
+/**
+ * The Slack notifier (SQS-triggered by the queue every alert topic of its account delivers to). A thin adapter: it
+ * reads the webhook URL from Secrets Manager (Powertools Parameters, cached for SECRET_MAX_AGE_SECONDS, so a rotated
+ * URL is picked up without a deploy), hands the batch to the pure core (handlers/core/notify/batch.ts: read, format,
+ * pack, post under Slack's rate limit) and reports the records whose post failed as batch item failures, so SQS
+ * delivers those again and, after the queue's receive limit, moves them to its DLQ (whose alarm exists).
+ *
+ * The URL is the secret: it is never logged, not even in an error. A failed post logs its status and Slack's error
+ * code; a secret that cannot be read logs the error's name and the secret's ARN.
+ *
+ * Environment:
+ *   SLACK_WEBHOOK_SECRET_ARN  the secret holding the incoming-webhook URL (the URL itself, or JSON `{"url": …}`)
+ *   SECRET_MAX_AGE_SECONDS    how long the URL is cached (default 300)
+ *   STACK                     the Pulumi stack, filled into the commands alerts show (`--stack <stack>`)
+ *   MIN_POST_INTERVAL_MS      pause between two posts (default 1000: Slack's one message a second)
+ *   POST_ATTEMPTS             attempts of one post on 5xx or a network error (default 3)
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { z } from "zod";
+import { notifyBatch } from "./core/notify/batch";
+import type { SendPost } from "./core/notify/deliver";
+
+export interface NotifySettings {
+  stack?: string;
+  minPostIntervalMs: number;
+  postAttempts: number;
+}
+
+export interface NotifyDeps {
+  /** The webhook URL, as the secret holds it now (cached by the caller's choice). */
+  webhookUrl: () => Promise<string>;
+  settings: NotifySettings;
+  logger?: Logger;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Time kept back from the function's deadline: the response and the log must still get out. */
+const DEADLINE_MARGIN_MS = 5000;
+/** Without a Lambda context (tests, local runs): how long a batch may take. */
+const NO_CONTEXT_BUDGET_MS = 120_000;
+/** One post's longest wait for Slack's answer. */
+const POST_TIMEOUT_MS = 10_000;
+
+export function createNotifyHandler(
+  deps: NotifyDeps,
+): (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<SQSBatchResponse> {
+  const logger = deps.logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "cdc-notify" });
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const doFetch = deps.fetch ?? fetch;
+
+  return async (event, context) => {
+    const all = () => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });
+    let url: string;
+    try {
+      url = webhookUrlFrom(await deps.webhookUrl());
+    } catch (err) {
+      // Every record waits for the next delivery: the secret may be back by then (or the DLQ tells someone).
+      logger.error("Slack webhook secret unreadable; the batch is returned to the queue", { error: safeError(err) });
+      return all();
+    }
+    const send: SendPost = async (payload) => {
+      const r = await doFetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+      });
+      const body = await r.text().catch(() => "");
+      return { status: r.status, retryAfter: r.headers.get("retry-after"), body };
+    };
+    const budget = context ? context.getRemainingTimeInMillis() : NO_CONTEXT_BUDGET_MS;
+    const outcome = await notifyBatch(
+      event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+      {
+        send,
+        sleep,
+        now,
+        deadline: now() + budget - DEADLINE_MARGIN_MS,
+        minIntervalMs: deps.settings.minPostIntervalMs,
+        maxAttempts: deps.settings.postAttempts,
+        stack: deps.settings.stack,
+        onAttempt: (a) => logger.warn("Slack post not accepted", a),
+      },
+    );
+    const summary = { records: event.Records.length, posts: outcome.posts, alertsPosted: outcome.delivered };
+    if (outcome.failedRecordIds.length > 0)
+      logger.error("Slack posts failed; their records return to the queue", {
+        ...summary,
+        failedRecords: outcome.failedRecordIds.length,
+        reasons: [...new Set(outcome.failures)],
+      });
+    else logger.info("alerts posted to Slack", summary);
+    return { batchItemFailures: outcome.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+/** The URL in the secret: the string itself, or a JSON object's `url`. Errors never include the value. */
+export function webhookUrlFrom(secret: unknown): string {
+  let value = typeof secret === "string" ? secret.trim() : undefined;
+  if (value?.startsWith("{")) {
+    try {
+      const parsed = JSON.parse(value) as { url?: unknown };
+      value = typeof parsed.url === "string" ? parsed.url.trim() : undefined;
+    } catch {
+      value = undefined;
+    }
+  }
+  if (!value || !/^https:\/\/\S+$/.test(value))
+    throw new Error('the secret must hold the webhook URL (https://…), as a string or as JSON {"url": …}');
+  return value;
+}
+
+/** An error as the log may show it: its name and message, with anything looking like a URL masked. */
+function safeError(err: unknown): string {
+  const e = err as Error;
+  return `${e?.name ?? "Error"}: ${String(e?.message ?? err).replace(/https?:\/\/\S+/g, "<url>")}`;
+}
+
+const positive = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const n = raw === undefined || raw === "" ? fallback : Number(raw);
+      if (Number.isInteger(n) && n >= 1) return n;
+      ctx.addIssue({ code: "custom", message: `${name} must be a positive integer, got ${raw}` });
+      return z.NEVER;
+    });
+
+/** The notifier's environment, declared once (see the file's comment for what each variable means). */
+const notifyEnvSchema = z.object({
+  SLACK_WEBHOOK_SECRET_ARN: z
+    .string({ error: "environment variable SLACK_WEBHOOK_SECRET_ARN is not set" })
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, { error: "SLACK_WEBHOOK_SECRET_ARN must be a Secrets Manager secret ARN" }),
+  SECRET_MAX_AGE_SECONDS: positive("SECRET_MAX_AGE_SECONDS", 300),
+  STACK: z.string().optional(),
+  MIN_POST_INTERVAL_MS: positive("MIN_POST_INTERVAL_MS", 1000),
+  POST_ATTEMPTS: positive("POST_ATTEMPTS", 3),
+});
+
+/** Settings from the environment; throws naming the first missing or malformed variable. */
+export function notifySettingsFromEnv(
+  env: NodeJS.ProcessEnv,
+): NotifySettings & { secretArn: string; secretMaxAgeSeconds: number } {
+  const r = notifyEnvSchema.safeParse(env);
+  if (!r.success) throw new Error(`notify Lambda: ${r.error.issues[0].message}`);
+  const e = r.data;
+  return {
+    secretArn: e.SLACK_WEBHOOK_SECRET_ARN,
+    secretMaxAgeSeconds: e.SECRET_MAX_AGE_SECONDS,
+    stack: e.STACK || undefined,
+    minPostIntervalMs: e.MIN_POST_INTERVAL_MS,
+    postAttempts: e.POST_ATTEMPTS,
+  };
+}
+
+let cached: ReturnType<typeof createNotifyHandler> | undefined;
+
+/** The Lambda entry point: settings once per container, the secret through Powertools' cache. */
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  if (!cached) {
+    const settings = notifySettingsFromEnv(process.env);
+    cached = createNotifyHandler({
+      settings,
+      webhookUrl: async () =>
+        (await getSecret(settings.secretArn, { maxAge: settings.secretMaxAgeSeconds, throwOnMissing: true })) as string,
+    });
+  }
+  return cached(event, context);
+};

@@ -237,6 +237,9 @@ async function moveByVerdict(
   const to = { bucket: settings.quarantineBucket, key: raw.key };
   await copyVerified(s3, raw, to, {
     "cdc-validation": "failed",
+    // Rows the file holds, for reconciliation with DMS (handlers/core/dms/evidence.ts): no footer read needed later.
+    "cdc-kind": result.kind ?? "",
+    "cdc-row-count": String(result.rowCount),
     "cdc-error-codes": [...new Set(result.errors.map((e) => e.code))].join(","),
     "cdc-errors": encodedPrefix(JSON.stringify(result.errors), MAX_REASONS_CHARS),
     "cdc-validated-at": validatedAt,

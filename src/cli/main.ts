@@ -14,6 +14,8 @@ import { registerReplayCommands } from "./commands/replay";
 import { registerLocalCommands } from "./commands/local";
 import { registerModelCommands } from "./commands/model";
 import { registerTargetCommands } from "./commands/target";
+import { registerDmsCommands } from "./commands/dms";
+import { registerReconcileCommands } from "./commands/reconcile";
 import { EXIT, processIo, UserError, type CliIo } from "./io";
 
 export function buildCli(io: CliIo): Command {
@@ -31,6 +33,8 @@ export function buildCli(io: CliIo): Command {
   registerLocalCommands(program, io);
   registerModelCommands(program, io);
   registerTargetCommands(program, io);
+  registerDmsCommands(program, io);
+  registerReconcileCommands(program, io);
   registerDocsCommands(program, io);
   // Subcommands inherit output and exit handling, so usage errors anywhere come back here as CommanderError.
   for (const cmd of program.commands) applyDefaults(cmd, io);

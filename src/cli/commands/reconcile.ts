@@ -1,0 +1,111 @@
+/**
+ * `cdc reconcile --stack <s> --source <n>`: the same reconciliation with DMS as the scheduled Lambda
+ * (handlers/core/dms/reconcile-source.ts), printed as a table, per table and stage: what DMS counted, what the stage
+ * holds, what is still in flight, and the difference. Exits 1 when any table drifts, so it can gate a script.
+ * Unlike the Lambda it always checks the applied stage: it reads the lake bucket with the caller's credentials.
+ */
+import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { Command } from "commander";
+import { reconcileSource } from "../../../handlers/core/dms/reconcile-source";
+import { s3VersionedStore } from "../../../handlers/poll";
+import { bucketName } from "../../../metadata/naming";
+import { EXIT, UserError, type CliIo } from "../io";
+import { credentialsFor, dmsTaskId, stackSource, textTable, type StackFlags } from "./dms";
+
+interface ReconcileFlags extends StackFlags {
+  table: string[];
+  json?: boolean;
+  endpoint?: string;
+  toleranceRows: string;
+  applyGraceMinutes: string;
+  staleMinutes: string;
+}
+
+export function registerReconcileCommands(program: Command, io: CliIo): void {
+  program
+    .command("reconcile")
+    .description("Compare DMS's table statistics with the rows raw, validation and every target hold")
+    .requiredOption("--stack <stack>", "stack name: Pulumi.<stack>.yaml names the buckets, task and region")
+    .requiredOption("--source <name>", "source name (cdc:sources[].name)")
+    .option("--table <schema.table>", "only this table (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("-C, --dir <dir>", "project directory", ".")
+    .option("--role-arn <arn>", "role to assume (it must read DMS and both accounts' buckets)")
+    .option("--region <region>", "AWS region (default: the stack's)")
+    .option("--endpoint <url>", "S3-compatible endpoint for the buckets (local mode, tests)")
+    .option("--tolerance-rows <n>", "differences up to this many rows are not drift", "0")
+    .option("--apply-grace-minutes <n>", "a harmonized file younger than this is in flight to its targets", "120")
+    .option("--stale-minutes <n>", "a raw file younger than this is in flight to validation", "60")
+    .option("--json", "the comparison as JSON")
+    .action(async (flags: ReconcileFlags) => {
+      const { config, source } = stackSource(flags);
+      const region = flags.region ?? config.region;
+      const count = (name: string, v: string) => {
+        if (!/^\d+$/.test(v))
+          throw new UserError(`--${name}: expected a whole number >= 0, got ${JSON.stringify(v)}`, EXIT.usage);
+        return Number(v);
+      };
+      const drift = {
+        now: new Date(),
+        batchSeconds: source.dms.cdcMaxBatchIntervalSeconds,
+        staleMinutes: count("stale-minutes", flags.staleMinutes),
+        applyGraceMinutes: count("apply-grace-minutes", flags.applyGraceMinutes),
+        toleranceRows: count("tolerance-rows", flags.toleranceRows),
+      };
+      for (const t of flags.table)
+        if (!/^[^.]+\.[^.]+$/.test(t))
+          throw new UserError(`--table: expected schema.table, got ${JSON.stringify(t)}`, EXIT.usage);
+      const credentials = await credentialsFor(flags, region, io);
+      const s3 = new S3Client({
+        region,
+        credentials,
+        ...(flags.endpoint ? { endpoint: flags.endpoint, forcePathStyle: true } : {}),
+      });
+      const { ingestion, lake } = config.accounts;
+      const name = (kind: "raw" | "quarantine" | "harmonized" | "lake", account: string) =>
+        bucketName(config.environment, source.name, kind, account);
+      io.err(`reconciling ${source.name} with DMS task ${dmsTaskId(config.environment, source.name)}`);
+      const result = await reconcileSource(
+        { dms: new DatabaseMigrationServiceClient({ region, credentials }), s3 },
+        {
+          source: source.name,
+          taskId: dmsTaskId(config.environment, source.name),
+          rawBucket: name("raw", ingestion.accountId),
+          quarantineBucket: name("quarantine", ingestion.accountId),
+          harmonizedBucket: name("harmonized", lake.accountId),
+          targets: source.targets.map((t) => ({ name: t.name, tables: t.tables })),
+          lake: s3VersionedStore(s3, name("lake", lake.accountId)),
+          tables: flags.table.length > 0 ? flags.table : undefined,
+        },
+        drift,
+      );
+      if (flags.table.length > 0 && result.tables.length === 0)
+        throw new UserError(`--table ${flags.table.join(", ")}: task ${result.taskId} does not replicate it`, EXIT.usage);
+      if (flags.json) io.out(JSON.stringify(result, null, 2));
+      else {
+        io.out(`task ${result.taskId}: ${result.taskStatus}`);
+        io.out(
+          textTable(
+            ["TABLE", "STAGE", "DMS", "FOUND", "IN FLIGHT", "MISSING", "", "NOTE"],
+            result.tables.flatMap((t) =>
+              t.stages.map((s) => [
+                t.table,
+                s.stage,
+                String(s.expected),
+                String(s.found),
+                String(s.inFlight),
+                String(s.difference),
+                s.drift ? "DRIFT" : "ok",
+                s.note ?? "",
+              ]),
+            ),
+          ),
+        );
+      }
+      const drifting = result.tables.filter((t) => t.drift);
+      if (drifting.length > 0)
+        throw new UserError(
+          `drift in ${drifting.length} table(s): ${drifting.map((t) => `${t.table} at ${t.drift?.stage} (${t.drift?.difference} rows)`).join(", ")}`,
+        );
+    });
+}

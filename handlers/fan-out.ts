@@ -10,15 +10,19 @@
  */
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import { fanOutTargetSchema, sendBatches, targetsFor, type Delivery, type FanOutTarget } from "./core/fan-out";
 import { parseValidatedFileMessage } from "./core/messages";
+import { FAN_OUT_METRICS } from "./core/metric-names";
 
 export interface FanOutDeps {
   sqs: SQSClient;
   targets: FanOutTarget[];
   logger?: Logger;
+  /** Powertools Metrics for the copies sent and unreadable messages (default: from the POWERTOOLS_* variables). */
+  metrics?: Metrics;
   /** Attempts per entry before its record is handed back to SQS (default 3). */
   attempts?: number;
   /** Pause before retry n (default 50 ms × 2^n); tests pass 0. */
@@ -29,6 +33,7 @@ export function createFanOutHandler(deps: FanOutDeps): (event: SQSEvent) => Prom
   const logger = deps.logger ?? new Logger({ serviceName: "cdc-fan-out" });
   const attempts = deps.attempts ?? 3;
   const backoff = deps.backoffMs ?? ((n: number) => 50 * 2 ** n);
+  const metrics = deps.metrics ?? new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "cdc" });
 
   return async (event) => {
     const failed = new Set<string>();
@@ -47,9 +52,17 @@ export function createFanOutHandler(deps: FanOutDeps): (event: SQSEvent) => Prom
       }
     }
 
+    const unreadable = failed.size;
+    let undelivered = 0;
     for (const batch of sendBatches(deliveries)) {
-      for (const d of await sendWithRetry(deps.sqs, batch, attempts, backoff, logger)) failed.add(d.recordId);
+      const lost = await sendWithRetry(deps.sqs, batch, attempts, backoff, logger);
+      undelivered += lost.length;
+      for (const d of lost) failed.add(d.recordId);
     }
+    // Per invocation, no table: the per-table counts are the validate Lambda's (handlers/core/metric-names.ts).
+    metrics.addMetric(FAN_OUT_METRICS.copiesSent, MetricUnit.Count, deliveries.length - undelivered);
+    metrics.addMetric(FAN_OUT_METRICS.unreadable, MetricUnit.Count, unreadable);
+    metrics.publishStoredMetrics();
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -35,6 +35,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
 import { handlerMetadata } from "../metadata/deployed";
 import type { TableMetadata } from "../metadata/format";
@@ -48,6 +49,8 @@ import {
   type TargetQueue,
 } from "./core/poller/tick";
 import type { Alerts } from "./core/poller/settle";
+import { billedDpuHours, type PollMetrics } from "./core/poller/run-metrics";
+import { POLL_METRICS, TABLE_PROPERTY } from "./core/metric-names";
 import type { VersionedStore } from "./core/poller/state-store";
 import type { ListedObject } from "./core/poller/sweep";
 import type { HarmonizedListing } from "./core/poller/work";
@@ -59,6 +62,8 @@ import { headObject } from "./lib/s3-objects";
 export const ACTIVE_RUN_STATES = new Set(["STARTING", "RUNNING", "STOPPING", "WAITING"]);
 
 export interface PollHandlerDeps {
+  /** Powertools Metrics publishing the settled runs' measurements (default: one from the POWERTOOLS_* variables). */
+  metrics?: Metrics;
   s3: S3Client;
   sqs: SQSClient;
   sns: SNSClient;
@@ -78,6 +83,7 @@ export function createPollHandler(deps: PollHandlerDeps): () => Promise<PollResu
   const store = s3RunStore(deps.s3, lakeBucket);
   const harmonized = s3Listing(deps.s3, deps.settings.harmonizedBucket);
   const alerts = snsAlerts(deps.sns, deps.settings.alertTopicArn);
+  const metrics = deps.metrics ?? new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "cdc" });
   return () =>
     pollTarget({
       queue,
@@ -89,7 +95,30 @@ export function createPollHandler(deps: PollHandlerDeps): () => Promise<PollResu
       settings: deps.settings,
       logger,
       now: deps.now,
+      metrics: emfPollMetrics(metrics),
     });
+}
+
+/**
+ * The settled runs' measurements as EMF: one line per data point, each with its table or run as a property (never a
+ * dimension: handlers/core/metric-names.ts says why), published at once so no property leaks into another point.
+ */
+export function emfPollMetrics(metrics: Metrics): PollMetrics {
+  return {
+    tableApplied({ table, runId, commitToTargetSeconds }) {
+      metrics.addMetadata(TABLE_PROPERTY, table);
+      metrics.addMetadata("runId", runId);
+      metrics.addMetric(POLL_METRICS.commitToTarget, MetricUnit.Seconds, commitToTargetSeconds);
+      metrics.publishStoredMetrics();
+    },
+    runSettled({ runId, attempts, executionSeconds, dpuHours }) {
+      metrics.addMetadata("runId", runId);
+      metrics.addMetadata("attempts", String(attempts));
+      metrics.addMetric(POLL_METRICS.glueSeconds, MetricUnit.Seconds, executionSeconds);
+      metrics.addMetric(POLL_METRICS.dpuHours, MetricUnit.Count, Math.round(dpuHours * 10000) / 10000);
+      metrics.publishStoredMetrics();
+    },
+  };
 }
 
 /** Glue job run states of a run that ended without success. */
@@ -108,6 +137,9 @@ export function glueJobRuns(glue: GlueClient, jobName: string): JobRuns {
         manifestUri: run.Arguments?.["--manifest"],
         manifestSha256: run.Arguments?.["--manifest_sha256"],
         ...(run.ErrorMessage ? { error: run.ErrorMessage } : {}),
+        ...(run.CompletedOn ? { completedAt: run.CompletedOn.toISOString() } : {}),
+        ...(run.ExecutionTime !== undefined ? { executionSeconds: run.ExecutionTime } : {}),
+        dpuHours: billedDpuHours(run),
       }));
     },
     async start(manifestUri, manifestSha256) {

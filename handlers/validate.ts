@@ -31,6 +31,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { z } from "zod";
 import { handlerMetadata } from "../metadata/deployed";
 import { isLargeFileResult, parseLargeFileResult, sentByRole } from "./core/messages";
+import { TABLE_PROPERTY, VALIDATE_METRICS, violationMetric } from "./core/metric-names";
 import { parseS3EventBody } from "./lib/s3-event";
 import {
   completeLargeFile,
@@ -53,13 +54,30 @@ export interface ValidateHandlerDeps extends Omit<MoveDeps, "logger" | "startLar
 }
 
 const OUTCOME_METRICS: Record<Outcome, string> = {
-  harmonized: "FilesHarmonized",
-  quarantined: "FilesQuarantined",
-  "large-file-job": "FilesSentToLargeFileJob",
-  "already-moved": "DuplicateEvents",
-  gone: "EventsForMissingFiles",
-  superseded: "FilesSupersededDuringMove",
+  harmonized: VALIDATE_METRICS.harmonized,
+  quarantined: VALIDATE_METRICS.quarantined,
+  "large-file-job": VALIDATE_METRICS.largeFileJob,
+  "already-moved": VALIDATE_METRICS.alreadyMoved,
+  gone: VALIDATE_METRICS.gone,
+  superseded: VALIDATE_METRICS.superseded,
 };
+
+/**
+ * One EMF line per file: its outcome and violations, with the table as a property rather than a dimension
+ * (handlers/core/metric-names.ts says why), so the dashboard counts files per table from the logs at no metric cost.
+ * Added and published in one synchronous step: records run concurrently, and a property must not reach another file's
+ * line.
+ */
+function publishFileMetrics(
+  metrics: Metrics,
+  outcome: Outcome,
+  result: { table: string | null; errors: { code: string }[] } | undefined,
+): void {
+  metrics.addMetadata(TABLE_PROPERTY, result?.table ?? "(unknown)");
+  metrics.addMetric(OUTCOME_METRICS[outcome], MetricUnit.Count, 1);
+  for (const e of result?.errors ?? []) metrics.addMetric(violationMetric(e.code), MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
 
 /** Builds the handler around explicit clients and settings (tests pass fauxqs clients). */
 export function createValidateHandler(
@@ -103,8 +121,7 @@ export function createValidateHandler(
     const running = work();
     inFlight.set(id, running);
     const { outcome, result } = await running.finally(() => inFlight.delete(id));
-    metrics.addMetric(OUTCOME_METRICS[outcome], MetricUnit.Count, 1);
-    for (const e of result?.errors ?? []) metrics.addMetric(`Violation_${e.code}`, MetricUnit.Count, 1);
+    publishFileMetrics(metrics, outcome, result);
   };
   // The queue carries S3 events, and the large-file job's results for the files it checked.
   const record = async (r: SQSRecord) => {
@@ -112,7 +129,8 @@ export function createValidateHandler(
       // Checked before the body is parsed: a forged message may be malformed too, and must not loop through retries.
       const senderId = r.attributes.SenderId as string | undefined;
       if (!sentByRole(senderId, job?.roleUniqueId)) {
-        metrics.addMetric("ForeignLargeFileVerdicts", MetricUnit.Count, 1);
+        metrics.addMetric(VALIDATE_METRICS.foreignVerdicts, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
         await ignoreForeignVerdict(move, {
           body: r.body,
           senderId,
@@ -129,11 +147,8 @@ export function createValidateHandler(
   };
   return async (event, context) => {
     logger.addContext(context);
-    try {
-      return await processPartialResponse(event, record, processor, { context });
-    } finally {
-      metrics.publishStoredMetrics();
-    }
+    // Nothing to flush at the end: every data point is published with its file (publishFileMetrics).
+    return processPartialResponse(event, record, processor, { context });
   };
 }
 

@@ -37,6 +37,11 @@ export const manifestTableSchema = z.strictObject({
   generation: z
     .strictObject({ id: z.string().min(1), at: z.string().min(1), sweep: z.boolean(), file: z.string().min(1) })
     .optional(),
+  /**
+   * The latest source commit time (ISO-8601 UTC) among the announced files that said one (`latestCommitAt` of the
+   * validated-file messages): the poller's commit-to-target metric once the run is applied. The runner ignores it.
+   */
+  latestCommitAt: z.iso.datetime().optional(),
   spark: z.strictObject({
     create: statements,
     load: statements,
@@ -139,6 +144,8 @@ export interface ManifestTableInput {
   etags: string[];
   /** The table's generation, when the batch has full-load files of a reload (handlers/core/poller/generations.ts). */
   generation?: Generation & { file: string };
+  /** The latest source commit time of the batch's announced files, when known (for the delay metric). */
+  latestCommitAt?: string;
 }
 
 /** The bytes a manifest is stored as: what the poller writes and hashes, and the job checks (`--manifest_sha256`). */
@@ -169,7 +176,7 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tables = input.tables.map(({ meta, files, etags, generation }): ManifestTable => {
+  const tables = input.tables.map(({ meta, files, etags, generation, latestCommitAt }): ManifestTable => {
     if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
     const batch: BatchFile[] = files.map((uri) => ({ uri }));
     const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace));
@@ -179,6 +186,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       files,
       etags: etags.map(unquoteEtag),
       ...(generation ? { generation } : {}),
+      ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
       spark: {
         create: sp.create(),
         load: s.load,

@@ -73,7 +73,15 @@ export function planBatch(received: readonly ReceivedFile[], source: string, tab
     .sort(([a], [b]) => (tableId(a) < tableId(b) ? -1 : tableId(a) > tableId(b) ? 1 : 0))
     .map(([meta, files]) => {
       const ordered = [...files.entries()].sort(([, a], [, b]) => compareDmsFiles(a.key, b.key));
-      return { meta, files: ordered.map(([uri]) => uri), etags: ordered.map(([, m]) => unquoteEtag(m.etag)) };
+      // ISO-8601 UTC instants of one form compare as strings.
+      const committed = ordered.map(([, m]) => m.latestCommitAt).filter((t): t is string => t !== undefined);
+      const latestCommitAt = committed.length > 0 ? committed.reduce((a, b) => (a >= b ? a : b)) : undefined;
+      return {
+        meta,
+        files: ordered.map(([uri]) => uri),
+        etags: ordered.map(([, m]) => unquoteEtag(m.etag)),
+        ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
+      };
     });
   return { tables: planned, files: planned.reduce((n, t) => n + t.files.length, 0), included, rejected };
 }

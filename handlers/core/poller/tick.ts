@@ -34,6 +34,7 @@ import {
   type RunFailure,
   type RunRetryPolicy,
 } from "./run-failure";
+import { measureSettledRuns, type PollMetrics } from "./run-metrics";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
@@ -73,6 +74,10 @@ export interface JobRunInfo {
   manifestSha256?: string;
   /** Why it failed (Glue's ErrorMessage), for a failed run. */
   error?: string;
+  /** When it ended, its Glue time and billed DPU-hours, for the run metrics (run-metrics.ts). */
+  completedAt?: string;
+  executionSeconds?: number;
+  dpuHours?: number;
 }
 
 /** The target's Glue job (one job per target, at most one concurrent run). */
@@ -140,6 +145,8 @@ export interface PollDeps {
   now?: () => Date;
   /** Run id suffix (default: random). */
   suffix?: () => string;
+  /** Where the settled runs' measurements go (commit to target, Glue time and DPU-hours); none when absent. */
+  metrics?: PollMetrics;
 }
 
 export type PollResult =
@@ -183,6 +190,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const checkpoint = (await store.read(ckKey))?.trim() || undefined;
   const listed = runsInListing(prefix, await store.list(prefix, checkpoint));
   let loaded = await loadTargetState(store, settings.source, settings.target);
+  const settledBefore = loaded.state.settledThrough;
   loaded = await settleFinishedRuns(
     {
       store,
@@ -197,6 +205,13 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     listed,
     loaded,
   );
+  if (deps.metrics) {
+    const measure = { listed, before: settledBefore, after: loaded.state.settledThrough, store, recent, now: now() };
+    // Measuring never holds up the work: a run it misses only leaves a gap in the metrics.
+    await measureSettledRuns(measure, deps.metrics).catch((err: unknown) =>
+      logger.warn("settled runs not measured", { error: (err as Error).message }),
+    );
+  }
   // Tables held on a transient error whose automatic retry is due go back into the work, as after a resume.
   let retried: string[] = [];
   loaded = await updateTargetState(

@@ -117,7 +117,8 @@ export async function collectWork(input: WorkInput): Promise<Work> {
       pinned.etags.push(unquoteEtag(etag));
     }
     if (pinned.files.length === 0) continue;
-    out.push({ meta, ...pinned });
+    // Swept files carry no commit time (no message); the announced ones' latest stands for the table.
+    out.push({ meta, ...pinned, ...(ann?.latestCommitAt !== undefined ? { latestCommitAt: ann.latestCommitAt } : {}) });
     files += out[out.length - 1].files.length;
     sweptFiles += extra;
   }

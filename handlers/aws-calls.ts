@@ -15,8 +15,11 @@
  */
 export type BucketName = "raw" | "quarantine" | "harmonized" | "lake" | "publication" | "script";
 
-/** `validation`: the raw bucket's event queue; `validated`: validated-file messages; `target`: one target's queue. */
-export type QueueName = "validation" | "validated" | "target";
+/**
+ * `validation`: the raw bucket's event queue; `validated`: validated-file messages; `target`: one target's queue;
+ * `schedule-dead-letter`: the DMS stop/start schedule's failed calls (components/dms-schedule.ts).
+ */
+export type QueueName = "validation" | "validated" | "target" | "schedule-dead-letter";
 
 export type AwsResource =
   /** The bucket itself (ListBucket). */
@@ -32,6 +35,8 @@ export type AwsResource =
   | { glueConnection: "mysql" }
   /** A Secrets Manager secret: the MySQL target's (Glue connection) or the source database's (DMS). */
   | { secret: "mysql" | "source" }
+  /** The source's DMS replication task. */
+  | { dmsTask: "source" }
   /** A stream in the function's own log group (Lambda) or in Glue's `/aws-glue/*` groups (Glue jobs). */
   | { logStream: "own" | "glue" }
   /** Actions that AWS scopes to no resource (`*`). */

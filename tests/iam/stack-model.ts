@@ -230,6 +230,7 @@ export function resolveResource(caller: Caller, call: AwsCall): Resolved[] | und
   if ("glueCatalog" in on) return scoped(`catalog:${on.glueCatalog}`);
   if ("glueConnection" in on) return scoped("connection:mysql");
   if ("secret" in on) return scoped(`secret:${on.secret}`);
+  if ("dmsTask" in on) return scoped("dms:task");
   if ("logStream" in on) return scoped(`logs:${on.logStream}`);
   return [{ arn: "*", account: caller.role.account }];
 }

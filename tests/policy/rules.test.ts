@@ -183,6 +183,22 @@ describe("queue rule", () => {
       "queue cdc-dev-sales-validate has no dead-letter queue: set a redrivePolicy with deadLetterTargetArn and maxReceiveCount",
     ]);
   });
+
+  it("passes the dead-letter queue of an EventBridge Scheduler schedule, and only that one", async () => {
+    const queue = (name: string): HandResource => ({ type: "aws:sqs/queue:Queue", name, props: { name } });
+    const schedule: HandResource = {
+      type: "aws:scheduler/schedule:Schedule",
+      name: "dms-stop",
+      props: { target: { deadLetterConfig: { arn: "arn:aws:sqs:eu-west-2:111111111111:cdc-dev-sales-dms-schedule-dlq" } } },
+    };
+    const violations = await checkPolicies(
+      [queuesHaveDeadLetterQueues],
+      [queue("cdc-dev-sales-dms-schedule-dlq"), queue("cdc-dev-sales-other"), schedule],
+    );
+    expect(violations.map((v) => v.message)).toEqual([
+      "queue cdc-dev-sales-other has no dead-letter queue: set a redrivePolicy with deadLetterTargetArn and maxReceiveCount",
+    ]);
+  });
 });
 
 describe("Lambda rule", () => {

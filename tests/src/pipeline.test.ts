@@ -65,6 +65,14 @@ const RECONCILER = {
   "aws:cloudwatch/eventRule:EventRule": 1,
   "aws:cloudwatch/eventTarget:EventTarget": 1,
 };
+/** The dev cost saver, where a source sets `dms.schedule`: stop and resume schedules, their role and dead letters. */
+const DMS_SCHEDULE = {
+  "aws:scheduler/schedule:Schedule": 2,
+  "aws:iam/role:Role": 1,
+  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:sqs/queue:Queue": 1,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 1,
+};
 /** The large-file validation job: its artifacts bucket, script, role, job and failed-run alert. */
 const LARGE_FILE_JOB = {
   "aws:cloudwatch/eventRule:EventRule": 1,
@@ -118,13 +126,16 @@ const times = (counts: Record<string, number>, n: number) =>
 function expectedFor(stack: StackName, source: string, ...extra: Array<Record<string, number>>): Record<string, number> {
   const sources = JSON.parse(engineConfig(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`))["cdc:sources"]) as Array<{
     name: string;
+    dms?: { schedule?: object };
     targets: Array<{ mysql?: object }>;
   }>;
-  const targets = sources.find((s) => s.name === source)?.targets ?? [];
+  const entry = sources.find((s) => s.name === source);
+  const targets = entry?.targets ?? [];
   return plus(
     PER_SOURCE,
     LARGE_FILE_JOB,
     RECONCILER,
+    times(DMS_SCHEDULE, entry?.dms?.schedule ? 1 : 0),
     times(PER_TARGET, targets.length),
     times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
     ...extra,

@@ -1,0 +1,143 @@
+/**
+ * Reconciliation with DMS for one source, in the ingestion account next to its task: a scheduled Lambda
+ * (handlers/dms-reconcile.ts) that compares DescribeTableStatistics with the rows in raw, quarantine, harmonized and
+ * each target's applied state, and alerts once per drifting table on the source's alert topic. It only reads: DMS,
+ * the buckets, the lake's state documents; its one write is the alert.
+ *
+ * The applied stage needs the lake bucket, which lives in the lake account in a split stack: pass `lake` only when
+ * the function can read it (same account, or a lake bucket policy naming this function's role); without it the
+ * Lambda checks raw and validated only and `cdc reconcile` checks the rest.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { argsChecker, isIntIn } from "./args";
+import { BundledFunction } from "./bundled-function";
+import type { PolicyStatementInput } from "./iam";
+import { runOnSchedule } from "./schedule";
+
+interface BucketRef {
+  bucketName: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+}
+
+export interface DmsReconcilerArgs {
+  /** Physical function and schedule name. */
+  functionName: string;
+  environment: string;
+  sourceName: string;
+  accountId: string;
+  /** The DMS task (`cdc-<env>-<source>`) and its ARN, on which DescribeTableStatistics is granted. */
+  task: { id: string; arn: pulumi.Input<string> };
+  raw: BucketRef;
+  quarantine: BucketRef;
+  harmonized: BucketRef;
+  /** The lake bucket, when readable from here: enables the applied stage. */
+  lake?: BucketRef;
+  /** Each target and its table globs, as the fan-out routes them. */
+  targets: { name: string; tables: string[] }[];
+  alertTopicArn: pulumi.Input<string>;
+  /** Keys the function decrypts with: the ingestion key (raw, quarantine, topic, logs) and the lake key. */
+  kmsKeyArns: pulumi.Input<string>[];
+  /** The ingestion key, for the function's log group. */
+  logKmsKeyArn: pulumi.Input<string>;
+  /** DMS's CdcMaxBatchInterval: rows counted within it may not be in a file yet. */
+  batchSeconds: number;
+  /**
+   * How often it runs. Defaults to 60: DMS's counters and the files move every batch interval, and an hour leaves
+   * every file time to be validated (the raw reconciler re-queues after an hour too) before a gap counts.
+   */
+  everyMinutes?: number;
+}
+
+export class DmsReconciler extends pulumi.ComponentResource {
+  readonly functionName: pulumi.Output<string>;
+  /** The function's role: the lake side's bucket and key policies name it to allow the cross-account reads. */
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DmsReconcilerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cdc:ingestion:DmsReconciler", name, {}, opts);
+    const fail = argsChecker("DmsReconciler", name, this);
+    const every = args.everyMinutes ?? 60;
+    if (!isIntIn(every, 5, 24 * 60)) fail("everyMinutes must be 5–1440");
+    if (!isIntIn(args.batchSeconds, 1, 3600)) fail("batchSeconds must be 1–3600 (DMS's CdcMaxBatchInterval)");
+    if (!/^cdc-[a-z0-9-]+$/.test(args.task.id))
+      fail(`task.id must be the DMS task identifier cdc-<env>-<source>, got ${args.task.id}`);
+    const child = { parent: this };
+
+    const fn = new BundledFunction(
+      `${name}-function`,
+      {
+        functionName: args.functionName,
+        entry: "handlers/dms-reconcile.ts",
+        accountId: args.accountId,
+        powertools: { serviceName: args.functionName, metricsNamespace: `cdc/${args.environment}` },
+        timeoutSeconds: 900,
+        memorySizeMb: 512,
+        logKmsKeyArn: args.logKmsKeyArn,
+        onFailureDestinationArn: args.alertTopicArn,
+        environment: {
+          SOURCE: args.sourceName,
+          DMS_TASK_ID: args.task.id,
+          DMS_TASK_ARN: args.task.arn,
+          RAW_BUCKET: args.raw.bucketName,
+          QUARANTINE_BUCKET: args.quarantine.bucketName,
+          HARMONIZED_BUCKET: args.harmonized.bucketName,
+          ...(args.lake ? { LAKE_BUCKET: args.lake.bucketName } : {}),
+          ALERT_TOPIC_ARN: args.alertTopicArn,
+          RECONCILE_TARGETS: JSON.stringify(args.targets),
+          BATCH_SECONDS: String(args.batchSeconds),
+        },
+        policyStatements: dmsReconcilerStatements(args),
+      },
+      child,
+    );
+    runOnSchedule(
+      `${name}-schedule`,
+      {
+        ruleName: args.functionName,
+        description: `Reconciles ${args.sourceName} with DMS's table statistics`,
+        scheduleExpression: every === 60 ? "rate(1 hour)" : `rate(${every} minutes)`,
+        fn,
+      },
+      child,
+    );
+
+    this.functionName = fn.functionName;
+    this.roleArn = fn.roleArn;
+    this.registerOutputs({ functionName: this.functionName, roleArn: this.roleArn });
+  }
+}
+
+/** Read DMS and the buckets, publish alerts — nothing else. */
+export function dmsReconcilerStatements(
+  a: Pick<
+    DmsReconcilerArgs,
+    "task" | "raw" | "quarantine" | "harmonized" | "lake" | "alertTopicArn" | "kmsKeyArns" | "sourceName"
+  >,
+): PolicyStatementInput[] {
+  const buckets = [a.raw, a.quarantine, a.harmonized];
+  return [
+    // DescribeReplicationTasks names no resource in IAM (it lists); DescribeTableStatistics is granted on the task.
+    { Sid: "FindTask", Effect: "Allow", Action: "dms:DescribeReplicationTasks", Resource: "*" },
+    { Sid: "ReadTableStatistics", Effect: "Allow", Action: "dms:DescribeTableStatistics", Resource: a.task.arn },
+    { Sid: "ListTableFiles", Effect: "Allow", Action: "s3:ListBucket", Resource: buckets.map((b) => b.arn) },
+    // HEAD (row-count metadata) and footer reads of objects without it.
+    {
+      Sid: "ReadTableFiles",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: buckets.map((b) => pulumi.interpolate`${b.arn}/*`),
+    },
+    ...(a.lake
+      ? [
+          {
+            Sid: "ReadTargetState",
+            Effect: "Allow" as const,
+            Action: "s3:GetObject",
+            Resource: pulumi.interpolate`${a.lake.arn}/state/${a.sourceName}/*`,
+          },
+        ]
+      : []),
+    { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: a.alertTopicArn },
+    { Sid: "UseKeys", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: a.kmsKeyArns },
+  ];
+}

@@ -82,6 +82,8 @@ export class CdcPipeline extends pulumi.ComponentResource {
   readonly athenaWorkgroup: pulumi.Output<string>;
   /** Glue apply job of each target, by target name. */
   readonly applyJobNames: Record<string, pulumi.Output<string>>;
+  /** The source's alert topic in each of its accounts, by account id (one entry when both sides share an account). */
+  readonly alertTopicArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: CdcPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super(
@@ -331,6 +333,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
     this.publicationBucketName = publication.publicationBucketName;
     this.athenaWorkgroup = publication.workgroupName;
     this.applyJobNames = Object.fromEntries(source.targets.map((t, i) => [t.name, targets[i].jobName]));
+    this.alertTopicArns = { [this.ingestionAccountId]: alerts.arn, [this.lakeAccountId]: lakeAlerts.arn };
     this.registerOutputs({
       sourceName: this.sourceName,
       targetNames: this.targetNames,

@@ -16,6 +16,7 @@ import { Network } from "../components/network";
 import { accountProviders, AWS_ROLE_VARIABLE, awsRoleForRun, sessionName, type AccountProviders } from "./accounts";
 import type { StackConfig } from "./config";
 import { CdcPipeline, pipelineName, stackTags } from "./pipeline";
+import { slackNotifiers } from "./slack-notifiers";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
 export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");
@@ -88,6 +89,9 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
         { dependsOn: [catalog] },
       ),
   );
+
+  // One per account, after the pipelines: it subscribes to every source's alert topic there.
+  slackNotifiers(config, providers, pipelines);
 
   return {
     environment: config.environment,

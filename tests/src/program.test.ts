@@ -70,13 +70,14 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     }
   });
 
-  it("declares nothing outside a pipeline but the providers, the network, the catalog's encryption and the account-wide DMS roles, every AWS resource through an explicit provider", () => {
+  it("declares nothing outside a pipeline but the providers, the network, the catalog's encryption, the account-wide DMS roles and the Slack notifiers, every AWS resource through an explicit provider", () => {
     const stackLevel = new Set([
       PIPELINE,
       "cdc:ingestion:DmsServiceRoles",
       AWS_PROVIDER,
       "cdc:network:Network",
       "cdc:glue:CatalogEncryption",
+      "cdc:alerting:SlackNotifier",
     ]);
     for (const r of resources) {
       if (!stackLevel.has(r.type)) expect(r.parent).toBeDefined();

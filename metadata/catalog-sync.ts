@@ -15,7 +15,7 @@ import {
   type Table,
 } from "@aws-sdk/client-glue";
 import type { SourceMetadata, TableMetadata } from "./format";
-import { GLUE_PARAMETERS, glueTableInput, tableDifferences } from "./glue-table-input";
+import { columnDifferences, GLUE_PARAMETERS, glueTableInput, tableDifferences } from "./glue-table-input";
 
 export interface CatalogSyncOptions {
   glue: GlueClient;
@@ -35,7 +35,8 @@ export interface CatalogSyncOptions {
 export interface CatalogSyncResult {
   databaseCreated: boolean;
   created: string[];
-  updated: Array<{ table: string; changes: string[] }>;
+  /** What differs (`columns`, `location`, …) and, when the columns do, each column's change (`+ name type`, …). */
+  updated: Array<{ table: string; changes: string[]; columns: string[] }>;
   unchanged: string[];
   /** Managed tables in the catalog with no metadata any more. */
   stale: string[];
@@ -91,6 +92,7 @@ export async function syncCatalog(opts: CatalogSyncOptions): Promise<CatalogSync
       result.unchanged.push(name);
       continue;
     }
+    const columns = changes.includes("columns") ? columnDifferences(current, input) : [];
     say(`${verb("updating", "would update")} table ${database}.${name} (${changes.join(", ")})`);
     if (!opts.dryRun) {
       // Keep parameters other tools added (Athena, Lake Formation); ours are replaced, including one we no longer set.
@@ -101,7 +103,7 @@ export async function syncCatalog(opts: CatalogSyncOptions): Promise<CatalogSync
         new UpdateTableCommand({ CatalogId: catalogId, DatabaseName: database, TableInput: { ...input, Parameters } }),
       );
     }
-    result.updated.push({ table: name, changes });
+    result.updated.push({ table: name, changes, columns });
   }
 
   for (const [name, t] of existing) {

@@ -92,3 +92,26 @@ export function tableDifferences(existing: Table, desired: TableInput): string[]
   if ([...owned].some((k) => have[k] !== wantParams[k])) diffs.push("parameters");
   return diffs;
 }
+
+/**
+ * How the columns would change, one entry each, for a reviewer: `+ name type` added, `- name type` removed,
+ * `~ name old → new` retyped, `~ name: comment` when only the comment (the source type) changed, and `columns
+ * reordered` when the same columns come in another order. Empty when the columns are the same.
+ */
+export function columnDifferences(existing: Table, desired: TableInput): string[] {
+  const have = existing.StorageDescriptor?.Columns ?? [];
+  const want = desired.StorageDescriptor?.Columns ?? [];
+  const haveByName = new Map(have.map((c) => [c.Name, c]));
+  const wantNames = new Set(want.map((c) => c.Name));
+  const diffs: string[] = [];
+  for (const c of want) {
+    const old = haveByName.get(c.Name);
+    if (old === undefined) diffs.push(`+ ${c.Name} ${c.Type}`);
+    else if (old.Type !== c.Type) diffs.push(`~ ${c.Name} ${old.Type} → ${c.Type}`);
+    else if ((old.Comment ?? "") !== (c.Comment ?? "")) diffs.push(`~ ${c.Name}: comment`);
+  }
+  for (const c of have) if (!wantNames.has(c.Name)) diffs.push(`- ${c.Name} ${c.Type}`);
+  const order = (cs: Column[]) => cs.map((c) => c.Name).filter((n) => haveByName.has(n) && wantNames.has(n));
+  if (diffs.length === 0 && JSON.stringify(order(have)) !== JSON.stringify(order(want))) diffs.push("columns reordered");
+  return diffs;
+}

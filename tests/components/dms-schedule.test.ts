@@ -31,7 +31,8 @@ function args(window: Partial<DmsScheduleArgs["window"]> = {}): DmsScheduleArgs 
 
 async function declare(a: DmsScheduleArgs = args()): Promise<RecordedResource[]> {
   const { mocks } = await runDeclarations(() => {
-    new DmsSchedule("sales-schedule", a, { provider: testProvider() });
+    const schedule = new DmsSchedule("sales-schedule", a, { provider: testProvider() });
+    return { deadLetterQueueUrl: schedule.deadLetterQueueUrl };
   });
   return mocks.resources;
 }

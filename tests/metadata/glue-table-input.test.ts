@@ -1,5 +1,5 @@
 import type { Table } from "@aws-sdk/client-glue";
-import { glueTableInput, glueTableName, tableDifferences } from "../../metadata/glue-table-input";
+import { columnDifferences, glueTableInput, glueTableName, tableDifferences } from "../../metadata/glue-table-input";
 import { readMetadataDir } from "../../metadata/load";
 import * as path from "node:path";
 
@@ -89,5 +89,27 @@ describe("tableDifferences", () => {
       Parameters: { ...keyless.Parameters, cdc_primary_key: "id" },
     };
     expect(tableDifferences(stored, keyless)).toEqual(["parameters"]);
+  });
+});
+
+describe("columnDifferences", () => {
+  it("lists each added, removed, retyped and re-commented column, and a pure reordering", () => {
+    expect(columnDifferences(asStored(), input)).toEqual([]);
+    const cols = () => input.StorageDescriptor!.Columns!;
+    const drifted = asStored();
+    const stored = drifted.StorageDescriptor!.Columns!;
+    const added = stored.pop()!; // the input has it, the catalog not
+    stored[4] = { ...stored[4], Type: "varchar(36)" };
+    stored[3] = { ...stored[3], Comment: "hand edited" };
+    stored.push({ Name: "legacy", Type: "int" });
+    expect(columnDifferences(drifted, input)).toEqual([
+      `~ ${stored[3].Name}: comment`,
+      `~ ${stored[4].Name} varchar(36) → ${cols()[4].Type}`,
+      `+ ${added.Name} ${added.Type}`,
+      "- legacy int",
+    ]);
+    const reordered = asStored();
+    reordered.StorageDescriptor!.Columns!.reverse();
+    expect(columnDifferences(reordered, input)).toEqual(["columns reordered"]);
   });
 });

@@ -57,6 +57,21 @@ describe("cdc catalog sync refusals", () => {
     expect([glue.calls(), sts.calls()]).toEqual([[], []]);
   });
 
+  it("refuses a bad --aws-role, one with --role-arn, the preview role without --dry-run and --metadata without --source", async () => {
+    const refusals = [
+      [["--aws-role", "admin"], 'cdc: --aws-role: expected deploy or preview, received "admin"'],
+      [
+        ["--aws-role", "deploy", "--role-arn", "arn:aws:iam::555555555555:role/x"],
+        "cdc: --aws-role and --role-arn: give one of them, not both",
+      ],
+      [["--aws-role", "preview"], "cdc: --aws-role preview: the preview roles are read-only; add --dry-run"],
+    ] as const;
+    for (const [flags, line] of refusals) expect(await sync(...flags)).toMatchObject({ code: 2, stderr: line });
+    const all = await cdc("catalog", "sync", "--stack", "dev", "-C", ROOT, "--metadata", path.join(work, "sales"));
+    expect([all.code, all.stderr]).toEqual([2, "cdc: --metadata: names one source's metadata; add --source"]);
+    expect([glue.calls(), sts.calls()]).toEqual([[], []]);
+  });
+
   it("a role STS refuses to hand out is one line naming the role, and Glue is never called", async () => {
     const roleArn = "arn:aws:iam::555555555555:role/cdc-catalog";
     sts.on(AssumeRoleCommand).rejects(

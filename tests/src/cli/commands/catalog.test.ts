@@ -230,13 +230,100 @@ motoDescribe("cdc catalog sync on moto (Glue Data Catalog, STS)", () => {
   it("--dry-run reports without writing", async () => {
     const r = await sync("--dry-run");
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("cdc_dev_sales: database would be created; 6 would be created, 0 would be updated, 0 unchanged");
+    expect(r.stdout.split("\n")).toEqual([
+      "cdc_dev_sales: database would be created; 6 would be created, 0 would be updated, 0 unchanged",
+      "cdc_dev_sales.billing_subscription: would be created",
+      "cdc_dev_sales.dbo_auditevent: would be created",
+      "cdc_dev_sales.dbo_customer: would be created",
+      "cdc_dev_sales.dbo_invoice: would be created",
+      "cdc_dev_sales.dbo_invoiceline: would be created",
+      "cdc_dev_sales.dbo_payment: would be created",
+    ]);
     expect(r.stderr).toContain("  would create table cdc_dev_sales.dbo_payment");
     expect(log.operations()).toEqual(["glue:GetDatabase"]);
     await expect(glue.send(new GetDatabaseCommand({ Name: "cdc_dev_sales" }))).rejects.toHaveProperty(
       "name",
       "EntityNotFoundException",
     );
+  });
+
+  it("--dry-run on a deployed catalog prints each table's change with its columns, reads only, and changes nothing", async () => {
+    await sync();
+    const before = await tables();
+    // The metadata of a reviewed pull request: a column retyped, one added, one dropped, and a new table.
+    editTable("dbo.Invoice", (t) => {
+      const total = t.columns.find((c: any) => c.name === "Total");
+      total.precision = 21;
+      total.parquet = { physical: "FIXED_LEN_BYTE_ARRAY", length: 9, logical: { type: "DECIMAL", precision: 21, scale: 4 } };
+      t.columns = t.columns.filter((c: any) => c.name !== "DueOn");
+      t.columns.push({ ...t.columns.find((c: any) => c.name === "Currency"), name: "Channel", ordinal: 99 });
+    });
+    const payment = JSON.parse(fs.readFileSync(path.join(work, "sales", "tables", "dbo.Payment.json"), "utf8"));
+    fs.writeFileSync(path.join(work, "sales", "tables", "dbo.Refund.json"), JSON.stringify({ ...payment, table: "Refund" }));
+    const meta = JSON.parse(fs.readFileSync(path.join(work, "sales", "source.json"), "utf8"));
+    fs.writeFileSync(
+      path.join(work, "sales", "source.json"),
+      JSON.stringify({ ...meta, tables: [...meta.tables, "dbo.Refund"].sort() }),
+    );
+    log.clear();
+
+    const r = await sync("--dry-run");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toEqual([
+      "cdc_dev_sales: 1 would be created, 1 would be updated, 5 unchanged",
+      "cdc_dev_sales.dbo_refund: would be created",
+      "cdc_dev_sales.dbo_invoice: would be updated (columns)",
+      "    ~ total decimal(19,4) → decimal(21,4)",
+      "    + channel string",
+      "    - dueon date",
+      "cdc_dev_sales unchanged: billing_subscription, dbo_auditevent, dbo_customer, dbo_invoiceline, dbo_payment",
+    ]);
+    // Read calls only, and the catalog exactly as before.
+    expect(log.operations()).toEqual(["glue:GetDatabase", "glue:GetTables"]);
+    expect(await tables()).toEqual(before);
+  });
+
+  it("without --source syncs every source of the stack, each into its own database", async () => {
+    // Each source's committed metadata (metadata/sources/<source>/).
+    const r = await cdc("catalog", "sync", "--stack", "dev", "-C", ROOT);
+    expect([r.code, r.stdout.split("\n")]).toEqual([
+      0,
+      [
+        "cdc_dev_sales: database created; 6 created, 0 updated, 0 unchanged",
+        "cdc_dev_crm: database created; 5 created, 0 updated, 0 unchanged",
+      ],
+    ]);
+    expect((await tables(glue, "cdc_dev_crm")).length).toBe(5);
+  });
+
+  it("--aws-role assumes the stack file's lake role: deploy to write, preview only for a dry run", async () => {
+    const prod = (...extra: string[]) =>
+      cdc(
+        "catalog",
+        "sync",
+        "--stack",
+        "prod",
+        "--source",
+        "sales",
+        "-C",
+        ROOT,
+        "--metadata",
+        path.join(work, "sales"),
+        ...extra,
+      );
+    const assumed = () =>
+      log.requests.filter((q) => q.operation === "AssumeRole").map((q) => new URLSearchParams(q.body).get("RoleArn"));
+    const deploy = await prod("--aws-role", "deploy");
+    expect([deploy.code, deploy.stdout]).toEqual([0, "cdc_prod_sales: database created; 6 created, 0 updated, 0 unchanged"]);
+    expect(assumed()).toEqual(["arn:aws:iam::555555555555:role/cdc-deploy"]);
+    log.clear();
+    const preview = await prod("--aws-role", "preview", "--dry-run");
+    expect([preview.code, preview.stdout.split("\n")[0]]).toEqual([
+      0,
+      "cdc_prod_sales: 0 would be created, 0 would be updated, 6 unchanged",
+    ]);
+    expect(assumed()).toEqual(["arn:aws:iam::555555555555:role/cdc-preview"]);
+    expect(writes()).toEqual([]);
   });
 
   it("--role-arn assumes the role on STS and writes the lake account's catalog with the role's credentials", async () => {

@@ -50,14 +50,42 @@ describe("GitHub workflows", () => {
     expect(refs.map((r) => r.ref).sort()).toEqual(parsed.filter((u) => u !== undefined).sort());
   });
 
-  it("previews every stack that has a settings file, commenting the diff on the PR", () => {
+  it("previews every stack that has a settings file, commenting the diff and the catalog changes on the PR", () => {
     const preview = workflow("preview.yml");
     const job = preview.jobs.preview;
     expect(job.strategy.matrix.stack).toEqual([...STACKS]);
     expect(fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length).toBe(STACKS.length);
     const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+    // The action's own comment is off: one comment holds the Pulumi diff and the catalog's dry run.
+    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": false, "stack-name": "${{ matrix.stack }}" });
+    const comment = job.steps.at(-1);
+    expect(comment.env).toMatchObject({ PREVIEW: `\${{ steps.${step.id}.outputs.output }}`, GH_TOKEN: "${{ github.token }}" });
+    expect(comment.run).toContain("catalog.txt");
+    expect(comment.run).toMatch(/gh api --method PATCH .*-F body=@comment\.md/);
     expect(preview.permissions).toMatchObject({ "pull-requests": "write", "id-token": "write" });
+  });
+
+  const steps = (file: string) => Object.values(workflow(file).jobs)[0].steps as any[];
+  /** The one step that runs `cdc catalog sync`, and its position. */
+  const catalogStep = (file: string) => {
+    const all = steps(file);
+    const at = all.map((s, i) => [s, i] as const).filter(([s]) => /cdc -- catalog sync/.test(String(s.run)));
+    expect(at).toHaveLength(1);
+    return { step: at[0][0], index: at[0][1], steps: all };
+  };
+
+  it("syncs the Glue Data Catalog after pulumi up as the lake deploy role, and dry-runs it in the preview as the preview role", () => {
+    const up = catalogStep("deploy-stack.yml");
+    expect(up.index).toBeGreaterThan(up.steps.findIndex((s) => String(s.uses).startsWith("pulumi/actions@")));
+    expect(up.step.run).toBe("npm run cdc -- catalog sync --stack ${{ inputs.stack }} --aws-role deploy");
+    const dryRun = catalogStep("preview.yml");
+    expect(dryRun.index).toBeGreaterThan(
+      dryRun.steps.findIndex((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")),
+    );
+    expect(dryRun.step.run).toMatch(/catalog sync --stack "\$STACK" --aws-role preview --dry-run \| tee catalog\.txt$/m);
+    expect(dryRun.step.run).toContain("set -o pipefail");
+    // Why a step and not Pulumi resources is said where the step is.
+    expect(read("deploy-stack.yml")).toMatch(/aws\.glue\.CatalogTable per table would be\n\s+# 10,000 resources/);
   });
 
   it("deploys dev, then preprod, then prod, each gated by its own environment", () => {

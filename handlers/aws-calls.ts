@@ -17,9 +17,10 @@ export type BucketName = "raw" | "quarantine" | "harmonized" | "lake" | "publica
 
 /**
  * `validation`: the raw bucket's event queue; `validated`: validated-file messages; `target`: one target's queue;
- * `schedule-dead-letter`: the DMS stop/start schedule's failed calls (components/dms-schedule.ts).
+ * `schedule-dead-letter`: the DMS stop/start schedule's failed calls (components/dms-schedule.ts); `notifications`: the
+ * Slack notifier's queue, which the account's alert topics deliver to.
  */
-export type QueueName = "validation" | "validated" | "target" | "schedule-dead-letter";
+export type QueueName = "validation" | "validated" | "target" | "schedule-dead-letter" | "notifications";
 
 export type AwsResource =
   /** The bucket itself (ListBucket). */
@@ -33,8 +34,8 @@ export type AwsResource =
   /** The Data Catalog, the target's publication database, or one table in it. */
   | { glueCatalog: "catalog" | "database" | "table" }
   | { glueConnection: "mysql" }
-  /** A Secrets Manager secret: the MySQL target's (Glue connection) or the source database's (DMS). */
-  | { secret: "mysql" | "source" }
+  /** A Secrets Manager secret: the MySQL target's (Glue connection), the source database's (DMS), the Slack webhook's. */
+  | { secret: "mysql" | "source" | "slack-webhook" }
   /** The source's DMS replication task. */
   | { dmsTask: "source" }
   /** A stream in the function's own log group (Lambda) or in Glue's `/aws-glue/*` groups (Glue jobs). */

@@ -8,6 +8,7 @@ import type { AwsCall } from "../../handlers/aws-calls";
 import { FAN_OUT_CALLS } from "../../handlers/fan-out.aws-calls";
 import { APPLY_CHANGES_CALLS } from "../../handlers/glue/apply_changes.aws-calls";
 import { VALIDATE_LARGE_FILE_CALLS } from "../../handlers/glue/validate_large_file.aws-calls";
+import { NOTIFY_CALLS } from "../../handlers/notify.aws-calls";
 import { POLL_CALLS } from "../../handlers/poll.aws-calls";
 import { RECONCILE_CALLS } from "../../handlers/reconcile.aws-calls";
 import { VALIDATE_CALLS } from "../../handlers/validate.aws-calls";
@@ -49,6 +50,7 @@ export const KINDS = {
   poll: { calls: POLL_CALLS, code: "handlers/poll.ts", env: ["QUEUE_URL", "JOB_NAME", "LAKE_BUCKET"] },
   "fan-out": { calls: FAN_OUT_CALLS, code: "handlers/fan-out.ts", env: ["TARGETS"] },
   reconcile: { calls: RECONCILE_CALLS, code: "handlers/reconcile.ts", env: ["RAW_BUCKET", "VALIDATION_QUEUE_URL"] },
+  notify: { calls: NOTIFY_CALLS, code: "handlers/notify.ts", env: ["SLACK_WEBHOOK_SECRET_ARN"] },
   "apply-job": { calls: APPLY_CHANGES_CALLS, code: "handlers/glue/apply_changes.py", env: [] },
   "large-file-job": { calls: VALIDATE_LARGE_FILE_CALLS, code: "handlers/glue/validate_large_file.py", env: [] },
   "dms-target": { calls: DMS_TARGET_CALLS, code: undefined, env: [] },
@@ -60,7 +62,7 @@ export type Kind = keyof typeof KINDS;
 /** Kinds only some stacks have: the DMS schedule exists where a source sets `dms.schedule` (dev's sales). */
 export const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["dms-scheduler"]);
 
-const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile"] as const).map((k) => [k, KINDS[k].env] as const);
+const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile", "notify"] as const).map((k) => [k, KINDS[k].env] as const);
 
 /** A caller whose kind names its declaration in {@link KINDS}. */
 export type KindCaller = Caller & { kind: Kind };
@@ -136,7 +138,11 @@ function lambdaCaller(model: StackModel, roleArn: string): KindCaller {
   if (env.LARGE_FILE_JOB_NAME) scope["job:large-file"] = glueJob(env.LARGE_FILE_JOB_NAME);
   // The event source: the validation queue (and the raw bucket notifying it) or the validated queue.
   const source = model.eventSourceQueue(fn);
-  if (source) {
+  if (source && kind === "notify") {
+    // The queue the account's alert topics deliver to; the secret as the function names it, with the secret's policy.
+    scope["queue:notifications"] = [model.queue(source)];
+    scope["secret:slack-webhook"] = [model.secret(env.SLACK_WEBHOOK_SECRET_ARN)];
+  } else if (source) {
     const raw = model.notifyingBucket(source);
     scope[raw ? "queue:validation" : "queue:validated"] = [model.queue(source)];
     if (raw) scope["bucket:raw"] = [model.bucket(raw)];

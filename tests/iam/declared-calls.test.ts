@@ -18,6 +18,8 @@ const COMMAND_ACTIONS: Record<string, string[]> = {
   "client-sqs:SendMessageBatchCommand": ["sqs:SendMessage"],
   "client-sqs:DeleteMessageBatchCommand": ["sqs:DeleteMessage"],
   "client-sqs:ChangeMessageVisibilityBatchCommand": ["sqs:ChangeMessageVisibility"],
+  // The client's package name is not the IAM service's.
+  "client-secrets-manager:GetSecretValueCommand": ["secretsmanager:GetSecretValue"],
   // boto3 methods, snake_case.
   "s3:head_object": ["s3:GetObject"],
   "s3:list_objects_v2": ["s3:ListBucket"],

@@ -108,6 +108,20 @@ describe.each(STACKS)("IAM denials in %s", (stack) => {
     }
   });
 
+  it("a notifier reading the webhook secret from another account needs the secret's policy; no other role reads it", async () => {
+    const notifiers = ofKind("notify");
+    expect(notifiers.length).toBeGreaterThan(0);
+    for (const caller of notifiers) {
+      const [secret] = caller.scope.get("secret:slack-webhook") ?? [];
+      expect(await allowed(caller, "secretsmanager:GetSecretValue", secret)).toBe(true);
+      // Across accounts, IAM alone is not enough: without the policy the stack declares, the secret's account refuses.
+      if (secret.account !== caller.role.account)
+        expect(await allowed(caller, "secretsmanager:GetSecretValue", { ...secret, resourcePolicy: undefined })).toBe(false);
+      for (const other of callers.filter((c) => c.kind !== "notify"))
+        expect(await allowed(other, "secretsmanager:GetSecretValue", secret)).toBe(false);
+    }
+  });
+
   it("every call over plain HTTP is denied by the bucket policies", async () => {
     for (const caller of ofKind("validate")) {
       const call: AwsCall = { action: "s3:PutObject", on: { bucket: "harmonized", key: OBJECT }, why: "TLS check" };

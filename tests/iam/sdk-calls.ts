@@ -17,6 +17,12 @@ import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** Powertools utilities that make an SDK call themselves: the command each one sends. */
+const POWERTOOLS_CALLS: Record<string, string> = {
+  "@aws-lambda-powertools/parameters/secrets:getSecret": "client-secrets-manager:GetSecretValueCommand",
+  "@aws-lambda-powertools/parameters/secrets:SecretsProvider": "client-secrets-manager:GetSecretValueCommand",
+};
+
 /** `client-s3:GetObjectCommand` for every SDK command reachable from `entry` (relative to the project root). */
 export function reachableSdkCommands(entry: string): Set<string> {
   const found = new Set<string>();
@@ -51,7 +57,9 @@ export function reachableSdkCommands(entry: string): Set<string> {
   return found;
 
   function follow(imp: Import): void {
-    if (imp.module.startsWith("@aws-sdk/client-")) {
+    const wrapped = POWERTOOLS_CALLS[`${imp.module}:${imp.name}`];
+    if (wrapped) found.add(wrapped);
+    else if (imp.module.startsWith("@aws-sdk/client-")) {
       if (imp.name.endsWith("Command")) found.add(`${imp.module.slice("@aws-sdk/".length)}:${imp.name}`);
     } else if (imp.file) queue.push({ file: imp.file, name: imp.name === "*" ? undefined : imp.name });
   }

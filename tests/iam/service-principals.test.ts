@@ -70,6 +70,28 @@ describe.each(STACKS)("AWS services acting for the pipeline in %s", (stack) => {
     for (const [service, requests] of Object.entries(byService)) expect(await denied(service, requests)).toEqual([]);
   });
 
+  it("SNS may deliver every alert topic to the Slack notifier's queue, use the queue's key, and no other topic may", async () => {
+    const requests: Request[] = [];
+    const foreign: Request[] = [];
+    for (const sub of model.of("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "sqs")) {
+      const topicArn = String(sub.inputs.topic);
+      const queue = model.queue(String(sub.inputs.endpoint));
+      const context = { "aws:SourceArn": topicArn, "aws:SourceAccount": topicArn.split(":")[4] };
+      requests.push({ action: "sqs:SendMessage", resource: queue, context, why: "alert delivery" });
+      requests.push(...keyUse(queue.kmsKeyArn, context, ["kms:GenerateDataKey", "kms:Decrypt"]));
+      const other = `arn:aws:sns:${REGION}:${queue.account}:someone-elses-topic`;
+      foreign.push({
+        action: "sqs:SendMessage",
+        resource: queue,
+        context: { ...context, "aws:SourceArn": other },
+        why: "foreign",
+      });
+    }
+    expect(requests.length).toBeGreaterThan(0);
+    expect(await denied("sns.amazonaws.com", requests)).toEqual([]);
+    for (const r of foreign) expect((await simulateService("sns.amazonaws.com", r)).allowed).toBe(false);
+  });
+
   it("CloudWatch Logs may use the key of every encrypted log group, Lambda's and Glue's", async () => {
     const requests: Request[] = [];
     const logGroup = (account: string, name: string, keyArn: string) => {

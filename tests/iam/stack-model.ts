@@ -143,6 +143,15 @@ export class StackModel {
   }
 
   /**
+   * A Secrets Manager secret by ARN, with the resource policy the stack declares on it, if any. The secret itself is
+   * not the stack's (config names it), so its key is unknown here: the derived KMS call is not simulated.
+   */
+  secret(arn: string): Resolved {
+    const policy = this.of("aws:secretsmanager/secretPolicy:SecretPolicy").find((p) => p.inputs.secretArn === arn);
+    return { arn, account: arn.split(":")[4], resourcePolicy: policy && parse(policy.inputs.policy) };
+  }
+
+  /**
    * A KMS key by ARN, with its key policy. The mocks shape a key's ARN as `…:key/<resource name>` (AWS's is a random
    * id), so the key is found by that last segment in the ARN's account.
    */

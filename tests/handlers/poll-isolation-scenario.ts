@@ -129,11 +129,15 @@ export async function runIsolationScenario(aws: Moto, engine: IsolationEngine, r
     expect(alerts).toHaveLength(1);
     const alert = JSON.parse(alerts[0]) as { Subject: string; Message: string };
     expect(alert.Subject).toBe("cdc: sales/reporting holds dbo.Invoice");
-    expect(alert.Message).toContain(`File: s3://${harmonized}/${poison.key}`);
-    expect(alert.Message).toContain(`Error: ${held?.error}`);
-    expect(alert.Message).toContain(
-      `cdc target resume --lake-bucket ${lake} --source sales --target reporting --table dbo.Invoice`,
-    );
+    expect(JSON.parse(alert.Message)).toMatchObject({
+      kind: "table-held",
+      source: "sales",
+      target: "reporting",
+      table: "dbo.Invoice",
+      file: `s3://${harmonized}/${poison.key}`,
+      error: held?.error,
+      command: `cdc target resume --lake-bucket ${lake} --source sales --target reporting --table dbo.Invoice`,
+    });
 
     // Rounds 3+: the rest of both tables; A's and B's last files land with no message at all (lost, expired).
     const [aLast, bLast] = [a[a.length - 1], b[b.length - 1]];

@@ -121,6 +121,7 @@ export async function runRunFailureScenario(aws: Moto, engine: RunFailureEngine,
     expect(alerts).toHaveLength(1);
     const alert = JSON.parse(alerts[0]) as { Subject: string; Message: string };
     expect(alert.Subject).toBe("cdc: sales/reporting run failing");
+    expect(JSON.parse(alert.Message)).toMatchObject({ kind: "run-failing", source: "sales", target: "reporting" });
     expect(alert.Message).toContain("No table is at fault and none is held");
     const status = await cdc("target", "status", ...where);
     expect(status.code).toBe(0);

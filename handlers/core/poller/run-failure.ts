@@ -109,26 +109,41 @@ export function clearRunFailure(f: RunFailure, at: Date): RunFailure {
   return { ...rest, cleared: f.failures, retryAt: at.toISOString(), resumedAt: at.toISOString() };
 }
 
-/** The alert of a run failing as a whole: which run, how often, the error, and that no table is held. */
+/**
+ * The alert of a run failing as a whole: which run, how often, the error, and that no table is held. JSON of the
+ * alert contract (`kind: "run-failing"`) with its sentences in `text`, readable by e-mail too (see `holdAlert`).
+ */
 export function runFailureAlert(a: { source: string; target: string; lakeBucket: string; failure: RunFailure }): {
   subject: string;
   message: string;
 } {
   const where = `--lake-bucket ${a.lakeBucket} --source ${a.source} --target ${a.target}`;
   const f = a.failure;
-  return {
-    subject: `cdc: ${a.source}/${a.target} run failing`.slice(0, 100),
-    message: [
+  const command = `cdc target resume ${where} --run`;
+  const alert = {
+    kind: "run-failing",
+    source: a.source,
+    target: a.target,
+    runId: f.runId,
+    failures: f.failures - f.cleared,
+    since: f.since,
+    manifest: f.manifestUri,
+    error: f.error,
+    retryAt: f.retryAt,
+    command,
+    status: `cdc target status ${where}`,
+    text: [
       `Run ${f.runId} of target ${a.source}/${a.target} failed as a whole ${f.failures - f.cleared} times since ${f.since}.`,
       `Manifest: ${f.manifestUri}`,
       `Error: ${f.error}`,
       `No table is at fault and none is held; the target takes no new work until this run succeeds.`,
       `It is retried with backoff (next at ${f.retryAt}) and goes on by itself once the cause is gone`,
       `(the target database reachable, the job's connection or settings fixed). To retry at once after a fix:`,
-      `  cdc target resume ${where} --run`,
+      `  ${command}`,
       `Status: cdc target status ${where}`,
-    ].join("\n"),
+    ],
   };
+  return { subject: `cdc: ${a.source}/${a.target} run failing`.slice(0, 100), message: JSON.stringify(alert, null, 2) };
 }
 
 function firstLine(text: string): string {

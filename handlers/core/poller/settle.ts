@@ -99,17 +99,32 @@ function outcomesOf(manifestText: string, doneText: string, uri: string, logger:
   }
 }
 
-/** The alert of a held table: table, file, error, and the commands that show and end the hold. */
+/**
+ * The alert of a held table: table, file, error, and the commands that show and end the hold. The message is the
+ * alert contract's JSON (`kind: "table-held"`, read by the Slack notifier), indented and with its sentences in
+ * `text`, so an e-mail subscriber reads it too: one message for every protocol, since SNS's per-protocol messages
+ * (`MessageStructure: "json"`) are not honoured by moto or fauxqs and could not be shown to reach either reader.
+ */
 export function holdAlert(a: { source: string; target: string; lakeBucket: string; table: string; hold: TableHold }): {
   subject: string;
   message: string;
 } {
   const where = `--lake-bucket ${a.lakeBucket} --source ${a.source} --target ${a.target}`;
   const n = a.hold.files.length;
-  return {
-    // SNS subjects stop at 100 characters.
-    subject: `cdc: ${a.source}/${a.target} holds ${a.table}`.slice(0, 100),
-    message: [
+  const command = `cdc target resume ${where} --table ${a.table}`;
+  const alert = {
+    kind: "table-held",
+    source: a.source,
+    target: a.target,
+    table: a.table,
+    runId: a.hold.runId,
+    file: a.hold.file,
+    files: n,
+    error: a.hold.error,
+    transient: a.hold.transient === true,
+    command,
+    status: `cdc target status ${where}`,
+    text: [
       `Table ${a.table} of target ${a.source}/${a.target} is held: its statements failed in run ${a.hold.runId}.`,
       `File: ${a.hold.file}${n > 1 ? ` (the run had ${n} files of this table, ${a.hold.files[0]} first)` : ""}`,
       `Error: ${a.hold.error}`,
@@ -118,8 +133,10 @@ export function holdAlert(a: { source: string; target: string; lakeBucket: strin
         : []),
       `Its later files wait, in order; the target's other tables go on.`,
       `After fixing the cause (the file in harmonized, the metadata or the target), resume it:`,
-      `  cdc target resume ${where} --table ${a.table}`,
+      `  ${command}`,
       `Status: cdc target status ${where}`,
-    ].join("\n"),
+    ],
   };
+  // SNS subjects stop at 100 characters.
+  return { subject: `cdc: ${a.source}/${a.target} holds ${a.table}`.slice(0, 100), message: JSON.stringify(alert, null, 2) };
 }

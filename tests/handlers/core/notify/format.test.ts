@@ -1,4 +1,6 @@
 import { formatAlert } from "../../../../handlers/core/notify/format";
+import { runFailureAlert } from "../../../../handlers/core/poller/run-failure";
+import { holdAlert } from "../../../../handlers/core/poller/settle";
 import { readMessage, readRecord, sourceOfTopic } from "../../../../handlers/core/notify/incoming";
 import { sectionText } from "../../../../handlers/core/notify/posts";
 import { ageAlarm, DMS_TASK_STOPPED, dlqAlarm, GLUE_RUN_FAILED, snsEnvelope, VALIDATION_FAILED } from "./shapes";
@@ -85,6 +87,41 @@ describe("one Slack section per alert kind", () => {
     expect(held).toContain("`cdc target resume --lake-bucket lake --source sales --target reporting --table dbo.Invoice`");
     const failing = shown({ kind: "run-failing", source: "sales", target: "reporting", runId: "r-000004", failures: 3 });
     expect(failing).toContain("*sales/reporting: run r-000004 failing*");
+  });
+
+  it("reads the poller's own held-table and failing-run alerts (the contract both sides keep)", () => {
+    const hold = {
+      runId: "r-000007",
+      file: "s3://h/dbo/Invoice/2.parquet",
+      files: ["s3://h/dbo/Invoice/2.parquet"],
+      error: 'bad "value"',
+      since: "2026-12-03T10:00:00.000Z",
+    };
+    const held = holdAlert({
+      source: "sales",
+      target: "reporting",
+      lakeBucket: "lake",
+      table: "dbo.Invoice",
+      hold: hold as never,
+    });
+    const text = shown(held.message, held.subject);
+    expect(text).toContain("*sales/reporting: table dbo.Invoice held*");
+    expect(text).toContain('*Error:* bad "value"');
+    expect(text).toContain("`cdc target resume --lake-bucket lake --source sales --target reporting --table dbo.Invoice`");
+    const failure = {
+      runId: "r-000008",
+      manifestUri: "s3://lake/runs/r-000008.json",
+      failures: 3,
+      cleared: 0,
+      since: "2026-12-03T09:00:00.000Z",
+      error: "Communications link failure",
+      retryAt: "2026-12-03T10:20:00.000Z",
+    };
+    const failing = runFailureAlert({ source: "sales", target: "reporting", lakeBucket: "lake", failure: failure as never });
+    const f = shown(failing.message, failing.subject);
+    expect(f).toContain("*sales/reporting: run r-000008 failing*");
+    expect(f).toContain("*Failures:* 3 since 2026-12-03T09:00:00.000Z");
+    expect(f).toContain("`cdc target resume --lake-bucket lake --source sales --target reporting --run`");
   });
 
   it("reconciliation drift: table, stage and the numbers of each side", () => {

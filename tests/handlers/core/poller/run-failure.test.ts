@@ -86,7 +86,19 @@ describe("runs failing as a whole: backoff, one alert, resume", () => {
     const f = observeRunFailures(undefined, run, failed(3), t(0), policy) as RunFailure;
     const a = runFailureAlert({ source: "sales", target: "reporting", lakeBucket: "lake", failure: f });
     expect(a.subject).toBe("cdc: sales/reporting run failing");
-    expect(a.message.split("\n")).toEqual([
+    const alert = JSON.parse(a.message) as Record<string, unknown>;
+    expect(alert).toMatchObject({
+      kind: "run-failing",
+      source: "sales",
+      target: "reporting",
+      runId: run.runId,
+      failures: 3,
+      error: "Py4JJavaError: Communications link failure",
+      command: "cdc target resume --lake-bucket lake --source sales --target reporting --run",
+    });
+    // Indented, so an e-mail subscriber reads one field a line.
+    expect(a.message).toContain('\n  "kind": "run-failing",\n');
+    expect(alert.text).toEqual([
       `Run ${run.runId} of target sales/reporting failed as a whole 3 times since ${t(0).toISOString()}.`,
       `Manifest: ${run.manifestUri}`,
       "Error: Py4JJavaError: Communications link failure",

@@ -9,6 +9,7 @@ import type { Engine } from "../metadata/engines";
 import { dmsTableMappings } from "../metadata/dms-table-mappings";
 import type { TableMetadata } from "../metadata/format";
 import { argsChecker, isIntIn } from "./args";
+import { dmsLatencyAlarms, dmsTaskMetricDimensions } from "./dms-latency-alarms";
 import { DmsSchedule, type DmsScheduleWindow } from "./dms-schedule";
 import taskSettings from "./dms-task-settings.json";
 import { assumeRolePolicy, policyDocument } from "./iam";
@@ -80,6 +81,11 @@ export interface DmsSourceArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Topic task state changes are sent to. */
   alertTopicArn: pulumi.Input<string>;
+  /**
+   * Alarm on the task's CDC latency (source and target) above `seconds` for `minutes` (a multiple of 5), notifying
+   * `alertTopicArn`; none when absent. The stack's `cdc:alarms` sets it for every source.
+   */
+  latencyAlarm?: { seconds: number; minutes: number };
   /** CA certificate (DMS certificate ARN) to verify an Oracle source's TLS; Oracle sources require it. */
   oracleCertificateArn?: pulumi.Input<string>;
 }
@@ -89,6 +95,8 @@ export class DmsSource extends pulumi.ComponentResource {
   readonly taskArn: pulumi.Output<string>;
   /** The raw bucket DMS writes to. */
   readonly rawBucketName: pulumi.Output<string>;
+  /** The dimensions of the task's AWS/DMS metrics (dms-latency-alarms.ts), for alarms and dashboards. */
+  readonly metricDimensions: pulumi.Output<{ ReplicationInstanceIdentifier: string; ReplicationTaskIdentifier: string }>;
 
   constructor(name: string, args: DmsSourceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cdc:ingestion:DmsSource", name, {}, opts);
@@ -286,6 +294,13 @@ export class DmsSource extends pulumi.ComponentResource {
       );
     }
 
+    this.metricDimensions = dmsTaskMetricDimensions(instance.replicationInstanceId, task.replicationTaskArn);
+    if (args.latencyAlarm !== undefined) {
+      const { seconds, minutes } = args.latencyAlarm;
+      const alarm = { id, dimensions: this.metricDimensions, seconds, minutes, alertTopicArn: args.alertTopicArn };
+      dmsLatencyAlarms(name, alarm, child);
+    }
+
     this.taskArn = task.replicationTaskArn;
     this.rawBucketName = raw.bucketName;
     this.registerOutputs({ taskArn: this.taskArn, rawBucketName: this.rawBucketName });
@@ -305,6 +320,10 @@ function validate(name: string, args: DmsSourceArgs, resource: pulumi.Resource):
   if (!isIntIn(args.dms.allocatedStorageGb, 5, 6144)) fail("dms.allocatedStorageGb must be 5–6144");
   if (!isIntIn(args.dms.cdcMaxBatchIntervalSeconds, 1, 3600)) fail("dms.cdcMaxBatchIntervalSeconds must be 1–3600");
   if (!isIntIn(args.dms.cdcMinFileSizeKb, 1, 1048576)) fail("dms.cdcMinFileSizeKb must be 1–1048576");
+  const latency = args.latencyAlarm;
+  if (latency && (!isIntIn(latency.seconds, 1, 86400) || !isIntIn(latency.minutes, 5, 1440) || latency.minutes % 5 !== 0)) {
+    fail("latencyAlarm needs seconds 1–86400 and minutes 5–1440, a multiple of 5 (the alarm evaluates 5-minute periods)");
+  }
   if (
     !/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(`cdc-${args.environment}-${args.sourceName}-source`) ||
     /--|-$/.test(`cdc-${args.environment}-${args.sourceName}`)

@@ -221,6 +221,45 @@ export const alertsSchema = z
     error: "no alert destination; set slackWebhookSecretArn or at least one address in emails",
   });
 
+/** The stack's alarm thresholds (components/lambda-alarms.ts, the DMS latency alarms of components/dms-source.ts). */
+export const alarmsSchema = z.strictObject({
+  lambdaErrors: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe(
+      "Errors of one Lambda function within 5 minutes that raise its alarm. Every error is a batch, tick or event that failed and is retried, so the default is the first one.",
+    ),
+  lambdaThrottles: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe(
+      "Throttled invocations of one Lambda function within 5 minutes that raise its alarm: the account's or the function's concurrency is exhausted.",
+    ),
+  dmsCdcLatencySeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(86400)
+    .default(600)
+    .describe(
+      "DMS CDCLatencySource or CDCLatencyTarget above this many seconds raises the source's latency alarm. Keep it well above `dms.cdcMaxBatchIntervalSeconds`: DMS holds changes that long before writing a file, which CDCLatencyTarget counts.",
+    ),
+  dmsCdcLatencyMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(1440)
+    .refine((n) => n % 5 === 0, { error: "expected a multiple of 5 (the alarm evaluates 5-minute periods)" })
+    .default(15)
+    .describe(
+      "For how long the latency must stay above `dmsCdcLatencySeconds` before the alarm fires, in minutes (a multiple of 5): a full load or a burst of changes raises latency for a while on its own.",
+    ),
+});
+
 const endpoint = z.strictObject({
   host: host.describe("Host name or IP address of the source database, as DMS reaches it from the stack's subnets."),
   port: port
@@ -401,6 +440,11 @@ export const stackConfigSchema = z
       "The stack's one network: an existing VPC and subnets, or `create` to build one. DMS and the Glue connections run in it.",
     ),
     alerts: alertsSchema.describe("Where alerts go (DMS events, Glue failures, dead letters, validation failures)."),
+    alarms: alarmsSchema
+      .default({ lambdaErrors: 1, lambdaThrottles: 1, dmsCdcLatencySeconds: 600, dmsCdcLatencyMinutes: 15 })
+      .describe(
+        "Thresholds of the CloudWatch alarms on every Lambda function (errors, throttles) and on each source's DMS CDC latency; each alarm notifies its own account's alert topic.",
+      ),
     sources: z
       .array(sourceSchema)
       .min(1, { error: "expected at least one source" })
@@ -462,6 +506,7 @@ export type AccountsConfig = StackConfig["accounts"];
 export type AccountConfig = AccountsConfig["ingestion"];
 export type NetworkConfig = StackConfig["network"];
 export type AlertsConfig = StackConfig["alerts"];
+export type AlarmsConfig = StackConfig["alarms"];
 export type SourceConfig = StackConfig["sources"][number];
 export type TargetConfig = SourceConfig["targets"][number];
 

@@ -18,7 +18,9 @@ import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
 import type { MetadataDir } from "../metadata/load";
 import type { AccountProviders } from "./accounts";
-import type { AccountsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
+import type { AccountsConfig, AlarmsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
+import { recordLambdaFunctions } from "../components/lambda-alarms";
+import { DEFAULT_ALARMS, monitorPipeline } from "./pipeline-monitoring";
 import { sourceProblems } from "./config-rules";
 import { fieldPath } from "../metadata/zod-messages";
 import { bucketName, publicationDatabaseName } from "../metadata/naming";
@@ -45,6 +47,8 @@ export interface CdcPipelineArgs {
   network: StackNetwork;
   /** Where alerts about this source go. */
   alerts: AlertsConfig;
+  /** Alarm thresholds (Lambda errors and throttles, DMS CDC latency); the stack schema's defaults when absent. */
+  alarms?: AlarmsConfig;
   /** The source database and its targets, as validated from the stack file. */
   source: SourceConfig;
   /** The source's committed metadata (`metadata/sources/<source>/`): the tables DMS replicates and validation checks. */
@@ -105,10 +109,18 @@ export class CdcPipeline extends pulumi.ComponentResource {
     const env = args.environment;
     const source = args.source;
     const id = `cdc-${env}-${source.name}`;
-    const ingestion = { parent: this, provider: this.providers.ingestion };
-    const lake = { parent: this, provider: this.providers.lake };
+    // Every Lambda function declared on a side is recorded, for its alarms (monitorPipeline, declared last).
+    const ingestionFunctions: string[] = [];
+    const lakeFunctions: string[] = [];
+    const ingestion = {
+      parent: this,
+      provider: this.providers.ingestion,
+      transformations: [recordLambdaFunctions(ingestionFunctions)],
+    };
+    const lake = { parent: this, provider: this.providers.lake, transformations: [recordLambdaFunctions(lakeFunctions)] };
     const separateLake = this.lakeAccountId !== this.ingestionAccountId;
     const protect = args.protectData ?? false;
+    const alarms = args.alarms ?? DEFAULT_ALARMS;
 
     // The lake side names the roles that write harmonized data (the validate Lambda's, and the large-file job's when
     // declared) before ValidatedLanding declares them; resolved below, and everything that names them (key, bucket and
@@ -242,6 +254,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         serviceRoles: args.dmsServiceRoles,
         kmsKeyArn: ingestionKey.arn,
         alertTopicArn: alerts.arn,
+        latencyAlarm: { seconds: alarms.dmsCdcLatencySeconds, minutes: alarms.dmsCdcLatencyMinutes },
       },
       ingestion,
     );
@@ -324,6 +337,39 @@ export class CdcPipeline extends pulumi.ComponentResource {
           },
           lake,
         ),
+    );
+
+    // Last, so every function declared above has been recorded and gets its alarms.
+    monitorPipeline(
+      name,
+      {
+        id,
+        region: args.region,
+        environment: env,
+        alarms,
+        ingestion: {
+          accountId: this.ingestionAccountId,
+          provider: this.providers.ingestion,
+          alertTopicArn: alerts.arn,
+          functions: ingestionFunctions,
+          sections: pulumi.output({
+            validateFunction: `${id}-validate`,
+            dms: { dimensions: dms.metricDimensions, alarmSeconds: alarms.dmsCdcLatencySeconds },
+            queues: [`${id}-validate`],
+          }),
+        },
+        lake: {
+          accountId: this.lakeAccountId,
+          provider: this.providers.lake,
+          alertTopicArn: lakeAlerts.arn,
+          functions: lakeFunctions,
+          sections: pulumi.output({
+            targets: source.targets.map((t, i) => ({ name: t.name, pollFunction: targets[i].pollFunctionName })),
+            queues: [`${id}-validated`, ...source.targets.map((t) => `${id}-${t.name}`)],
+          }),
+        },
+      },
+      this,
     );
 
     this.dmsTaskArn = dms.taskArn;

@@ -82,6 +82,7 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
           protectData: config.protectData,
           network,
           alerts: config.alerts,
+          alarms: config.alarms,
           source,
           metadata: metadata.get(source.name) as MetadataDir,
           dmsServiceRoles: serviceRoles?.roles,

@@ -131,7 +131,7 @@ function expectedFor(stack: StackName, source: string, ...extra: Array<Record<st
   }>;
   const entry = sources.find((s) => s.name === source);
   const targets = entry?.targets ?? [];
-  return plus(
+  const counts = plus(
     PER_SOURCE,
     LARGE_FILE_JOB,
     RECONCILER,
@@ -140,14 +140,19 @@ function expectedFor(stack: StackName, source: string, ...extra: Array<Record<st
     times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
     ...extra,
   );
+  // Monitoring: an errors and a throttles alarm on every function, and the DMS task's two CDC latency alarms.
+  return plus(counts, { "aws:cloudwatch/metricAlarm:MetricAlarm": 2 * (counts["aws:lambda/function:Function"] ?? 0) + 2 });
 }
+/** A key, an alert topic and a dashboard in each account of the source. */
 const oneAccount = {
+  "aws:cloudwatch/dashboard:Dashboard": 1,
   "aws:kms/key:Key": 1,
   "aws:kms/alias:Alias": 1,
   "aws:sns/topic:Topic": 1,
   "aws:sns/topicPolicy:TopicPolicy": 1,
 };
 const twoAccounts = {
+  "aws:cloudwatch/dashboard:Dashboard": 2,
   "aws:kms/key:Key": 2,
   "aws:kms/alias:Alias": 2,
   "aws:sns/topic:Topic": 2,

@@ -11,6 +11,7 @@
 import type { SourceConfig, StackConfig } from "../config";
 import { UserError } from "../errors";
 import type { Prices } from "./prices";
+import { customMetricsPerSource } from "../../handlers/core/metric-names";
 
 export interface ModelAssumptions {
   /** Minutes one apply run takes, start-up included (Glue 5 starts in well under a minute; a small batch applies in seconds). */
@@ -40,7 +41,17 @@ export interface TargetModel {
 export interface SourceModel {
   name: string;
   dms: { instanceClass: string; multiAz: boolean; storageGb: number };
-  monthly: { dmsInstance: number; dmsStorage: number; landing: number; kms: number; targets: number; total: number };
+  /** What CloudWatch bills for the source: custom metrics, alarms and dashboards (see {@link monitoringOf}). */
+  monitoring: { customMetrics: number; alarms: number; dashboards: number };
+  monthly: {
+    dmsInstance: number;
+    dmsStorage: number;
+    landing: number;
+    kms: number;
+    monitoring: number;
+    targets: number;
+    total: number;
+  };
   targets: TargetModel[];
 }
 
@@ -56,6 +67,7 @@ export interface StackModel {
 
 export const EXCLUDED = [
   "S3 storage and requests (grow with data volume)",
+  "CloudWatch Logs ingestion and Logs Insights queries (grow with files and with dashboard viewing)",
   "Athena queries (billed per TB scanned, capped by the workgroup's per-query limit)",
   "DMS and cross-account data transfer",
   "NAT or interface endpoints of an existing VPC",
@@ -95,19 +107,28 @@ function modelSource(s: SourceConfig, index: number, separate: boolean, prices: 
     lambdaCost(prices, filesPerMonth, 1, 1) +
     lambdaCost(prices, filesPerMonth, 0.25, 0.2) +
     (sqsCalls * prices.sqsPerMillionRequests) / 1e6;
+  const monitoring = monitoringOf(s.targets.length, separate);
   const monthly = {
     dmsInstance: round(hourly * HOURS_PER_MONTH * (s.dms.multiAz ? 2 : 1)),
     dmsStorage: round(s.dms.allocatedStorageGb * prices.dmsStorageGbMonth * (s.dms.multiAz ? 2 : 1)),
     landing: round(landing),
     kms: round(prices.kmsKeyMonth * (separate ? 2 : 1)),
+    monitoring: round(
+      monitoring.customMetrics * prices.cloudwatchMetricMonth +
+        monitoring.alarms * prices.cloudwatchAlarmMonth +
+        monitoring.dashboards * prices.cloudwatchDashboardMonth,
+    ),
     targets: round(targets.reduce((n, t) => n + t.monthly.glue + t.monthly.poller, 0)),
     total: 0,
   };
-  monthly.total = round(monthly.dmsInstance + monthly.dmsStorage + monthly.landing + monthly.kms + monthly.targets);
+  monthly.total = round(
+    monthly.dmsInstance + monthly.dmsStorage + monthly.landing + monthly.kms + monthly.monitoring + monthly.targets,
+  );
   return {
     name: s.name,
     // The stack's schema has resolved it (on by default in prod); only a source checked on its own leaves it unset.
     dms: { instanceClass: s.dms.instanceClass, multiAz: s.dms.multiAz ?? false, storageGb: s.dms.allocatedStorageGb },
+    monitoring,
     monthly,
     targets,
   };
@@ -136,6 +157,23 @@ function modelTarget(name: string, everyMinutes: number, batchSeconds: number, p
       poller: round(lambdaCost(prices, ticksPerMonth, 0.5, 1) + (ticksPerMonth * 4 * prices.sqsPerMillionRequests) / 1e6),
     },
     latencySeconds: { typical: Math.round(typical), worst: Math.round(worst) },
+  };
+}
+
+/**
+ * What CloudWatch bills a source for, whatever its data volume: every custom metric its Lambdas can publish (one
+ * `service` dimension each, so the count grows with targets, never with tables: handlers/core/metric-names.ts), its
+ * alarms — errors and throttles on each Lambda (validate, raw reconciler, fan-out, a poller per target), the DMS task's
+ * two latency alarms, and the queues' (each queue's dead letters, and a target queue's oldest message) — and one
+ * dashboard per account. The first three dashboards and ten alarms of an account are free; not counted here.
+ */
+export function monitoringOf(targets: number, separateLake: boolean): SourceModel["monitoring"] {
+  const lambdas = 3 + targets;
+  const queueAlarms = 2 + 2 * targets;
+  return {
+    customMetrics: customMetricsPerSource(targets),
+    alarms: 2 * lambdas + 2 + queueAlarms,
+    dashboards: separateLake ? 2 : 1,
   };
 }
 

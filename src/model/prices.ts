@@ -23,6 +23,10 @@ export const pricesSchema = z.strictObject({
   sqsPerMillionRequests: z.number().nonnegative(),
   /** Each customer-managed KMS key, per month. */
   kmsKeyMonth: z.number().nonnegative(),
+  /** CloudWatch, per month: each custom metric (namespace + name + dimensions), each standard alarm, each dashboard. */
+  cloudwatchMetricMonth: z.number().nonnegative(),
+  cloudwatchAlarmMonth: z.number().nonnegative(),
+  cloudwatchDashboardMonth: z.number().nonnegative(),
 });
 
 export type Prices = z.infer<typeof pricesSchema>;
@@ -48,6 +52,9 @@ export const DEFAULT_PRICES: Prices = {
   lambdaPerMillionRequests: 0.2,
   sqsPerMillionRequests: 0.4,
   kmsKeyMonth: 1,
+  cloudwatchMetricMonth: 0.3,
+  cloudwatchAlarmMonth: 0.1,
+  cloudwatchDashboardMonth: 3,
 };
 
 /** The default prices with a file's values laid over them (instance classes merge one by one). */

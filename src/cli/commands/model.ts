@@ -60,6 +60,11 @@ function printModel(io: CliIo, file: string, m: StackModel): void {
       `    DMS ${s.dms.instanceClass}${s.dms.multiAz ? " Multi-AZ" : ""} ${usd(c.dmsInstance)}, ${s.dms.storageGb} GB storage ${usd(c.dmsStorage)}, ` +
         `validation and fan-out ${usd(c.landing)}, KMS ${usd(c.kms)}`,
     );
+    const mon = s.monitoring;
+    io.out(
+      `    CloudWatch ${usd(c.monitoring)}: ${mon.customMetrics} custom metrics (one per function, none per table), ` +
+        `${mon.alarms} alarms, ${mon.dashboards} dashboard${mon.dashboards === 1 ? "" : "s"}`,
+    );
     for (const t of s.targets) {
       io.out(
         `    target ${t.name}: every ${t.everyMinutes} min, ${t.runsPerDay} runs/day, ${t.dpuHoursPerMonth} DPU-hours ` +

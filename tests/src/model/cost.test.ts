@@ -15,9 +15,34 @@ const PRICES: Prices = {
   lambdaPerMillionRequests: 0,
   sqsPerMillionRequests: 0,
   kmsKeyMonth: 1,
+  cloudwatchMetricMonth: 0,
+  cloudwatchAlarmMonth: 0,
+  cloudwatchDashboardMonth: 0,
 };
 
 describe("cdc model: cost", () => {
+  it("prices CloudWatch per source by functions and targets, never by tables; a dashboard per account", () => {
+    const prices = { ...PRICES, cloudwatchMetricMonth: 0.3, cloudwatchAlarmMonth: 0.1, cloudwatchDashboardMonth: 3 };
+    const dev = modelStack(stack("dev"), prices).sources.find((s) => s.name === "sales")!;
+    expect(dev.targets).toHaveLength(2);
+    // validate: 7 outcomes + 15 violation codes; fan-out: 2; each poller: 3 (commit to target, run time, DPU-hours).
+    // Alarms: errors and throttles on 5 functions (validate, reconciler, fan-out, 2 pollers), 2 DMS latency, and the
+    // queues' 6 (validation and validated dead letters, each target queue's dead letters and oldest message).
+    expect(dev.monitoring).toEqual({ customMetrics: 30, alarms: 18, dashboards: 1 });
+    expect(dev.monthly.monitoring).toBe(13.8); // 30 × 0.3 + 18 × 0.1 + 3
+    const prod = modelStack(stack("prod"), prices).sources.find((s) => s.name === "sales")!;
+    expect(prod.monitoring.dashboards).toBe(2);
+    expect(prod.monthly.total).toBeCloseTo(
+      prod.monthly.dmsInstance +
+        prod.monthly.dmsStorage +
+        prod.monthly.landing +
+        prod.monthly.kms +
+        prod.monthly.monitoring +
+        prod.monthly.targets,
+      2,
+    );
+  });
+
   it("prices DMS by the hour (730 a month), Multi-AZ twice, storage per GB-month", () => {
     const prod = modelStack(stack("prod"), PRICES);
     const sales = prod.sources.find((s) => s.name === "sales")!;

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
+import { awsPrincipal } from "./iam";
 import { PROJECT_ROOT } from "./bundle";
 import { SecureBucket } from "./secure-bucket";
 
@@ -32,6 +33,11 @@ export interface AthenaPublicationArgs {
    * default: they are retained whatever this says; protection is the stack's choice (`cdc:protectData`, on in prod).
    */
   protectData?: boolean;
+  /**
+   * Roles in another account that may read the pollers' state documents (`state/*`): the DMS reconciler's, which
+   * compares what each target applied with DMS's counts. None by default: a reader in this account needs only IAM.
+   */
+  stateReaders?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export class AthenaPublication extends pulumi.ComponentResource {
@@ -86,6 +92,17 @@ export class AthenaPublication extends pulumi.ComponentResource {
           { id: "expire-old-versions", noncurrentVersionExpirationDays: 30 },
           { id: "expire-query-results", prefix: "athena/", expirationDays: resultDays },
         ],
+        policyStatements: args.stateReaders
+          ? [
+              {
+                Sid: "StateReadersReadState",
+                Effect: "Allow",
+                Principal: { AWS: awsPrincipal(args.stateReaders) },
+                Action: "s3:GetObject",
+                Resource: `arn:aws:s3:::${args.lakeBucketName}/state/*`,
+              },
+            ]
+          : undefined,
         protect: args.protectData,
       },
       child,

@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
-import type { PolicyStatementInput } from "./iam";
+import { awsPrincipal, type PolicyStatementInput } from "./iam";
 import { runOnSchedule } from "./schedule";
 
 interface BucketRef {
@@ -139,5 +139,32 @@ export function dmsReconcilerStatements(
       : []),
     { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: a.alertTopicArn },
     { Sid: "UseKeys", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: a.kmsKeyArns },
+  ];
+}
+
+/**
+ * The harmonized bucket's policy statements for readers in another account (the reconciler's role, when the lake is
+ * separate): list the table's files and HEAD/read them, never write.
+ */
+export function harmonizedReaderStatements(
+  harmonizedArn: pulumi.Input<string>,
+  readerRoleArns: pulumi.Input<pulumi.Input<string>[]>,
+): PolicyStatementInput[] {
+  const readers = awsPrincipal(readerRoleArns);
+  return [
+    {
+      Sid: "ReconcilerReadsHarmonized",
+      Effect: "Allow",
+      Principal: { AWS: readers },
+      Action: "s3:GetObject",
+      Resource: pulumi.interpolate`${harmonizedArn}/*`,
+    },
+    {
+      Sid: "ReconcilerListsHarmonized",
+      Effect: "Allow",
+      Principal: { AWS: readers },
+      Action: "s3:ListBucket",
+      Resource: harmonizedArn,
+    },
   ];
 }

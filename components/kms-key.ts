@@ -74,6 +74,8 @@ export interface KmsKeyArgs {
   viaServices?: string[];
   /** Roles, possibly in another account, allowed {@link KEY_USER_ACTIONS} by exact ARN (the cross-account writers). */
   users?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Roles, possibly in another account, allowed only `kms:Decrypt` by exact ARN (cross-account readers: the DMS reconciler). */
+  readers?: pulumi.Input<pulumi.Input<string>[]>;
   /** Days before a deleted key is gone (7–30). Defaults to 30: a key deleted by mistake makes every object unreadable. */
   deletionWindowInDays?: number;
   /**
@@ -113,7 +115,7 @@ export class KmsKey extends pulumi.ComponentResource {
 
 /** The key policy: the account administers, listed services and exact roles use. Resource is `*` (this key) by design. */
 export function keyPolicyStatements(args: KmsKeyArgs): pulumi.Output<PolicyStatementInput[]> {
-  return pulumi.output(args.users ?? []).apply((users) => {
+  return pulumi.all([args.users ?? [], args.readers ?? []]).apply(([users, readers]) => {
     const statements: PolicyStatementInput[] = [
       {
         Sid: "AccountAdministers",
@@ -172,6 +174,15 @@ export function keyPolicyStatements(args: KmsKeyArgs): pulumi.Output<PolicyState
         Effect: "Allow",
         Principal: { AWS: users.length === 1 ? users[0] : users },
         Action: KEY_USER_ACTIONS,
+        Resource: "*",
+      });
+    }
+    if (readers.length > 0) {
+      statements.push({
+        Sid: "PipelineRolesRead",
+        Effect: "Allow",
+        Principal: { AWS: readers.length === 1 ? readers[0] : readers },
+        Action: "kms:Decrypt",
         Resource: "*",
       });
     }

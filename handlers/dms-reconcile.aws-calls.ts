@@ -1,13 +1,13 @@
 /**
  * The AWS calls of the DMS reconciliation Lambda (handlers/dms-reconcile.ts), on which resources; see
  * handlers/aws-calls.ts for the vocabulary. DescribeTableStatistics is scoped to the task's ARN in the role's policy
- * (components/dms-reconciler.ts); the vocabulary has no name for a DMS task yet, so the IAM simulation does not cover
- * this declaration until the function is wired into the pipeline (see the component).
+ * (components/dms-reconciler.ts).
  */
 import type { AwsCall } from "./aws-calls";
 
 export const DMS_RECONCILE_CALLS: AwsCall[] = [
   { action: "dms:DescribeReplicationTasks", on: { any: true }, why: "findTask: the task's ARN, status and start dates" },
+  { action: "dms:DescribeTableStatistics", on: { dmsTask: "source" }, why: "the task's per-table counters" },
   { action: "s3:ListBucket", on: { bucket: "raw" }, why: "tableFiles lists the table's files still in raw" },
   { action: "s3:GetObject", on: { bucket: "raw", key: "dbo/Customer/20240111-000000000.parquet" }, why: "footer rows" },
   { action: "s3:ListBucket", on: { bucket: "quarantine" }, why: "tableFiles lists the table's quarantined files" },

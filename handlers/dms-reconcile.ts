@@ -1,8 +1,8 @@
 /**
  * The DMS reconciliation Lambda (scheduled, one per source, in the ingestion account next to the task): compares DMS's
  * table statistics with the rows at each stage of the pipeline (handlers/core/dms/), publishes one
- * `reconciliation-drift` alert per table with drift, and an EMF metric per table (`ReconciliationDriftRows`,
- * dimension `table`: the missing rows of its first drifting stage, 0 when none).
+ * `reconciliation-drift` alert per table with drift, and an EMF data point per table (`ReconciliationDriftRows`, the
+ * table as a property: the missing rows of its first drifting stage, 0 when none).
  */
 import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -11,8 +11,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
 import { driftAlert } from "./core/dms/drift";
+import { RECONCILE_METRICS, TABLE_PROPERTY } from "./core/metric-names";
 import { reconcileSource, type ReconcileSourceSettings, type SourceReconciliation } from "./core/dms/reconcile-source";
-import { s3VersionedStore } from "./poll";
+import { s3StateReader } from "./lib/s3-state-reader";
 
 const positiveInt = (name: string, fallback: number) =>
   z
@@ -114,7 +115,7 @@ export function createDmsReconcileHandler(deps: DmsReconcileDeps): () => Promise
   return async () => {
     const result = await reconcileSource(
       { dms: deps.dms, s3: deps.s3 },
-      { ...env.settings, lake: env.lakeBucket ? s3VersionedStore(deps.s3, env.lakeBucket) : undefined },
+      { ...env.settings, lake: env.lakeBucket ? s3StateReader(deps.s3, env.lakeBucket) : undefined },
       {
         now: deps.now?.() ?? new Date(),
         batchSeconds: env.batchSeconds,
@@ -124,10 +125,10 @@ export function createDmsReconcileHandler(deps: DmsReconcileDeps): () => Promise
       },
     );
     for (const t of result.tables) {
-      // One metric document per table: its dimension set is its own.
-      const m = metrics.singleMetric();
-      m.addDimension("table", t.table);
-      m.addMetric("ReconciliationDriftRows", MetricUnit.Count, t.drift ? t.drift.difference : 0);
+      // One EMF line per table, the table as a property, never a dimension (handlers/core/metric-names.ts says why).
+      metrics.addMetadata(TABLE_PROPERTY, t.table);
+      metrics.addMetric(RECONCILE_METRICS.driftRows, MetricUnit.Count, t.drift ? t.drift.difference : 0);
+      metrics.publishStoredMetrics();
       const alert = driftAlert(env.settings.source, t, reconcileCommand(env.settings.source, t.table));
       if (!alert) continue;
       logger.warn("reconciliation drift", alert);

@@ -27,6 +27,7 @@
  */
 import { GetJobRunsCommand, GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3VersionedStore } from "./lib/s3-versioned-store";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -51,7 +52,6 @@ import {
 import type { Alerts } from "./core/poller/settle";
 import { billedDpuHours, type PollMetrics } from "./core/poller/run-metrics";
 import { POLL_METRICS, TABLE_PROPERTY } from "./core/metric-names";
-import type { VersionedStore } from "./core/poller/state-store";
 import type { ListedObject } from "./core/poller/sweep";
 import type { HarmonizedListing } from "./core/poller/work";
 import { parseValidatedFileMessage } from "./core/messages";
@@ -200,42 +200,6 @@ function sqsTargetQueue(sqs: SQSClient, queueUrl: string, visibilityTimeout: num
   };
 }
 
-/**
- * Conditional reads and writes of the target's state document (If-Match / If-None-Match: *); `cdc target` uses the
- * same. moto 5.0.11 ignores the conditions (tests inject the 412), AWS S3 has honoured them since November 2024.
- */
-export function s3VersionedStore(s3: S3Client, bucket: string): VersionedStore {
-  return {
-    async readVersioned(key) {
-      try {
-        const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return { body: (await r.Body?.transformToString("utf-8")) ?? "", etag: r.ETag as string };
-      } catch (err) {
-        if ((err as { name?: string }).name === "NoSuchKey") return undefined;
-        throw err;
-      }
-    },
-    async writeIfMatch(key, body, etag) {
-      try {
-        const put = await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: Buffer.from(body, "utf-8"),
-            ContentType: "application/json",
-            ...(etag === null ? { IfNoneMatch: "*" } : { IfMatch: etag }),
-          }),
-        );
-        if (!put.ETag) throw new Error(`s3://${bucket}/${key}: PutObject returned no ETag`);
-        return put.ETag;
-      } catch (err) {
-        if (isConditionLost(err)) return undefined;
-        throw err;
-      }
-    },
-  };
-}
-
 function s3RunStore(s3: S3Client, bucket: string): RunStore {
   return {
     async list(prefix, startAfter) {
@@ -346,17 +310,6 @@ export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["se
     sweepIntervalMs: e.SWEEP_INTERVAL_MINUTES * 60_000,
     sweepMinAgeMs: e.SWEEP_MIN_AGE_MINUTES * 60_000,
   };
-}
-
-/** S3's answer to a conditional write that lost: 412 PreconditionFailed, or 409 when another write was in flight. */
-function isConditionLost(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    e.name === "PreconditionFailed" ||
-    e.name === "ConditionalRequestConflict" ||
-    e.$metadata?.httpStatusCode === 412 ||
-    e.$metadata?.httpStatusCode === 409
-  );
 }
 
 /** The harmonized bucket's listing, every page. */

@@ -26,6 +26,8 @@ export const RESOURCE_STAR_ACTIONS = new Set([
   "logs:DescribeLogGroups",
   "glue:GetDatabases",
   "sts:GetCallerIdentity",
+  // Lists tasks: the service authorization reference names no resource type (DescribeTableStatistics has one).
+  "dms:DescribeReplicationTasks",
 ]);
 
 /** `*`, `s3:*`, `*:*`: every action of everything or of a service. Prefixed wildcards such as `s3:Get*` are allowed. */

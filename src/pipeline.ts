@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
+import { DmsReconciler, harmonizedReaderStatements } from "../components/dms-reconciler";
 import { DmsSource } from "../components/dms-source";
 import { AthenaPublication } from "../components/athena-publication";
 import { FanOutQueues } from "../components/fan-out-queues";
@@ -126,6 +127,9 @@ export class CdcPipeline extends pulumi.ComponentResource {
     // declared) before ValidatedLanding declares them; resolved below, and everything that names them (key, bucket and
     // queue policies) waits for the roles to exist, as IAM requires.
     const [writerRoleArns, resolveWriterRoleArns] = pulumi.deferredOutput<string[]>();
+    // Likewise the DMS reconciler's role, which reads harmonized and the pollers' state from the ingestion account:
+    // named by the lake side's key and bucket policies only when the lake is another account (IAM suffices otherwise).
+    const [lakeReaderRoleArns, resolveLakeReaderRoleArns] = pulumi.deferredOutput<string[]>();
 
     const ingestionKey = new KmsKey(
       `${name}-key-${this.ingestionAccountId}`,
@@ -150,6 +154,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             description: `${id}: lake data`,
             services: ALERT_PUBLISHERS,
             users: writerRoleArns,
+            readers: lakeReaderRoleArns,
             logsRegion: args.region,
             protect,
           },
@@ -180,7 +185,10 @@ export class CdcPipeline extends pulumi.ComponentResource {
         kmsKeyArn: lakeKey.arn,
         versioning: true,
         lifecycleRules: [{ id: "expire-old-versions", noncurrentVersionExpirationDays: 30 }],
-        policyStatements: harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, writerRoleArns),
+        policyStatements: [
+          ...harmonizedWriterStatements(`arn:aws:s3:::${harmonizedName}`, writerRoleArns),
+          ...(separateLake ? harmonizedReaderStatements(`arn:aws:s3:::${harmonizedName}`, lakeReaderRoleArns) : []),
+        ],
         protect,
       },
       lake,
@@ -269,6 +277,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         workgroupName: id,
         kmsKeyArn: lakeKey.arn,
         protectData: protect,
+        ...(separateLake ? { stateReaders: lakeReaderRoleArns } : {}),
       },
       lake,
     );
@@ -338,6 +347,31 @@ export class CdcPipeline extends pulumi.ComponentResource {
           lake,
         ),
     );
+
+    const reconciler = new DmsReconciler(
+      `${name}-dms-reconcile`,
+      {
+        functionName: `${id}-dms-reconcile`,
+        environment: env,
+        sourceName: source.name,
+        accountId: this.ingestionAccountId,
+        task: { id, arn: dms.taskArn },
+        raw: { bucketName: landing.rawBucketName, arn: landing.rawBucketArn },
+        quarantine: {
+          bucketName: landing.quarantineBucketName,
+          arn: pulumi.interpolate`arn:aws:s3:::${landing.quarantineBucketName}`,
+        },
+        harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn },
+        lake: { bucketName: publication.lakeBucketName, arn: publication.lakeBucketArn },
+        targets: source.targets.map((t) => ({ name: t.name, tables: t.tables })),
+        alertTopicArn: alerts.arn,
+        kmsKeyArns: separateLake ? [ingestionKey.arn, lakeKey.arn] : [ingestionKey.arn],
+        logKmsKeyArn: ingestionKey.arn,
+        batchSeconds: source.dms.cdcMaxBatchIntervalSeconds,
+      },
+      ingestion,
+    );
+    resolveLakeReaderRoleArns(separateLake ? reconciler.roleArn.apply((r) => [r]) : pulumi.output([]));
 
     // Last, so every function declared above has been recorded and gets its alarms.
     monitorPipeline(

@@ -38,14 +38,19 @@ export const POLL_METRICS = {
   dpuHours: "GlueDpuHours",
 } as const;
 
+/** The DMS reconciliation Lambda, per table (as a property): rows missing at its first drifting stage, 0 when none. */
+export const RECONCILE_METRICS = { driftRows: "ReconciliationDriftRows" } as const;
+
 /** The EMF property naming the table of a data point (Logs Insights: `stats … by table`). */
 export const TABLE_PROPERTY = "table";
 
 /**
  * Custom metrics one source can publish at most, the number CloudWatch bills monthly: every validate metric and one per
- * violation code (a code counts once it has occurred), fan-out's, and the poller's once per target.
+ * violation code (a code counts once it has occurred), fan-out's, the poller's once per target, and the DMS
+ * reconciliation's.
  */
 export function customMetricsPerSource(targets: number): number {
   const validate = Object.keys(VALIDATE_METRICS).length + VIOLATION_CODES.length;
-  return validate + Object.keys(FAN_OUT_METRICS).length + targets * Object.keys(POLL_METRICS).length;
+  const reconcile = Object.keys(RECONCILE_METRICS).length;
+  return validate + Object.keys(FAN_OUT_METRICS).length + targets * Object.keys(POLL_METRICS).length + reconcile;
 }

@@ -163,12 +163,12 @@ function modelTarget(name: string, everyMinutes: number, batchSeconds: number, p
 /**
  * What CloudWatch bills a source for, whatever its data volume: every custom metric its Lambdas can publish (one
  * `service` dimension each, so the count grows with targets, never with tables: handlers/core/metric-names.ts), its
- * alarms — errors and throttles on each Lambda (validate, raw reconciler, fan-out, a poller per target), the DMS task's
+ * alarms — errors and throttles on each Lambda (validate, raw reconciler, DMS reconciler, fan-out, a poller per target), the DMS task's
  * two latency alarms, and the queues' (each queue's dead letters, and a target queue's oldest message) — and one
  * dashboard per account. The first three dashboards and ten alarms of an account are free; not counted here.
  */
 export function monitoringOf(targets: number, separateLake: boolean): SourceModel["monitoring"] {
-  const lambdas = 3 + targets;
+  const lambdas = 4 + targets;
   const queueAlarms = 2 + 2 * targets;
   return {
     customMetrics: customMetricsPerSource(targets),

@@ -5,6 +5,7 @@
  * simulation cannot read them), and are listed with that reason.
  */
 import type { AwsCall } from "../../handlers/aws-calls";
+import { DMS_RECONCILE_CALLS } from "../../handlers/dms-reconcile.aws-calls";
 import { FAN_OUT_CALLS } from "../../handlers/fan-out.aws-calls";
 import { APPLY_CHANGES_CALLS } from "../../handlers/glue/apply_changes.aws-calls";
 import { VALIDATE_LARGE_FILE_CALLS } from "../../handlers/glue/validate_large_file.aws-calls";
@@ -46,11 +47,16 @@ const DMS_SCHEDULER_CALLS: AwsCall[] = [
  * kinds are told apart by the environment variables their handler requires.
  */
 export const KINDS = {
-  validate: { calls: VALIDATE_CALLS, code: "handlers/validate.ts", env: ["HARMONIZED_BUCKET", "QUARANTINE_BUCKET"] },
+  validate: {
+    calls: VALIDATE_CALLS,
+    code: "handlers/validate.ts",
+    env: ["HARMONIZED_BUCKET", "QUARANTINE_BUCKET", "FANOUT_QUEUE_URL"],
+  },
   poll: { calls: POLL_CALLS, code: "handlers/poll.ts", env: ["QUEUE_URL", "JOB_NAME", "LAKE_BUCKET"] },
   "fan-out": { calls: FAN_OUT_CALLS, code: "handlers/fan-out.ts", env: ["TARGETS"] },
   reconcile: { calls: RECONCILE_CALLS, code: "handlers/reconcile.ts", env: ["RAW_BUCKET", "VALIDATION_QUEUE_URL"] },
   notify: { calls: NOTIFY_CALLS, code: "handlers/notify.ts", env: ["SLACK_WEBHOOK_SECRET_ARN"] },
+  "dms-reconcile": { calls: DMS_RECONCILE_CALLS, code: "handlers/dms-reconcile.ts", env: ["DMS_TASK_ID", "RAW_BUCKET"] },
   "apply-job": { calls: APPLY_CHANGES_CALLS, code: "handlers/glue/apply_changes.py", env: [] },
   "large-file-job": { calls: VALIDATE_LARGE_FILE_CALLS, code: "handlers/glue/validate_large_file.py", env: [] },
   "dms-target": { calls: DMS_TARGET_CALLS, code: undefined, env: [] },
@@ -62,7 +68,9 @@ export type Kind = keyof typeof KINDS;
 /** Kinds only some stacks have: the DMS schedule exists where a source sets `dms.schedule` (dev's sales). */
 export const OPTIONAL_KINDS: ReadonlySet<Kind> = new Set<Kind>(["dms-scheduler"]);
 
-const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile", "notify"] as const).map((k) => [k, KINDS[k].env] as const);
+const LAMBDA_KINDS = (["validate", "poll", "fan-out", "reconcile", "notify", "dms-reconcile"] as const).map(
+  (k) => [k, KINDS[k].env] as const,
+);
 
 /** A caller whose kind names its declaration in {@link KINDS}. */
 export type KindCaller = Caller & { kind: Kind };
@@ -131,6 +139,7 @@ function lambdaCaller(model: StackModel, roleArn: string): KindCaller {
   if (env.FANOUT_QUEUE_URL) scope["queue:validated"] = [model.queue(env.FANOUT_QUEUE_URL)];
   if (env.VALIDATION_QUEUE_URL) scope["queue:validation"] = [model.queue(env.VALIDATION_QUEUE_URL)];
   if (env.QUEUE_URL) scope["queue:target"] = [model.queue(env.QUEUE_URL)];
+  if (env.DMS_TASK_ARN) scope["dms:task"] = [{ arn: env.DMS_TASK_ARN, account: env.DMS_TASK_ARN.split(":")[4] }];
   if (env.TARGETS)
     scope["queue:target"] = (JSON.parse(env.TARGETS) as { queueUrl: string }[]).map((t) => model.queue(t.queueUrl));
   const glueJob = (name: string): Resolved[] => [{ arn: `arn:aws:glue:${REGION}:${account}:job/${name}`, account }];

@@ -18,19 +18,23 @@ const COMMAND_ACTIONS: Record<string, string[]> = {
   "client-sqs:SendMessageBatchCommand": ["sqs:SendMessage"],
   "client-sqs:DeleteMessageBatchCommand": ["sqs:DeleteMessage"],
   "client-sqs:ChangeMessageVisibilityBatchCommand": ["sqs:ChangeMessageVisibility"],
-  // The client's package name is not the IAM service's.
-  "client-secrets-manager:GetSecretValueCommand": ["secretsmanager:GetSecretValue"],
   // boto3 methods, snake_case.
   "s3:head_object": ["s3:GetObject"],
   "s3:list_objects_v2": ["s3:ListBucket"],
   "sqs:send_message_batch": ["sqs:SendMessage"],
 };
 
+/** IAM service prefixes of SDK clients whose package name is not the prefix. */
+const CLIENT_SERVICES: Record<string, string> = {
+  "client-secrets-manager": "secretsmanager",
+  "client-database-migration-service": "dms",
+};
+
 /** The IAM actions of a command: the table above, else the command's own name in its service (which must exist). */
 async function actionsOf(command: string): Promise<string[]> {
   if (COMMAND_ACTIONS[command]) return COMMAND_ACTIONS[command];
   const [client, name] = command.split(":");
-  const service = client.replace(/^client-/, "");
+  const service = CLIENT_SERVICES[client] ?? client.replace(/^client-/, "");
   const action = name.replace(/Command$/, "").replace(/(?:^|_)(\w)/g, (_, c: string) => c.toUpperCase());
   if (!(await iamActionExists(service, action))) throw new Error(`${command}: no IAM action ${service}:${action}; map it above`);
   return [`${service}:${action}`];

@@ -15,6 +15,7 @@ const ASSUMED_BY: Record<Kind, string> = {
   "fan-out": "lambda.amazonaws.com",
   reconcile: "lambda.amazonaws.com",
   notify: "lambda.amazonaws.com",
+  "dms-reconcile": "lambda.amazonaws.com",
   "apply-job": "glue.amazonaws.com",
   "large-file-job": "glue.amazonaws.com",
   "dms-target": "dms.amazonaws.com",

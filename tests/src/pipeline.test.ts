@@ -65,6 +65,17 @@ const RECONCILER = {
   "aws:cloudwatch/eventRule:EventRule": 1,
   "aws:cloudwatch/eventTarget:EventTarget": 1,
 };
+/** The DMS reconciliation: an hourly Lambda (failed runs reported) with its schedule. */
+const DMS_RECONCILER = {
+  "aws:iam/role:Role": 1,
+  "aws:iam/rolePolicy:RolePolicy": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 1,
+  "aws:lambda/function:Function": 1,
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+  "aws:lambda/permission:Permission": 1,
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
+};
 /** The dev cost saver, where a source sets `dms.schedule`: stop and resume schedules, their role and dead letters. */
 const DMS_SCHEDULE = {
   "aws:scheduler/schedule:Schedule": 2,
@@ -135,6 +146,7 @@ function expectedFor(stack: StackName, source: string, ...extra: Array<Record<st
     PER_SOURCE,
     LARGE_FILE_JOB,
     RECONCILER,
+    DMS_RECONCILER,
     times(DMS_SCHEDULE, entry?.dms?.schedule ? 1 : 0),
     times(PER_TARGET, targets.length),
     times(PER_MYSQL_TARGET, targets.filter((t) => t.mysql).length),
@@ -186,6 +198,7 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
   const INGESTION = "444444444444";
   const LAKE = "555555555555";
   const ROLE = `arn:aws:iam::${INGESTION}:role/cdc-prod-sales-validate`;
+  const RECONCILER_ROLE = `arn:aws:iam::${INGESTION}:role/cdc-prod-sales-dms-reconcile`;
   const HARMONIZED = `cdc-prod-sales-harmonized-${LAKE}`;
   let resources: RecordedResource[];
   beforeAll(async () => {
@@ -203,7 +216,7 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
     expect(one(resources, "aws:s3/bucket:Bucket", "prod-sales-harmonized-bucket").inputs.bucket).toBe(HARMONIZED);
   });
 
-  it("names the validate role exactly in the harmonized bucket policy, the lake key policy and the validated queue policy", () => {
+  it("names the validate role exactly in the harmonized bucket policy, the lake key policy and the validated queue policy; the DMS reconciler's only to read", () => {
     const bucketPolicy = statements(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-harmonized-policy"));
     expect(bucketPolicy.slice(1)).toEqual([
       {
@@ -220,7 +233,40 @@ describe("the prod stack: ingestion and lake in separate accounts", () => {
         Action: "s3:ListBucket",
         Resource: `arn:aws:s3:::${HARMONIZED}`,
       },
+      {
+        Sid: "ReconcilerReadsHarmonized",
+        Effect: "Allow",
+        Principal: { AWS: RECONCILER_ROLE },
+        Action: "s3:GetObject",
+        Resource: `arn:aws:s3:::${HARMONIZED}/*`,
+      },
+      {
+        Sid: "ReconcilerListsHarmonized",
+        Effect: "Allow",
+        Principal: { AWS: RECONCILER_ROLE },
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${HARMONIZED}`,
+      },
     ]);
+    expect(statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${LAKE}-key`), "PipelineRolesRead")).toEqual({
+      Sid: "PipelineRolesRead",
+      Effect: "Allow",
+      Principal: { AWS: RECONCILER_ROLE },
+      Action: "kms:Decrypt",
+      Resource: "*",
+    });
+    expect(
+      statement(
+        one(resources, "aws:s3/bucketPolicy:BucketPolicy", "prod-sales-publication-lake-policy"),
+        "StateReadersReadState",
+      ),
+    ).toEqual({
+      Sid: "StateReadersReadState",
+      Effect: "Allow",
+      Principal: { AWS: RECONCILER_ROLE },
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:::cdc-prod-sales-lake-${LAKE}/state/*`,
+    });
     expect(statement(one(resources, "aws:kms/key:Key", `prod-sales-key-${LAKE}-key`), "PipelineRolesUse")).toEqual({
       Sid: "PipelineRolesUse",
       Effect: "Allow",

@@ -12,7 +12,7 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { readFooter } from "../parquet/footer";
 import { parseDmsKey } from "../dms-key";
-import { loadTargetState, type VersionedStore } from "../poller/state-store";
+import { loadTargetState, type StateReader } from "../poller/state-store";
 import { headObject, s3RangeReader } from "../../lib/s3-objects";
 import type { PipelineFile, TargetProgress } from "./drift";
 import { windowStartName } from "./drift";
@@ -72,7 +72,7 @@ async function rowCount(
 
 /** Each target's progress on `table`, from its state document (a target that never ran has none). */
 export async function targetProgress(
-  store: VersionedStore,
+  store: StateReader,
   source: string,
   targets: readonly string[],
   table: string,

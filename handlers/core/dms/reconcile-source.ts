@@ -6,7 +6,7 @@
 import type { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migration-service";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { matchesTableGlob } from "../../../metadata/table-glob";
-import type { VersionedStore } from "../poller/state-store";
+import type { StateReader } from "../poller/state-store";
 import { cdcWindows, reconcileTable, type DriftSettings, type TableReconciliation } from "./drift";
 import { tableFiles, targetProgress } from "./evidence";
 import { findTask, tableCounts, tableStatistics, taskDates } from "./task";
@@ -21,7 +21,7 @@ export interface ReconcileSourceSettings {
   /** Each target and the table globs it takes; the applied stage is checked only with `lake`. */
   targets: readonly { name: string; tables: readonly string[] }[];
   /** The lake bucket's state documents; absent → the applied stage is not checked (see the component). */
-  lake?: VersionedStore;
+  lake?: StateReader;
   /** Only these tables (`schema.table`, case-insensitive); default all of the task's. */
   tables?: readonly string[];
 }

@@ -18,13 +18,16 @@ export interface VersionedStore {
   writeIfMatch(key: string, body: string, etag: string | null): Promise<string | undefined>;
 }
 
+/** Reading alone: for those that must never write the state (the DMS reconciler). */
+export type StateReader = Pick<VersionedStore, "readVersioned">;
+
 export interface LoadedState {
   state: TargetState;
   /** Null when the document does not exist yet. */
   etag: string | null;
 }
 
-export async function loadTargetState(store: VersionedStore, source: string, target: string): Promise<LoadedState> {
+export async function loadTargetState(store: StateReader, source: string, target: string): Promise<LoadedState> {
   const key = targetStateKey(source, target);
   const got = await store.readVersioned(key);
   if (!got) return { state: emptyTargetState(source, target), etag: null };

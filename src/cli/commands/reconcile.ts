@@ -8,7 +8,7 @@ import { DatabaseMigrationServiceClient } from "@aws-sdk/client-database-migrati
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
 import { reconcileSource } from "../../../handlers/core/dms/reconcile-source";
-import { s3VersionedStore } from "../../../handlers/poll";
+import { s3StateReader } from "../../../handlers/lib/s3-state-reader";
 import { bucketName } from "../../../metadata/naming";
 import { EXIT, UserError, type CliIo } from "../io";
 import { credentialsFor, dmsTaskId, stackSource, textTable, type StackFlags } from "./dms";
@@ -74,7 +74,7 @@ export function registerReconcileCommands(program: Command, io: CliIo): void {
           quarantineBucket: name("quarantine", ingestion.accountId),
           harmonizedBucket: name("harmonized", lake.accountId),
           targets: source.targets.map((t) => ({ name: t.name, tables: t.tables })),
-          lake: s3VersionedStore(s3, name("lake", lake.accountId)),
+          lake: s3StateReader(s3, name("lake", lake.accountId)),
           tables: flags.table.length > 0 ? flags.table : undefined,
         },
         drift,

@@ -12,7 +12,7 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import type { Command } from "commander";
-import { s3VersionedStore } from "../../../handlers/poll";
+import { s3VersionedStore } from "../../../handlers/lib/s3-versioned-store";
 import { loadTargetState, updateTargetState } from "../../../handlers/core/poller/state-store";
 import { resumeTable, targetStateKey, type TargetState } from "../../../handlers/core/poller/target-state";
 import { clearRunFailure } from "../../../handlers/core/poller/run-failure";

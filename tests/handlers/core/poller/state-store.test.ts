@@ -3,7 +3,7 @@
  * (AWS S3 honours them), so the conflict is injected as S3 answers it: 412 PreconditionFailed.
  */
 import { PutObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
-import { s3VersionedStore } from "../../../../handlers/poll";
+import { s3VersionedStore } from "../../../../handlers/lib/s3-versioned-store";
 import { loadTargetState, updateTargetState } from "../../../../handlers/core/poller/state-store";
 import { resumeTable, settleRun } from "../../../../handlers/core/poller/target-state";
 import { interceptSend } from "../../../support/intercept";

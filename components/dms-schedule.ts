@@ -12,6 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker } from "./args";
 import { assumeRolePolicy, policyDocument } from "./iam";
+import { deadLetterAlarm } from "./queue-with-dlq";
 
 /** Scheduler's day-of-week names, in week order. */
 export const SCHEDULE_WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
@@ -82,21 +83,14 @@ export class DmsSchedule extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-dlq-alarm`,
+    deadLetterAlarm(
+      name,
       {
-        alarmDescription: `A scheduled stop or start of DMS task ${args.namePrefix} failed (messages in ${id}-dlq say which and why). A failed start leaves replication stopped: run \`cdc dms status\`, then \`cdc dms resume\`. A failed stop of a task already stopped is harmless.`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
+        deadLetterQueueName: dlq.name,
+        description: `A scheduled stop or start of DMS task ${args.namePrefix} failed (messages in ${id}-dlq say which and why). A failed start leaves replication stopped: run \`cdc dms status\`, then \`cdc dms resume\`. A failed stop of a task already stopped is harmless.`,
+        // Two calls a day, not a stream of messages: a five-minute period is soon enough.
+        periodSeconds: 300,
         alarmActions: args.alarmActions,
-        okActions: args.alarmActions,
       },
       child,
     );

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
-import { awsPrincipal, policyDocument, type PolicyStatementInput } from "./iam";
+import { awsPrincipal, denyInsecureQueueTransport, policyDocument, type PolicyStatementInput } from "./iam";
 import { QueueWithDlq } from "./queue-with-dlq";
 
 export interface FanOutTarget {
@@ -174,13 +174,6 @@ export function targetQueueStatements(
       Action: "sqs:SendMessage",
       Resource: queueArn,
     },
-    {
-      Sid: "TlsOnly",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sqs:*",
-      Resource: queueArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureQueueTransport(queueArn),
   ];
 }

@@ -56,6 +56,18 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicySt
   };
 }
 
+/** The statement every queue policy ends with: refuse any request not made over TLS. */
+export function denyInsecureQueueTransport(queueArn: pulumi.Input<string>): PolicyStatementInput {
+  return {
+    Sid: "TlsOnly",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sqs:*",
+    Resource: queueArn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /**
  * The `AWS` principal naming exactly these roles: one ARN as a string, several as a list (the shape IAM itself
  * returns, so reading a policy back shows no difference).

@@ -82,21 +82,12 @@ export class QueueWithDlq extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-dlq-alarm`,
+    deadLetterAlarm(
+      name,
       {
-        alarmDescription: `Messages in ${dlqName}: they failed ${args.maxReceiveCount ?? 5} times on ${args.queueName}. ${args.deadLetterAction ?? "Inspect, fix, then redrive."}`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
+        deadLetterQueueName: dlq.name,
+        description: `Messages in ${dlqName}: they failed ${args.maxReceiveCount ?? 5} times on ${args.queueName}. ${args.deadLetterAction ?? "Inspect, fix, then redrive."}`,
         alarmActions: args.alarmActions,
-        okActions: args.alarmActions,
       },
       child,
     );
@@ -127,6 +118,49 @@ export class QueueWithDlq extends pulumi.ComponentResource {
     this.deadLetterArn = dlq.arn;
     this.registerOutputs({ arn: this.arn, url: this.url, deadLetterArn: this.deadLetterArn });
   }
+}
+
+export interface DeadLetterAlarmArgs {
+  /** The dead-letter queue watched: one visible message is one piece of work that will not happen by itself. */
+  deadLetterQueueName: pulumi.Input<string>;
+  /** What failed and what the operator does about it: the alarm is all they see first. */
+  description: string;
+  /**
+   * Seconds per evaluation. Defaults to 60: a dead letter is known within a minute or two; a queue fed rarely (a
+   * schedule's failed calls) may wait longer.
+   */
+  periodSeconds?: number;
+  /** Where the alarm notifies, in ALARM and back to OK (the account's alert topic). */
+  alarmActions: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * The alarm of a dead-letter queue, `<name>-dlq-alarm`: in ALARM as soon as one message is there, so no message is lost
+ * silently; missing data (an empty queue reports none) is not breaching. For every DLQ, QueueWithDlq's or another's.
+ */
+export function deadLetterAlarm(
+  name: string,
+  args: DeadLetterAlarmArgs,
+  opts: pulumi.CustomResourceOptions,
+): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(
+    `${name}-dlq-alarm`,
+    {
+      alarmDescription: args.description,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.deadLetterQueueName },
+      statistic: "Maximum",
+      period: args.periodSeconds ?? 60,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: args.alarmActions,
+      okActions: args.alarmActions,
+    },
+    opts,
+  );
 }
 
 function validate(name: string, args: QueueWithDlqArgs, resource: pulumi.Resource): void {

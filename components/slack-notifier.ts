@@ -15,7 +15,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
-import { policyDocument, type PolicyStatementInput } from "./iam";
+import { denyInsecureQueueTransport, policyDocument, type PolicyStatementInput } from "./iam";
 import { KmsKey } from "./kms-key";
 import { QueueWithDlq } from "./queue-with-dlq";
 
@@ -158,14 +158,7 @@ export function notifierQueueStatements(
       Resource: queueArn,
       Condition: { ArnEquals: { "aws:SourceArn": topicArns } },
     },
-    {
-      Sid: "TlsOnly",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sqs:*",
-      Resource: queueArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureQueueTransport(queueArn),
   ];
 }
 

@@ -13,35 +13,23 @@ import { z } from "zod";
 import { driftAlert } from "./core/dms/drift";
 import { RECONCILE_METRICS, TABLE_PROPERTY } from "./core/metric-names";
 import { reconcileSource, type ReconcileSourceSettings, type SourceReconciliation } from "./core/dms/reconcile-source";
+import { requiredVar, settingsFromEnv, wholeNumberVar } from "./lib/env";
 import { s3StateReader } from "./lib/s3-state-reader";
 
-const positiveInt = (name: string, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const n = raw === undefined || raw === "" ? fallback : Number(raw);
-      if (Number.isSafeInteger(n) && n >= 0) return n;
-      ctx.addIssue({ code: "custom", message: `${name} must be a whole number >= 0, got ${raw}` });
-      return z.NEVER;
-    });
-
-const need = (name: string) => z.string({ error: `${name} is not set` }).min(1, { error: `${name} is not set` });
-
 export const dmsReconcileEnvSchema = z.object({
-  SOURCE: need("SOURCE"),
+  SOURCE: requiredVar("SOURCE"),
   /** `cdc-<env>-<source>`: the task's identifier. */
-  DMS_TASK_ID: need("DMS_TASK_ID"),
+  DMS_TASK_ID: requiredVar("DMS_TASK_ID"),
   /** The task's ARN, for IAM (DescribeTableStatistics is granted on it). */
-  DMS_TASK_ARN: need("DMS_TASK_ARN"),
-  RAW_BUCKET: need("RAW_BUCKET"),
-  QUARANTINE_BUCKET: need("QUARANTINE_BUCKET"),
-  HARMONIZED_BUCKET: need("HARMONIZED_BUCKET"),
+  DMS_TASK_ARN: requiredVar("DMS_TASK_ARN"),
+  RAW_BUCKET: requiredVar("RAW_BUCKET"),
+  QUARANTINE_BUCKET: requiredVar("QUARANTINE_BUCKET"),
+  HARMONIZED_BUCKET: requiredVar("HARMONIZED_BUCKET"),
   /** Set where the lake bucket is readable from here (same account): then the applied stage is checked. */
   LAKE_BUCKET: z.string().min(1).optional(),
-  ALERT_TOPIC_ARN: need("ALERT_TOPIC_ARN"),
+  ALERT_TOPIC_ARN: requiredVar("ALERT_TOPIC_ARN"),
   /** JSON `[{name, tables: [globs]}]`: the source's targets. */
-  RECONCILE_TARGETS: z.string({ error: "RECONCILE_TARGETS is not set" }).transform((raw, ctx) => {
+  RECONCILE_TARGETS: requiredVar("RECONCILE_TARGETS").transform((raw, ctx) => {
     const schema = z.array(z.object({ name: z.string().min(1), tables: z.array(z.string().min(1)) }));
     try {
       const r = schema.safeParse(JSON.parse(raw));
@@ -55,10 +43,10 @@ export const dmsReconcileEnvSchema = z.object({
     }
     return z.NEVER;
   }),
-  BATCH_SECONDS: positiveInt("BATCH_SECONDS", 60),
-  STALE_MINUTES: positiveInt("STALE_MINUTES", 60),
-  APPLY_GRACE_MINUTES: positiveInt("APPLY_GRACE_MINUTES", 120),
-  TOLERANCE_ROWS: positiveInt("TOLERANCE_ROWS", 0),
+  BATCH_SECONDS: wholeNumberVar("BATCH_SECONDS", 60, 0),
+  STALE_MINUTES: wholeNumberVar("STALE_MINUTES", 60, 0),
+  APPLY_GRACE_MINUTES: wholeNumberVar("APPLY_GRACE_MINUTES", 120, 0),
+  TOLERANCE_ROWS: wholeNumberVar("TOLERANCE_ROWS", 0, 0),
 });
 
 export interface DmsReconcileEnv {
@@ -73,9 +61,7 @@ export interface DmsReconcileEnv {
 
 /** Settings from the environment; throws one line naming the first missing or malformed variable. */
 export function dmsReconcileEnvFrom(env: NodeJS.ProcessEnv): DmsReconcileEnv {
-  const r = dmsReconcileEnvSchema.safeParse(env);
-  if (!r.success) throw new Error(`dms-reconcile Lambda: ${r.error.issues[0].message}`);
-  const e = r.data;
+  const e = settingsFromEnv("dms-reconcile", dmsReconcileEnvSchema, env);
   return {
     settings: {
       source: e.SOURCE,

@@ -21,6 +21,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import { notifyBatch } from "./core/notify/batch";
 import type { SendPost } from "./core/notify/deliver";
+import { settingsFromEnv, wholeNumberVar } from "./lib/env";
 
 export interface NotifySettings {
   stack?: string;
@@ -122,35 +123,22 @@ function safeError(err: unknown): string {
   return `${e?.name ?? "Error"}: ${String(e?.message ?? err).replace(/https?:\/\/\S+/g, "<url>")}`;
 }
 
-const positive = (name: string, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const n = raw === undefined || raw === "" ? fallback : Number(raw);
-      if (Number.isInteger(n) && n >= 1) return n;
-      ctx.addIssue({ code: "custom", message: `${name} must be a positive integer, got ${raw}` });
-      return z.NEVER;
-    });
-
 /** The notifier's environment, declared once (see the file's comment for what each variable means). */
 const notifyEnvSchema = z.object({
   SLACK_WEBHOOK_SECRET_ARN: z
     .string({ error: "environment variable SLACK_WEBHOOK_SECRET_ARN is not set" })
     .regex(/^arn:aws[a-z-]*:secretsmanager:/, { error: "SLACK_WEBHOOK_SECRET_ARN must be a Secrets Manager secret ARN" }),
-  SECRET_MAX_AGE_SECONDS: positive("SECRET_MAX_AGE_SECONDS", 300),
+  SECRET_MAX_AGE_SECONDS: wholeNumberVar("SECRET_MAX_AGE_SECONDS", 300),
   STACK: z.string().optional(),
-  MIN_POST_INTERVAL_MS: positive("MIN_POST_INTERVAL_MS", 1000),
-  POST_ATTEMPTS: positive("POST_ATTEMPTS", 3),
+  MIN_POST_INTERVAL_MS: wholeNumberVar("MIN_POST_INTERVAL_MS", 1000),
+  POST_ATTEMPTS: wholeNumberVar("POST_ATTEMPTS", 3),
 });
 
 /** Settings from the environment; throws naming the first missing or malformed variable. */
 export function notifySettingsFromEnv(
   env: NodeJS.ProcessEnv,
 ): NotifySettings & { secretArn: string; secretMaxAgeSeconds: number } {
-  const r = notifyEnvSchema.safeParse(env);
-  if (!r.success) throw new Error(`notify Lambda: ${r.error.issues[0].message}`);
-  const e = r.data;
+  const e = settingsFromEnv("notify", notifyEnvSchema, env);
   return {
     secretArn: e.SLACK_WEBHOOK_SECRET_ARN,
     secretMaxAgeSeconds: e.SECRET_MAX_AGE_SECONDS,

@@ -56,6 +56,7 @@ import type { ListedObject } from "./core/poller/sweep";
 import type { HarmonizedListing } from "./core/poller/work";
 import { parseValidatedFileMessage } from "./core/messages";
 import { MYSQL_FLAVORS, type MySqlFlavor } from "./core/plan/dialect";
+import { requiredVar, settingsFromEnv, wholeNumberVar } from "./lib/env";
 import { headObject } from "./lib/s3-objects";
 
 /** Glue job run states in which a run still occupies the target. */
@@ -238,32 +239,16 @@ function s3RunStore(s3: S3Client, bucket: string): RunStore {
   };
 }
 
-const positive = (name: string, fallback: number, min = 1) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const n = raw === undefined || raw === "" ? fallback : Number(raw);
-      if (Number.isInteger(n) && n >= min) return n;
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got ${raw}`,
-      });
-      return z.NEVER;
-    });
-const required = (name: string) =>
-  z.string({ error: `environment variable ${name} is not set` }).min(1, { error: `environment variable ${name} is not set` });
-
 /** The poller's environment, declared once (see the file's comment for what each variable means). */
 const pollEnvSchema = z.object({
-  SOURCE: required("SOURCE"),
-  TARGET: required("TARGET"),
-  QUEUE_URL: required("QUEUE_URL"),
-  JOB_NAME: required("JOB_NAME"),
-  LAKE_BUCKET: required("LAKE_BUCKET"),
-  HARMONIZED_BUCKET: required("HARMONIZED_BUCKET"),
-  ALERT_TOPIC_ARN: required("ALERT_TOPIC_ARN"),
-  SPARK_NAMESPACE: required("SPARK_NAMESPACE"),
+  SOURCE: requiredVar("SOURCE"),
+  TARGET: requiredVar("TARGET"),
+  QUEUE_URL: requiredVar("QUEUE_URL"),
+  JOB_NAME: requiredVar("JOB_NAME"),
+  LAKE_BUCKET: requiredVar("LAKE_BUCKET"),
+  HARMONIZED_BUCKET: requiredVar("HARMONIZED_BUCKET"),
+  ALERT_TOPIC_ARN: requiredVar("ALERT_TOPIC_ARN"),
+  SPARK_NAMESPACE: requiredVar("SPARK_NAMESPACE"),
   // "false" or unset: the target has no MySQL database; anything else is a deployment mistake.
   MYSQL: z
     .string()
@@ -274,22 +259,20 @@ const pollEnvSchema = z.object({
       ctx.addIssue({ code: "custom", message: `MYSQL must be ${MYSQL_FLAVORS.join(", ")} or false, got ${JSON.stringify(raw)}` });
       return z.NEVER;
     }),
-  TOMBSTONE_RETENTION_DAYS: positive("TOMBSTONE_RETENTION_DAYS", 7),
-  MAX_MESSAGES: positive("MAX_MESSAGES", 500),
-  MAX_RUN_ATTEMPTS: positive("MAX_RUN_ATTEMPTS", 3),
-  RUN_RETRY_BASE_MINUTES: positive("RUN_RETRY_BASE_MINUTES", 5),
-  RUN_RETRY_MAX_MINUTES: positive("RUN_RETRY_MAX_MINUTES", 60),
-  TRANSIENT_RETRIES: positive("TRANSIENT_RETRIES", 3, 0),
-  VISIBILITY_TIMEOUT_SECONDS: positive("VISIBILITY_TIMEOUT_SECONDS", 900),
-  SWEEP_INTERVAL_MINUTES: positive("SWEEP_INTERVAL_MINUTES", 60),
-  SWEEP_MIN_AGE_MINUTES: positive("SWEEP_MIN_AGE_MINUTES", 15, 0),
+  TOMBSTONE_RETENTION_DAYS: wholeNumberVar("TOMBSTONE_RETENTION_DAYS", 7),
+  MAX_MESSAGES: wholeNumberVar("MAX_MESSAGES", 500),
+  MAX_RUN_ATTEMPTS: wholeNumberVar("MAX_RUN_ATTEMPTS", 3),
+  RUN_RETRY_BASE_MINUTES: wholeNumberVar("RUN_RETRY_BASE_MINUTES", 5),
+  RUN_RETRY_MAX_MINUTES: wholeNumberVar("RUN_RETRY_MAX_MINUTES", 60),
+  TRANSIENT_RETRIES: wholeNumberVar("TRANSIENT_RETRIES", 3, 0),
+  VISIBILITY_TIMEOUT_SECONDS: wholeNumberVar("VISIBILITY_TIMEOUT_SECONDS", 900),
+  SWEEP_INTERVAL_MINUTES: wholeNumberVar("SWEEP_INTERVAL_MINUTES", 60),
+  SWEEP_MIN_AGE_MINUTES: wholeNumberVar("SWEEP_MIN_AGE_MINUTES", 15, 0),
 });
 
 /** Settings from the environment; throws naming the first missing or malformed variable. */
 export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["settings"] & { jobName: string } {
-  const r = pollEnvSchema.safeParse(env);
-  if (!r.success) throw new Error(`poll Lambda: ${r.error.issues[0].message}`);
-  const e = r.data;
+  const e = settingsFromEnv("poll", pollEnvSchema, env);
   return {
     source: e.SOURCE,
     target: e.TARGET,

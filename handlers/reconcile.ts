@@ -15,8 +15,10 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { z } from "zod";
 import { staleRawObjects, type RawObject } from "./core/reconcile";
 import { rawNotificationMatches } from "./core/raw-notification";
+import { requiredVar, settingsFromEnv, wholeNumberVar } from "./lib/env";
 import { s3EventBody } from "./lib/s3-event";
 
 export interface ReconcileSettings {
@@ -100,26 +102,26 @@ async function listRaw(s3: S3Client, bucket: string): Promise<RawObject[]> {
   return out;
 }
 
+/** The reconcile Lambda's environment, declared once (see the file's comment for what each variable means). */
+const reconcileEnvSchema = z.object({
+  SOURCE: requiredVar("SOURCE"),
+  RAW_BUCKET: requiredVar("RAW_BUCKET"),
+  VALIDATION_QUEUE_URL: requiredVar("VALIDATION_QUEUE_URL"),
+  ALERT_TOPIC_ARN: requiredVar("ALERT_TOPIC_ARN"),
+  STALE_MINUTES: wholeNumberVar("STALE_MINUTES", 60),
+  MAX_REQUEUE: wholeNumberVar("MAX_REQUEUE", 1000),
+});
+
 /** Settings from the environment; throws naming the first missing or malformed variable. */
 export function reconcileSettingsFromEnv(env: NodeJS.ProcessEnv): ReconcileSettings {
-  const need = (name: string) => {
-    const v = env[name];
-    if (!v) throw new Error(`reconcile Lambda: environment variable ${name} is not set`);
-    return v;
-  };
-  const positive = (name: string, fallback: number) => {
-    const raw = env[name];
-    const n = raw === undefined || raw === "" ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`reconcile Lambda: ${name} must be a positive integer, got ${raw}`);
-    return n;
-  };
+  const e = settingsFromEnv("reconcile", reconcileEnvSchema, env);
   return {
-    source: need("SOURCE"),
-    rawBucket: need("RAW_BUCKET"),
-    validationQueueUrl: need("VALIDATION_QUEUE_URL"),
-    alertTopicArn: need("ALERT_TOPIC_ARN"),
-    staleMinutes: positive("STALE_MINUTES", 60),
-    maxRequeue: positive("MAX_REQUEUE", 1000),
+    source: e.SOURCE,
+    rawBucket: e.RAW_BUCKET,
+    validationQueueUrl: e.VALIDATION_QUEUE_URL,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    staleMinutes: e.STALE_MINUTES,
+    maxRequeue: e.MAX_REQUEUE,
   };
 }
 

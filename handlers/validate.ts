@@ -32,6 +32,7 @@ import { z } from "zod";
 import { handlerMetadata } from "../metadata/deployed";
 import { isLargeFileResult, parseLargeFileResult, sentByRole } from "./core/messages";
 import { TABLE_PROPERTY, VALIDATE_METRICS, violationMetric } from "./core/metric-names";
+import { requiredVar, settingsFromEnv, wholeNumberVar } from "./lib/env";
 import { parseS3EventBody } from "./lib/s3-event";
 import {
   completeLargeFile,
@@ -152,26 +153,15 @@ export function createValidateHandler(
   };
 }
 
-const required = (name: string) =>
-  z.string({ error: `environment variable ${name} is not set` }).min(1, { error: `environment variable ${name} is not set` });
-
 /** The validate Lambda's environment, declared once (see the file's comment for what each variable means). */
 const validateEnvSchema = z
   .object({
-    HARMONIZED_BUCKET: required("HARMONIZED_BUCKET"),
-    QUARANTINE_BUCKET: required("QUARANTINE_BUCKET"),
-    ALERT_TOPIC_ARN: required("ALERT_TOPIC_ARN"),
-    FANOUT_QUEUE_URL: required("FANOUT_QUEUE_URL"),
+    HARMONIZED_BUCKET: requiredVar("HARMONIZED_BUCKET"),
+    QUARANTINE_BUCKET: requiredVar("QUARANTINE_BUCKET"),
+    ALERT_TOPIC_ARN: requiredVar("ALERT_TOPIC_ARN"),
+    FANOUT_QUEUE_URL: requiredVar("FANOUT_QUEUE_URL"),
     METADATA_DIR: z.string().min(1).optional(),
-    LARGE_FILE_BYTES: z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        const n = Number(raw ?? 256 * 1024 * 1024);
-        if (Number.isSafeInteger(n) && n >= 1) return n;
-        ctx.addIssue({ code: "custom", message: `LARGE_FILE_BYTES must be a positive integer, got ${raw}` });
-        return z.NEVER;
-      }),
+    LARGE_FILE_BYTES: wholeNumberVar("LARGE_FILE_BYTES", 256 * 1024 * 1024),
     LARGE_FILE_JOB_NAME: z.string().min(1).optional(),
     LARGE_FILE_JOB_ROLE_ID: z
       .string()
@@ -191,9 +181,7 @@ export interface ValidateEnv {
 
 /** Settings from the environment; throws naming the first missing or malformed variable. */
 export function validateEnvFrom(env: NodeJS.ProcessEnv): ValidateEnv {
-  const r = validateEnvSchema.safeParse(env);
-  if (!r.success) throw new Error(`validate Lambda: ${r.error.issues[0].message}`);
-  const e = r.data;
+  const e = settingsFromEnv("validate", validateEnvSchema, env);
   return {
     settings: {
       harmonizedBucket: e.HARMONIZED_BUCKET,

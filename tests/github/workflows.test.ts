@@ -56,12 +56,19 @@ describe("GitHub workflows", () => {
     expect(job.strategy.matrix.stack).toEqual([...STACKS]);
     expect(fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length).toBe(STACKS.length);
     const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    // The action's own comment is off: one comment holds the Pulumi diff and the catalog's dry run.
-    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": false, "stack-name": "${{ matrix.stack }}" });
+    // The action comments the diff itself and edits that comment on each push; the catalog's dry run has its own.
+    expect(step.with).toMatchObject({
+      command: "preview",
+      "comment-on-pr": true,
+      "edit-pr-comment": true,
+      "stack-name": "${{ matrix.stack }}",
+    });
     const comment = job.steps.at(-1);
-    expect(comment.env).toMatchObject({ PREVIEW: `\${{ steps.${step.id}.outputs.output }}`, GH_TOKEN: "${{ github.token }}" });
+    expect(comment.env).toMatchObject({ GH_TOKEN: "${{ github.token }}" });
     expect(comment.run).toContain("catalog.txt");
     expect(comment.run).toMatch(/gh api --method PATCH .*-F body=@comment\.md/);
+    // No step takes a whole command output through an environment variable: Linux refuses one over 128 KiB.
+    for (const s of job.steps) expect(JSON.stringify(s.env ?? {})).not.toMatch(/outputs\.output/);
     expect(preview.permissions).toMatchObject({ "pull-requests": "write", "id-token": "write" });
   });
 

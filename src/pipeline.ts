@@ -4,17 +4,12 @@
  * one with the source (cost allocation). Providers and the network are the stack's, shared by every source: one
  * provider process per account however many sources, and one VPC instead of one per source.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERT_PUBLISHERS, AlertTopic } from "../components/alert-topic";
-import { DmsReconciler, harmonizedReaderStatements } from "../components/dms-reconciler";
+import { harmonizedReaderStatements } from "../components/dms-reconciler";
 import { DmsSource } from "../components/dms-source";
 import { AthenaPublication } from "../components/athena-publication";
 import { FanOutQueues } from "../components/fan-out-queues";
 import { GlueTarget } from "../components/glue-target";
-import { awsPrincipal, policyDocument } from "../components/iam";
-import { KmsKey } from "../components/kms-key";
-import { QueueWithDlq } from "../components/queue-with-dlq";
 import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
 import type { MetadataDir } from "../metadata/load";
@@ -25,6 +20,11 @@ import { DEFAULT_ALARMS, monitorPipeline } from "./pipeline-monitoring";
 import { sourceProblems } from "./config-rules";
 import { fieldPath } from "../metadata/zod-messages";
 import { bucketName, publicationDatabaseName } from "../metadata/naming";
+import { databaseReach, targetMySql } from "./database-args";
+import { sourceKeysAndAlerts } from "./pipeline-keys";
+import { reconcileWithDms } from "./pipeline-reconciler";
+import { validatedQueue } from "./pipeline-validated-queue";
+import { tagWithSource } from "./source-tags";
 
 export interface CdcPipelineArgs {
   /** Environment name (dev, preprod, prod); part of every resource name and tag. */
@@ -131,50 +131,20 @@ export class CdcPipeline extends pulumi.ComponentResource {
     // named by the lake side's key and bucket policies only when the lake is another account (IAM suffices otherwise).
     const [lakeReaderRoleArns, resolveLakeReaderRoleArns] = pulumi.deferredOutput<string[]>();
 
-    const ingestionKey = new KmsKey(
-      `${name}-key-${this.ingestionAccountId}`,
+    const { ingestionKey, lakeKey, alerts, lakeAlerts } = sourceKeysAndAlerts(
+      name,
       {
-        accountId: this.ingestionAccountId,
-        alias: id,
-        description: `${id}: ingestion data, queues and alerts`,
-        services: ALERT_PUBLISHERS,
-        // The raw bucket notifies the validation queue, which this key encrypts; log groups of this side use it too.
-        queueSenders: ["s3.amazonaws.com"],
-        logsRegion: args.region,
+        id,
+        ingestionAccountId: this.ingestionAccountId,
+        lakeAccountId: this.lakeAccountId,
+        region: args.region,
+        emails: args.alerts.emails,
         protect,
+        writerRoleArns,
+        lakeReaderRoleArns,
       },
-      ingestion,
+      { ingestion, lake },
     );
-    const lakeKey = separateLake
-      ? new KmsKey(
-          `${name}-key-${this.lakeAccountId}`,
-          {
-            accountId: this.lakeAccountId,
-            alias: id,
-            description: `${id}: lake data`,
-            services: ALERT_PUBLISHERS,
-            users: writerRoleArns,
-            readers: lakeReaderRoleArns,
-            logsRegion: args.region,
-            protect,
-          },
-          lake,
-        )
-      : ingestionKey;
-    const alerts = new AlertTopic(
-      `${name}-alerts-${this.ingestionAccountId}`,
-      { topicName: `${id}-alerts`, accountId: this.ingestionAccountId, kmsKeyArn: ingestionKey.arn, emails: args.alerts.emails },
-      ingestion,
-    );
-    // Alarms notify only topics of their own account, so the lake side has its own topic when it is separate, with
-    // the same subscribers: each alarm notifies one topic, so nobody hears of a problem twice or not at all.
-    const lakeAlerts = separateLake
-      ? new AlertTopic(
-          `${name}-alerts-${this.lakeAccountId}`,
-          { topicName: `${id}-alerts`, accountId: this.lakeAccountId, kmsKeyArn: lakeKey.arn, emails: args.alerts.emails },
-          lake,
-        )
-      : alerts;
 
     const network = args.network;
     const harmonizedName = bucketName(env, source.name, "harmonized", this.lakeAccountId);
@@ -193,32 +163,16 @@ export class CdcPipeline extends pulumi.ComponentResource {
       },
       lake,
     );
-    // Validated-file messages; the fan-out consumes them. Encrypted with the lake key, which the writer roles may
-    // already use (`users` above), and a queue policy naming the writer roles exactly.
+    // Validated-file messages; the fan-out consumes them.
     const validatedVisibility = 300;
-    const validated = new QueueWithDlq(
-      `${name}-validated`,
+    const validated = validatedQueue(
+      name,
       {
-        queueName: `${id}-validated`,
+        id,
         visibilityTimeoutSeconds: validatedVisibility,
         kmsKeyArn: lakeKey.arn,
-        alarmActions: [lakeAlerts.arn],
-      },
-      lake,
-    );
-    new aws.sqs.QueuePolicy(
-      `${name}-validated-policy`,
-      {
-        queueUrl: validated.url,
-        policy: policyDocument([
-          {
-            Sid: "ValidateRoleSends",
-            Effect: "Allow",
-            Principal: { AWS: awsPrincipal(writerRoleArns) },
-            Action: "sqs:SendMessage",
-            Resource: validated.arn,
-          },
-        ]),
+        alertTopicArn: lakeAlerts.arn,
+        writerRoleArns,
       },
       lake,
     );
@@ -331,47 +285,33 @@ export class CdcPipeline extends pulumi.ComponentResource {
             },
             kmsKeyArn: lakeKey.arn,
             alertTopicArn: lakeAlerts.arn,
-            mysql: t.mysql && {
-              flavor: t.mysql.flavor,
-              host: t.mysql.host,
-              port: t.mysql.port,
-              database: t.mysql.database,
-              secretArn: t.mysql.secretArn,
-              secretKmsKeyArn: t.mysql.secretKmsKeyArn,
-              databaseSecurityGroupId: t.mysql.network?.securityGroupId,
-              databaseCidrBlocks: t.mysql.network?.cidrBlocks,
-              subnetId: pulumi.output(network.subnetIds).apply((ids) => ids[0]),
-              vpcId: network.vpcId,
-            },
+            mysql: targetMySql(t.mysql, network),
           },
           lake,
         ),
     );
 
-    const reconciler = new DmsReconciler(
-      `${name}-dms-reconcile`,
-      {
-        functionName: `${id}-dms-reconcile`,
-        environment: env,
-        sourceName: source.name,
-        accountId: this.ingestionAccountId,
-        task: { id, arn: dms.taskArn },
-        raw: { bucketName: landing.rawBucketName, arn: landing.rawBucketArn },
-        quarantine: {
-          bucketName: landing.quarantineBucketName,
-          arn: pulumi.interpolate`arn:aws:s3:::${landing.quarantineBucketName}`,
+    resolveLakeReaderRoleArns(
+      reconcileWithDms(
+        name,
+        {
+          id,
+          environment: env,
+          source,
+          accountId: this.ingestionAccountId,
+          taskArn: dms.taskArn,
+          raw: { bucketName: landing.rawBucketName, arn: landing.rawBucketArn },
+          quarantineBucketName: landing.quarantineBucketName,
+          harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn },
+          lake: { bucketName: publication.lakeBucketName, arn: publication.lakeBucketArn },
+          alertTopicArn: alerts.arn,
+          ingestionKeyArn: ingestionKey.arn,
+          lakeKeyArn: lakeKey.arn,
+          separateLake,
         },
-        harmonized: { bucketName: harmonized.bucketName, arn: harmonized.arn },
-        lake: { bucketName: publication.lakeBucketName, arn: publication.lakeBucketArn },
-        targets: source.targets.map((t) => ({ name: t.name, tables: t.tables })),
-        alertTopicArn: alerts.arn,
-        kmsKeyArns: separateLake ? [ingestionKey.arn, lakeKey.arn] : [ingestionKey.arn],
-        logKmsKeyArn: ingestionKey.arn,
-        batchSeconds: source.dms.cdcMaxBatchIntervalSeconds,
-      },
-      ingestion,
+        ingestion,
+      ),
     );
-    resolveLakeReaderRoleArns(separateLake ? reconciler.roleArn.apply((r) => [r]) : pulumi.output([]));
 
     // Last, so every function declared above has been recorded and gets its alarms.
     monitorPipeline(
@@ -427,33 +367,6 @@ export class CdcPipeline extends pulumi.ComponentResource {
       applyJobNames: this.applyJobNames,
     });
   }
-}
-
-/** The stack file's `network` of a database as DmsSource takes it: its security group or its ranges. */
-function databaseReach(
-  network: { cidrBlocks?: string[]; securityGroupId?: string } | undefined,
-): { securityGroupId: string } | { cidrBlocks: string[] } | undefined {
-  if (network?.securityGroupId !== undefined) return { securityGroupId: network.securityGroupId };
-  if (network?.cidrBlocks !== undefined) return { cidrBlocks: network.cidrBlocks };
-  return undefined;
-}
-
-/** Tags on every resource of a stack (the providers' default tags): who owns it, in which environment. */
-export function stackTags(environment: string): Record<string, string> {
-  return { environment, "managed-by": "cdc-pipelines" };
-}
-
-/**
- * Adds the `source` tag to every taggable resource declared under a pipeline, so cost allocation still splits a
- * shared provider's resources by source. Taggable means the resource has a `tagsAll` output (every pulumi-aws
- * resource that takes `tags` has one); the tag is added to, never replaces, the resource's own tags.
- */
-export function tagWithSource(source: string): pulumi.ResourceTransformation {
-  return ({ props, opts }) => {
-    if (!("tagsAll" in props)) return undefined;
-    const tags = pulumi.output(props.tags as pulumi.Input<Record<string, string>> | undefined);
-    return { props: { ...props, tags: tags.apply((t) => ({ ...t, source })) }, opts };
-  };
 }
 
 /** The component name of a source's pipeline: environment and source name, never a list position. */

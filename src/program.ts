@@ -15,8 +15,9 @@ import { DmsServiceRoles } from "../components/dms-service-roles";
 import { Network } from "../components/network";
 import { accountProviders, AWS_ROLE_VARIABLE, awsRoleForRun, sessionName, type AccountProviders } from "./accounts";
 import type { StackConfig } from "./config";
-import { CdcPipeline, pipelineName, stackTags } from "./pipeline";
+import { CdcPipeline, pipelineName } from "./pipeline";
 import { slackNotifiers } from "./slack-notifiers";
+import { stackTags } from "./source-tags";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
 export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");

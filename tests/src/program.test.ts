@@ -5,8 +5,7 @@ import { ConfigError } from "../../src/config-issues";
 import { bucketName } from "../../metadata/naming";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, ofType, one, providerConfig, providerOf } from "../support/resources";
-import { engineConfig, PROJECT_DIR, runDeclarations, runProgram, runStack, STACKS } from "../support/stack";
-import { tagWithSource } from "../../src/pipeline";
+import { engineConfig, PROJECT_DIR, runProgram, runStack, STACKS } from "../support/stack";
 import { stackFrames } from "../../src/program";
 
 const PIPELINE = "cdc:index:CdcPipeline";
@@ -131,22 +130,6 @@ describe("stackFrames", () => {
     expect(() => stackFrames({ CDC_STACK_FRAMES: "lots" })).toThrow(
       'CDC_STACK_FRAMES must be a whole number of frames (0–1000), got "lots"',
     );
-  });
-});
-
-describe("tagWithSource", () => {
-  it("adds the source to a taggable resource's own tags and leaves resources without tags alone", async () => {
-    const { mocks } = await runDeclarations(() => {
-      const provider = new aws.Provider("p", { region: "eu-west-2" });
-      const opts = { provider, transformations: [tagWithSource("sales")] };
-      const queue = new aws.sqs.Queue("q", { tags: { team: "data" } }, opts);
-      new aws.sqs.Queue("bare", {}, opts);
-      new aws.sqs.QueuePolicy("qp", { queueUrl: queue.url, policy: "{}" }, opts);
-      return {};
-    });
-    expect(one(mocks.resources, "aws:sqs/queue:Queue", "q").inputs.tags).toEqual({ team: "data", source: "sales" });
-    expect(one(mocks.resources, "aws:sqs/queue:Queue", "bare").inputs.tags).toEqual({ source: "sales" });
-    expect(one(mocks.resources, "aws:sqs/queuePolicy:QueuePolicy", "qp").inputs.tags).toBeUndefined();
   });
 });
 

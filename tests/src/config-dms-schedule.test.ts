@@ -2,7 +2,7 @@
  * `dms.schedule` (the dev cost saver) in the stack check: each mistake one line at its config path, and the schedule
  * refused in prod by the same check `cdc config check` and the program run.
  */
-import { isIanaTimeZone } from "../../src/config-dms-schedule";
+import { isIanaTimeZone, missingLocalTime } from "../../src/config-dms-schedule";
 import { checkStack } from "../../src/config-check";
 import { readStackFile, stackFilePath } from "../../src/config-sources";
 import { METADATA_ROOT } from "../../src/program";
@@ -31,6 +31,23 @@ describe("dms.schedule", () => {
     const dev = check("dev", { ...WINDOW, weekdays: ["MON", "FRI"] });
     if (!dev.ok) throw new Error(dev.problems.join("\n"));
     expect(dev.stack.config.sources[0].dms.schedule).toEqual({ ...WINDOW, weekdays: ["MON", "FRI"] });
+  });
+
+  it("refuses a time the clocks jump over when daylight saving starts (Scheduler would skip that day's run)", () => {
+    expect(problems("dev", { ...WINDOW, startAt: "01:30" })).toEqual([
+      expect.stringMatching(
+        /^cdc:sources\[0\]\.dms\.schedule\.startAt: 01:30 does not exist in Europe\/London on \d{4}-03-\d\d \(the clocks go forward over it\)/,
+      ),
+    ]);
+    const from = new Date("2026-12-02T00:00:00Z");
+    expect(missingLocalTime("01:30", "Europe/London", from)).toBe("2027-03-28");
+    expect(missingLocalTime("02:30", "America/New_York", from)).toBe("2027-03-14");
+    // Lord Howe moves by half an hour: 02:10 is skipped, 02:30 is not.
+    expect(missingLocalTime("02:10", "Australia/Lord_Howe", from)).toBe("2027-10-03");
+    expect(missingLocalTime("02:30", "Australia/Lord_Howe", from)).toBeUndefined();
+    // The hour repeated in autumn exists (twice), and zones without daylight saving have no gap.
+    expect(missingLocalTime("01:30", "America/New_York", from)).toBeUndefined();
+    expect(missingLocalTime("01:30", "UTC", from)).toBeUndefined();
   });
 
   it("is refused in prod in one line naming the config path", () => {

@@ -1,7 +1,7 @@
 /**
- * Alarms on the Lambda functions of one account of a pipeline: for each function, one on its errors and one on its
- * throttles, notifying that account's alert topic (alarms can only notify topics of their own account) when they fire
- * and when they clear. A function that errors has failed a batch, tick or event that its trigger retries, so the
+ * Alarms on the Lambda functions of one account of a pipeline, or of a stack-wide component such as the Slack
+ * notifier: for each function, one on its errors and one on its throttles, notifying that account's alert topic
+ * (alarms can only notify topics of their own account) when they fire and when they clear. A function that errors has failed a batch, tick or event that its trigger retries, so the
  * default thresholds are the first one; a throttle means the account's or function's concurrency ran out.
  *
  * Which functions: {@link recordLambdaFunctions} collects every `aws.lambda.Function` declared under a component, so

@@ -2,7 +2,8 @@
  * The Slack notifier of one account: every alert topic of the account (one per source) delivers to one encrypted SQS
  * queue, and one Lambda (handlers/notify.ts) posts what arrives to a Slack incoming webhook whose URL it reads from
  * Secrets Manager at run time. It guarantees that an alert is posted or ends in the queue's DLQ (whose alarm tells the
- * account's first alert topic, which e-mail subscribers hear too), and that a burst reaches Slack as a few packed posts
+ * account's first alert topic, which e-mail subscribers hear too), that the function's errors and throttles raise
+ * alarms on that same topic as every pipeline function's do, and that a burst reaches Slack as a few packed posts
  * within Slack's rate limit rather than hundreds of refused ones.
  *
  * One per account, not per source: a stack of many sources pays for one queue, one function and one key per account,
@@ -17,6 +18,7 @@ import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
 import { denyInsecureQueueTransport, policyDocument, type PolicyStatementInput } from "./iam";
 import { KmsKey } from "./kms-key";
+import { LambdaAlarms } from "./lambda-alarms";
 import { QueueWithDlq } from "./queue-with-dlq";
 
 export interface SlackNotifierArgs {
@@ -52,6 +54,12 @@ export interface SlackNotifierArgs {
    * a burst into the DLQ. Two posters exceed one post a second only briefly, which Slack tolerates and 429 absorbs.
    */
   maxConcurrency?: number;
+  /**
+   * The function's errors and throttles within 5 minutes that raise its alarms: the stack's `cdc:alarms`, as for every
+   * pipeline function. Both default to 1, as LambdaAlarms' do: an error is a batch of alerts Slack may never see.
+   */
+  errorsThreshold?: number;
+  throttlesThreshold?: number;
 }
 
 /** Seconds one invocation may take: long enough to wait out a few of Slack's Retry-After answers. */
@@ -69,6 +77,9 @@ export class SlackNotifier extends pulumi.ComponentResource {
     const id = `cdc-${args.environment}-slack-notifier`;
     const sources = Object.keys(args.topics).sort();
     const topicArns = sources.map((s) => args.topics[s]);
+    // The notifier's own alarms go to the first source's topic: e-mail subscribers hear that alerts stopped reaching
+    // Slack, once (the notifier itself would not post them).
+    const alarmTopicArn = topicArns[0];
 
     const key = new KmsKey(
       `${name}-key`,
@@ -89,8 +100,7 @@ export class SlackNotifier extends pulumi.ComponentResource {
         // AWS's advice for a Lambda consumer: six times the function's timeout, so a slow batch is not redelivered.
         visibilityTimeoutSeconds: 6 * TIMEOUT_SECONDS,
         kmsKeyArn: key.arn,
-        // The first source's topic: e-mail subscribers hear that alerts stopped reaching Slack, once.
-        alarmActions: [topicArns[0]],
+        alarmActions: [alarmTopicArn],
         deadLetterAction: "Slack refused or never answered them: check the webhook secret and the notifier's log, then redrive.",
       },
       child,
@@ -133,6 +143,16 @@ export class SlackNotifier extends pulumi.ComponentResource {
         maximumBatchingWindowInSeconds: args.batchingWindowSeconds ?? 20,
         functionResponseTypes: ["ReportBatchItemFailures"],
         scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 2 },
+      },
+      child,
+    );
+    new LambdaAlarms(
+      `${name}-lambda-alarms`,
+      {
+        functionNames: [id],
+        alertTopicArn: alarmTopicArn,
+        errorsThreshold: args.errorsThreshold,
+        throttlesThreshold: args.throttlesThreshold,
       },
       child,
     );

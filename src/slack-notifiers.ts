@@ -33,6 +33,8 @@ export function slackNotifiers(config: StackConfig, providers: AccountProviders,
         stack: pulumi.getStack(),
         topics: Object.fromEntries(pipelines.map((p) => [p.sourceName, p.alertTopicArns[accountId]])),
         webhookSecretArn: secretArn,
+        errorsThreshold: config.alarms.lambdaErrors,
+        throttlesThreshold: config.alarms.lambdaThrottles,
       },
       { provider: providers[side] },
     );

@@ -101,6 +101,29 @@ describe("SlackNotifier", () => {
     });
   });
 
+  it("alarms on the function's errors and throttles, telling the topic its dead-letter alarm tells", () => {
+    const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.namespace === "AWS/Lambda");
+    expect(
+      alarms.map((a) => [a.inputs.name, a.inputs.metricName, a.inputs.dimensions, a.inputs.threshold, a.inputs.okActions]),
+    ).toEqual([
+      ["cdc-dev-slack-notifier-errors", "Errors", { FunctionName: "cdc-dev-slack-notifier" }, 1, [topic("crm")]],
+      ["cdc-dev-slack-notifier-throttles", "Throttles", { FunctionName: "cdc-dev-slack-notifier" }, 1, [topic("crm")]],
+    ]);
+    const dlq = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "notifier-queue-dlq-alarm");
+    for (const a of alarms) expect(a.inputs.alarmActions).toEqual(dlq.inputs.alarmActions);
+  });
+
+  it("raises them at the thresholds it is given", async () => {
+    const alarms = ofType(
+      await declare({ errorsThreshold: 3, throttlesThreshold: 5 }),
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+    ).filter((a) => a.inputs.namespace === "AWS/Lambda");
+    expect(alarms.map((a) => [a.inputs.metricName, a.inputs.threshold])).toEqual([
+      ["Errors", 3],
+      ["Throttles", 5],
+    ]);
+  });
+
   it("refuses a topic of another account, no topic at all, and a secret that is not a Secrets Manager ARN", async () => {
     await expect(declare({ topics: { sales: topic("sales", "222222222222") } })).rejects.toThrow(
       `SlackNotifier notifier: topics.sales: ${topic("sales", "222222222222")} is not in account ${ACCOUNT}`,
@@ -159,6 +182,23 @@ describe.each(STACKS)("the Slack notifiers of the %s stack", (stack) => {
     });
     expect(policy.inputs.blockPublicPolicy).toBe(true);
   });
+});
+
+describe("a stack's alarm thresholds", () => {
+  it("apply to each notifier's function as to every pipeline function", async () => {
+    const config = engineConfig(path.join(PROJECT_DIR, "Pulumi.prod.yaml"));
+    config["cdc:alarms"] = JSON.stringify({ lambdaErrors: 4, lambdaThrottles: 2 });
+    const { mocks } = await runProgram(config, { stack: "prod" });
+    const notifierAlarms = ofType(mocks.resources, "cdc:alerting:SlackNotifier")
+      .flatMap((n) => descendantsOf(mocks.resources, n))
+      .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.namespace === "AWS/Lambda");
+    expect(notifierAlarms.map((a) => [a.inputs.metricName, a.inputs.threshold]).sort()).toEqual([
+      ["Errors", 4],
+      ["Errors", 4],
+      ["Throttles", 2],
+      ["Throttles", 2],
+    ]);
+  }, 60_000);
 });
 
 describe("a stack without a Slack webhook secret", () => {

@@ -1,8 +1,8 @@
 /**
  * The pipeline's alarms, rules and dashboards over the three committed stacks, under the mocks: every alarm and every
  * rule notifies a topic of its own account (alarms and rules cannot publish across accounts, so a cross-account action
- * is an alert nobody ever gets), every Lambda function has its errors and throttles alarms, and each dashboard shows
- * only what runs in its account.
+ * is an alert nobody ever gets), every Lambda function (a pipeline's or the stack's own, such as the Slack notifiers)
+ * has its errors and throttles alarms, and each dashboard shows only what runs in its account.
  */
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { descendantsOf, ofType, providerOf } from "../support/resources";
@@ -83,24 +83,31 @@ describe.each(STACKS)("monitoring of the %s stack", (stack) => {
     expect(crossAccountNotifications(resources)).toEqual([]);
   });
 
-  it("every Lambda function of a pipeline has an errors and a throttles alarm in its account, notifying when it fires and clears", async () => {
+  it("every Lambda function of the stack has an errors and a throttles alarm in its account, notifying when it fires and clears", async () => {
     const resources = await resourcesOf(stack);
     const alarms = ofType(resources, ALARM);
     const pipelines = ofType(resources, "cdc:index:CdcPipeline");
     expect(pipelines.length).toBeGreaterThan(0);
-    const functions = pipelines.flatMap((p) => descendantsOf(resources, p)).filter((r) => r.type === FUNCTION);
-    expect(functions.length).toBeGreaterThanOrEqual(pipelines.length * 4);
+    const functions = ofType(resources, FUNCTION);
+    const ofPipelines = pipelines.flatMap((p) => descendantsOf(resources, p)).filter((r) => r.type === FUNCTION);
+    expect(ofPipelines.length).toBeGreaterThanOrEqual(pipelines.length * 4);
+    // The stack's own: every committed stack sets a Slack webhook, so each account has its notifier.
+    const notifiers = ofType(resources, "cdc:alerting:SlackNotifier");
+    expect(notifiers).toHaveLength(stack === "prod" ? 2 : 1);
+    expect(functions.length).toBe(ofPipelines.length + notifiers.length);
     for (const fn of functions) {
       const name = String(fn.inputs.name);
+      const account = accountOf(resources, fn);
       for (const metric of ["Errors", "Throttles"]) {
+        // Function names are unique per account only: each account's notifier is `cdc-<env>-slack-notifier`.
         const found = alarms.filter(
           (a) =>
             a.inputs.namespace === "AWS/Lambda" &&
             a.inputs.metricName === metric &&
-            (a.inputs.dimensions as Record<string, string>).FunctionName === name,
+            (a.inputs.dimensions as Record<string, string>).FunctionName === name &&
+            accountOf(resources, a) === account,
         );
-        expect({ fn: name, metric, alarms: found.length }).toEqual({ fn: name, metric, alarms: 1 });
-        expect(accountOf(resources, found[0])).toBe(accountOf(resources, fn));
+        expect({ fn: name, account, metric, alarms: found.length }).toEqual({ fn: name, account, metric, alarms: 1 });
         expect((found[0].inputs.okActions as string[]).length).toBe(1);
         expect(found[0].inputs.okActions).toEqual(found[0].inputs.alarmActions);
       }

@@ -8,6 +8,7 @@ import { ENGINES, type Engine } from "../../config";
 import { extractSource } from "../../../metadata/extract-source";
 import { parseConnectionUrl } from "../../../metadata/extractors/connection";
 import { EXIT, UserError, type CliIo } from "../io";
+import { registerMetadataDiff } from "./metadata-diff";
 
 const SOURCE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -76,4 +77,5 @@ export function registerMetadataCommands(program: Command, io: CliIo): void {
         `${out}: ${n} ${n === 1 ? "table" : "tables"}, ${result.changed ? `written (extractedAt ${result.source.extractedAt})` : "unchanged"}`,
       );
     });
+  registerMetadataDiff(metadata, io);
 }

@@ -5,13 +5,24 @@
  * A table whose statements fail is held on its own (its state in the lake bucket under `state/<source>/<target>/`,
  * one alert on the topic, `cdc target resume` ends it) while the target's other tables go on; the poller also lists
  * harmonized for files no run applied, so no work expires with its message. A failed run (the job itself died)
- * alerts; the poller re-submits it, and blocks the target after repeated failures.
+ * alerts; the poller re-submits it, and blocks the target after repeated failures. The job's size (worker type and
+ * count, STANDARD or FLEX, timeout) is the target's to choose within what Glue takes (components/glue-sizing.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MySqlFlavor } from "../handlers/core/plan/dialect";
 import type { MetadataDir } from "../metadata/load";
 import { argsChecker, isIntIn } from "./args";
+import {
+  DEFAULT_GLUE_SIZING,
+  flexProblem,
+  GLUE_EXECUTION_CLASSES,
+  GLUE_WORKER_TYPES,
+  TIMEOUT_MINUTES,
+  WORKERS,
+  type GlueExecutionClass,
+  type GlueWorkerType,
+} from "./glue-sizing";
 import { BundledFunction } from "./bundled-function";
 import { alertOnFailedRuns } from "./glue-job";
 import { glueSecurityConfiguration } from "./glue-security-configuration";
@@ -79,9 +90,22 @@ export interface GlueTargetArgs {
   alertTopicArn: pulumi.Input<string>;
   /** The MySQL database the target also applies to. */
   mysql?: GlueTargetMySql;
-  /** G.1X workers per run. Defaults to 2 (the minimum): CDC batches are small, and DPU-hours are the bill. */
+  /**
+   * Glue worker type of each run (components/glue-sizing.ts lists what Glue takes). Defaults to G.1X, the smallest a
+   * batch Spark job may have: a poll's batch of CDC files is small, and a larger type only multiplies the DPU-hours.
+   */
+  workerType?: GlueWorkerType;
+  /** Workers per run, 2–100. Defaults to 2 (Glue's minimum): CDC batches are small, and DPU-hours are the bill. */
   workers?: number;
-  /** Minutes before a run is stopped (and counted as failed). Defaults to 60. */
+  /**
+   * STANDARD or FLEX (spare capacity, cheaper, but a run may wait to start; G.1X and G.2X only). Defaults to STANDARD:
+   * a target's freshness is the point of the pipeline, and FLEX is a choice for targets nobody needs fresh.
+   */
+  executionClass?: GlueExecutionClass;
+  /**
+   * Minutes before a run is stopped (and counted as failed; the poller re-submits it), 1–2880. Defaults to 60: an apply
+   * run takes minutes, so an hour means it is stuck, and the target's one run slot should not stay held longer.
+   */
   timeoutMinutes?: number;
 }
 
@@ -125,9 +149,11 @@ export class GlueTarget extends pulumi.ComponentResource {
         roleArn: role.arn,
         securityConfiguration: security.name,
         glueVersion: "5.0",
-        workerType: "G.1X",
-        numberOfWorkers: args.workers ?? 2,
-        timeout: args.timeoutMinutes ?? 60,
+        workerType: args.workerType ?? DEFAULT_GLUE_SIZING.workerType,
+        numberOfWorkers: args.workers ?? DEFAULT_GLUE_SIZING.workers,
+        // STANDARD is Glue's default; left unset then, so jobs declared before it was a setting show no change.
+        ...(args.executionClass === "FLEX" ? { executionClass: "FLEX" } : {}),
+        timeout: args.timeoutMinutes ?? DEFAULT_GLUE_SIZING.timeoutMinutes,
         // The poller re-submits a failed manifest itself, counting attempts; Glue retrying too would hide the count.
         maxRetries: 0,
         executionProperty: { maxConcurrentRuns: 1 },
@@ -280,8 +306,18 @@ function validate(name: string, args: GlueTargetArgs, resource: pulumi.Resource)
     fail(`${id}-apply-failed is longer than 64 characters; shorten the environment, source or target name`);
   if (!isIntIn(args.everyMinutes, 1, 60)) fail("everyMinutes must be 1–60");
   if (!isIntIn(args.tombstoneRetentionDays, 1, 3650)) fail("tombstoneRetentionDays must be 1–3650");
-  if (!isIntIn(args.workers ?? 2, 2, 100)) fail("workers must be 2–100 (Glue's G.1X minimum is 2)");
-  if (!isIntIn(args.timeoutMinutes ?? 60, 1, 2880)) fail("timeoutMinutes must be 1–2880");
+  const workerType = args.workerType ?? DEFAULT_GLUE_SIZING.workerType;
+  if (!GLUE_WORKER_TYPES.includes(workerType))
+    fail(`workerType must be one of ${GLUE_WORKER_TYPES.join(", ")}, got ${workerType}`);
+  if (!isIntIn(args.workers ?? DEFAULT_GLUE_SIZING.workers, WORKERS.min, WORKERS.max))
+    fail(`workers must be ${WORKERS.min}–${WORKERS.max} (Glue's minimum for a Spark job is ${WORKERS.min})`);
+  const executionClass = args.executionClass ?? DEFAULT_GLUE_SIZING.executionClass;
+  if (!GLUE_EXECUTION_CLASSES.includes(executionClass))
+    fail(`executionClass must be ${GLUE_EXECUTION_CLASSES.join(" or ")}, got ${executionClass}`);
+  const flex = flexProblem(executionClass, workerType);
+  if (flex) fail(flex);
+  if (!isIntIn(args.timeoutMinutes ?? DEFAULT_GLUE_SIZING.timeoutMinutes, TIMEOUT_MINUTES.min, TIMEOUT_MINUTES.max))
+    fail(`timeoutMinutes must be ${TIMEOUT_MINUTES.min}–${TIMEOUT_MINUTES.max}`);
   if (!/^[a-z0-9_]{1,255}$/.test(args.publication.database))
     fail(`publication.database must be lower-case letters, digits and _, got ${args.publication.database}`);
   if (args.metadata.tables.length === 0) fail(`source ${args.sourceName} has no tables in its metadata`);

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
 import { dmsScheduleSchema } from "./config-dms-schedule";
+import { glueJobSchema } from "./config-glue-job";
 import { DEFAULT_PORTS, ENGINES } from "../metadata/engines";
 
 export { DEFAULT_PORTS, ENGINES, type Engine } from "../metadata/engines";
@@ -386,6 +387,9 @@ const target = z.strictObject({
     .max(3650)
     .default(7)
     .describe("Days a delete's tombstone guards the key against older changes that arrive late."),
+  glue: glueJobSchema
+    .default(glueJobSchema.parse({}))
+    .describe("The size of the target's Glue apply job: worker type and count, STANDARD or FLEX, and its timeout."),
 });
 
 export const sourceSchema = z

@@ -4,23 +4,29 @@
  * Lambdas and queues that move files, KMS keys. What depends on data volume (S3 storage, Athena scans, DMS data
  * transfer) is listed as excluded, not guessed.
  *
- * Glue dominates: every poll that finds a file starts a run, billed at least a minute on every worker. The model
- * assumes changes arrive steadily (a run at every tick), the upper bound a busy source reaches; runs that last
- * longer than the interval go back to back, since a target runs one at a time.
+ * Glue dominates: every poll that finds a file starts a run, billed at least a minute on every worker, at the DPUs
+ * of the target's own worker type and the price of its execution class (FLEX is cheaper). The model assumes changes
+ * arrive steadily (a run at every tick), the upper bound a busy source reaches; runs that last longer than the
+ * interval go back to back, since a target runs one at a time.
  */
-import type { SourceConfig, StackConfig } from "../config";
+import type { SourceConfig, StackConfig, TargetConfig } from "../config";
 import { UserError } from "../errors";
 import type { Prices } from "./prices";
 import { customMetricsPerSource } from "../../handlers/core/metric-names";
+import { DPU_PER_WORKER } from "../../components/glue-sizing";
 
 export interface ModelAssumptions {
   /** Minutes one apply run takes, start-up included (Glue 5 starts in well under a minute; a small batch applies in seconds). */
   glueRunMinutes: number;
-  /** G.1X workers per run (1 DPU each); the deployment uses 2. */
-  glueWorkers: number;
 }
 
-export const DEFAULT_ASSUMPTIONS: ModelAssumptions = { glueRunMinutes: 2, glueWorkers: 2 };
+export const DEFAULT_ASSUMPTIONS: ModelAssumptions = { glueRunMinutes: 2 };
+
+/**
+ * Longest a FLEX run waits for spare capacity before it starts or fails (Glue's "job run statuses" page: WAITING for
+ * at most 20 minutes, a forced start tried after 15). Not billed, but changes reach the target that much later.
+ */
+export const FLEX_MAX_WAIT_SECONDS = 20 * 60;
 
 const HOURS_PER_MONTH = 730;
 const DAYS_PER_MONTH = 30.42;
@@ -31,10 +37,15 @@ const LANDING_SECONDS = { typical: 6, worst: 15 };
 export interface TargetModel {
   name: string;
   everyMinutes: number;
+  /** The apply job's size as the stack sets it, and the DPUs a run holds (workers × DPUs per worker). */
+  glue: TargetConfig["glue"] & { dpus: number };
   runsPerDay: number;
   dpuHoursPerMonth: number;
   monthly: { glue: number; poller: number };
-  /** Seconds from a commit at the source to the change being visible in the target. */
+  /**
+   * Seconds from a commit at the source to the change being visible in the target. A FLEX target's worst case includes
+   * a run's longest wait for capacity ({@link FLEX_MAX_WAIT_SECONDS}); its typical case assumes capacity was there.
+   */
   latencySeconds: { typical: number; worst: number };
 }
 
@@ -76,8 +87,6 @@ export const EXCLUDED = [
 export function modelStack(config: StackConfig, prices: Prices, assumptions: ModelAssumptions = DEFAULT_ASSUMPTIONS): StackModel {
   if (!(assumptions.glueRunMinutes > 0))
     throw new UserError(`glue run minutes: expected a positive number, got ${assumptions.glueRunMinutes}`);
-  if (!Number.isInteger(assumptions.glueWorkers) || assumptions.glueWorkers < 2)
-    throw new UserError(`glue workers: expected a whole number of at least 2 (Glue's minimum), got ${assumptions.glueWorkers}`);
   const separate = config.accounts.lake.accountId !== config.accounts.ingestion.accountId;
   const sources = config.sources.map((s, i) => modelSource(s, i, separate, prices, assumptions));
   return {
@@ -98,7 +107,7 @@ function modelSource(s: SourceConfig, index: number, separate: boolean, prices: 
       `cdc:sources[${index}].dms.instanceClass: no price for ${s.dms.instanceClass}; add it to a --prices file (dmsInstanceHourly)`,
     );
   }
-  const targets = s.targets.map((t) => modelTarget(t.name, t.schedule.everyMinutes, s.dms.cdcMaxBatchIntervalSeconds, prices, a));
+  const targets = s.targets.map((t) => modelTarget(t, s.dms.cdcMaxBatchIntervalSeconds, prices, a));
   // Validate and fan-out: an invocation per file; a busy table gets a file every batch interval. About six SQS calls
   // per file (notify, receive, delete on two queues) plus one send per target.
   const filesPerMonth = (86400 / s.dms.cdcMaxBatchIntervalSeconds) * DAYS_PER_MONTH;
@@ -134,25 +143,35 @@ function modelSource(s: SourceConfig, index: number, separate: boolean, prices: 
   };
 }
 
-function modelTarget(name: string, everyMinutes: number, batchSeconds: number, prices: Prices, a: ModelAssumptions): TargetModel {
+function modelTarget(t: TargetConfig, batchSeconds: number, prices: Prices, a: ModelAssumptions): TargetModel {
+  const everyMinutes = t.schedule.everyMinutes;
+  const flex = t.glue.executionClass === "FLEX";
+  const dpus = t.glue.workers * DPU_PER_WORKER[t.glue.workerType];
   const cycleMinutes = Math.max(everyMinutes, a.glueRunMinutes);
   const runsPerDay = 1440 / cycleMinutes;
   const billedMinutes = Math.max(1, a.glueRunMinutes);
-  const dpuHoursPerMonth = (runsPerDay * DAYS_PER_MONTH * a.glueWorkers * billedMinutes) / 60;
+  const dpuHoursPerMonth = (runsPerDay * DAYS_PER_MONTH * dpus * billedMinutes) / 60;
   const ticksPerMonth = (1440 / everyMinutes) * DAYS_PER_MONTH;
   const runSeconds = a.glueRunMinutes * 60;
   const pollSeconds = everyMinutes * 60;
   // A change waits for DMS to write its file, lands, waits for the next tick, and for the run; at worst the tick just
-  // missed it and a run of the previous batch still holds the target.
+  // missed it, a run of the previous batch still holds the target, and a FLEX run waits its longest for capacity.
   const typical = batchSeconds / 2 + LANDING_SECONDS.typical + pollSeconds / 2 + runSeconds;
-  const worst = batchSeconds + LANDING_SECONDS.worst + pollSeconds + (runSeconds > pollSeconds ? runSeconds : 0) + runSeconds;
+  const worst =
+    batchSeconds +
+    LANDING_SECONDS.worst +
+    pollSeconds +
+    (runSeconds > pollSeconds ? runSeconds : 0) +
+    (flex ? FLEX_MAX_WAIT_SECONDS : 0) +
+    runSeconds;
   return {
-    name,
+    name: t.name,
     everyMinutes,
+    glue: { ...t.glue, dpus },
     runsPerDay: round(runsPerDay),
     dpuHoursPerMonth: round(dpuHoursPerMonth),
     monthly: {
-      glue: round(dpuHoursPerMonth * prices.glueDpuHour),
+      glue: round(dpuHoursPerMonth * (flex ? prices.glueFlexDpuHour : prices.glueDpuHour)),
       // Each tick: one 512 MB invocation of about a second, a few SQS calls.
       poller: round(lambdaCost(prices, ticksPerMonth, 0.5, 1) + (ticksPerMonth * 4 * prices.sqsPerMillionRequests) / 1e6),
     },

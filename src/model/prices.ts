@@ -16,6 +16,8 @@ export const pricesSchema = z.strictObject({
   dmsStorageGbMonth: z.number().nonnegative(),
   /** Glue Spark jobs, per DPU-hour (billed per second, at least one minute per run). */
   glueDpuHour: z.number().nonnegative(),
+  /** The same for runs of the FLEX execution class, on spare capacity. */
+  glueFlexDpuHour: z.number().nonnegative(),
   /** Lambda per GB-second (arm64) and per million requests. */
   lambdaGbSecond: z.number().nonnegative(),
   lambdaPerMillionRequests: z.number().nonnegative(),
@@ -48,6 +50,7 @@ export const DEFAULT_PRICES: Prices = {
   },
   dmsStorageGbMonth: 0.115,
   glueDpuHour: 0.44,
+  glueFlexDpuHour: 0.29,
   lambdaGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
   sqsPerMillionRequests: 0.4,

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
 import { FAILED_JOB_STATES } from "../../components/glue-job";
 import { icebergConf } from "../../components/glue-target";
+import type { GlueExecutionClass, GlueWorkerType } from "../../components/glue-sizing";
 import { metadataFiles } from "../../components/validated-landing";
 import { handlerMetadata } from "../../metadata/deployed";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
@@ -46,6 +47,8 @@ describe("GlueTarget", () => {
       // Its S3 output, logs and bookmarks encrypted with the lake key (components/glue-security-configuration.ts).
       securityConfiguration: "cdc-dev-sales-reporting-apply",
       glueVersion: "5.0",
+      // The default size, 2 × G.1X for an hour; STANDARD, Glue's default, is left unset (no executionClass), so jobs
+      // declared before the size was a setting show no change.
       workerType: "G.1X",
       numberOfWorkers: 2,
       timeout: 60,
@@ -231,6 +234,26 @@ describe("GlueTarget schedule and settings", () => {
     expect(one(resources, "aws:cloudwatch/eventRule:EventRule", "reporting-schedule").inputs.scheduleExpression).toBe(rate);
   });
 
+  it.each([
+    [
+      { workerType: "G.2X", executionClass: "FLEX" },
+      { workerType: "G.2X", numberOfWorkers: 2, executionClass: "FLEX" },
+    ],
+    [
+      { workerType: "G.8X", workers: 10, timeoutMinutes: 240 },
+      { workerType: "G.8X", numberOfWorkers: 10, timeout: 240 },
+    ],
+    [
+      { workerType: "G.4X", executionClass: "STANDARD" },
+      { workerType: "G.4X", numberOfWorkers: 2, timeout: 60 },
+    ],
+  ] as const)("sizes the job as the target sets it: %j", async (sizing, expected) => {
+    const { resources } = await declare(sizing);
+    const job = one(resources, "aws:glue/job:Job", "reporting-job");
+    expect(job.inputs).toMatchObject(expected);
+    if (!("executionClass" in expected)) expect(job.inputs).not.toHaveProperty("executionClass");
+  });
+
   it("chains the Iceberg catalog settings for any warehouse, including one not yet known", async () => {
     const { outputs } = await runDeclarations(() => ({ conf: icebergConf(pulumi.output("s3://b/t/")) }));
     expect(outputs.conf).toBe(conf("s3://b/t/"));
@@ -239,7 +262,25 @@ describe("GlueTarget schedule and settings", () => {
   it.each([
     ["a schedule of 0 minutes", { everyMinutes: 0 }, "everyMinutes must be 1–60"],
     ["a schedule over an hour", { everyMinutes: 61 }, "everyMinutes must be 1–60"],
-    ["a single worker", { workers: 1 }, "workers must be 2–100 (Glue's G.1X minimum is 2)"],
+    ["a single worker", { workers: 1 }, "workers must be 2–100 (Glue's minimum for a Spark job is 2)"],
+    ["more workers than an apply run needs", { workers: 101 }, "workers must be 2–100 (Glue's minimum for a Spark job is 2)"],
+    [
+      "a streaming-only worker type",
+      { workerType: "G.025X" as GlueWorkerType },
+      "workerType must be one of G.1X, G.2X, G.4X, G.8X, got G.025X",
+    ],
+    [
+      "FLEX on workers Glue runs only STANDARD on",
+      { workerType: "G.4X", executionClass: "FLEX" },
+      "FLEX runs on G.1X or G.2X workers only; Glue refuses it with G.4X (use STANDARD, or a smaller worker type)",
+    ],
+    [
+      "an execution class Glue does not have",
+      { executionClass: "SPOT" as GlueExecutionClass },
+      "executionClass must be STANDARD or FLEX, got SPOT",
+    ],
+    ["no time to run", { timeoutMinutes: 0 }, "timeoutMinutes must be 1–2880"],
+    ["a timeout over two days", { timeoutMinutes: 2881 }, "timeoutMinutes must be 1–2880"],
     ["no tombstone retention", { tombstoneRetentionDays: 0 }, "tombstoneRetentionDays must be 1–3650"],
     [
       "a database name Glue and Spark would not take",

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import type { Command } from "commander";
 import { ConfigError } from "../../config-issues";
 import { loadStackFile, stackFilePath } from "../../config-sources";
-import { DEFAULT_ASSUMPTIONS, modelStack, type StackModel } from "../../model/cost";
+import { DEFAULT_ASSUMPTIONS, FLEX_MAX_WAIT_SECONDS, modelStack, type StackModel } from "../../model/cost";
 import { loadPrices } from "../../model/prices";
 import { EXIT, UserError, type CliIo } from "../io";
 
@@ -52,7 +52,7 @@ export function registerModelCommands(program: Command, io: CliIo): void {
 function printModel(io: CliIo, file: string, m: StackModel): void {
   const a = m.assumptions;
   io.out(`${file}: ${m.environment} in ${m.region}, about ${usd(m.monthlyTotal)} a month`);
-  io.out(`  assuming changes at every poll, apply runs of ${a.glueRunMinutes} min on ${a.glueWorkers} DPU; prices: ${m.prices}`);
+  io.out(`  assuming changes at every poll and apply runs of ${a.glueRunMinutes} min; prices: ${m.prices}`);
   for (const s of m.sources) {
     const c = s.monthly;
     io.out(`  source ${s.name}: ${usd(c.total)}/month`);
@@ -66,10 +66,14 @@ function printModel(io: CliIo, file: string, m: StackModel): void {
         `${mon.alarms} alarms, ${mon.dashboards} dashboard${mon.dashboards === 1 ? "" : "s"}`,
     );
     for (const t of s.targets) {
+      const g = t.glue;
       io.out(
-        `    target ${t.name}: every ${t.everyMinutes} min, ${t.runsPerDay} runs/day, ${t.dpuHoursPerMonth} DPU-hours ` +
-          `${usd(t.monthly.glue)} + poller ${usd(t.monthly.poller)}; latency ~${duration(t.latencySeconds.typical)} typical, ` +
-          `${duration(t.latencySeconds.worst)} worst`,
+        `    target ${t.name}: every ${t.everyMinutes} min, ${g.workers} × ${g.workerType} ${g.executionClass} (${g.dpus} DPU), ` +
+          `${t.runsPerDay} runs/day, ${t.dpuHoursPerMonth} DPU-hours ${usd(t.monthly.glue)} + poller ${usd(t.monthly.poller)}; ` +
+          `latency ~${duration(t.latencySeconds.typical)} typical, ${duration(t.latencySeconds.worst)} worst` +
+          (g.executionClass === "FLEX"
+            ? ` (FLEX: a run may wait up to ${duration(FLEX_MAX_WAIT_SECONDS)} for spare capacity before it starts)`
+            : ""),
       );
     }
   }

@@ -11,6 +11,7 @@ const PRICES: Prices = {
   dmsInstanceHourly: { "dms.t3.medium": 0.1, "dms.t3.small": 0.05, "dms.r5.large": 0.2 },
   dmsStorageGbMonth: 0.1,
   glueDpuHour: 0.5,
+  glueFlexDpuHour: 0.25,
   lambdaGbSecond: 0,
   lambdaPerMillionRequests: 0,
   sqsPerMillionRequests: 0,
@@ -80,6 +81,45 @@ describe("cdc model: cost", () => {
     // A run longer than the interval can hold the target when the next tick comes: wait for it too.
     const slow = modelStack(stack("dev"), PRICES, { ...DEFAULT_ASSUMPTIONS, glueRunMinutes: 4 }).sources[0].targets[0];
     expect(slow.latencySeconds).toEqual({ typical: 336, worst: 675 });
+  });
+
+  it.each([
+    ["G.1X", 1],
+    ["G.2X", 2],
+    ["G.4X", 4],
+    ["G.8X", 8],
+  ] as const)("prices a target on %s workers at %i DPU each", (workerType, dpuPerWorker) => {
+    const config = stack("dev");
+    config.sources[0].targets[0].glue = { workerType, workers: 3, executionClass: "STANDARD", timeoutMinutes: 60 };
+    const [reporting, finance] = modelStack(config, PRICES).sources[0].targets;
+    expect(reporting.glue).toEqual({
+      workerType,
+      workers: 3,
+      executionClass: "STANDARD",
+      timeoutMinutes: 60,
+      dpus: 3 * dpuPerWorker,
+    });
+    // 720 runs a day × 30.42 days × 3 workers × DPU per worker × 2 min / 60, at 0.5 a DPU-hour.
+    const dpuHours = (720 * 30.42 * 3 * dpuPerWorker * 2) / 60;
+    expect(reporting.dpuHoursPerMonth).toBeCloseTo(dpuHours, 2);
+    expect(reporting.monthly.glue).toBeCloseTo(dpuHours * 0.5, 2);
+    // The other target keeps its own size.
+    expect(finance.glue.dpus).toBe(2);
+  });
+
+  it("prices a FLEX target at the Flex DPU-hour price, and its worst latency waits 20 minutes for capacity", () => {
+    const flex = modelStack(stack("dev"), PRICES).sources[0].targets[1];
+    expect(flex.glue).toMatchObject({ workerType: "G.1X", workers: 2, executionClass: "FLEX", dpus: 2 });
+    expect(flex.monthly.glue).toBe(48.67); // 194.688 DPU-hours × 0.25
+    // Typical: 60/2 + 6 + 900/2 + 120, capacity at hand; worst: 60 + 15 + 900 + 1200 waiting + 120.
+    expect(flex.latencySeconds).toEqual({ typical: 606, worst: 2295 });
+
+    const config = stack("dev");
+    config.sources[0].targets[1].glue.executionClass = "STANDARD";
+    const standard = modelStack(config, PRICES).sources[0].targets[1];
+    expect(standard.dpuHoursPerMonth).toBe(flex.dpuHoursPerMonth);
+    expect(standard.monthly.glue).toBe(97.34); // 194.688 × 0.5
+    expect(standard.latencySeconds).toEqual({ typical: 606, worst: 1095 });
   });
 
   it("adds sources up to the stack total and says what it leaves out", () => {

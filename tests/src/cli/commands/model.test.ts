@@ -11,7 +11,7 @@ describe("cdc model", () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("prints each source's cost and each target's runs, cost and latency", async () => {
+  it("prints each source's cost and each target's size, runs, cost and latency", async () => {
     const r = await cdc("model", "dev", "-C", PROJECT_DIR);
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
@@ -20,7 +20,13 @@ describe("cdc model", () => {
     );
     expect(lines).toContain("    DMS dms.t3.medium $53.29, 50 GB storage $5.75, validation and fan-out $0.77, KMS $1.00");
     expect(lines).toContain(
-      "    target reporting: every 2 min, 720 runs/day, 1460.16 DPU-hours $642.47 + poller $0.19; latency ~3m36s typical, 5m15s worst",
+      "    target reporting: every 2 min, 2 × G.1X STANDARD (2 DPU), 720 runs/day, 1460.16 DPU-hours $642.47 + poller $0.19; " +
+        "latency ~3m36s typical, 5m15s worst",
+    );
+    // dev's finance target runs FLEX: 194.69 DPU-hours at $0.29, and a worst case that waits for capacity.
+    expect(lines).toContain(
+      "    target finance: every 15 min, 2 × G.1X FLEX (2 DPU), 96 runs/day, 194.69 DPU-hours $56.46 + poller $0.02; " +
+        "latency ~10m06s typical, 38m15s worst (FLEX: a run may wait up to 20m for spare capacity before it starts)",
     );
     expect(lines.at(-1)).toMatch(/^ {2}not included: S3 storage/);
   });
@@ -29,7 +35,12 @@ describe("cdc model", () => {
     const prices = path.join(dir, "prices.json");
     fs.writeFileSync(
       prices,
-      JSON.stringify({ source: "eu-west-2 contract", glueDpuHour: 0.5, dmsInstanceHourly: { "dms.t3.medium": 0.1 } }),
+      JSON.stringify({
+        source: "eu-west-2 contract",
+        glueDpuHour: 0.5,
+        glueFlexDpuHour: 0.3,
+        dmsInstanceHourly: { "dms.t3.medium": 0.1 },
+      }),
     );
     const r = await cdc("model", "dev", "-C", PROJECT_DIR, "--prices", prices, "--json");
     expect(r.code).toBe(0);
@@ -41,6 +52,7 @@ describe("cdc model", () => {
     expect(m.sources[0].monthly.dmsInstance).toBe(73); // 0.1 × 730
     expect(m.sources[1].monthly.dmsInstance).toBe(26.28); // dms.t3.small keeps its built-in price
     expect(m.sources[0].targets[0].monthly.glue).toBe(730.08);
+    expect(m.sources[0].targets[1].monthly.glue).toBe(58.41); // finance is FLEX: 194.69 DPU-hours × 0.3
   });
 
   it("models slower runs when told how long one takes", async () => {

@@ -16,6 +16,7 @@ import { tableId, type SourceMetadata, type TableMetadata } from "./format";
 import { readMetadataDir, writeMetadataDir, type MetadataDir } from "./load";
 import { checkMetadataNames } from "./name-checks";
 import { selectTables } from "./table-glob";
+import { carryPartitionSpecs } from "./partition-spec";
 
 /** Reads a database's catalog: the only step that talks to the source. */
 export type CatalogReader = (url: string) => Promise<{ database: string; catalog: Catalog }>;
@@ -74,6 +75,7 @@ export function writeExtraction(opts: ExtractOptions, database: string, catalog:
   checkMetadataNames(tables);
   for (const t of tables) opts.progress?.(describeTable(t));
   const previous = readPrevious(opts, database);
+  carryPartitionSpecs(tables, previous?.tables ?? [], opts.progress);
   const source: SourceMetadata = {
     source: opts.source,
     engine: opts.engine,

@@ -9,6 +9,7 @@ import { ENGINES } from "./engines";
 import { DMS_TYPES } from "./dms-types";
 import { layoutJson } from "./json-layout";
 import { tableNameIssues } from "./name-rules";
+import { partitionFieldSchema, partitionIssues } from "./partition-spec";
 
 /** How a column is stored in the Parquet files DMS writes: physical type plus logical annotation. */
 export const parquetTypeSchema = z.strictObject({
@@ -68,11 +69,14 @@ export const tableMetadataSchema = z
     primaryKey: z.array(z.string()),
     /** Columns left out of replication, each with its reason; never dropped silently. */
     excluded: z.array(excludedColumnSchema),
+    /** The Iceberg target's partition spec, set by hand (partition-spec.ts); absent: unpartitioned. */
+    partitionBy: z.array(partitionFieldSchema).min(1).optional(),
   })
   // Names every target, file path and reader can hold (name-rules.ts); collisions between tables are checked where a
   // whole source is read or written (name-checks.ts).
   .superRefine((t, ctx) => {
     for (const issue of tableNameIssues(t)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of partitionIssues(t)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });
 export type TableMetadata = z.infer<typeof tableMetadataSchema>;
 

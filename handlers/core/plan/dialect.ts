@@ -4,6 +4,7 @@
  * name a session relation and how to read a batch file.
  */
 import type { ColumnMetadata } from "../../../metadata/format";
+import { partitionExpression, type PartitionField } from "../../../metadata/partition-spec";
 import { targetTypes } from "../../../metadata/dms-types";
 import { sparkFilePath } from "../spark-path";
 
@@ -44,14 +45,21 @@ export interface Dialect {
   dropRelation(name: string, materialized: boolean): string;
   /**
    * `CREATE TABLE IF NOT EXISTS` with the dialect's table options; the primary key only where the engine uses one.
+   * `layout` (Iceberg's partition spec and table properties) is for the engines whose tables have one.
    */
-  createTable(name: string, columns: string[], primaryKey: string[]): string;
+  createTable(name: string, columns: string[], primaryKey: string[], layout?: TableLayout): string;
   /**
    * A query over the batch's Parquet files: `select` renders the select list (without SELECT) from per-row expressions for the file's
    * position in the batch (1-based), the row's position in its file (0-based) and the file's full-load counter (0 for
    * CDC files); the dialect adds how the files are read. Absent where the engine cannot address single files.
    */
   readFiles?(files: readonly SourceFile[], select: (e: FileExpressions) => string): string;
+}
+
+/** How an Iceberg table is laid out: its partition spec and table properties (iceberg-settings.ts). */
+export interface TableLayout {
+  partitionBy?: readonly PartitionField[];
+  properties?: Readonly<Record<string, string>>;
 }
 
 /** One batch file as the dialect reads it. */
@@ -110,8 +118,15 @@ export const spark: Dialect = {
       ? `CACHE LAZY TABLE ${spark.quote(name)} AS ${select}`
       : `CREATE OR REPLACE TEMPORARY VIEW ${spark.quote(name)} AS ${select}`,
   dropRelation: (name) => `DROP VIEW IF EXISTS ${spark.quote(name)}`,
-  createTable: (name, columns) =>
-    `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) USING iceberg TBLPROPERTIES ('format-version' = '2')`,
+  createTable: (name, columns, _key, layout) => {
+    const partition = layout?.partitionBy?.length
+      ? ` PARTITIONED BY (${layout.partitionBy.map((f) => partitionExpression(f, spark.quote)).join(", ")})`
+      : "";
+    const properties = Object.entries(layout?.properties ?? { "format-version": "2" })
+      .map(([k, v]) => `${literal(spark, k)} = ${literal(spark, v)}`)
+      .join(", ");
+    return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(", ")}) USING iceberg${partition} TBLPROPERTIES (${properties})`;
+  },
   // One SELECT per file, each with its constants; `_metadata.row_index` is the Parquet row position (Spark 3.5+, Glue 5).
   readFiles: (files, select) =>
     files

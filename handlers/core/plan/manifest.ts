@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { TableMetadata } from "../../../metadata/format";
 import { mysqlDialect, spark, type MySqlFlavor } from "./dialect";
+import type { IcebergSettings } from "./iceberg-settings";
 import { defaultTableNames, TablePlan, type BatchFile, type Generation } from "./plan";
 import { tombstoneCutoff } from "./sequence";
 
@@ -168,6 +169,8 @@ export interface BuildManifestInput {
   /** The target's MySQL-compatible database server, or false when it has none. */
   mysql: MySqlFlavor | false;
   tombstoneRetentionDays: number;
+  /** The target's Iceberg write properties, which new Iceberg tables are created with (default: `format-version` 2 only). */
+  iceberg?: IcebergSettings;
   /** The poller's clock: tombstones older than retention before this expire. */
   now: Date;
   tables: ManifestTableInput[];
@@ -179,7 +182,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const tables = input.tables.map(({ meta, files, etags, generation, latestCommitAt }): ManifestTable => {
     if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
     const batch: BatchFile[] = files.map((uri) => ({ uri }));
-    const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace));
+    const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
     const s = sp.batch(batch, generation);
     const entry: ManifestTable = {
       table: sp.id,

@@ -27,6 +27,7 @@ import { tableId } from "../../../metadata/format";
 import { isReservedColumn } from "../../../metadata/reserved-names";
 import { checkMysqlKey, literal, qualified, type Dialect } from "./dialect";
 import { GenerationSteps, type Generation } from "./generation";
+import { icebergTableProperties, type IcebergSettings } from "./iceberg-settings";
 import { defaultTableNames, type TableNames } from "./names";
 import { FULL_LOAD_SEQ, SEQ_WIDTH } from "./sequence";
 
@@ -73,10 +74,15 @@ export class TablePlan {
   /** Unquoted names of the session relations a batch goes through (Spark/DuckDB). */
   readonly relations: { batch: string; changes: string; classified: string };
 
+  /**
+   * `iceberg`: the target's Iceberg write properties (iceberg-settings.ts), for the engines whose tables have them;
+   * without it an Iceberg table gets only `format-version` 2, as before targets could set them.
+   */
   constructor(
     readonly meta: TableMetadata,
     readonly dialect: Dialect,
     names?: TableNames,
+    private readonly iceberg?: IcebergSettings,
   ) {
     this.id = tableId(meta);
     this.mode = meta.primaryKey.length > 0 ? "upsert" : "append";
@@ -104,17 +110,30 @@ export class TablePlan {
     const book = (c: "_cdc_op" | "_cdc_seq" | "_cdc_timestamp" | "_cdc_row" | "_cdc_action", notNull = false) =>
       `${this.q(c)} ${d.bookkeepingType(c)}${notNull ? " NOT NULL" : ""}`;
     const out: string[] = [];
+    // The partition spec is the target's only: tombstones hold keys alone.
+    const properties = this.iceberg && icebergTableProperties(this.iceberg);
+    const layout = { partitionBy: this.meta.partitionBy, properties };
     if (this.mode === "upsert") {
       out.push(
-        d.createTable(this.name("target"), [...source, book("_cdc_seq", true), book("_cdc_timestamp")], this.meta.primaryKey),
+        d.createTable(
+          this.name("target"),
+          [...source, book("_cdc_seq", true), book("_cdc_timestamp")],
+          this.meta.primaryKey,
+          layout,
+        ),
       );
       const keyDdl = this.keyColumns().map((c) => `${this.q(c.name)} ${d.columnType(c)} NOT NULL`);
       out.push(
-        d.createTable(this.name("tombstones"), [...keyDdl, book("_cdc_seq", true), book("_cdc_timestamp")], this.meta.primaryKey),
+        d.createTable(
+          this.name("tombstones"),
+          [...keyDdl, book("_cdc_seq", true), book("_cdc_timestamp")],
+          this.meta.primaryKey,
+          { properties },
+        ),
       );
     } else {
       const log = [...source, book("_cdc_op", true), book("_cdc_seq", true), book("_cdc_timestamp"), book("_cdc_row", true)];
-      out.push(d.createTable(this.name("target"), log, ["_cdc_seq", "_cdc_row"]));
+      out.push(d.createTable(this.name("target"), log, ["_cdc_seq", "_cdc_row"], layout));
     }
     if (d.merge === "staging") {
       // Keyed like the target: the deduplicated batch holds each key once, the guard's and the merge's joins walk both

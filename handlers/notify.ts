@@ -6,7 +6,9 @@
  * delivers those again and, after the queue's receive limit, moves them to its DLQ (whose alarm exists).
  *
  * The URL is the secret: it is never logged, not even in an error. A failed post logs its status and Slack's error
- * code; a secret that cannot be read logs the error's name and the secret's ARN.
+ * code; a secret that cannot be read logs the error's name and the secret's ARN. The URL must be Slack's own
+ * (https://hooks.slack.com/ or https://hooks.slack-gov.com/): the secret is editable by more people than the code,
+ * and every alert (table names, file keys, errors) would otherwise go wherever it points.
  *
  * Environment:
  *   SLACK_WEBHOOK_SECRET_ARN  the secret holding the incoming-webhook URL (the URL itself, or JSON `{"url": …}`)
@@ -32,6 +34,8 @@ export interface NotifySettings {
 export interface NotifyDeps {
   /** The webhook URL, as the secret holds it now (cached by the caller's choice). */
   webhookUrl: () => Promise<string>;
+  /** The secret's ARN: what an error about the secret names (never its value). */
+  secretArn: string;
   settings: NotifySettings;
   logger?: Logger;
   /** Defaults to the global fetch. */
@@ -40,7 +44,11 @@ export interface NotifyDeps {
   now?: () => number;
 }
 
-/** Time kept back from the function's deadline: the response and the log must still get out. */
+/**
+ * Time kept back from the function's deadline: the response and the log must still get out. Posts are held to it
+ * including their answer's longest wait (POST_TIMEOUT_MS, see deliver.ts): a post in flight at the function's timeout
+ * fails the whole batch, and SQS would deliver the alerts already posted again.
+ */
 const DEADLINE_MARGIN_MS = 5000;
 /** Without a Lambda context (tests, local runs): how long a batch may take. */
 const NO_CONTEXT_BUDGET_MS = 120_000;
@@ -59,10 +67,13 @@ export function createNotifyHandler(
     const all = () => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) });
     let url: string;
     try {
-      url = webhookUrlFrom(await deps.webhookUrl());
+      url = webhookUrlFrom(await deps.webhookUrl(), deps.secretArn);
     } catch (err) {
-      // Every record waits for the next delivery: the secret may be back by then (or the DLQ tells someone).
-      logger.error("Slack webhook secret unreadable; the batch is returned to the queue", { error: safeError(err) });
+      // Every record waits for the next delivery: the secret may be fixed by then (or the DLQ tells someone).
+      logger.error("Slack webhook secret unusable; the batch is returned to the queue", {
+        error: safeError(err),
+        secret: deps.secretArn,
+      });
       return all();
     }
     const send: SendPost = async (payload) => {
@@ -83,10 +94,11 @@ export function createNotifyHandler(
         sleep,
         now,
         deadline: now() + budget - DEADLINE_MARGIN_MS,
+        postTimeoutMs: POST_TIMEOUT_MS,
         minIntervalMs: deps.settings.minPostIntervalMs,
         maxAttempts: deps.settings.postAttempts,
         stack: deps.settings.stack,
-        onAttempt: (a) => logger.warn("Slack post not accepted", a),
+        onAttempt: (a) => logger.warn("Slack post not accepted", { ...a }),
       },
     );
     const summary = { records: event.Records.length, posts: outcome.posts, alertsPosted: outcome.delivered };
@@ -101,8 +113,14 @@ export function createNotifyHandler(
   };
 }
 
-/** The URL in the secret: the string itself, or a JSON object's `url`. Errors never include the value. */
-export function webhookUrlFrom(secret: unknown): string {
+/** The hosts of Slack's incoming webhooks (commercial and GovSlack). */
+const SLACK_WEBHOOK_HOSTS = ["hooks.slack.com", "hooks.slack-gov.com"];
+
+/**
+ * The URL in the secret (`secretArn`): the string itself, or a JSON object's `url`; only a Slack incoming-webhook URL
+ * is taken. Errors name the secret, never its value.
+ */
+export function webhookUrlFrom(secret: unknown, secretArn: string): string {
   let value = typeof secret === "string" ? secret.trim() : undefined;
   if (value?.startsWith("{")) {
     try {
@@ -112,9 +130,30 @@ export function webhookUrlFrom(secret: unknown): string {
       value = undefined;
     }
   }
-  if (!value || !/^https:\/\/\S+$/.test(value))
-    throw new Error('the secret must hold the webhook URL (https://…), as a string or as JSON {"url": …}');
+  if (!value || !isSlackWebhook(value))
+    throw new Error(
+      `Slack webhook secret ${secretArn} must hold a Slack incoming-webhook URL (https on ${SLACK_WEBHOOK_HOSTS.join(" or ")}), ` +
+        'as a string or as JSON {"url": …}',
+    );
   return value;
+}
+
+function isSlackWebhook(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    /^\S+$/.test(value) &&
+    url.protocol === "https:" &&
+    SLACK_WEBHOOK_HOSTS.includes(url.hostname) &&
+    url.port === "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.pathname.length > 1
+  );
 }
 
 /** An error as the log may show it: its name and message, with anything looking like a URL masked. */
@@ -156,6 +195,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const settings = notifySettingsFromEnv(process.env);
     cached = createNotifyHandler({
       settings,
+      secretArn: settings.secretArn,
       webhookUrl: async () =>
         (await getSecret(settings.secretArn, { maxAge: settings.secretMaxAgeSeconds, throwOnMissing: true })) as string,
     });

@@ -16,15 +16,21 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import type { Context, SQSEvent } from "aws-lambda";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { createNotifyHandler, webhookUrlFrom } from "../../handlers/notify";
 import { motoDescribe, startRequestLog, useMoto, type RequestLog } from "../support/moto";
-import { ageAlarm, DMS_TASK_STOPPED, dlqAlarm, GLUE_RUN_FAILED, VALIDATION_FAILED } from "./core/notify/shapes";
+import { ageAlarm, DMS_TASK_STOPPED, dlqAlarm, GLUE_RUN_FAILED, snsEnvelope, VALIDATION_FAILED } from "./core/notify/shapes";
 
-/** Slack's stand-in: records every accepted post; optionally at most `perSecond` posts a second, or always `failWith`. */
+/**
+ * Slack's stand-in: records every accepted post; optionally at most `perSecond` posts a second, always `failWith`, or
+ * 400 `invalid_blocks` for any post whose blocks contain `refuse` (plain text passes).
+ */
 class FakeSlack {
-  readonly posts: { blocks: { text: { text: string } }[]; text: string }[] = [];
+  readonly posts: { blocks?: { text: { text: string } }[]; text: string }[] = [];
   tooMany = 0;
   failWith?: number;
   perSecond?: number;
+  refuse?: string;
   private window: number[] = [];
   private server = http.createServer((req, res) => {
     let body = "";
@@ -32,6 +38,9 @@ class FakeSlack {
     req.on("end", () => {
       if (req.method !== "POST" || req.url !== WEBHOOK_PATH) return void res.writeHead(404).end("no_service");
       if (this.failWith) return void res.writeHead(this.failWith).end();
+      const post = JSON.parse(body) as FakeSlack["posts"][number];
+      if (this.refuse && JSON.stringify(post.blocks ?? []).includes(this.refuse))
+        return void res.writeHead(400, { "content-type": "text/plain" }).end("invalid_blocks");
       const now = Date.now();
       this.window = this.window.filter((t) => now - t < 1000);
       if (this.perSecond !== undefined && this.window.length >= this.perSecond) {
@@ -39,7 +48,7 @@ class FakeSlack {
         return void res.writeHead(429, { "retry-after": "1" }).end();
       }
       this.window.push(now);
-      this.posts.push(JSON.parse(body) as FakeSlack["posts"][number]);
+      this.posts.push(post);
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
     });
   });
@@ -48,18 +57,20 @@ class FakeSlack {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
   stop = () => new Promise<void>((r) => this.server.close(() => r()));
-  sections = () => this.posts.flatMap((p) => p.blocks.map((b) => b.text.text));
+  sections = () => this.posts.flatMap((p) => (p.blocks ?? []).map((b) => b.text.text));
   reset() {
     this.posts.length = 0;
     this.tooMany = 0;
     this.failWith = undefined;
     this.perSecond = undefined;
+    this.refuse = undefined;
     this.window = [];
   }
 }
 
 const WEBHOOK_PATH = "/services/T0CDC0000/B0CDC0000/s3cr3tT0k3nThatMustNeverBeLogged";
-const WEBHOOK_URL = `https://hooks.slack.example${WEBHOOK_PATH}`;
+// Slack's own host, as the handler requires: the tests swap fetch to reach the stand-in, never the check.
+const WEBHOOK_URL = `https://hooks.slack.com${WEBHOOK_PATH}`;
 
 motoDescribe("the Slack notifier from real SNS deliveries", () => {
   const aws = useMoto();
@@ -106,7 +117,7 @@ motoDescribe("the Slack notifier from real SNS deliveries", () => {
     });
     // The handler posts to Slack's https URL from the secret; here that host is the local stand-in.
     global.fetch = ((input: string | URL, init?: RequestInit) =>
-      realFetch(String(input).replace("https://hooks.slack.example", slackOrigin), init)) as typeof fetch;
+      realFetch(String(input).replace("https://hooks.slack.com", slackOrigin), init)) as typeof fetch;
     ({ handler } = await import("../../handlers/notify"));
   }, 60_000);
 
@@ -245,8 +256,114 @@ motoDescribe("the Slack notifier from real SNS deliveries", () => {
     expect(written.join("")).not.toContain("s3cr3tT0k3n");
   }, 60_000);
 
+  it("isolates the alert Slack refuses and posts every other alert once; hostile names arrive escaped", async () => {
+    slack.refuse = "BROKEN_BLOCK";
+    const held = (table: string, error = "lock wait timeout") =>
+      JSON.stringify({ kind: "table-held", source: "sales", target: "reporting", table, file: "f.parquet", error });
+    for (const message of [held("dbo.A"), held("<!channel> <http://evil|click>"), held("dbo.C", "BROKEN_BLOCK"), held("dbo.D")])
+      await aws().sns.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+    const messages = await receiveAll();
+    expect(messages).toHaveLength(4);
+    const answer = await handler(eventOf(messages), context);
+    expect(answer.batchItemFailures).toEqual([]);
+    await settle(messages, []);
+    // Three alerts in blocks, once each; the refused one once, as plain text.
+    const tables = slack.sections().map((s) => /table (.+) held/.exec(s)?.[1]);
+    expect(tables.sort()).toEqual(["&lt;!channel&gt; &lt;http://evil|click&gt;", "dbo.A", "dbo.D"]);
+    const plain = slack.posts.filter((p) => !p.blocks).map((p) => p.text);
+    expect(plain).toEqual([
+      "sales/reporting: table dbo.C held\n(Slack refused this alert's formatted form: invalid_blocks; the notifier's log has it in full.)",
+    ]);
+    for (const p of slack.posts) expect(JSON.stringify(p)).not.toMatch(/<!channel>|<http:/);
+  }, 60_000);
+
   it("reads the secret once per cache period, not once per batch", () => {
     // Three tests, several invocations: Powertools' cache (SECRET_MAX_AGE_SECONDS, 300 s) answered all but the first.
     expect(log.requests.filter((r) => r.service === "secretsmanager").map((r) => r.operation)).toEqual(["GetSecretValue"]);
+  });
+});
+
+/** A handler on a virtual clock (waits are checked, never timed), posting through `fetch` (Slack's stand-in). */
+function handlerOnClock(webhook: string, fetchImpl: typeof fetch) {
+  let t = 1_000_000;
+  const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
+  const handler = createNotifyHandler({
+    webhookUrl: async () => webhook,
+    secretArn: SECRET_ARN,
+    settings: { stack: "dev", minPostIntervalMs: 1000, postAttempts: 3 },
+    logger: new Logger({ serviceName: "cdc-notify-test", logLevel: "SILENT" }),
+    now: clock.now,
+    sleep: async (ms) => clock.advance(ms),
+    fetch: fetchImpl,
+  });
+  return { handler, clock };
+}
+
+const SECRET_ARN = "arn:aws:secretsmanager:eu-west-2:111111111111:secret:cdc/dev/slack-webhook-Ab12Cd";
+const heldRecord = (i: number) => ({
+  messageId: `m${i}`,
+  body: snsEnvelope({ kind: "table-held", source: "sales", table: `t${i}`, error: "x".repeat(2500) }, { id: `n${i}` }),
+});
+
+describe("the notifier against the Lambda's deadline", () => {
+  it("starts no post whose answer could come after the function's timeout; what is left returns to SQS, none twice", async () => {
+    const posted: string[] = [];
+    const { handler, clock } = handlerOnClock("https://hooks.slack.com/services/T/B/x", (async (
+      _url: string,
+      init: RequestInit,
+    ) => {
+      // Slack slow: each answer takes the whole 10 s post timeout.
+      clock.advance(10_000);
+      const blocks = (JSON.parse(String(init.body)) as { blocks: { text: { text: string } }[] }).blocks;
+      for (const b of blocks) posted.push(`m${/table t(\d+) held/.exec(b.text.text)?.[1]}`);
+      return new Response("ok", { status: 200 });
+    }) as typeof fetch);
+    const records = Array.from({ length: 60 }, (_, i) => heldRecord(i));
+    const start = clock.now();
+    const remaining = 27_000;
+    const answer = await handler({ Records: records } as unknown as SQSEvent, { getRemainingTimeInMillis: () => remaining });
+    // Answered before the timeout: nothing of this batch is redelivered but what it names.
+    expect(clock.now()).toBeLessThanOrEqual(start + remaining - 5000);
+    const failed = answer.batchItemFailures.map((f) => f.itemIdentifier);
+    expect(posted.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect([...posted, ...failed].sort()).toEqual(records.map((r) => r.messageId).sort());
+  });
+});
+
+describe("the webhook secret", () => {
+  it.each([
+    ["a string", "https://hooks.slack.com/services/T0/B0/abc"],
+    ["JSON with url", '{"url": "https://hooks.slack.com/services/T0/B0/abc"}'],
+    ["GovSlack", "https://hooks.slack-gov.com/services/T0/B0/abc"],
+  ])("takes a Slack webhook URL as %s", (_, secret) => {
+    expect(webhookUrlFrom(secret, SECRET_ARN)).toMatch(/^https:\/\/hooks\.slack(-gov)?\.com\/services\/T0\/B0\/abc$/);
+  });
+
+  it.each([
+    ["plain http", "http://hooks.slack.com/services/T0/B0/abc"],
+    ["another host", "https://evil.example/collect"],
+    ["a look-alike host", "https://hooks.slack.com.evil.example/services/T0/B0/abc"],
+    ["credentials before another host", "https://hooks.slack.com@evil.example/services/T0/B0/abc"],
+    ["another port", "https://hooks.slack.com:8443/services/T0/B0/abc"],
+    ["no path", "https://hooks.slack.com/"],
+    ["JSON without url", '{"webhook": "https://hooks.slack.com/services/T0/B0/abc"}'],
+  ])("refuses %s with one line naming the secret, never its value", (_, secret) => {
+    expect(() => webhookUrlFrom(secret, SECRET_ARN)).toThrow(
+      new Error(
+        `Slack webhook secret ${SECRET_ARN} must hold a Slack incoming-webhook URL (https on hooks.slack.com or hooks.slack-gov.com), as a string or as JSON {"url": …}`,
+      ),
+    );
+  });
+
+  it("refused, posts nothing and returns the whole batch to SQS", async () => {
+    const fetched: string[] = [];
+    const { handler } = handlerOnClock("https://evil.example/collect", (async (url: string) => {
+      fetched.push(url);
+      return new Response("ok", { status: 200 });
+    }) as typeof fetch);
+    const answer = await handler({ Records: [heldRecord(1), heldRecord(2)] } as unknown as SQSEvent);
+    expect(fetched).toEqual([]);
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: "m1" }, { itemIdentifier: "m2" }]);
   });
 });

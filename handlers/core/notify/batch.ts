@@ -44,7 +44,8 @@ export async function notifyBatch(
   const delivery = await deliverPosts(posts, options);
   return {
     failedRecordIds: delivery.failed.flatMap((f) => f.post.recordIds),
-    posts: posts.length,
+    // The parts of a post Slack refused count as posts of their own.
+    posts: delivery.delivered.length + delivery.failed.length,
     delivered: delivery.delivered.reduce((n, p) => n + p.alerts, 0),
     failures: delivery.failed.map((f) => f.reason),
   };

@@ -25,7 +25,8 @@ export interface SectionBlock {
 export interface SlackPayload {
   /** The notification's text (phones, screen readers); Slack shows the blocks in the channel. */
   text: string;
-  blocks: SectionBlock[];
+  /** Absent from the plain-text stand-in of an alert Slack refused in blocks. */
+  blocks?: SectionBlock[];
 }
 
 export interface Post {
@@ -34,6 +35,17 @@ export interface Post {
   /** How many alerts it shows (a record delivered twice shows once). */
   alerts: number;
   payload: SlackPayload;
+  /** Its alerts, one section each: what a post Slack refuses is split into (see deliver.ts). */
+  sections: PostedAlert[];
+  /** The plain-text stand-in of one alert Slack refused in blocks: nothing smaller is left to try. */
+  plain?: boolean;
+}
+
+/** One alert as posted: its section, its title (for the fallback text) and the records it stands for. */
+export interface PostedAlert {
+  recordIds: string[];
+  title: string;
+  block: SectionBlock;
 }
 
 /** One alert to post, and the records it stands for (duplicates of one SNS notification share a section). */
@@ -54,28 +66,48 @@ const FALLBACK_CHARS = 300;
 
 export function packPosts(items: Packable[], limits: SlackLimits = SLACK_LIMITS): Post[] {
   const posts: Post[] = [];
-  let blocks: SectionBlock[] = [];
-  let titles: string[] = [];
-  let recordIds: string[] = [];
+  let sections: PostedAlert[] = [];
   let chars = 0;
-  const flush = () => {
-    if (blocks.length === 0) return;
-    posts.push({ recordIds, alerts: blocks.length, payload: { text: fallbackText(titles), blocks } });
-    blocks = [];
-    titles = [];
-    recordIds = [];
-    chars = 0;
-  };
   for (const item of items) {
     const text = sectionText(item.formatted, limits.sectionChars);
-    if (blocks.length >= limits.blocksPerPost || chars + text.length > limits.postChars) flush();
-    blocks.push({ type: "section", text: { type: "mrkdwn", text } });
-    titles.push(item.formatted.title);
-    recordIds.push(...item.recordIds);
+    if (sections.length >= limits.blocksPerPost || chars + text.length > limits.postChars) {
+      posts.push(postOf(sections));
+      sections = [];
+      chars = 0;
+    }
+    sections.push({
+      recordIds: item.recordIds,
+      title: item.formatted.title,
+      block: { type: "section", text: { type: "mrkdwn", text } },
+    });
     chars += text.length;
   }
-  flush();
+  if (sections.length > 0) posts.push(postOf(sections));
   return posts;
+}
+
+/** The post of these sections, in order (a packed post, or a part of one Slack refused). */
+export function postOf(sections: PostedAlert[]): Post {
+  return {
+    recordIds: sections.flatMap((s) => s.recordIds),
+    alerts: sections.length,
+    payload: { text: fallbackText(sections.map((s) => s.title)), blocks: sections.map((s) => s.block) },
+    sections,
+  };
+}
+
+/**
+ * One alert Slack refused in blocks, as the least it can still show: its title, escaped, as plain text, and why. The
+ * facts are left out: whatever in them Slack refused would be refused again.
+ */
+export function plainTextPost(post: Post, error: string | undefined): Post {
+  const [alert] = post.sections;
+  const why = `(Slack refused this alert's formatted form${error ? `: ${error}` : ""}; the notifier's log has it in full.)`;
+  return {
+    ...postOf([alert]),
+    payload: { text: `${fallbackText([alert.title])}\n${why}` },
+    plain: true,
+  };
 }
 
 /** One alert as mrkdwn: title, facts, command; facts are left out from the end until it fits. */
@@ -91,7 +123,11 @@ export function sectionText(f: Formatted, max: number = SLACK_LIMITS.sectionChar
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/**
+ * The notification text: escaped like the blocks, since Slack reads `<!channel>` or `<http://…|…>` in it too (a title
+ * carries a table or file name that anyone who can name a table chooses). Cut without splitting an entity.
+ */
 function fallbackText(titles: string[]): string {
-  const head = titles.length === 1 ? titles[0] : `${titles.length} alerts: ${titles.join("; ")}`;
-  return head.length <= FALLBACK_CHARS ? head : `${head.slice(0, FALLBACK_CHARS - 1)}…`;
+  const head = esc(titles.length === 1 ? titles[0] : `${titles.length} alerts: ${titles.join("; ")}`);
+  return head.length <= FALLBACK_CHARS ? head : `${head.slice(0, FALLBACK_CHARS - 1).replace(/&[a-z]*$/, "")}…`;
 }

@@ -14,11 +14,16 @@ function virtualClock() {
       sleeps.push(ms);
       t += ms;
     },
+    /** Time passing outside the code's own waits (Slack taking its time to answer). */
+    advance: (ms: number) => void (t += ms),
     sleeps,
   };
 }
 
-function options(answers: (WebhookAnswer | Error)[], extra: Partial<DeliveryOptions> = {}) {
+/** Slack's answers in turn, or one rule answering every post (it may move the clock: Slack taking its time). */
+type Answers = (WebhookAnswer | Error)[] | ((payload: Post["payload"], clock: ReturnType<typeof virtualClock>) => WebhookAnswer);
+
+function options(answers: Answers, extra: Partial<DeliveryOptions> = {}) {
   const clock = virtualClock();
   const sent: { at: number; payload: Post["payload"] }[] = [];
   const o: DeliveryOptions = {
@@ -27,9 +32,10 @@ function options(answers: (WebhookAnswer | Error)[], extra: Partial<DeliveryOpti
     deadline: clock.now() + 60_000,
     minIntervalMs: 1000,
     maxAttempts: 3,
+    postTimeoutMs: 10_000,
     send: async (payload) => {
       sent.push({ at: clock.now(), payload });
-      const a = answers.shift() ?? { status: 200, body: "ok" };
+      const a = typeof answers === "function" ? answers(payload, clock) : (answers.shift() ?? { status: 200, body: "ok" });
       if (a instanceof Error) throw a;
       return a;
     },
@@ -76,11 +82,17 @@ describe("delivering posts under Slack's rate limit", () => {
     expect(JSON.stringify(d)).not.toContain("SECRET");
   });
 
-  it("fails at once on an answer repeating cannot fix (the webhook revoked), and goes on with the next post", async () => {
-    const { o, sent } = options([{ status: 404, body: "no_service" }]);
-    const d = await deliverPosts(posts(2), o);
-    expect(sent).toHaveLength(2);
-    expect(d.failed.map((f) => f.reason)).toEqual(["Slack answered 404 (no_service)"]);
+  it.each([
+    [403, "invalid_token"],
+    [404, "no_service"],
+    [410, "channel_is_archived"],
+  ])("on %i (%s), the webhook gone, fails the post at once and sends no later one", async (status, code) => {
+    const { o, sent } = options([{ status, body: code }]);
+    const d = await deliverPosts(posts(3), o);
+    expect(sent).toHaveLength(1);
+    expect(d.delivered).toEqual([]);
+    expect(d.failed.map((f) => f.post.recordIds[0])).toEqual(["r0", "r1", "r2"]);
+    expect(d.failed[0].reason).toBe(`Slack answered ${status} (${code})`);
   });
 
   it("never waits past the deadline: the post and every later one fail, to come back from SQS", async () => {
@@ -90,6 +102,77 @@ describe("delivering posts under Slack's rate limit", () => {
     expect(sent).toHaveLength(1);
     expect(d.failed.map((f) => f.post.recordIds[0])).toEqual(["r0", "r1", "r2"]);
     expect(clock.now()).toBeLessThanOrEqual(o.deadline);
+  });
+
+  it("starts a post only when its answer is due before the deadline, so a slow Slack never runs into the timeout", async () => {
+    // Slack answers each post after the whole post timeout: 10 s.
+    const { o, sent, clock } = options((_payload, c) => {
+      c.advance(10_000);
+      return { status: 200, body: "ok" };
+    });
+    o.deadline = clock.now() + 25_000;
+    const d = await deliverPosts(posts(5), o);
+    // Posts at 0 s and 10 s; one at 20 s could be answered only at 30 s, after the deadline: it and the rest wait.
+    expect(sent.map((s) => s.payload.text)).toEqual(["alert 0", "alert 1"]);
+    expect(d.failed.map((f) => [f.post.recordIds[0], f.reason])).toEqual([
+      ["r2", "out of time"],
+      ["r3", "out of time"],
+      ["r4", "out of time"],
+    ]);
+    expect(clock.now()).toBeLessThanOrEqual(o.deadline);
+  });
+
+  it("does not wait to retry when the retry's answer could come after the deadline", async () => {
+    const { o, sent, clock } = options([{ status: 503 }]);
+    o.deadline = clock.now() + 10_500;
+    const d = await deliverPosts(posts(1), o);
+    expect(sent).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+    expect(d.failed.map((f) => f.reason)).toEqual(["Slack answered 503; no time left to wait 1000 ms and post again"]);
+  });
+
+  describe("a post Slack refuses as a payload (400)", () => {
+    const packed = () =>
+      packPosts(
+        Array.from({ length: 5 }, (_, i) => ({
+          recordIds: [`r${i}`],
+          formatted: alert(i, [i === 2 ? "*n:* poison" : `*n:* ${i}`]),
+        })),
+      );
+    const refusePoison =
+      (plain: WebhookAnswer): Answers =>
+      (payload) =>
+        !payload.blocks
+          ? plain
+          : JSON.stringify(payload.blocks).includes("poison")
+            ? { status: 400, body: "invalid_blocks" }
+            : { status: 200 };
+
+    it("is split until the alert Slack refuses is alone, which is posted once as plain text; the others once each", async () => {
+      const seen: string[] = [];
+      const { o, sent } = options(refusePoison({ status: 200, body: "ok" }), {
+        onAttempt: (a) => seen.push(`${a.next}${a.refused ? `: ${a.refused}` : ""}`),
+      });
+      const d = await deliverPosts(packed(), o);
+      expect(d.failed).toEqual([]);
+      expect(d.delivered.flatMap((p) => p.recordIds).sort()).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+      expect(sent.map((s) => (s.payload.blocks ? s.payload.blocks.length : "plain"))).toEqual([5, 3, 2, 1, "plain", 2]);
+      expect(sent[4].payload).toEqual({
+        text: "alert 2\n(Slack refused this alert's formatted form: invalid_blocks; the notifier's log has it in full.)",
+      });
+      // The log keeps the refused alert whole.
+      expect(seen).toEqual(["split", "split", "plain-text: :rotating_light: *alert 2*\n*n:* poison"]);
+      // Still one post a second.
+      expect(sent.slice(1).every((s, i) => s.at - sent[i].at >= 1000)).toBe(true);
+    });
+
+    it("fails only that alert when even its plain text is refused", async () => {
+      const { o, sent } = options(refusePoison({ status: 400, body: "invalid_payload" }));
+      const d = await deliverPosts(packed(), o);
+      expect(d.failed.map((f) => [f.post.recordIds, f.reason])).toEqual([[["r2"], "Slack answered 400 (invalid_payload)"]]);
+      expect(d.delivered.flatMap((p) => p.recordIds).sort()).toEqual(["r0", "r1", "r3", "r4"]);
+      expect(sent).toHaveLength(6);
+    });
   });
 
   it("reads Retry-After as seconds or an HTTP date, at least Slack's own second", () => {

@@ -1,0 +1,130 @@
+/**
+ * The DDL that brings a table's physical tables from the shape they were applied with to the shape of the deployed
+ * metadata (DESIGN §5 "Schema changes"), rendered per dialect from the one classification (metadata/schema-diff.ts):
+ *
+ *   add a column   Iceberg `ALTER TABLE … ADD COLUMNS (…)`, DuckDB `ADD COLUMN IF NOT EXISTS`, MySQL `ADD COLUMN`
+ *                  on the target and the staging table (tombstones hold only the key, which an added column never is)
+ *   widen/promote  Iceberg `ALTER COLUMN … TYPE` (only the promotions Iceberg allows reach here), DuckDB the same,
+ *                  MySQL `MODIFY COLUMN` — on every physical table holding the column: the tombstones too when it is a
+ *                  key column — and only where the dialect's column type actually changes (a longer string is the same
+ *                  Iceberg `string`)
+ *
+ * An incompatible change yields no statement at all: the caller holds the table instead (see `schemaChangePlan`).
+ *
+ * Every statement can run again without harm, because a run whose `.done` marker is missing is run again from the
+ * start: a type change to the type a column already has changes nothing in any engine; an ADD that Spark or MySQL would
+ * refuse a second time carries `unless`, a query listing the table's columns, and the runner skips the statement when
+ * the column is among them (DuckDB says `IF NOT EXISTS` itself). MySQL gets one ALTER per table (one rebuild, and
+ * atomic in InnoDB, so its first added column tells whether all of it ran).
+ */
+import { targetTypes } from "../../../metadata/dms-types";
+import type { ColumnMetadata } from "../../../metadata/format";
+import {
+  diffTable,
+  hasIncompatible,
+  tableShape,
+  type ColumnShape,
+  type SchemaChange,
+  type TableShape,
+} from "../../../metadata/schema-diff";
+import { literal, type Dialect } from "./dialect";
+import type { TableNames } from "./names";
+
+/** One DDL statement, skipped when `unless.probe` lists `unless.column` among the table's columns. */
+export interface SchemaStatement {
+  sql: string;
+  unless?: {
+    /**
+     * A query whose first column holds the table's column names (Spark's `DESCRIBE TABLE`: Spark 3.5 has no SHOW
+     * COLUMNS for Iceberg tables; its other rows, `# Partitioning` and the like, are no column name).
+     */
+    probe: string;
+    column: string;
+  };
+}
+
+/** What moving a table from its applied shape to its metadata's takes. */
+export interface SchemaChangePlan {
+  changes: SchemaChange[];
+  /** Whether the targets can follow; when false, `statements` is empty and the table is to be held. */
+  compatible: boolean;
+  statements: SchemaStatement[];
+}
+
+/** What the statements need of a table's plan (a `TablePlan` is one). */
+export interface SchemaChangeTable {
+  id: string;
+  mode: "upsert" | "append";
+  dialect: Dialect;
+  names: TableNames;
+  meta: { columns: ColumnMetadata[]; primaryKey: string[] };
+  name(kind: keyof TableNames): string;
+}
+
+/** The changes from `applied` to the plan's metadata, and the statements applying them in the plan's dialect. */
+export function schemaChangePlan(plan: SchemaChangeTable, applied: TableShape): SchemaChangePlan {
+  const changes = diffTable(plan.id, applied, tableShape(plan.meta));
+  if (hasIncompatible(changes)) return { changes, compatible: false, statements: [] };
+  const d = plan.dialect;
+  const q = (p: string) => d.quote(p);
+  const before = new Map(applied.columns.map((c) => [c.name.toLowerCase(), c]));
+  const keys = new Set(plan.meta.primaryKey.map((k) => k.toLowerCase()));
+  const added = plan.meta.columns.filter((c) => !before.has(c.name.toLowerCase()));
+  const retyped = plan.meta.columns.filter((c) => {
+    const old = before.get(c.name.toLowerCase());
+    return old !== undefined && d.columnType(asColumn(old)) !== d.columnType(c);
+  });
+  // The physical tables holding a column: tombstones only the key; MySQL's staging table every column.
+  const tables = (c: ColumnMetadata): Array<keyof TableNames> => [
+    "target",
+    ...(plan.mode === "upsert" && keys.has(c.name.toLowerCase()) ? (["tombstones"] as const) : []),
+    ...(d.merge === "staging" ? (["staging"] as const) : []),
+  ];
+  const kinds: Array<keyof TableNames> = ["target", "tombstones", "staging"];
+  const statements: SchemaStatement[] = [];
+  for (const kind of kinds) {
+    const adds = added.filter((c) => tables(c).includes(kind));
+    const types = retyped.filter((c) => tables(c).includes(kind));
+    if (adds.length === 0 && types.length === 0) continue;
+    const table = plan.name(kind);
+    // In MySQL staging, the key (append: none of the source columns) is NOT NULL, as `TablePlan.create` declares it.
+    const notNull = (c: ColumnMetadata) => plan.mode === "upsert" && keys.has(c.name.toLowerCase());
+    if (d.name === "mysql") {
+      const parts = [
+        ...adds.map((c) => `ADD COLUMN ${q(c.name)} ${d.columnType(c)}`),
+        ...types.map((c) => `MODIFY COLUMN ${q(c.name)} ${d.columnType(c)}${notNull(c) ? " NOT NULL" : ""}`),
+      ];
+      statements.push(withProbe(d, `ALTER TABLE ${table} ${parts.join(", ")}`, plan.names[kind], adds[0]));
+      continue;
+    }
+    if (adds.length > 0) {
+      if (d.name === "duckdb" || d.name === "trino") {
+        for (const c of adds)
+          statements.push({ sql: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${q(c.name)} ${d.columnType(c)}` });
+      } else {
+        const list = adds.map((c) => `${q(c.name)} ${d.columnType(c)}`).join(", ");
+        statements.push(withProbe(d, `ALTER TABLE ${table} ADD COLUMNS (${list})`, plan.names[kind], adds[0]));
+      }
+    }
+    for (const c of types) {
+      const set = d.name === "trino" ? "SET DATA TYPE" : "TYPE";
+      statements.push({ sql: `ALTER TABLE ${table} ALTER COLUMN ${q(c.name)} ${set} ${d.columnType(c)}` });
+    }
+  }
+  return { changes, compatible: true, statements };
+}
+
+/** `sql` with the probe that tells whether `added` (the statement's first added column) is already there. */
+function withProbe(d: Dialect, sql: string, name: string[], added: ColumnMetadata | undefined): SchemaStatement {
+  if (!added) return { sql };
+  const probe =
+    d.name === "mysql"
+      ? `SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${name.length > 1 ? literal(d, name[name.length - 2]) : "DATABASE()"} AND TABLE_NAME = ${literal(d, name[name.length - 1])}`
+      : `DESCRIBE TABLE ${name.map((p) => d.quote(p)).join(".")}`;
+  return { sql, unless: { probe, column: added.name } };
+}
+
+/** A column of an applied shape as the dialects type it (they read only its DMS type and sizing). */
+function asColumn(c: ColumnShape): ColumnMetadata {
+  return { ...c, ordinal: 1, sourceType: c.dmsType.toLowerCase(), parquet: targetTypes(c).parquet };
+}

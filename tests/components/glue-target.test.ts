@@ -271,7 +271,7 @@ describe("GlueTarget schedule and settings", () => {
     ],
     [
       "FLEX on workers Glue runs only STANDARD on",
-      { workerType: "G.4X", executionClass: "FLEX" },
+      { workerType: "G.4X", executionClass: "FLEX" } as const,
       "FLEX runs on G.1X or G.2X workers only; Glue refuses it with G.4X (use STANDARD, or a smaller worker type)",
     ],
     [

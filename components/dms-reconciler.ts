@@ -1,14 +1,19 @@
 /**
  * Reconciliation with DMS for one source, in the ingestion account next to its task: a scheduled Lambda
  * (handlers/dms-reconcile.ts) that compares DescribeTableStatistics with the rows in raw, quarantine, harmonized and
- * each target's applied state, and alerts once per drifting table on the source's alert topic. It only reads: DMS,
- * the buckets, the lake's state documents; its one write is the alert.
+ * each target's applied state, and alerts on the source's alert topic when a table's drift appears or changes. It
+ * only reads DMS, the buckets and the lake's state documents; its writes are the alerts and its ledger (what earlier
+ * runs counted, so each run reads only what is new): one object, `dms-reconcile/<source>/ledger.json`, in the
+ * ingestion account's artifacts bucket (the large-file job's, encrypted with the ingestion key). Not in raw: its
+ * notifications would send the ledger to validation; not in the lake bucket: in a split stack it is another account.
  *
  * The applied stage needs the lake bucket, which lives in the lake account in a split stack: pass `lake` only when
  * the function can read it (same account, or a lake bucket policy naming this function's role); without it the
  * Lambda checks raw and validated only and `cdc reconcile` checks the rest.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ledgerKey, METADATA_TABLES_FILE } from "../handlers/core/dms/ledger";
+import { bucketName } from "../metadata/naming";
 import { argsChecker, isIntIn } from "./args";
 import { BundledFunction } from "./bundled-function";
 import { awsPrincipal, type PolicyStatementInput } from "./iam";
@@ -34,6 +39,11 @@ export interface DmsReconcilerArgs {
   lake?: BucketRef;
   /** Each target and its table globs, as the fan-out routes them. */
   targets: { name: string; tables: string[] }[];
+  /**
+   * The source's metadata tables (`schema.table`), deployed next to the code: those DMS does not report are alerted
+   * once as not replicated. Optional: without it that check is left to `cdc reconcile`, which reads the metadata.
+   */
+  metadataTables?: string[];
   alertTopicArn: pulumi.Input<string>;
   /** Keys the function decrypts with: the ingestion key (raw, quarantine, topic, logs) and the lake key. */
   kmsKeyArns: pulumi.Input<string>[];
@@ -68,6 +78,9 @@ export class DmsReconciler extends pulumi.ComponentResource {
       {
         functionName: args.functionName,
         entry: "handlers/dms-reconcile.ts",
+        ...(args.metadataTables
+          ? { extraFiles: { [METADATA_TABLES_FILE]: JSON.stringify([...args.metadataTables].sort()) } }
+          : {}),
         accountId: args.accountId,
         powertools: { serviceName: args.functionName, metricsNamespace: `cdc/${args.environment}` },
         timeoutSeconds: 900,
@@ -83,6 +96,7 @@ export class DmsReconciler extends pulumi.ComponentResource {
           HARMONIZED_BUCKET: args.harmonized.bucketName,
           ...(args.lake ? { LAKE_BUCKET: args.lake.bucketName } : {}),
           ALERT_TOPIC_ARN: args.alertTopicArn,
+          LEDGER_BUCKET: ledgerBucketName(args),
           RECONCILE_TARGETS: JSON.stringify(args.targets),
           BATCH_SECONDS: String(args.batchSeconds),
         },
@@ -107,11 +121,24 @@ export class DmsReconciler extends pulumi.ComponentResource {
   }
 }
 
-/** Read DMS and the buckets, publish alerts — nothing else. */
+/** The artifacts bucket of the source's ingestion account (components/validated-landing.ts names it the same way). */
+const ledgerBucketName = (a: Pick<DmsReconcilerArgs, "environment" | "sourceName" | "accountId">) =>
+  bucketName(a.environment, a.sourceName, "artifacts", a.accountId);
+
+/** Read DMS and the buckets, read and write its ledger, publish alerts — nothing else. */
 export function dmsReconcilerStatements(
   a: Pick<
     DmsReconcilerArgs,
-    "task" | "raw" | "quarantine" | "harmonized" | "lake" | "alertTopicArn" | "kmsKeyArns" | "sourceName"
+    | "task"
+    | "raw"
+    | "quarantine"
+    | "harmonized"
+    | "lake"
+    | "alertTopicArn"
+    | "kmsKeyArns"
+    | "sourceName"
+    | "environment"
+    | "accountId"
   >,
 ): PolicyStatementInput[] {
   const buckets = [a.raw, a.quarantine, a.harmonized];
@@ -137,6 +164,13 @@ export function dmsReconcilerStatements(
           },
         ]
       : []),
+    // Its ledger, exactly that one object: no list, no delete, nothing else in the bucket.
+    {
+      Sid: "KeepLedger",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: `arn:aws:s3:::${ledgerBucketName(a)}/${ledgerKey(a.sourceName)}`,
+    },
     { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: a.alertTopicArn },
     { Sid: "UseKeys", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: a.kmsKeyArns },
   ];

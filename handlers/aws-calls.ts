@@ -11,9 +11,10 @@
 /**
  * Buckets as the code knows them: `raw` (DMS's target, the validate Lambda's event source), `quarantine`,
  * `harmonized`, `lake` (manifests and table state), `publication` (the target's Iceberg warehouse), `script` (the
- * bucket a Glue job's own script is read from).
+ * bucket a Glue job's own script is read from), `artifacts` (the ingestion account's artifacts bucket, as the DMS
+ * reconciler's ledger).
  */
-export type BucketName = "raw" | "quarantine" | "harmonized" | "lake" | "publication" | "script";
+export type BucketName = "raw" | "quarantine" | "harmonized" | "lake" | "publication" | "script" | "artifacts";
 
 /**
  * `validation`: the raw bucket's event queue; `validated`: validated-file messages; `target`: one target's queue;

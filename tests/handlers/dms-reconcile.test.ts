@@ -14,7 +14,10 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { mockClient } from "aws-sdk-client-mock";
-import { createDmsReconcileHandler, dmsReconcileEnvFrom } from "../../handlers/dms-reconcile";
+import { cdcFileName } from "../../handlers/core/dms-key";
+import { ledgerKey } from "../../handlers/core/dms/ledger";
+import { RECONCILE_METRICS } from "../../handlers/core/metric-names";
+import { createDmsReconcileHandler, dmsReconcileEnvFrom, type DmsReconcileDeps } from "../../handlers/dms-reconcile";
 import { motoDescribe, useMoto, type Moto } from "../support/moto";
 import { ordersTable } from "../support/parquet-fixtures";
 import { ordersFile } from "./core/validation/bad-files";
@@ -103,6 +106,7 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
   async function world(m: Moto, opts: { cdcFiles?: string[]; inRaw?: string[]; quarantine?: string[] } = {}): Promise<World> {
     const p = await createPipeline(m);
     const lake = await m.createBucket(`lake-${Math.random().toString(36).slice(2, 8)}`);
+    const artifacts = await m.createBucket(`artifacts-${Math.random().toString(36).slice(2, 8)}`);
     const keys = ["dbo/orders/LOAD00000001.parquet", ...(opts.cdcFiles ?? CDC_FILES).map((f) => `dbo/orders/${f}.parquet`)];
     for (const k of keys) await m.putObject(p.raw, k, ordersFile({ kind: k.includes("LOAD") ? "load" : "cdc" }));
     // A file the validate Lambda refuses (no Op column): its rows go to quarantine.
@@ -121,6 +125,7 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
       HARMONIZED_BUCKET: p.settings.harmonizedBucket,
       LAKE_BUCKET: lake,
       ALERT_TOPIC_ARN: p.settings.alertTopicArn,
+      LEDGER_BUCKET: artifacts,
       RECONCILE_TARGETS: JSON.stringify([{ name: "reporting", tables: ["dbo.*"] }]),
       BATCH_SECONDS: "60",
     });
@@ -158,7 +163,7 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
     await m.putObject(w.lake, "state/sales/reporting/tables.json", JSON.stringify(state));
   }
 
-  async function run(m: Moto, w: World, now: Date) {
+  async function run(m: Moto, w: World, now: Date, more: Partial<DmsReconcileDeps> = {}) {
     process.env.POWERTOOLS_METRICS_DISABLED = "true";
     const handler = createDmsReconcileHandler({
       dms: new DatabaseMigrationServiceClient({ region: "eu-west-2" }),
@@ -168,12 +173,13 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
       now: () => now,
       logger: new Logger({ serviceName: "t", logLevel: "SILENT" }),
       metrics: new Metrics({ namespace: "cdc-test", serviceName: "dms-reconcile" }),
+      ...more,
     });
     const result = await handler();
-    const alerts = (await m.drainQueue(w.p.alertQueueUrl))
-      .map((b) => JSON.parse((JSON.parse(b) as { Message: string }).Message) as Record<string, unknown>)
-      .filter((a) => a.kind === "reconciliation-drift");
-    return { result, alerts };
+    const all = (await m.drainQueue(w.p.alertQueueUrl)).map(
+      (b) => JSON.parse((JSON.parse(b) as { Message: string }).Message) as Record<string, unknown>,
+    );
+    return { result, alerts: all.filter((a) => a.kind === "reconciliation-drift"), all };
   }
 
   it("no drift: every row DMS counted is validated and applied, so no alert", async () => {
@@ -232,19 +238,24 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
   });
 
   it("in flight within tolerance: a file still in raw and a batch DMS counted a moment ago give no alert", async () => {
-    const w = await world(aws(), { inRaw: ["20240111-000300000"] });
-    await applied(aws(), w, CDC_FILES[2]);
-    // 4 files arrived (one still in raw), and DMS counted a fifth batch within its batch interval.
+    // A table busy since the task started 10 minutes ago: a file every 2 minutes, the last one still in raw.
     const now = new Date();
-    dmsSays(counts(5, { LastUpdateTime: new Date(now.getTime() - 30_000) }));
+    const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const names = [8, 6, 4, 2].map((m) => cdcFileName(ago(m)));
+    const w = await world(aws(), { cdcFiles: names.slice(0, 3), inRaw: [names[3]] });
+    await applied(aws(), w, names[2]);
+    // 4 files arrived (one still in raw), and DMS counted a fifth batch within its batch interval: 15 changes in
+    // 10 minutes, so up to 9 rows (its rate × 180 s × 2) may not be in a file yet.
+    const task = { StartDate: ago(10), FreshStartDate: ago(10) };
+    dmsSays(counts(5, { LastUpdateTime: new Date(now.getTime() - 30_000) }), task);
     const { result, alerts } = await run(aws(), w, now);
     expect(alerts).toEqual([]);
     const orders = result.tables[1];
-    expect(orders.inFlight).toMatchObject({ rawRows: 3, dmsBatch: true });
+    expect(orders.inFlight).toMatchObject({ rawRows: 3, dmsBatch: true, dmsBatchRows: 3 });
     expect(orders.stages[1]).toMatchObject({ stage: "validated", expected: 15, found: 12, inFlight: 3, drift: false });
 
     // The same raw file still there hours later is no longer in flight: drift at validated.
-    dmsSays(counts(4));
+    dmsSays(counts(4), task);
     const later = await run(aws(), w, new Date(Date.now() + 3 * HOUR));
     expect(later.alerts.map((a) => [a.stage, a.difference])).toEqual([["validated", 3]]);
   });

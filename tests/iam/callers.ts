@@ -133,7 +133,13 @@ function lambdaCaller(model: StackModel, roleArn: string): KindCaller {
       },
     ],
   };
-  const bucketEnv = { HARMONIZED_BUCKET: "harmonized", QUARANTINE_BUCKET: "quarantine", LAKE_BUCKET: "lake", RAW_BUCKET: "raw" };
+  const bucketEnv = {
+    HARMONIZED_BUCKET: "harmonized",
+    QUARANTINE_BUCKET: "quarantine",
+    LAKE_BUCKET: "lake",
+    RAW_BUCKET: "raw",
+    LEDGER_BUCKET: "artifacts",
+  };
   for (const [v, name] of Object.entries(bucketEnv)) if (env[v]) scope[`bucket:${name}`] = [model.bucket(env[v])];
   if (env.ALERT_TOPIC_ARN) scope["topic:alerts"] = [model.topic(env.ALERT_TOPIC_ARN)];
   if (env.FANOUT_QUEUE_URL) scope["queue:validated"] = [model.queue(env.FANOUT_QUEUE_URL)];

@@ -14,8 +14,9 @@
  * CDC files are named by the time DMS wrote them, so a window is a range of keys. A real gap still shows, unless it
  * happens to equal the difference between two windows' counts.
  *
- * In flight, never drift: rows DMS counted within its batch interval (not yet in a file; DMS's LastUpdateTime says
- * when it last counted), files still in raw younger than `staleMinutes`, harmonized files a target has not applied
+ * In flight, never drift: rows DMS may have counted within its batch interval and not written yet (see
+ * {@link dmsBatchRows}: at most what its rate allows, never the whole difference), files still in raw younger than
+ * `staleMinutes`, harmonized files a target has not applied
  * yet that are younger than `applyGraceMinutes`, and tables a target holds (their own alert says so). More rows in
  * the pipeline than DMS counted (a resume re-sends the changes after its last checkpoint) is shown, never alerted.
  */
@@ -72,6 +73,8 @@ export interface TableEvidence {
   quarantined: PipelineFile[];
   /** Targets whose table globs select the table; undefined when the applied stage is not checked. */
   targets?: TargetProgress[];
+  /** DMS's CDC counters (inserts + updates + deletes) at the previous run (the ledger), for its recent rate. */
+  previous?: { at: Date; cdc: number };
 }
 
 export interface DriftSettings {
@@ -110,7 +113,8 @@ export interface TableReconciliation {
   /** The CDC window chosen: which start the counters were matched against, and its first key. */
   window: { from: "task-start" | "fresh-start" | "table-reload" | "all"; since?: string };
   pipeline: { load: number; cdc: number };
-  inFlight: { rawRows: number; dmsBatch: boolean; unapplied: Record<string, number> };
+  /** `dmsBatchRows`: rows DMS may have counted and not written yet (0 unless `dmsBatch`). */
+  inFlight: { rawRows: number; dmsBatch: boolean; dmsBatchRows: number; unapplied: Record<string, number> };
   stages: StageCounts[];
   /** The first stage with drift: the one the alert names. */
   drift?: StageCounts;
@@ -167,11 +171,12 @@ export function reconcileTable(task: DmsTaskDates, e: TableEvidence, s: DriftSet
   const arrivedCdc = (since: string | undefined) =>
     sum([...e.raw, ...e.harmonized, ...e.quarantined].filter((f) => f.kind === "cdc" && inWindow(f, since)));
   let window: TableReconciliation["window"] = { from: "all" };
+  let windowAt: Date | undefined;
   let best = Infinity;
   for (const w of cdcWindows(task, dms)) {
     const since = w.at ? windowStartName(w.at) : undefined;
     const gap = Math.abs(cdcExpected - arrivedCdc(since));
-    if (gap < best) [best, window] = [gap, { from: w.from, since }];
+    if (gap < best) [best, window, windowAt] = [gap, { from: w.from, since }, w.at];
   }
   const raw = relevant(e.raw, window.since);
   const harmonized = relevant(e.harmonized, window.since);
@@ -180,22 +185,30 @@ export function reconcileTable(task: DmsTaskDates, e: TableEvidence, s: DriftSet
   // A table still loading, or in error, has counters that are not final: nothing to compare yet.
   const loading = /before load|full load|being reloaded|queued/i.test(dms.state);
   const expected = dms.fullLoadRows + cdcExpected;
-  const dmsBatch =
-    dms.lastUpdateTime !== undefined && dms.lastUpdateTime.getTime() >= s.now.getTime() - (2 * s.batchSeconds + 60) * 1000;
+  const batch = dmsBatchRows(dms, cdcExpected, windowAt, e.previous, s);
+  const dmsBatch = batch !== undefined;
   const rawRows = sum(raw);
   const staleRaw = sum(raw.filter((f) => f.lastModified < minutesAgo(s.now, s.staleMinutes)));
   const validatedRows = sum(harmonized) + sum(quarantined);
   const stages: StageCounts[] = [];
   const stage = (name: Stage, exp: number, found: number, inFlight: number, note?: string): StageCounts => {
     const difference = exp - found - inFlight;
-    const drift = !loading && difference > s.toleranceRows && !(dmsBatch && name === "raw");
+    const drift = !loading && difference > s.toleranceRows;
     const why = loading ? `table state ${dms.state}: counters not final` : drift ? undefined : note;
     const out: StageCounts = { stage: name, expected: exp, found, inFlight, difference, drift, ...(why ? { note: why } : {}) };
     stages.push(out);
     return out;
   };
   // raw: every row DMS counted is in some file (raw, harmonized or quarantine).
-  stage("raw", expected, validatedRows + rawRows, 0, dmsBatch ? "DMS counted changes within its batch interval" : undefined);
+  const arrived = validatedRows + rawRows;
+  const batchRows = Math.min(batch ?? 0, Math.max(0, expected - arrived));
+  stage(
+    "raw",
+    expected,
+    arrived,
+    batchRows,
+    dmsBatch ? `DMS counted changes within its batch interval (up to ${batch} rows at its rate)` : undefined,
+  );
   // validated: every row that arrived was validated, or is in raw and not stale yet.
   stage("validated", validatedRows + rawRows, validatedRows, rawRows - staleRaw, undefined);
   if (quarantined.length > 0) {
@@ -222,10 +235,39 @@ export function reconcileTable(task: DmsTaskDates, e: TableEvidence, s: DriftSet
       load: sum([...raw, ...harmonized, ...quarantined].filter((f) => f.kind === "load")),
       cdc: sum([...raw, ...harmonized, ...quarantined].filter((f) => f.kind === "cdc")),
     },
-    inFlight: { rawRows, dmsBatch, unapplied },
+    inFlight: { rawRows, dmsBatch, dmsBatchRows: batchRows, unapplied },
     stages,
     ...(drift ? { drift } : {}),
   };
+}
+
+/** Margin on DMS's rate: changes come in bursts, and a batch may wait up to twice its interval. */
+const BATCH_RATE_MARGIN = 2;
+
+/**
+ * Rows DMS may have counted and not yet written, when it counted within its batch interval (LastUpdateTime within
+ * 2×batch+60 s); undefined when it did not. Excusing the whole raw difference then, as before, meant a busy table (DMS
+ * always counts within the last minute) was never checked at the raw stage: a lost batch hid forever. So the excuse is
+ * at most what DMS counts in that interval: its rate (the higher of the chosen window's average and the rate since the
+ * previous run, which follows a table that got busy) times the interval, twice over. A burst far above both rates can
+ * raise one alert that the next run no longer confirms (the alert names its numbers); a lost batch larger than the
+ * excuse no longer hides. Without any rate (no dated window, no previous run) nothing is excused.
+ */
+export function dmsBatchRows(
+  dms: Pick<DmsTableCounts, "lastUpdateTime">,
+  cdcCounted: number,
+  windowStart: Date | undefined,
+  previous: { at: Date; cdc: number } | undefined,
+  s: Pick<DriftSettings, "now" | "batchSeconds">,
+): number | undefined {
+  const interval = 2 * s.batchSeconds + 60;
+  if (dms.lastUpdateTime === undefined || dms.lastUpdateTime.getTime() < s.now.getTime() - interval * 1000) return undefined;
+  const perSecond = (rows: number, since: Date | undefined) => {
+    const seconds = since ? (s.now.getTime() - since.getTime()) / 1000 : 0;
+    return seconds > 0 && rows > 0 ? rows / seconds : 0;
+  };
+  const rate = Math.max(perSecond(cdcCounted, windowStart), previous ? perSecond(cdcCounted - previous.cdc, previous.at) : 0);
+  return Math.ceil(rate * interval * BATCH_RATE_MARGIN);
 }
 
 /** Whether a target applied a harmonized file: LOAD files by the ETag it recorded, CDC files up to its mark. */

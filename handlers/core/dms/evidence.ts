@@ -5,51 +5,86 @@
  *
  * Row counts: a harmonized object carries its own in its metadata (`cdc-row-count`, written by the validate Lambda
  * with the copy), and so does a quarantined one since it records them too; objects without it (raw, older
- * quarantine copies) are counted from their Parquet footer (`num_rows`, one or two range reads). Listing starts at
- * the first CDC file of the oldest window DMS's counters can cover (StartAfter: CDC names sort by time), so files of
- * earlier task runs are neither listed nor read. Cost: one HEAD per object in the window and per run.
+ * quarantine copies) are counted from their Parquet footer (`num_rows`, one or two range reads). Listing starts
+ * after `from` (StartAfter: CDC names sort by time, full-load files after them), and an object already counted with
+ * the same ETag (the ledger, ledger.ts) is not read again: a run reads what is new or replaced, at most `concurrency`
+ * at a time, and stops reading at `deadline`.
  */
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { readFooter } from "../parquet/footer";
 import { parseDmsKey } from "../dms-key";
 import { loadTargetState, type StateReader } from "../poller/state-store";
 import { headObject, s3RangeReader } from "../../lib/s3-objects";
-import type { PipelineFile, TargetProgress } from "./drift";
-import { windowStartName } from "./drift";
+import { mapPool } from "../../lib/map-pool";
+import type { TargetProgress } from "./drift";
+import type { LedgerFile } from "./ledger";
 
 /** Object metadata the validate Lambda writes on harmonized (and quarantined) copies. */
 export const ROW_COUNT_METADATA = "cdc-row-count";
 
-/** Objects of one table in one bucket, with their rows; listing from `since` for CDC files (LOAD files always). */
-export async function tableFiles(
+export interface ListingOptions {
+  trustMetadata: boolean;
+  /** Row counts already known, by key: reused while the ETag is the same. */
+  known: Readonly<Record<string, LedgerFile>>;
+  /** Reads (HEAD or footer) in flight at once. */
+  concurrency: number;
+  /** Epoch ms after which no new read starts; undefined: none. */
+  deadline?: number;
+  clock?: () => number;
+}
+
+export interface TableListing {
+  /** Every object of the table after `from` with its count, by key (those counted before the deadline when not complete). */
+  files: Record<string, LedgerFile>;
+  /** False when the deadline came before every object was counted. */
+  complete: boolean;
+  /** Objects read (HEAD or footer) by this listing. */
+  reads: number;
+}
+
+/** The table's objects in one bucket after the CDC name `from` (full-load files always), with their rows. */
+export async function listTable(
   s3: S3Client,
   bucket: string,
   table: { schema: string; table: string },
-  since: Date | undefined,
-  opts: { trustMetadata: boolean },
-): Promise<PipelineFile[]> {
+  from: string,
+  opts: ListingOptions,
+): Promise<TableListing> {
   const prefix = `${table.schema}/${table.table}/`;
-  const out: PipelineFile[] = [];
+  const clock = opts.clock ?? Date.now;
+  const late = () => opts.deadline !== undefined && clock() >= opts.deadline;
+  const out: TableListing = { files: {}, complete: true, reads: 0 };
   let token: string | undefined;
   do {
+    if (late()) return { ...out, complete: false };
     const r = await s3.send(
       new ListObjectsV2Command({
         Bucket: bucket,
         Prefix: prefix,
         ContinuationToken: token,
-        // Digits sort before `LOAD`: CDC files from the window on, then every full-load file.
-        ...(since && !token ? { StartAfter: `${prefix}${windowStartName(since)}` } : {}),
+        // Digits sort before `LOAD`: CDC files from `from` on, then every full-load file.
+        ...(!token ? { StartAfter: `${prefix}${from}` } : {}),
       }),
     );
+    const fresh: { key: string; etag: string; size: number; modified: number }[] = [];
     for (const o of r.Contents ?? []) {
       if (!o.Key || !o.LastModified) continue;
       const k = parseDmsKey(o.Key);
       // Only the table's own files: a key one folder deeper is another table's or not DMS's.
       if (!k.ok || `${k.value.schema}/${k.value.table}/` !== prefix || k.value.prefix !== "") continue;
       const etag = o.ETag ?? "";
-      const rows = await rowCount(s3, { bucket, key: o.Key, etag, size: o.Size ?? 0 }, opts.trustMetadata);
-      out.push({ key: o.Key, kind: k.value.kind, rows, lastModified: o.LastModified, etag });
+      const modified = o.LastModified.getTime();
+      const known = opts.known[o.Key];
+      if (known && known.etag === etag) out.files[o.Key] = { ...known, modified };
+      else fresh.push({ key: o.Key, etag, size: o.Size ?? 0, modified });
     }
+    await mapPool(fresh, opts.concurrency, async (f) => {
+      if (late()) return void (out.complete = false);
+      out.reads++;
+      const rows = await rowCount(s3, { bucket, key: f.key, etag: f.etag, size: f.size }, opts.trustMetadata);
+      out.files[f.key] = { etag: f.etag, rows, modified: f.modified };
+    });
+    if (!out.complete) return out;
     token = r.IsTruncated ? r.NextContinuationToken : undefined;
   } while (token);
   return out;

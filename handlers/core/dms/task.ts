@@ -11,7 +11,15 @@ import {
 } from "@aws-sdk/client-database-migration-service";
 import type { DmsTableCounts, DmsTaskDates } from "./drift";
 
-/** The source's task, found by its identifier; throws one line when DMS has none of that name. */
+/** DMS has no task of that identifier (the source not deployed, another region or account). */
+export class DmsTaskNotFound extends Error {
+  constructor(readonly taskId: string) {
+    super(`DMS has no replication task ${taskId}`);
+    this.name = "DmsTaskNotFound";
+  }
+}
+
+/** The source's task, found by its identifier; throws {@link DmsTaskNotFound} when DMS has none of that name. */
 export async function findTask(dms: DatabaseMigrationServiceClient, taskId: string): Promise<ReplicationTask> {
   const r = await dms.send(
     new DescribeReplicationTasksCommand({
@@ -21,7 +29,7 @@ export async function findTask(dms: DatabaseMigrationServiceClient, taskId: stri
     }),
   );
   const task = r.ReplicationTasks?.find((t) => t.ReplicationTaskIdentifier === taskId);
-  if (!task?.ReplicationTaskArn) throw new Error(`DMS has no replication task ${taskId}`);
+  if (!task?.ReplicationTaskArn) throw new DmsTaskNotFound(taskId);
   return task;
 }
 

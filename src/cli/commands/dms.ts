@@ -18,7 +18,7 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Command } from "commander";
 import * as fs from "node:fs";
-import { findTask, tableStatistics } from "../../../handlers/core/dms/task";
+import { DmsTaskNotFound, findTask, tableStatistics } from "../../../handlers/core/dms/task";
 import { loadStackFile, stackFilePath } from "../../config-sources";
 import type { StackConfig } from "../../config";
 import { EXIT, UserError, type CliIo } from "../io";
@@ -67,6 +67,43 @@ export async function credentialsFor(flags: StackFlags, region: string, io: CliI
   };
 }
 
+/**
+ * What AWS answered, as the one line a person can act on: an AWS SDK error (it carries `$metadata`: AccessDeniedFault,
+ * InvalidResourceStateFault, …) or credentials the SDK could not find become `<ErrorName>: <message>`; a task DMS does
+ * not have names the task, stack and region. Anything else is a bug and keeps its stack trace.
+ */
+export function awsUserError(err: unknown, where: { stack: string; region: string }): unknown {
+  if (err instanceof UserError) return err;
+  if (err instanceof DmsTaskNotFound)
+    return new UserError(
+      `DMS has no replication task ${err.taskId} (stack ${where.stack}, region ${where.region}); is the source deployed?`,
+    );
+  const e = err as { name?: string; message?: string; $metadata?: unknown };
+  if (err instanceof Error && (e.$metadata !== undefined || e.name === "CredentialsProviderError"))
+    return new UserError(`${e.name ?? "Error"}: ${(e.message ?? "").split("\n")[0]}`);
+  return err;
+}
+
+/** Runs a command's action with AWS's answers turned into one line (awsUserError). */
+export function withAwsErrors<F extends StackFlags>(action: (flags: F) => Promise<void>): (flags: F) => Promise<void> {
+  return async (flags) => {
+    try {
+      await action(flags);
+    } catch (err) {
+      throw awsUserError(err, { stack: flags.stack, region: flags.region ?? stackRegion(flags) });
+    }
+  };
+}
+
+/** The stack's region, for messages (the stack file was read once already when this is called). */
+const stackRegion = (flags: StackFlags) => {
+  try {
+    return stackSource(flags).config.region;
+  } catch {
+    return "unknown";
+  }
+};
+
 /** The DMS task identifier of a source, as DmsSource names it. */
 export const dmsTaskId = (environment: string, source: string) => `cdc-${environment}-${source}`;
 
@@ -93,80 +130,88 @@ export function registerDmsCommands(program: Command, io: CliIo): void {
     const region = flags.region ?? config.region;
     const c = make(region, await credentialsFor(flags, region, io));
     const id = dmsTaskId(config.environment, flags.source);
-    const task = await findTask(c.dms, id).catch((err: Error) => {
-      throw new UserError(`${err.message} (stack ${flags.stack}, region ${region}); is the source deployed?`);
+    const task = await findTask(c.dms, id).catch((err: unknown) => {
+      throw awsUserError(err, { stack: flags.stack, region });
     });
     return { ...c, id, task, arn: task.ReplicationTaskArn as string };
   };
 
   common(dms.command("status"))
     .description("The task's state, CDC latency and each table's state and counters")
-    .action(async (flags: StackFlags) => {
-      const t = await open(flags);
-      const latency = await cdcLatency(t.dms, t.cloudwatch, t.task);
-      const tables = await tableStatistics(t.dms, t.arn);
-      io.out(statusText(t.id, t.task, latency, tables));
-    });
+    .action(
+      withAwsErrors(async (flags: StackFlags) => {
+        const t = await open(flags);
+        const latency = await cdcLatency(t.dms, t.cloudwatch, t.task);
+        const tables = await tableStatistics(t.dms, t.arn);
+        io.out(statusText(t.id, t.task, latency, tables));
+      }),
+    );
 
   common(dms.command("stop"))
     .description("Stop the running task (resume continues from where it stopped)")
-    .action(async (flags: StackFlags) => {
-      const t = await open(flags);
-      if (t.task.Status !== "running")
-        throw new UserError(`task ${t.id} is ${t.task.Status ?? "in an unknown state"}; stop applies only to a running task`);
-      const r = await t.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: t.arn }));
-      io.out(
-        `task ${t.id}: ${r.ReplicationTask?.Status ?? "stopping"}; resume with cdc dms resume --stack ${flags.stack} --source ${flags.source}`,
-      );
-    });
+    .action(
+      withAwsErrors(async (flags: StackFlags) => {
+        const t = await open(flags);
+        if (t.task.Status !== "running")
+          throw new UserError(`task ${t.id} is ${t.task.Status ?? "in an unknown state"}; stop applies only to a running task`);
+        const r = await t.dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: t.arn }));
+        io.out(
+          `task ${t.id}: ${r.ReplicationTask?.Status ?? "stopping"}; resume with cdc dms resume --stack ${flags.stack} --source ${flags.source}`,
+        );
+      }),
+    );
 
   common(dms.command("resume"))
     .description("Resume a stopped or failed task from its last position (resume-processing)")
-    .action(async (flags: StackFlags) => {
-      const t = await open(flags);
-      if (t.task.Status !== "stopped" && t.task.Status !== "failed")
-        throw new UserError(
-          `task ${t.id} is ${t.task.Status ?? "in an unknown state"}; resume applies only to a stopped or failed task`,
+    .action(
+      withAwsErrors(async (flags: StackFlags) => {
+        const t = await open(flags);
+        if (t.task.Status !== "stopped" && t.task.Status !== "failed")
+          throw new UserError(
+            `task ${t.id} is ${t.task.Status ?? "in an unknown state"}; resume applies only to a stopped or failed task`,
+          );
+        const r = await t.dms.send(
+          new StartReplicationTaskCommand({ ReplicationTaskArn: t.arn, StartReplicationTaskType: "resume-processing" }),
         );
-      const r = await t.dms.send(
-        new StartReplicationTaskCommand({ ReplicationTaskArn: t.arn, StartReplicationTaskType: "resume-processing" }),
-      );
-      io.out(`task ${t.id}: ${r.ReplicationTask?.Status ?? "starting"}, continuing from its last position`);
-    });
+        io.out(`task ${t.id}: ${r.ReplicationTask?.Status ?? "starting"}, continuing from its last position`);
+      }),
+    );
 
   common(dms.command("reload-table"))
     .description("Load one table again from the source: every target rebuilds it as a new generation")
     .requiredOption("--table <schema.table>", "the table to reload")
-    .action(async (flags: StackFlags & { table: string }) => {
-      const m = /^([^.]+)\.([^.]+)$/.exec(flags.table);
-      if (!m) throw new UserError(`--table: expected schema.table, got ${JSON.stringify(flags.table)}`, EXIT.usage);
-      const t = await open(flags);
-      // DMS answers InvalidResourceStateFault otherwise: say so in our words first.
-      if (t.task.Status !== "running")
-        throw new UserError(
-          `task ${t.id} is ${t.task.Status ?? "in an unknown state"}; DMS reloads tables only of a running task`,
+    .action(
+      withAwsErrors(async (flags: StackFlags & { table: string }) => {
+        const m = /^([^.]+)\.([^.]+)$/.exec(flags.table);
+        if (!m) throw new UserError(`--table: expected schema.table, got ${JSON.stringify(flags.table)}`, EXIT.usage);
+        const t = await open(flags);
+        // DMS answers InvalidResourceStateFault otherwise: say so in our words first.
+        if (t.task.Status !== "running")
+          throw new UserError(
+            `task ${t.id} is ${t.task.Status ?? "in an unknown state"}; DMS reloads tables only of a running task`,
+          );
+        const known = (await tableStatistics(t.dms, t.arn)).find(
+          (s) => `${s.SchemaName}.${s.TableName}`.toLowerCase() === flags.table.toLowerCase(),
         );
-      const known = (await tableStatistics(t.dms, t.arn)).find(
-        (s) => `${s.SchemaName}.${s.TableName}`.toLowerCase() === flags.table.toLowerCase(),
-      );
-      if (!known) throw new UserError(`--table ${flags.table}: task ${t.id} does not replicate it`, EXIT.usage);
-      await t.dms.send(
-        new ReloadTablesCommand({
-          ReplicationTaskArn: t.arn,
-          TablesToReload: [{ SchemaName: known.SchemaName, TableName: known.TableName }],
-          ReloadOption: "data-reload",
-        }),
-      );
-      const table = `${known.SchemaName}.${known.TableName}`;
-      io.out(
-        [
-          `task ${t.id}: reloading ${table}. DMS writes its full load again from LOAD00000001.parquet;`,
-          `each target starts a new generation of ${table} when that file is applied: the table is rebuilt from the`,
-          `new load (rows it no longer has disappear) and CDC newer than the load still applies on top.`,
-          `Follow it with: cdc dms status --stack ${flags.stack} --source ${flags.source}`,
-        ].join("\n"),
-      );
-    });
+        if (!known) throw new UserError(`--table ${flags.table}: task ${t.id} does not replicate it`, EXIT.usage);
+        await t.dms.send(
+          new ReloadTablesCommand({
+            ReplicationTaskArn: t.arn,
+            TablesToReload: [{ SchemaName: known.SchemaName, TableName: known.TableName }],
+            ReloadOption: "data-reload",
+          }),
+        );
+        const table = `${known.SchemaName}.${known.TableName}`;
+        io.out(
+          [
+            `task ${t.id}: reloading ${table}. DMS writes its full load again from LOAD00000001.parquet;`,
+            `each target starts a new generation of ${table} when that file is applied: the table is rebuilt from the`,
+            `new load (rows it no longer has disappear) and CDC newer than the load still applies on top.`,
+            `Follow it with: cdc dms status --stack ${flags.stack} --source ${flags.source}`,
+          ].join("\n"),
+        );
+      }),
+    );
 }
 
 export interface CdcLatency {

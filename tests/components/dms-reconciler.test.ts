@@ -57,7 +57,7 @@ describe("DmsReconciler", () => {
     expect(rule.inputs).toMatchObject({ scheduleExpression: "rate(1 hour)" });
   });
 
-  it("reads DMS (statistics of its own task only) and the buckets, and writes nothing but alerts", async () => {
+  it("reads DMS (statistics of its own task only) and the buckets, and writes nothing but alerts and its ledger", async () => {
     const resources = await declare();
     const actions = policy(resources).flatMap((s) => [s.Action].flat());
     expect(new Set(actions)).toEqual(
@@ -66,6 +66,7 @@ describe("DmsReconciler", () => {
         "dms:DescribeTableStatistics",
         "s3:ListBucket",
         "s3:GetObject",
+        "s3:PutObject",
         "sns:Publish",
         "kms:Decrypt",
         "kms:GenerateDataKey",
@@ -75,6 +76,13 @@ describe("DmsReconciler", () => {
     );
     const stats = policy(resources).find((s) => [s.Action].flat().includes("dms:DescribeTableStatistics"));
     expect(stats?.Resource).toBe(TASK_ARN);
+    // Its one write: the ledger object in the ingestion account's artifacts bucket, never raw (its notifications).
+    const writes = policy(resources).filter((s) => [s.Action].flat().includes("s3:PutObject"));
+    expect(writes.map((s) => s.Resource)).toEqual([`${bucket("artifacts").arn}/dms-reconcile/sales/ledger.json`]);
+    const fn = one(resources, "aws:lambda/function:Function", "dms-reconcile-function-function");
+    expect((fn.inputs.environment as { variables: Record<string, string> }).variables.LEDGER_BUCKET).toBe(
+      bucket("artifacts").bucketName,
+    );
   });
 
   it("without a readable lake bucket, no LAKE_BUCKET and no grant on it", async () => {

@@ -15,7 +15,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { mockClient } from "aws-sdk-client-mock";
 import { cdcFileName } from "../../handlers/core/dms-key";
-import { ledgerKey } from "../../handlers/core/dms/ledger";
+import { ledgerKey, type Ledger } from "../../handlers/core/dms/ledger";
 import { RECONCILE_METRICS } from "../../handlers/core/metric-names";
 import { createDmsReconcileHandler, dmsReconcileEnvFrom, type DmsReconcileDeps } from "../../handlers/dms-reconcile";
 import { motoDescribe, useMoto, type Moto } from "../support/moto";
@@ -310,5 +310,69 @@ motoDescribe("dms-reconcile: DMS's table statistics against the pipeline's store
       expect([cdc, alerts]).toEqual([cdc, []]);
       expect(result.tables[1].pipeline.load).toBe(3);
     }
+  });
+
+  it("the same drift is alerted once, a changed difference again; the metric goes out every run", async () => {
+    const w = await world(aws());
+    await applied(aws(), w, CDC_FILES[2]);
+    const later = new Date(Date.now() + 3 * HOUR);
+    const metric = jest.spyOn(Metrics.prototype, "addMetric");
+    dmsSays(counts(4));
+    expect((await run(aws(), w, later)).alerts.map((a) => a.difference)).toEqual([3]);
+    expect((await run(aws(), w, later)).alerts).toEqual([]);
+    dmsSays(counts(5));
+    expect((await run(aws(), w, later)).alerts.map((a) => [a.stage, a.difference])).toEqual([["raw", 6]]);
+    // Three runs, two tables each: one data point per table and run, drifting or not.
+    const drift = metric.mock.calls.filter(([name]) => name === RECONCILE_METRICS.driftRows);
+    expect(drift.map(([, , value]) => value)).toEqual([0, 3, 0, 3, 0, 6]);
+    metric.mockRestore();
+    // The drift ends: no alert, and when it comes back it is alerted again.
+    dmsSays(counts(3));
+    expect((await run(aws(), w, later)).alerts).toEqual([]);
+    dmsSays(counts(4));
+    expect((await run(aws(), w, later)).alerts.map((a) => a.difference)).toEqual([3]);
+  });
+
+  it("metadata tables DMS does not report are alerted once as not replicated", async () => {
+    const w = await world(aws());
+    await applied(aws(), w, CDC_FILES[2]);
+    dmsSays(counts(3));
+    const metadataTables = ["dbo.customers", "dbo.invoices", "dbo.orders"];
+    const first = await run(aws(), w, new Date(Date.now() + 3 * HOUR), { metadataTables });
+    expect(first.result.notReplicated).toEqual(["dbo.invoices"]);
+    expect(first.all.filter((a) => a.kind !== "reconciliation-drift")).toEqual([
+      {
+        kind: "reconciliation-not-replicated",
+        source: "sales",
+        tables: ["dbo.invoices"],
+        command: "cdc reconcile --stack <stack> --source sales",
+      },
+    ]);
+    const second = await run(aws(), w, new Date(Date.now() + 3 * HOUR), { metadataTables });
+    expect([second.result.notReplicated, second.all]).toEqual([["dbo.invoices"], []]);
+  });
+
+  it("a corrupt ledger is rebuilt from scratch with a warning, never trusted", async () => {
+    const w = await world(aws());
+    await applied(aws(), w, CDC_FILES[2]);
+    dmsSays(counts(3));
+    const later = new Date(Date.now() + 3 * HOUR);
+    const fresh = await run(aws(), w, later);
+    // Counts that would hide a lost batch, in a document that no longer parses as a ledger.
+    const key = ledgerKey("sales");
+    const stored = JSON.parse(Buffer.from((await aws().getObject(w.env.ledgerBucket, key)) ?? []).toString("utf-8")) as Ledger;
+    const files = stored.tables["dbo.orders"].harmonized.files;
+    files[Object.keys(files).find((k) => !k.includes("LOAD")) as string].rows += 3;
+    await aws().putObject(w.env.ledgerBucket, key, JSON.stringify({ ...stored, version: 2 }));
+    const logger = new Logger({ serviceName: "t", logLevel: "SILENT" });
+    const warn = jest.spyOn(logger, "warn");
+    dmsSays(counts(4));
+    const { result, alerts } = await run(aws(), w, later, { logger });
+    expect(warn).toHaveBeenCalledWith("ledger unusable: counting every table from scratch", {
+      key,
+      reason: "ledger is malformed at version: Invalid input: expected 1",
+    });
+    expect(alerts.map((a) => [a.table, a.stage, a.difference])).toEqual([["dbo.orders", "raw", 3]]);
+    expect(result.tables[1].stages.map((x) => x.found)).toEqual(fresh.result.tables[1].stages.map((x) => x.found));
   });
 });

@@ -102,23 +102,24 @@ export function registerReconcileCommands(program: Command, io: CliIo): void {
         if (flags.json) io.out(JSON.stringify(result, null, 2));
         else {
           io.out(`task ${result.taskId}: ${result.taskStatus}`);
-          io.out(
-            textTable(
-              ["TABLE", "STAGE", "DMS", "FOUND", "IN FLIGHT", "MISSING", "", "NOTE"],
-              result.tables.flatMap((t) =>
-                t.stages.map((s) => [
-                  t.table,
-                  s.stage,
-                  String(s.expected),
-                  String(s.found),
-                  String(s.inFlight),
-                  String(s.difference),
-                  s.drift ? "DRIFT" : "ok",
-                  s.note ?? "",
-                ]),
+          if (result.tables.length > 0)
+            io.out(
+              textTable(
+                ["TABLE", "STAGE", "DMS", "FOUND", "IN FLIGHT", "MISSING", "", "NOTE"],
+                result.tables.flatMap((t) =>
+                  t.stages.map((s) => [
+                    t.table,
+                    s.stage,
+                    String(s.expected),
+                    String(s.found),
+                    String(s.inFlight),
+                    String(s.difference),
+                    s.drift ? "DRIFT" : "ok",
+                    s.note ?? "",
+                  ]),
+                ),
               ),
-            ),
-          );
+            );
           for (const t of result.notReplicated)
             io.out(`${t}: not replicated (in the metadata, but DMS does not report it: check the task's table mappings)`);
         }

@@ -33,11 +33,7 @@ const busy = (inserts: number): DmsTableCounts => ({
 });
 
 const reconcile = (dms: DmsTableCounts, harmonized: PipelineFile[], previous?: { at: Date; cdc: number }) =>
-  reconcileTable(
-    { startDate: start, freshStartDate: start },
-    { dms, raw: [], harmonized, quarantined: [], previous },
-    settings,
-  );
+  reconcileTable({ startDate: start, freshStartDate: start }, { dms, raw: [], harmonized, quarantined: [], previous }, settings);
 
 describe("reconcileTable: the raw stage of a busy table", () => {
   it("a lost 10,000-row batch still drifts although DMS counted a moment ago", () => {

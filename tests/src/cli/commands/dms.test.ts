@@ -8,6 +8,8 @@ import {
   DescribeReplicationInstancesCommand,
   DescribeReplicationTasksCommand,
   DescribeTableStatisticsCommand,
+  AccessDeniedFault,
+  InvalidResourceStateFault,
   ReloadTablesCommand,
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
@@ -191,5 +193,34 @@ describe("cdc dms reload-table", () => {
       "cdc: task cdc-dev-sales is stopped; DMS reloads tables only of a running task",
     );
     expect(dms.commandCalls(ReloadTablesCommand)).toHaveLength(0);
+  });
+});
+
+describe("what AWS answers, as one line (an SDK error carries $metadata)", () => {
+  const meta = { httpStatusCode: 400, requestId: "3f1e4b8e-0c1d-4c2a-9a55-2f0d8d7f3c11", attempts: 1, totalRetryDelay: 0 };
+
+  it("stop refused by DMS (the task stopped meanwhile): the fault's name and message, no stack trace", async () => {
+    dmsIs("running");
+    dms
+      .on(StopReplicationTaskCommand)
+      .rejects(new InvalidResourceStateFault({ message: "Replication task is not running", $metadata: meta }));
+    const r = await cdc(...args("stop"));
+    expect([r.code, r.stderr]).toEqual([1, "cdc: InvalidResourceStateFault: Replication task is not running"]);
+  });
+
+  it("status without permission on DescribeReplicationInstances: one line", async () => {
+    dmsIs("running");
+    const message =
+      "User: arn:aws:sts::111111111111:assumed-role/cdc-ops/x is not authorized to perform: dms:DescribeReplicationInstances";
+    dms.on(DescribeReplicationInstancesCommand).rejects(new AccessDeniedFault({ message, $metadata: meta }));
+    const r = await cdc(...args("status"));
+    expect([r.code, r.stderr]).toEqual([1, `cdc: AccessDeniedFault: ${message}`]);
+  });
+
+  it('no permission to find the task is not "is the source deployed?"', async () => {
+    const message = "not authorized to perform: dms:DescribeReplicationTasks";
+    dms.on(DescribeReplicationTasksCommand).rejects(new AccessDeniedFault({ message, $metadata: meta }));
+    const r = await cdc(...args("resume"));
+    expect([r.code, r.stderr]).toEqual([1, `cdc: AccessDeniedFault: ${message}`]);
   });
 });

@@ -4,7 +4,8 @@
  * Secrets Manager at run time. It guarantees that an alert is posted or ends in the queue's DLQ (whose alarm tells the
  * account's first alert topic, which e-mail subscribers hear too), that the function's errors and throttles raise
  * alarms on that same topic as every pipeline function's do, and that a burst reaches Slack as a few packed posts
- * within Slack's rate limit rather than hundreds of refused ones.
+ * within Slack's rate limit rather than hundreds of refused ones. A Slack outage of up to six hours is ridden out:
+ * the alerts wait on the queue and are posted late, and after an hour its age alarm tells the same topic.
  *
  * One per account, not per source: a stack of many sources pays for one queue, one function and one key per account,
  * and Slack's limit of about one post a second is per webhook, so one consumer is what can keep to it. Why a queue in
@@ -64,6 +65,22 @@ export interface SlackNotifierArgs {
 
 /** Seconds one invocation may take: long enough to wait out a few of Slack's Retry-After answers. */
 const TIMEOUT_SECONDS = 120;
+/**
+ * Seconds a received alert stays invisible: AWS's advice for a Lambda consumer, six times the function's timeout, so
+ * a slow batch is not redelivered. An alert whose post failed comes back only after it: one receive per 12 minutes.
+ */
+const VISIBILITY_SECONDS = 6 * TIMEOUT_SECONDS;
+/**
+ * How long Slack may be unreachable before alerts go to the DLQ: 6 hours. Slack's worst outages have lasted hours,
+ * not days, and 5 receives (QueueWithDlq's default) would park every alert after one hour of it. Longer is not kinder:
+ * a webhook that stays broken (revoked, channel archived) must reach someone the same working day, and the age alarm
+ * below tells e-mail subscribers after an hour anyway.
+ */
+const SLACK_OUTAGE_SECONDS = 6 * 3600;
+/** Receives before the DLQ: one per visibility timeout over the outage ridden out (6 h / 720 s = 30). */
+const MAX_RECEIVE_COUNT = Math.ceil(SLACK_OUTAGE_SECONDS / VISIBILITY_SECONDS);
+/** An alert older than this has not reached Slack for an hour: its topic's e-mail subscribers hear it. */
+const MAX_ALERT_AGE_SECONDS = 3600;
 
 export class SlackNotifier extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
@@ -97,11 +114,13 @@ export class SlackNotifier extends pulumi.ComponentResource {
       `${name}-queue`,
       {
         queueName: id,
-        // AWS's advice for a Lambda consumer: six times the function's timeout, so a slow batch is not redelivered.
-        visibilityTimeoutSeconds: 6 * TIMEOUT_SECONDS,
+        visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+        maxMessageAgeSeconds: MAX_ALERT_AGE_SECONDS,
         kmsKeyArn: key.arn,
         alarmActions: [alarmTopicArn],
-        deadLetterAction: "Slack refused or never answered them: check the webhook secret and the notifier's log, then redrive.",
+        deadLetterAction:
+          "Slack refused or never answered them for hours: read the notifier's log (403, 404 or 410: the webhook was revoked or its channel is gone; put a working URL in the webhook secret), then redrive.",
       },
       child,
     );

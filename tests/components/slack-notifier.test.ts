@@ -56,7 +56,7 @@ describe("SlackNotifier", () => {
     const key = one(resources, "aws:kms/key:Key", "notifier-key-key");
     expect(queue.inputs.kmsMasterKeyId).toBe(`arn:aws:kms:eu-west-2:${ACCOUNT}:key/${key.name}`);
     expect(statement(key, "QueueSendersUse").Principal).toEqual({ Service: ["sns.amazonaws.com"] });
-    // Dead letters after five failed receives; the alarm tells one topic, once.
+    // The dead-letter alarm tells one topic, once.
     expect(one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "notifier-queue-dlq-alarm").inputs.alarmActions).toEqual([
       topic("crm"),
     ]);
@@ -73,6 +73,24 @@ describe("SlackNotifier", () => {
     const fn = one(resources, "aws:lambda/function:Function", "notifier-function-function");
     expect(fn.inputs.timeout).toBe(120);
     expect(one(resources, "aws:sqs/queue:Queue", "notifier-queue-queue").inputs.visibilityTimeoutSeconds).toBe(720);
+  });
+
+  it("rides out six hours of Slack outage before the DLQ, and tells the topic after one hour of alerts waiting", () => {
+    const queue = one(resources, "aws:sqs/queue:Queue", "notifier-queue-queue");
+    const redrive = JSON.parse(String(queue.inputs.redrivePolicy)) as { maxReceiveCount: number };
+    // A failed alert comes back once per visibility timeout: 30 × 720 s = 6 h, not the 1 h five receives give.
+    expect(redrive.maxReceiveCount).toBe(30);
+    expect(redrive.maxReceiveCount * Number(queue.inputs.visibilityTimeoutSeconds)).toBe(6 * 3600);
+    const dlqAlarm = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "notifier-queue-dlq-alarm");
+    expect(dlqAlarm.inputs.alarmDescription).toContain("they failed 30 times");
+    expect(dlqAlarm.inputs.alarmDescription).toContain("403, 404 or 410");
+    const age = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "notifier-queue-age-alarm");
+    expect(age.inputs).toMatchObject({
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: "cdc-dev-slack-notifier" },
+      threshold: 3600,
+      alarmActions: [topic("crm")],
+    });
   });
 
   it("gives the function the secret's ARN and the stack, never the URL, and a role that reads that secret only", () => {

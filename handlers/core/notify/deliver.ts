@@ -8,8 +8,9 @@
  *   even that is refused it fails alone (SQS brings it back, and after its receive limit moves it to the DLQ). Every
  *   other alert of the post is delivered.
  * - 401, 403, 404, 410 (`invalid_token`, `no_service`, `channel_not_found`, `channel_is_archived`): the webhook is
- *   revoked or its channel gone; nothing will pass, so this post fails and every later one fails unsent. SQS redelivers them after the visibility timeout, not in a tight loop, and after
- *   its receive limit they reach the DLQ, whose alarm says to fix the webhook.
+ *   revoked or its channel gone; nothing will pass, so this post fails and every later one fails unsent. SQS
+ *   redelivers them after the visibility timeout, not in a tight loop, and after its receive limit they reach the
+ *   DLQ, whose alarm says to fix the webhook.
  *
  * Time: a post starts only when its answer is due before `deadline` (now + `postTimeoutMs` ≤ deadline), and no wait
  * runs past it. What is left then fails unsent, and the caller hands those records back to SQS. A post is never sent

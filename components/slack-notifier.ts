@@ -61,6 +61,11 @@ export interface SlackNotifierArgs {
    */
   errorsThreshold?: number;
   throttlesThreshold?: number;
+  /**
+   * `protect` the notifier's key, as the stack protects its data keys (`cdc:protectData`, on in prod): its log group
+   * stays readable only while the key exists. Off by default; the key is retained on deletion either way.
+   */
+  protectKey?: boolean;
 }
 
 /** Seconds one invocation may take: long enough to wait out a few of Slack's Retry-After answers. */
@@ -107,6 +112,7 @@ export class SlackNotifier extends pulumi.ComponentResource {
         // SNS delivers into the encrypted queue; the function's log group is encrypted with the key too.
         queueSenders: ["sns.amazonaws.com"],
         logsRegion: args.region,
+        protect: args.protectKey,
       },
       child,
     );

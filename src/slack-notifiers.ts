@@ -35,6 +35,7 @@ export function slackNotifiers(config: StackConfig, providers: AccountProviders,
         webhookSecretArn: secretArn,
         errorsThreshold: config.alarms.lambdaErrors,
         throttlesThreshold: config.alarms.lambdaThrottles,
+        protectKey: config.protectData,
       },
       { provider: providers[side] },
     );

@@ -28,6 +28,8 @@ export interface PipelineReconcilerArgs {
   lakeKeyArn: pulumi.Input<string>;
   /** The lake is another account: its policies must name the reconciler's role, and its key is a second key. */
   separateLake: boolean;
+  /** The source's tables (`schema.table`) by its metadata: one DMS does not report is alerted as not replicated. */
+  metadataTables: string[];
 }
 
 /**
@@ -58,6 +60,7 @@ export function reconcileWithDms(
       alertTopicArn: args.alertTopicArn,
       kmsKeyArns: args.separateLake ? [args.ingestionKeyArn, args.lakeKeyArn] : [args.ingestionKeyArn],
       logKmsKeyArn: args.ingestionKeyArn,
+      metadataTables: args.metadataTables,
       batchSeconds: args.source.dms.cdcMaxBatchIntervalSeconds,
     },
     opts,

@@ -12,6 +12,7 @@ import { FanOutQueues } from "../components/fan-out-queues";
 import { GlueTarget } from "../components/glue-target";
 import { SecureBucket } from "../components/secure-bucket";
 import { harmonizedWriterStatements, ValidatedLanding } from "../components/validated-landing";
+import { tableId } from "../metadata/format";
 import type { MetadataDir } from "../metadata/load";
 import type { AccountProviders } from "./accounts";
 import type { AccountsConfig, AlarmsConfig, AlertsConfig, NetworkConfig, SourceConfig } from "./config";
@@ -312,6 +313,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
           ingestionKeyArn: ingestionKey.arn,
           lakeKeyArn: lakeKey.arn,
           separateLake,
+          metadataTables: args.metadata.tables.map(tableId),
         },
         ingestion,
       ),

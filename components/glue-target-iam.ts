@@ -20,7 +20,11 @@ export function pollStatements(r: {
   alertTopicArn: pulumi.Input<string>;
   jobArn: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
+  /** The target's table optimizers: the role Glue runs them with, and where the target's tables are. */
+  optimizer: { roleArn: pulumi.Input<string>; accountId: string; region: string; database: string };
 }): PolicyStatementInput[] {
+  const glue = (what: string) => `arn:aws:glue:${r.optimizer.region}:${r.optimizer.accountId}:${what}`;
+  const db = r.optimizer.database;
   return [
     {
       Sid: "ConsumeTargetQueue",
@@ -50,6 +54,20 @@ export function pollStatements(r: {
     { Sid: "AlertHeldTables", Effect: "Allow", Action: "sns:Publish", Resource: r.alertTopicArn },
     { Sid: "RunApplyJob", Effect: "Allow", Action: ["glue:StartJobRun", "glue:GetJobRuns"], Resource: r.jobArn },
     { Sid: "UseLakeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: r.kmsKeyArn },
+    // Each table the apply job created gets its optimizers once applied (handlers/core/poller/table-optimizers.ts).
+    {
+      Sid: "EnableTableOptimizers",
+      Effect: "Allow",
+      Action: ["glue:CreateTableOptimizer", "glue:UpdateTableOptimizer"],
+      Resource: [glue("catalog"), glue(`database/${db}`), glue(`table/${db}/*`)],
+    },
+    {
+      Sid: "PassOptimizerRole",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: r.optimizer.roleArn,
+      Condition: { StringEquals: { "iam:PassedToService": "glue.amazonaws.com" } },
+    },
   ];
 }
 

@@ -28,6 +28,8 @@ import { alertOnFailedRuns } from "./glue-job";
 import { glueSecurityConfiguration } from "./glue-security-configuration";
 import { glueSecurityGroup } from "./glue-security-group";
 import { applyJobStatements, pollStatements } from "./glue-target-iam";
+import { TableOptimizerRole } from "./table-optimizer-role";
+import { DEFAULT_ICEBERG_SETTINGS, type IcebergSettings } from "../handlers/core/plan/iceberg-settings";
 import { TARGET_QUEUE_VISIBILITY_SECONDS } from "./fan-out-queues";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { runOnSchedule } from "./schedule";
@@ -107,6 +109,12 @@ export interface GlueTargetArgs {
    * run takes minutes, so an hour means it is stuck, and the target's one run slot should not stay held longer.
    */
   timeoutMinutes?: number;
+  /**
+   * How the target's Iceberg tables are written and kept: write mode, file size, metadata files kept, and the Glue
+   * table optimizers' settings (handlers/core/plan/iceberg-settings.ts). Defaults to the engines' own (copy-on-write,
+   * Glue's optimizer defaults), so a target that sets nothing behaves as AWS's and Iceberg's documentation says.
+   */
+  iceberg?: IcebergSettings;
 }
 
 export class GlueTarget extends pulumi.ComponentResource {
@@ -172,6 +180,20 @@ export class GlueTarget extends pulumi.ComponentResource {
       { parent: this, dependsOn: [jobPolicy] },
     );
 
+    // The Glue catalog's table optimizers keep the target's Iceberg tables; the poller enables them on each new table.
+    const optimizer = new TableOptimizerRole(
+      `${name}-optimizer`,
+      {
+        roleName: `${id}-optimizer`,
+        accountId: args.accountId,
+        region: args.region,
+        publication: { arn: args.publication.arn },
+        prefix: `${args.targetName}/`,
+        database: args.publication.database,
+        kmsKeyArn: args.kmsKeyArn,
+      },
+      child,
+    );
     const poll = new BundledFunction(
       `${name}-poll`,
       {
@@ -197,6 +219,8 @@ export class GlueTarget extends pulumi.ComponentResource {
           MYSQL: args.mysql ? args.mysql.flavor : "false",
           TOMBSTONE_RETENTION_DAYS: String(args.tombstoneRetentionDays),
           VISIBILITY_TIMEOUT_SECONDS: String(TARGET_QUEUE_VISIBILITY_SECONDS),
+          ICEBERG: JSON.stringify(args.iceberg ?? DEFAULT_ICEBERG_SETTINGS),
+          TABLE_OPTIMIZER_ROLE_ARN: optimizer.arn,
         },
         policyStatements: pollStatements({
           queueArn: args.queue.arn,
@@ -207,6 +231,12 @@ export class GlueTarget extends pulumi.ComponentResource {
           alertTopicArn: args.alertTopicArn,
           jobArn: job.arn,
           kmsKeyArn: args.kmsKeyArn,
+          optimizer: {
+            roleArn: optimizer.arn,
+            accountId: args.accountId,
+            region: args.region,
+            database: args.publication.database,
+          },
         }),
       },
       child,

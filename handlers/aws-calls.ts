@@ -39,8 +39,13 @@ export type AwsResource =
   | { secret: "mysql" | "source" | "slack-webhook" }
   /** The source's DMS replication task. */
   | { dmsTask: "source" }
-  /** A stream in the function's own log group (Lambda) or in Glue's `/aws-glue/*` groups (Glue jobs). */
-  | { logStream: "own" | "glue" }
+  /**
+   * A stream in the function's own log group (Lambda), in Glue's `/aws-glue/*` groups (Glue jobs), or in the groups
+   * of the Glue table optimizers (`/aws-glue/iceberg-compaction/logs`, `…-retention/…`, `…-orphan-file-deletion/…`).
+   */
+  | { logStream: "own" | "glue" | "optimizer" }
+  /** The role Glue runs a target's table optimizers with (the poller passes it: iam:PassRole). */
+  | { role: "table-optimizer" }
   /** Actions that AWS scopes to no resource (`*`). */
   | { any: true };
 

@@ -4,6 +4,7 @@
  */
 import type { AwsCall } from "./aws-calls";
 import { headCalls } from "./lib/s3-objects.aws-calls";
+import { TABLE_OPTIMIZER_PUT_CALLS } from "./lib/glue-table-optimizers.aws-calls";
 
 const RUNS = "runs/{source}/{target}/";
 const STATE = "state/{source}/{target}/tables.json";
@@ -31,6 +32,7 @@ export const POLL_CALLS: AwsCall[] = [
   },
   { action: "glue:GetJobRuns", on: { glueJob: "apply" }, why: "finds the active and failed runs" },
   { action: "glue:StartJobRun", on: { glueJob: "apply" }, why: "starts the apply job on a manifest" },
+  ...TABLE_OPTIMIZER_PUT_CALLS,
   { action: "sns:Publish", on: { topic: "alerts" }, why: "alerts on a held table; Lambda's failure destination" },
   { action: "logs:CreateLogStream", on: { logStream: "own" }, why: "Lambda writes the function's logs" },
   { action: "logs:PutLogEvents", on: { logStream: "own" }, why: "Lambda writes the function's logs" },

@@ -24,6 +24,9 @@
  *   SWEEP_MIN_AGE_MINUTES       younger files are left to their message by that check (default 15)
  *   VISIBILITY_TIMEOUT_SECONDS  how long received messages stay hidden (default 900; longer than one tick)
  *   METADATA_DIR                a metadata directory to use instead of the metadata.json deployed with the function
+ *   ICEBERG                     the target's Iceberg settings, JSON (handlers/core/plan/iceberg-settings.ts; default: none set)
+ *   TABLE_OPTIMIZER_ROLE_ARN    the role Glue runs the table optimizers with, in the catalog's (lake) account; unset: the
+ *                               poller enables no optimizers
  */
 import { GetJobRunsCommand, GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -58,6 +61,9 @@ import { parseValidatedFileMessage } from "./core/messages";
 import { MYSQL_FLAVORS, type MySqlFlavor } from "./core/plan/dialect";
 import { requiredVar, settingsFromEnv, wholeNumberVar } from "./lib/env";
 import { headObject } from "./lib/s3-objects";
+import { glueTableOptimizers } from "./lib/glue-table-optimizers";
+import { icebergSettingsFromJson } from "./core/plan/iceberg-settings";
+import type { TableOptimizers } from "./core/poller/table-optimizers";
 
 /** Glue job run states in which a run still occupies the target. */
 export const ACTIVE_RUN_STATES = new Set(["STARTING", "RUNNING", "STOPPING", "WAITING"]);
@@ -65,6 +71,8 @@ export const ACTIVE_RUN_STATES = new Set(["STARTING", "RUNNING", "STOPPING", "WA
 export interface PollHandlerDeps {
   /** Powertools Metrics publishing the settled runs' measurements (default: one from the POWERTOOLS_* variables). */
   metrics?: Metrics;
+  /** The Glue catalog's table optimizers (none: the poller enables no optimizers). */
+  optimizers?: TableOptimizers;
   s3: S3Client;
   sqs: SQSClient;
   sns: SNSClient;
@@ -97,6 +105,7 @@ export function createPollHandler(deps: PollHandlerDeps): () => Promise<PollResu
       logger,
       now: deps.now,
       metrics: emfPollMetrics(metrics),
+      optimizers: deps.optimizers,
     });
 }
 
@@ -268,6 +277,11 @@ const pollEnvSchema = z.object({
   VISIBILITY_TIMEOUT_SECONDS: wholeNumberVar("VISIBILITY_TIMEOUT_SECONDS", 900),
   SWEEP_INTERVAL_MINUTES: wholeNumberVar("SWEEP_INTERVAL_MINUTES", 60),
   SWEEP_MIN_AGE_MINUTES: wholeNumberVar("SWEEP_MIN_AGE_MINUTES", 15, 0),
+  ICEBERG: z.string().optional(),
+  TABLE_OPTIMIZER_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, { error: "TABLE_OPTIMIZER_ROLE_ARN must be an IAM role ARN" })
+    .optional(),
 });
 
 /** Settings from the environment; throws naming the first missing or malformed variable. */
@@ -292,6 +306,8 @@ export function pollSettingsFromEnv(env: NodeJS.ProcessEnv): PollHandlerDeps["se
     visibilityTimeoutSeconds: e.VISIBILITY_TIMEOUT_SECONDS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MINUTES * 60_000,
     sweepMinAgeMs: e.SWEEP_MIN_AGE_MINUTES * 60_000,
+    iceberg: icebergSettingsFromJson(e.ICEBERG, "poll Lambda: ICEBERG"),
+    ...(e.TABLE_OPTIMIZER_ROLE_ARN ? { optimizerRoleArn: e.TABLE_OPTIMIZER_ROLE_ARN } : {}),
   };
 }
 
@@ -333,11 +349,15 @@ export const handler = (): Promise<PollResult> => {
   if (!cached) {
     const settings = pollSettingsFromEnv(process.env);
     const metadata = handlerMetadata(process.env.METADATA_DIR, __dirname);
+    const glue = new GlueClient({});
+    // The role is the catalog's account's: the optimizers' tables are in that account's catalog.
+    const catalogId = settings.optimizerRoleArn?.split(":")[4];
     cached = createPollHandler({
+      optimizers: catalogId ? glueTableOptimizers(glue, catalogId) : undefined,
       s3: new S3Client({}),
       sqs: new SQSClient({}),
       sns: new SNSClient({}),
-      runs: glueJobRuns(new GlueClient({}), settings.jobName),
+      runs: glueJobRuns(glue, settings.jobName),
       tables: metadata.tables,
       settings,
     });

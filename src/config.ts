@@ -11,6 +11,7 @@ import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
 import { dmsScheduleSchema } from "./config-dms-schedule";
 import { glueJobSchema } from "./config-glue-job";
+import { icebergTargetSchema } from "./config-iceberg";
 import { DEFAULT_PORTS, ENGINES } from "../metadata/engines";
 
 export { DEFAULT_PORTS, ENGINES, type Engine } from "../metadata/engines";
@@ -390,6 +391,11 @@ const target = z.strictObject({
   glue: glueJobSchema
     .default(glueJobSchema.parse({}))
     .describe("The size of the target's Glue apply job: worker type and count, STANDARD or FLEX, and its timeout."),
+  iceberg: icebergTargetSchema
+    .default(icebergTargetSchema.parse({}))
+    .describe(
+      "How the target's Iceberg tables are written (write mode, file size, metadata kept) and kept by the Glue table optimizers the poller enables on each table (compaction, snapshot retention, orphan files).",
+    ),
 });
 
 export const sourceSchema = z

@@ -291,6 +291,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
             workers: t.glue.workers,
             executionClass: t.glue.executionClass,
             timeoutMinutes: t.glue.timeoutMinutes,
+            iceberg: t.iceberg,
           },
           lake,
         ),

@@ -150,6 +150,6 @@ describe("GlueTarget with MySQL", () => {
   it("parents the connection and its security group under the component too", () => {
     const children = childrenOf(resources, one(resources, "cdc:lake:GlueTarget", "reporting")).map((r) => r.name);
     expect(children).toEqual(expect.arrayContaining(["reporting-mysql", "reporting-mysql-sg"]));
-    expect(children).toHaveLength(12);
+    expect(children).toHaveLength(13);
   });
 });

@@ -9,6 +9,7 @@ import type { GlueExecutionClass, GlueWorkerType } from "../../components/glue-s
 import { metadataFiles } from "../../components/validated-landing";
 import { handlerMetadata } from "../../metadata/deployed";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
+import { DEFAULT_ICEBERG_SETTINGS } from "../../handlers/core/plan/iceberg-settings";
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
@@ -103,6 +104,9 @@ describe("GlueTarget", () => {
       MYSQL: "false",
       TOMBSTONE_RETENTION_DAYS: "7",
       VISIBILITY_TIMEOUT_SECONDS: "900",
+      // A target without an `iceberg` block: the engines' defaults (handlers/core/plan/iceberg-settings.ts).
+      ICEBERG: JSON.stringify(DEFAULT_ICEBERG_SETTINGS),
+      TABLE_OPTIMIZER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/cdc-dev-sales-reporting-optimizer`,
     });
     expect(
       one(resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "reporting-poll-async").inputs,
@@ -135,6 +139,50 @@ describe("GlueTarget", () => {
       allow("AlertHeldTables", "sns:Publish", TOPIC),
       allow("RunApplyJob", ["glue:StartJobRun", "glue:GetJobRuns"], JOB_ARN),
       LAKE_KEY_STATEMENT,
+      allow(
+        "EnableTableOptimizers",
+        ["glue:CreateTableOptimizer", "glue:UpdateTableOptimizer"],
+        [
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:catalog`,
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:database/cdc_dev_sales_reporting`,
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:table/cdc_dev_sales_reporting/*`,
+        ],
+      ),
+      {
+        ...allow("PassOptimizerRole", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/cdc-dev-sales-reporting-optimizer`),
+        Condition: { StringEquals: { "iam:PassedToService": "glue.amazonaws.com" } },
+      },
+    ]);
+  });
+
+  it("gives the table optimizers a role only Glue of this account assumes, on the target's prefix, key and tables", () => {
+    const role = one(resources, "aws:iam/role:Role", "reporting-optimizer-role");
+    expect(role.inputs.name).toBe("cdc-dev-sales-reporting-optimizer");
+    expect(statements(role, "assumeRolePolicy")).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "glue.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      },
+    ]);
+    const logs = ["compaction", "retention", "orphan-file-deletion"].map(
+      (o) => `arn:aws:logs:eu-west-2:${ACCOUNT}:log-group:/aws-glue/iceberg-${o}/logs:*`,
+    );
+    expect(statements(one(resources, "aws:iam/rolePolicy:RolePolicy", "reporting-optimizer-policy"))).toEqual([
+      allow("RewriteTableFiles", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `arn:aws:s3:::${PUBLICATION}/reporting/*`),
+      allow("ListWarehouse", "s3:ListBucket", `arn:aws:s3:::${PUBLICATION}`),
+      LAKE_KEY_STATEMENT,
+      allow(
+        "CommitTables",
+        ["glue:GetTable", "glue:UpdateTable"],
+        [
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:catalog`,
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:database/cdc_dev_sales_reporting`,
+          `arn:aws:glue:eu-west-2:${ACCOUNT}:table/cdc_dev_sales_reporting/*`,
+        ],
+      ),
+      allow("WriteOptimizerLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], logs),
     ]);
   });
 
@@ -188,6 +236,7 @@ describe("GlueTarget", () => {
       "reporting-job-policy",
       "reporting-job-role",
       "reporting-job-security",
+      "reporting-optimizer",
       "reporting-poll",
       "reporting-schedule",
       "reporting-schedule-invoke",

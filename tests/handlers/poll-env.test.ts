@@ -1,5 +1,6 @@
 /** The poller Lambda's environment, declared once (zod): defaults, and one line naming a missing or bad variable. */
 import { pollSettingsFromEnv } from "../../handlers/poll";
+import { DEFAULT_ICEBERG_SETTINGS } from "../../handlers/core/plan/iceberg-settings";
 
 describe("poller settings from the environment", () => {
   const env = {
@@ -32,7 +33,18 @@ describe("poller settings from the environment", () => {
       visibilityTimeoutSeconds: 900,
       sweepIntervalMs: 3_600_000,
       sweepMinAgeMs: 900_000,
+      iceberg: DEFAULT_ICEBERG_SETTINGS,
     });
+  });
+  it("reads the target's Iceberg settings and optimizer role, refusing malformed ones with the variable's name", () => {
+    const role = "arn:aws:iam::222222222222:role/cdc-dev-sales-reporting-optimizer";
+    const s = pollSettingsFromEnv({ ...env, ICEBERG: '{"writeMode":"merge-on-read"}', TABLE_OPTIMIZER_ROLE_ARN: role });
+    expect(s.iceberg).toEqual({ ...DEFAULT_ICEBERG_SETTINGS, writeMode: "merge-on-read" });
+    expect(s.optimizerRoleArn).toBe(role);
+    expect(() => pollSettingsFromEnv({ ...env, ICEBERG: '{"writeMode":"mor"}' })).toThrow(/^poll Lambda: ICEBERG: writeMode: /);
+    expect(() => pollSettingsFromEnv({ ...env, TABLE_OPTIMIZER_ROLE_ARN: "optimizer" })).toThrow(
+      "TABLE_OPTIMIZER_ROLE_ARN must be an IAM role ARN",
+    );
   });
   it("names the missing or malformed variable", () => {
     expect(() => pollSettingsFromEnv({ ...env, LAKE_BUCKET: "" })).toThrow("environment variable LAKE_BUCKET is not set");

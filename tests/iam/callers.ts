@@ -43,6 +43,29 @@ const DMS_SCHEDULER_CALLS: AwsCall[] = [
 ];
 
 /**
+ * What the Glue Data Catalog's table optimizers do with a target's optimizer role (components/table-optimizer-role.ts;
+ * AWS Glue developer guide, table optimization prerequisites): rewrite and delete the target's Iceberg files, commit
+ * the new metadata pointer, and log. Glue is not our code, so its calls are declared here.
+ */
+const TABLE_OPTIMIZER_CALLS: AwsCall[] = [
+  ...(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const).map((action): AwsCall => ({
+    action,
+    on: { bucket: "publication", key: "{target}/dbo__customer/data/00000-0-a.parquet" },
+    why: "compaction, retention and orphan deletion on the table's files",
+  })),
+  { action: "s3:ListBucket", on: { bucket: "publication" }, why: "orphan deletion lists the table location" },
+  ...(["catalog", "database", "table"] as const).flatMap((what): AwsCall[] =>
+    ["glue:GetTable", "glue:UpdateTable"].map((action) => ({
+      action,
+      on: { glueCatalog: what },
+      why: "an optimizer commits the table's new metadata",
+    })),
+  ),
+  { action: "logs:CreateLogStream", on: { logStream: "optimizer" }, why: "the optimizers' run logs" },
+  { action: "logs:PutLogEvents", on: { logStream: "optimizer" }, why: "the optimizers' run logs" },
+];
+
+/**
  * Each kind: how its role is found, its declaration, and the file whose SDK calls the declaration must cover. Lambda
  * kinds are told apart by the environment variables their handler requires.
  */
@@ -62,6 +85,7 @@ export const KINDS = {
   "dms-target": { calls: DMS_TARGET_CALLS, code: undefined, env: [] },
   "dms-secrets": { calls: DMS_SECRETS_CALLS, code: undefined, env: [] },
   "dms-scheduler": { calls: DMS_SCHEDULER_CALLS, code: undefined, env: [] },
+  "table-optimizer": { calls: TABLE_OPTIMIZER_CALLS, code: undefined, env: [] },
 } as const;
 export type Kind = keyof typeof KINDS;
 
@@ -81,6 +105,8 @@ export function callersOf(model: StackModel): { callers: KindCaller[]; excluded:
   const lambdaScope = (fnRoleArn: string) => lambdaCaller(model, fnRoleArn);
   for (const { fn } of model.functions()) callers.push(lambdaScope(String(fn.inputs.role)));
   for (const j of model.jobs()) callers.push(jobCaller(model, j));
+  for (const { fn, env } of model.functions().filter(({ env }) => env.TABLE_OPTIMIZER_ROLE_ARN))
+    callers.push(optimizerCaller(model, fn, env));
   for (const e of model.of("aws:dms/s3Endpoint:S3Endpoint")) {
     const raw = String(e.inputs.bucketName);
     callers.push(
@@ -150,6 +176,11 @@ function lambdaCaller(model: StackModel, roleArn: string): KindCaller {
     scope["queue:target"] = (JSON.parse(env.TARGETS) as { queueUrl: string }[]).map((t) => model.queue(t.queueUrl));
   const glueJob = (name: string): Resolved[] => [{ arn: `arn:aws:glue:${REGION}:${account}:job/${name}`, account }];
   if (env.JOB_NAME) scope["job:apply"] = glueJob(env.JOB_NAME);
+  if (env.SPARK_NAMESPACE) Object.assign(scope, catalogScope(model, account, env.SPARK_NAMESPACE));
+  if (env.TABLE_OPTIMIZER_ROLE_ARN) {
+    const role = model.role(env.TABLE_OPTIMIZER_ROLE_ARN);
+    scope["role:table-optimizer"] = [{ arn: role.arn, account: role.account }];
+  }
   if (env.LARGE_FILE_JOB_NAME) scope["job:large-file"] = glueJob(env.LARGE_FILE_JOB_NAME);
   // The event source: the validation queue (and the raw bucket notifying it) or the validated queue.
   const source = model.eventSourceQueue(fn);
@@ -193,20 +224,47 @@ function jobCaller(model: StackModel, j: ReturnType<StackModel["jobs"]>[number])
   const warehouse = /warehouse=s3:\/\/([^/]+)\//.exec(j.args["--conf"] ?? "");
   if (!warehouse) throw new Error(`Glue job ${jobName} has no Iceberg warehouse`);
   scope["bucket:publication"] = [model.bucket(warehouse[1])];
-  const db = starter.env.SPARK_NAMESPACE.split(".")[1];
+  Object.assign(scope, catalogScope(model, account, starter.env.SPARK_NAMESPACE));
   const catalogKey = model.catalogKey(account);
-  const glue = (what: string): Resolved[] => [
-    { arn: `arn:aws:glue:${REGION}:${account}:${what}`, account, kmsKeyArn: catalogKey },
-  ];
-  scope["catalog:catalog"] = glue("catalog");
-  scope["catalog:database"] = glue(`database/${db}`);
-  scope["catalog:table"] = glue(`table/${db}/dbo__customer`);
   const connection = j.args["--mysql_connection"] && model.connection(j.args["--mysql_connection"]);
   if (connection) {
     scope["connection:mysql"] = [{ arn: connection.arn, account: connection.account, kmsKeyArn: catalogKey }];
     scope["secret:mysql"] = [{ arn: connection.secretArn, account: connection.secretArn.split(":")[4] }];
   }
   return caller("apply-job", role, starter.env.SOURCE, starter.env.TARGET, scope);
+}
+
+/** The catalog, the target's database and one of its tables, as `SPARK_NAMESPACE` (`glue_catalog.<db>`) names them. */
+function catalogScope(model: StackModel, account: string, namespace: string): Record<string, Resolved[]> {
+  const db = namespace.split(".")[1];
+  const catalogKey = model.catalogKey(account);
+  const glue = (what: string): Resolved[] => [
+    { arn: `arn:aws:glue:${REGION}:${account}:${what}`, account, kmsKeyArn: catalogKey },
+  ];
+  return {
+    "catalog:catalog": glue("catalog"),
+    "catalog:database": glue(`database/${db}`),
+    "catalog:table": glue(`table/${db}/dbo__customer`),
+  };
+}
+
+/** The role the poller passes to Glue for its target's table optimizers: the target's warehouse and tables. */
+function optimizerCaller(model: StackModel, fn: { inputs: Record<string, unknown> }, env: Record<string, string>): KindCaller {
+  const role = model.role(env.TABLE_OPTIMIZER_ROLE_ARN);
+  const job = model.jobs().find((j) => String(j.job.inputs.name) === env.JOB_NAME);
+  const warehouse = job && /warehouse=s3:\/\/([^/]+)\//.exec(job.args["--conf"] ?? "");
+  if (!warehouse) throw new Error(`poller ${String(fn.inputs.name)}: its apply job has no Iceberg warehouse`);
+  const scope: Record<string, Resolved[]> = {
+    ...catalogScope(model, role.account, env.SPARK_NAMESPACE),
+    "bucket:publication": [model.bucket(warehouse[1])],
+    "logs:optimizer": [
+      {
+        arn: `arn:aws:logs:${REGION}:${role.account}:log-group:/aws-glue/iceberg-compaction/logs:log-stream:x`,
+        account: role.account,
+      },
+    ],
+  };
+  return caller("table-optimizer", role, env.SOURCE, env.TARGET, scope);
 }
 
 function caller(

@@ -22,6 +22,7 @@ const ASSUMED_BY: Record<Kind, string> = {
   // DMS reads Secrets Manager through its regional service principal (AWS DMS user guide).
   "dms-secrets": `dms.${REGION}.amazonaws.com`,
   "dms-scheduler": "scheduler.amazonaws.com",
+  "table-optimizer": "glue.amazonaws.com",
 };
 
 describe.each(STACKS)("IAM simulation of %s", (stack) => {

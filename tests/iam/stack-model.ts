@@ -241,6 +241,7 @@ export function resolveResource(caller: Caller, call: AwsCall): Resolved[] | und
   if ("secret" in on) return scoped(`secret:${on.secret}`);
   if ("dmsTask" in on) return scoped("dms:task");
   if ("logStream" in on) return scoped(`logs:${on.logStream}`);
+  if ("role" in on) return scoped(`role:${on.role}`);
   return [{ arn: "*", account: caller.role.account }];
 }
 

@@ -102,16 +102,16 @@ const LARGE_FILE_JOB = {
 };
 /**
  * Each target adds its queue and DLQ (two alarms: dead letters, oldest message), its database, the poller (scheduled,
- * failed invocations reported) and the apply job with its role and failure rule; a MySQL target adds a Glue connection
- * and its security group.
+ * failed invocations reported), the apply job with its role and failure rule, and its table optimizers' role; a MySQL
+ * target adds a Glue connection and its security group.
  */
 const PER_TARGET = {
   "aws:sqs/queue:Queue": 2,
   "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": 1,
   "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
   "aws:glue/catalogDatabase:CatalogDatabase": 1,
-  "aws:iam/role:Role": 2,
-  "aws:iam/rolePolicy:RolePolicy": 2,
+  "aws:iam/role:Role": 3,
+  "aws:iam/rolePolicy:RolePolicy": 3,
   "aws:cloudwatch/logGroup:LogGroup": 1,
   "aws:lambda/function:Function": 1,
   "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,

@@ -17,17 +17,30 @@ export type IcebergWriteMode = (typeof ICEBERG_WRITE_MODES)[number];
 
 const MIB = 1024 * 1024;
 
+/** Lowest and highest value of each number (Glue's own limits where it has them: a retention of at least a day). */
+export const ICEBERG_LIMITS = {
+  targetFileSizeMiB: [1, 2048],
+  metadataVersionsKept: [1, 1000],
+  compactionMinInputFiles: [2, 100000],
+  snapshotRetentionDays: [1, 3650],
+  snapshotsToKeep: [1, 1000],
+  orphanFileRetentionDays: [1, 3650],
+} as const satisfies Record<string, readonly [number, number]>;
+
+const int = (k: keyof typeof ICEBERG_LIMITS, fallback: number) =>
+  z.int().min(ICEBERG_LIMITS[k][0]).max(ICEBERG_LIMITS[k][1]).default(fallback);
+
 export const icebergSettingsSchema = z.strictObject({
   writeMode: z.enum(ICEBERG_WRITE_MODES).default("copy-on-write"),
   /** 128 MiB: above the ~100 MB Glue's compaction aims for, small enough that a CDC table's rewrite stays cheap. */
-  targetFileSizeMiB: z.int().min(1).max(2048).default(128),
+  targetFileSizeMiB: int("targetFileSizeMiB", 128),
   /** Metadata files kept after each commit (`write.metadata.previous-versions-max`); older ones are deleted. */
-  metadataVersionsKept: z.int().min(1).max(1000).default(100),
+  metadataVersionsKept: int("metadataVersionsKept", 100),
   compaction: z.boolean().default(true),
-  compactionMinInputFiles: z.int().min(2).max(100000).default(100),
-  snapshotRetentionDays: z.int().min(1).max(3650).default(5),
-  snapshotsToKeep: z.int().min(1).max(1000).default(1),
-  orphanFileRetentionDays: z.int().min(1).max(3650).default(3),
+  compactionMinInputFiles: int("compactionMinInputFiles", 100),
+  snapshotRetentionDays: int("snapshotRetentionDays", 5),
+  snapshotsToKeep: int("snapshotsToKeep", 1),
+  orphanFileRetentionDays: int("orphanFileRetentionDays", 3),
 });
 export type IcebergSettings = z.output<typeof icebergSettingsSchema>;
 

@@ -60,6 +60,8 @@ export const tableStateSchema = z.strictObject({
   loads: z.record(z.string(), z.string()).optional(),
   /** The current generation, once a reload started one: its id (the ETag of the LOAD file that started it). */
   generation: z.strictObject({ id: z.string().min(1), file: s3Uri, since: iso }).optional(),
+  /** The settings the table's Glue table optimizers were last put with, as a fingerprint (table-optimizers.ts). */
+  optimizers: z.string().min(1).optional(),
 });
 export type TableState = z.infer<typeof tableStateSchema>;
 

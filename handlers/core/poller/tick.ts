@@ -20,6 +20,7 @@
 import type { MySqlFlavor } from "../plan/dialect";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../../metadata/format";
+import { DEFAULT_ICEBERG_SETTINGS, type IcebergSettings } from "../plan/iceberg-settings";
 import { buildRunManifest, manifestBody, sha256Hex } from "../plan/manifest";
 import { pendingManifestSha256 } from "./manifest-trust";
 import { planBatch, type ReceivedFile } from "./batch";
@@ -36,6 +37,7 @@ import {
 } from "./run-failure";
 import { measureSettledRuns, type PollMetrics } from "./run-metrics";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
+import { enableTableOptimizers, type TableOptimizers } from "./table-optimizers";
 import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
 
@@ -106,6 +108,10 @@ export interface PollSettings {
   /** The target's MySQL-compatible server, or false when it has no MySQL database. */
   mysql: MySqlFlavor | false;
   tombstoneRetentionDays: number;
+  /** The target's Iceberg write properties and maintenance (default: the engines' own, see iceberg-settings.ts). */
+  iceberg?: IcebergSettings;
+  /** The role Glue runs the target's table optimizers with; without it the poller enables none (local mode). */
+  optimizerRoleArn?: string;
   /** Most files one run takes, messages and swept files together (default 500). */
   maxMessages?: number;
   /** How old a finished run must be before the checkpoint moves past it (default one hour). */
@@ -147,6 +153,8 @@ export interface PollDeps {
   suffix?: () => string;
   /** Where the settled runs' measurements go (commit to target, Glue time and DPU-hours); none when absent. */
   metrics?: PollMetrics;
+  /** The Glue catalog's table optimizers, enabled on each table once applied (table-optimizers.ts); none when absent. */
+  optimizers?: TableOptimizers;
 }
 
 export type PollResult =
@@ -226,6 +234,20 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     loaded,
   );
   for (const table of retried) logger.warn("retrying a table held on a transient error", { table });
+  if (deps.optimizers && settings.optimizerRoleArn) {
+    const optimizing = {
+      source: settings.source,
+      target: settings.target,
+      optimizers: deps.optimizers,
+      store,
+      logger,
+      database: settings.sparkNamespace[settings.sparkNamespace.length - 1],
+      roleArn: settings.optimizerRoleArn,
+      settings: settings.iceberg ?? DEFAULT_ICEBERG_SETTINGS,
+      tables: deps.tables,
+    };
+    loaded = await enableTableOptimizers(optimizing, loaded);
+  }
   // The checkpoint never passes a run whose outcome is not in the state yet.
   const settled = loaded.state.settledThrough;
   const next = advanceCheckpoint(
@@ -331,6 +353,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     sparkNamespace: settings.sparkNamespace,
     mysql: settings.mysql,
     tombstoneRetentionDays: settings.tombstoneRetentionDays,
+    iceberg: settings.iceberg,
     now: createdAt,
     tables: work.tables,
   });

@@ -10,6 +10,7 @@ import { metadataFiles } from "../../components/validated-landing";
 import { handlerMetadata } from "../../metadata/deployed";
 import { FAILED_RUN_STATES } from "../../handlers/poll";
 import { DEFAULT_ICEBERG_SETTINGS } from "../../handlers/core/plan/iceberg-settings";
+
 import type { RecordedResource } from "../support/pulumi-mocks";
 import { childrenOf, descendantsOf, one, providerOf } from "../support/resources";
 import { runDeclarations } from "../support/stack";
@@ -33,6 +34,11 @@ import {
   BASE_JOB_STATEMENTS,
   conf,
 } from "./glue-target-fixtures";
+
+/** The catalog, the target's database and its tables: what the poller's and the optimizers' Glue calls name. */
+const TARGET_TABLES = ["catalog", "database/cdc_dev_sales_reporting", "table/cdc_dev_sales_reporting/*"].map(
+  (what) => `arn:aws:glue:eu-west-2:${ACCOUNT}:${what}`,
+);
 
 describe("GlueTarget", () => {
   let resources: RecordedResource[];
@@ -139,15 +145,7 @@ describe("GlueTarget", () => {
       allow("AlertHeldTables", "sns:Publish", TOPIC),
       allow("RunApplyJob", ["glue:StartJobRun", "glue:GetJobRuns"], JOB_ARN),
       LAKE_KEY_STATEMENT,
-      allow(
-        "EnableTableOptimizers",
-        ["glue:CreateTableOptimizer", "glue:UpdateTableOptimizer"],
-        [
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:catalog`,
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:database/cdc_dev_sales_reporting`,
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:table/cdc_dev_sales_reporting/*`,
-        ],
-      ),
+      allow("EnableTableOptimizers", ["glue:CreateTableOptimizer", "glue:UpdateTableOptimizer"], TARGET_TABLES),
       {
         ...allow("PassOptimizerRole", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/cdc-dev-sales-reporting-optimizer`),
         Condition: { StringEquals: { "iam:PassedToService": "glue.amazonaws.com" } },
@@ -173,15 +171,7 @@ describe("GlueTarget", () => {
       allow("RewriteTableFiles", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `arn:aws:s3:::${PUBLICATION}/reporting/*`),
       allow("ListWarehouse", "s3:ListBucket", `arn:aws:s3:::${PUBLICATION}`),
       LAKE_KEY_STATEMENT,
-      allow(
-        "CommitTables",
-        ["glue:GetTable", "glue:UpdateTable"],
-        [
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:catalog`,
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:database/cdc_dev_sales_reporting`,
-          `arn:aws:glue:eu-west-2:${ACCOUNT}:table/cdc_dev_sales_reporting/*`,
-        ],
-      ),
+      allow("CommitTables", ["glue:GetTable", "glue:UpdateTable"], TARGET_TABLES),
       allow("WriteOptimizerLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], logs),
     ]);
   });

@@ -21,7 +21,7 @@ describe("validation rules on real files", () => {
     expect(new Set(files.map((f) => f.code))).toEqual(new Set(VIOLATION_CODES));
   });
 
-  it("passes a valid CDC file and reports its row count and sequence range", async () => {
+  it("passes a valid CDC file and reports its row count, sequence range and latest commit time", async () => {
     const r = await validateObject({ key: CDC_KEY, tables, reader: memoryReader(ordersFile()) });
     expect(r).toEqual({
       valid: true,
@@ -31,6 +31,8 @@ describe("validation rules on real files", () => {
       rowCount: 3,
       minSeq: "20240102030405000000000000000000001",
       maxSeq: "20240102030405000000000000000000003",
+      // The footer's largest cdc_timestamp: the commit-to-target metric starts there.
+      latestCommitAt: "2024-01-02T03:04:05.000Z",
     });
   });
 

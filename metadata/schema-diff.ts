@@ -9,17 +9,31 @@
  * Pure: the CLI (`cdc metadata diff`), the plan (ALTER statements, handlers/core/plan/schema-change.ts) and the
  * poller (the applied shape kept in its state) all classify with this module.
  */
-import { targetTypes, type DmsColumnType, type DmsType } from "./dms-types";
+import { z } from "zod";
+import { DMS_TYPES, targetTypes, type DmsColumnType, type DmsType } from "./dms-types";
 import { tableId, type ColumnMetadata, type TableMetadata } from "./format";
 
 /** A column as far as the targets are concerned: what its target types and DDL derive from. */
 export type ColumnShape = Pick<ColumnMetadata, "name" | "dmsType" | "length" | "precision" | "scale" | "nullable">;
 
-/** A table's shape: its replicated columns in source order and its key. */
-export interface TableShape {
-  columns: ColumnShape[];
-  primaryKey: string[];
-}
+/**
+ * A table's shape: its replicated columns in source order and its key. Stored where a table's applied shape is kept
+ * (the run manifest, the poller's state), so the next change is classified against what the targets hold.
+ */
+export const tableShapeSchema = z.strictObject({
+  columns: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      dmsType: z.enum(DMS_TYPES),
+      length: z.number().int().positive().optional(),
+      precision: z.number().int().positive().optional(),
+      scale: z.number().int().min(0).optional(),
+      nullable: z.boolean(),
+    }),
+  ),
+  primaryKey: z.array(z.string()),
+});
+export type TableShape = z.infer<typeof tableShapeSchema>;
 
 export const CHANGE_KINDS = [
   /** Compatible: a new table (created by the plan's CREATE TABLE IF NOT EXISTS). */

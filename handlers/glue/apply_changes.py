@@ -118,11 +118,19 @@ def load_manifest(text):
 
 
 def table_steps(table):
-    """The ordered steps of one table: (kind, payload). Kinds: spark, spark-log, mysql, mysql-copy, mysql-transaction."""
+    """The ordered steps of one table: (kind, payload). Kinds: spark, spark-log, spark-evolve, mysql, mysql-evolve,
+    mysql-copy, mysql-transaction. Schema changes (`evolve`) run after create and before the batch is read."""
     spark, mysql = table["spark"], table.get("mysql")
-    steps = [("spark", spark["create"] + spark["load"] + spark["dedupe"])]
+    if spark.get("evolve"):
+        steps = [("spark", spark["create"]), ("spark-evolve", spark["evolve"]), ("spark", spark["load"] + spark["dedupe"])]
+    else:
+        steps = [("spark", spark["create"] + spark["load"] + spark["dedupe"])]
     if mysql is not None:
-        steps += [("mysql", mysql["create"] + mysql["load"]), ("mysql-copy", mysql["stage"]), ("mysql-transaction", mysql["apply"])]
+        if mysql.get("evolve"):
+            steps += [("mysql", mysql["create"]), ("mysql-evolve", mysql["evolve"]), ("mysql", mysql["load"])]
+        else:
+            steps += [("mysql", mysql["create"] + mysql["load"])]
+        steps += [("mysql-copy", mysql["stage"]), ("mysql-transaction", mysql["apply"])]
     # Expiry before the guard, as in MySQL's transaction: a re-run of the manifest then meets the same tombstones.
     steps += [
         ("spark", spark["expire"] + spark["guard"]),
@@ -265,6 +273,10 @@ def run_steps(steps, engine):
         elif kind == "mysql":
             for sql in payload:
                 engine.mysql(sql)
+        elif kind == "spark-evolve":
+            run_schema_statements(payload, engine.spark, engine.spark_columns)
+        elif kind == "mysql-evolve":
+            run_schema_statements(payload, engine.mysql, engine.mysql_columns)
         elif kind == "mysql-copy":
             engine.mysql_copy(payload)
         elif kind == "mysql-transaction":
@@ -272,6 +284,17 @@ def run_steps(steps, engine):
         else:
             raise ManifestError("unknown step %r" % (kind,))
     return summary
+
+
+def run_schema_statements(statements, execute, columns):
+    """Runs a table's schema changes (handlers/core/plan/schema-change.ts). One with `unless` adds a column and is
+    skipped when its probe lists that column already: a re-run of the manifest must not add it twice."""
+    for statement in statements:
+        unless = statement.get("unless")
+        if unless and unless["column"].lower() in [str(c).lower() for c in columns(unless["probe"])]:
+            print("cdc apply: %s is there already; skipped: %s" % (unless["column"], statement["sql"]))
+            continue
+        execute(statement["sql"])
 
 
 def engine_failure_types():
@@ -302,6 +325,20 @@ class GlueEngine(object):
 
     def spark(self, sql):
         self.spark_session.sql(sql)
+
+    def spark_columns(self, probe):
+        return [row[0] for row in self.spark_session.sql(probe).collect()]
+
+    def mysql_columns(self, probe):
+        statement = self.connection.createStatement()
+        try:
+            result = statement.executeQuery(probe)
+            names = []
+            while result.next():
+                names.append(result.getString(1))
+            return names
+        finally:
+            statement.close()
 
     def spark_log(self, sql):
         counts = {}

@@ -69,12 +69,16 @@ export interface SourceFile {
   order: number;
   /** The `LOADxxxxxxxx` counter of a full-load file, 0 for a CDC file. */
   loadCounter: number;
+  /** The file's column names, lower-case, when known: a file of an older shape lacks the columns added since. */
+  columns?: ReadonlySet<string>;
 }
 
 export interface FileExpressions {
   fileOrder: string;
   fileRow: string;
   loadCounter: string;
+  /** The columns the rows read have (lower-case), when known; the others read as NULL. Absent: every column. */
+  columns?: ReadonlySet<string>;
 }
 
 /**
@@ -131,7 +135,12 @@ export const spark: Dialect = {
   readFiles: (files, select) =>
     files
       .map((f) => {
-        const e = { fileOrder: String(f.order), fileRow: "_metadata.row_index", loadCounter: String(f.loadCounter) };
+        const e = {
+          fileOrder: String(f.order),
+          fileRow: "_metadata.row_index",
+          loadCounter: String(f.loadCounter),
+          columns: f.columns,
+        };
         return `SELECT ${select(e)} FROM parquet.${spark.quote(sparkFilePath(f.uri))}`;
       })
       .join(" UNION ALL "),
@@ -192,12 +201,18 @@ export const duckdb: Dialect = {
   readFiles: (files, select) => {
     const uris = `[${files.map((f) => literal(duckdb, f.uri)).join(", ")}]`;
     const order = `list_position(${uris}, ${duckdb.quote(DUCKDB_FILE_COLUMN)})`;
+    // Files of different shapes (a schema change in flight) are read by name, a column missing from a file as NULL;
+    // a column no file has is left to the select list.
+    const shaped = files.some((f) => f.columns);
+    const columns = shaped && files.every((f) => f.columns) ? new Set(files.flatMap((f) => [...f.columns!])) : undefined;
     const e = {
       fileOrder: order,
       fileRow: "file_row_number",
       loadCounter: `[${files.map((f) => f.loadCounter).join(", ")}][${order}]`,
+      columns,
     };
-    return `SELECT ${select(e)} FROM read_parquet(${uris}, filename = ${literal(duckdb, DUCKDB_FILE_COLUMN)}, file_row_number = true)`;
+    const byName = shaped ? ", union_by_name = true" : "";
+    return `SELECT ${select(e)} FROM read_parquet(${uris}, filename = ${literal(duckdb, DUCKDB_FILE_COLUMN)}, file_row_number = true${byName})`;
   },
 };
 

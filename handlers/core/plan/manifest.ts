@@ -14,9 +14,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { TableMetadata } from "../../../metadata/format";
+import { tableShape, tableShapeSchema, type TableShape } from "../../../metadata/schema-diff";
 import { mysqlDialect, spark, type MySqlFlavor } from "./dialect";
 import type { IcebergSettings } from "./iceberg-settings";
 import { defaultTableNames, TablePlan, type BatchFile, type Generation } from "./plan";
+import { schemaChangePlan, schemaStatementSchema } from "./schema-change";
 import { tombstoneCutoff } from "./sequence";
 
 export const MANIFEST_VERSION = 1;
@@ -43,8 +45,12 @@ export const manifestTableSchema = z.strictObject({
    * validated-file messages): the poller's commit-to-target metric once the run is applied. The runner ignores it.
    */
   latestCommitAt: z.iso.datetime().optional(),
+  /** The table's shape once the run applied it: the poller keeps it, and plans the next schema change from it. */
+  shape: tableShapeSchema.optional(),
   spark: z.strictObject({
     create: statements,
+    /** Schema changes from the applied shape (schema-change.ts), after create and before the batch is read. */
+    evolve: z.array(schemaStatementSchema).optional(),
     load: statements,
     dedupe: statements,
     guard: statements,
@@ -57,6 +63,8 @@ export const manifestTableSchema = z.strictObject({
   mysql: z
     .strictObject({
       create: statements,
+      /** Schema changes of the target, staging and tombstone tables, after create. */
+      evolve: z.array(schemaStatementSchema).optional(),
       /** Empties the staging table before the copy. */
       load: statements,
       /** Where the deduplicated batch is copied from (a Spark view) and to (a MySQL table), with its columns. */
@@ -147,6 +155,11 @@ export interface ManifestTableInput {
   generation?: Generation & { file: string };
   /** The latest source commit time of the batch's announced files, when known (for the delay metric). */
   latestCommitAt?: string;
+  /**
+   * The shape the table's targets were last applied with (the poller's state), when it differs from `meta`: the
+   * manifest then carries the ALTER statements first. It must be a compatible change: the poller holds the others.
+   */
+  applied?: TableShape;
 }
 
 /** The bytes a manifest is stored as: what the poller writes and hashes, and the job checks (`--manifest_sha256`). */
@@ -179,19 +192,27 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tables = input.tables.map(({ meta, files, etags, generation, latestCommitAt }): ManifestTable => {
+  const tables = input.tables.map(({ meta, files, etags, generation, latestCommitAt, applied }): ManifestTable => {
     if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
     const batch: BatchFile[] = files.map((uri) => ({ uri }));
     const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
     const s = sp.batch(batch, generation);
+    const evolve = (plan: TablePlan) => {
+      if (!applied) return {};
+      const change = schemaChangePlan(plan, applied);
+      if (!change.compatible) throw new Error(`${plan.id}: incompatible schema change; the table must be held, not planned`);
+      return change.statements.length > 0 ? { evolve: change.statements } : {};
+    };
     const entry: ManifestTable = {
       table: sp.id,
       files,
       etags: etags.map(unquoteEtag),
       ...(generation ? { generation } : {}),
       ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
+      shape: tableShape(meta),
       spark: {
         create: sp.create(),
+        ...evolve(sp),
         load: s.load,
         dedupe: s.dedupe,
         guard: s.guard,
@@ -206,6 +227,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       const m = my.batch([], generation);
       entry.mysql = {
         create: my.create(),
+        ...evolve(my),
         load: m.load,
         stage: { fromView: sp.relations.changes, table: my.name("staging"), columns: m.changes.columns },
         apply: [...my.expire(cutoff), ...m.guard, ...m.merge],

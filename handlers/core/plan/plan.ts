@@ -37,6 +37,11 @@ export { defaultTableNames, type Generation, type TableNames };
 export interface BatchFile {
   /** Where the executor reads it: a local path (DuckDB) or an s3:// URI (Spark). */
   uri: string;
+  /**
+   * The file's column names when known (from its footer): a file written before a column was added lacks it, and its
+   * rows then read NULL there. Absent: the file has every column of the metadata.
+   */
+  columns?: readonly string[];
 }
 
 /** The statements of one batch for one table, in execution order. */
@@ -239,7 +244,12 @@ export class TablePlan {
         const load = LOAD_FILE.exec(f.uri);
         const loadCounter = load ? parseInt(load[1], 16) : 0;
         if (loadCounter >= ROW_IDENTITY_STRIDE) throw new Error(`${f.uri}: full-load file counter too large`);
-        return { uri: f.uri, order: i + 1, loadCounter };
+        return {
+          uri: f.uri,
+          order: i + 1,
+          loadCounter,
+          ...(f.columns && { columns: new Set(f.columns.map((c) => c.toLowerCase())) }),
+        };
       });
     const raw = `CAST(${this.q("cdc_seq")} AS ${d.bookkeepingType("_cdc_seq")})`;
     // Rows of a LOAD file are full-load rows, whatever their cdc_seq holds (validation checks it in CDC files only).
@@ -250,7 +260,10 @@ export class TablePlan {
       `ELSE lpad(coalesce(nullif(trim(${raw}), ''), '0'), ${SEQ_WIDTH}, '0') END`;
     return d.readFiles(sources, (e) =>
       [
-        ...this.meta.columns.map((c) => `CAST(${this.q(c.name)} AS ${d.columnType(c)}) AS ${this.q(c.name)}`),
+        ...this.meta.columns.map((c) => {
+          const read = !e.columns || e.columns.has(c.name.toLowerCase()) ? this.q(c.name) : "NULL";
+          return `CAST(${read} AS ${d.columnType(c)}) AS ${this.q(c.name)}`;
+        }),
         `upper(CAST(${this.q(DMS_OP)} AS ${d.bookkeepingType("_cdc_op")})) AS ${this.q("_cdc_op")}`,
         `${seq(e)} AS ${this.q("_cdc_seq")}`,
         `CAST(${this.q("cdc_timestamp")} AS ${d.bookkeepingType("_cdc_timestamp")}) AS ${this.q("_cdc_timestamp")}`,

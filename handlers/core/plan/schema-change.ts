@@ -17,6 +17,7 @@
  * the column is among them (DuckDB says `IF NOT EXISTS` itself). MySQL gets one ALTER per table (one rebuild, and
  * atomic in InnoDB, so its first added column tells whether all of it ran).
  */
+import { z } from "zod";
 import { targetTypes } from "../../../metadata/dms-types";
 import type { ColumnMetadata } from "../../../metadata/format";
 import {
@@ -31,6 +32,10 @@ import { literal, type Dialect } from "./dialect";
 import type { TableNames } from "./names";
 
 /** One DDL statement, skipped when `unless.probe` lists `unless.column` among the table's columns. */
+export const schemaStatementSchema = z.strictObject({
+  sql: z.string().min(1),
+  unless: z.strictObject({ probe: z.string().min(1), column: z.string().min(1) }).optional(),
+});
 export interface SchemaStatement {
   sql: string;
   unless?: {

@@ -40,6 +40,57 @@ class RecordingEngine(object):
         self.calls.append(("mysql-transaction", list(sqls)))
 
 
+class SchemaChangeStepsTest(unittest.TestCase):
+    """Schema changes (manifest `evolve`) run after create and before the batch is read; an ADD whose column the
+    probe lists already is skipped, so a re-run of the manifest adds nothing twice."""
+
+    def table(self):
+        add = {"sql": "ALTER TABLE t ADD COLUMNS (note string)", "unless": {"probe": "DESCRIBE TABLE t", "column": "Note"}}
+        return {
+            "table": "dbo.t",
+            "spark": {
+                "create": ["CREATE t"], "evolve": [add, {"sql": "ALTER TABLE t ALTER COLUMN id TYPE bigint"}],
+                "load": ["LOAD"], "dedupe": ["DEDUPE"], "guard": [], "summary": "S", "merge": [], "expire": [], "cleanup": [],
+            },
+            "mysql": {
+                "create": ["CREATE m"], "evolve": [{"sql": "ALTER TABLE m ADD COLUMN note TEXT", "unless": {"probe": "P", "column": "note"}}],
+                "load": ["TRUNCATE"], "stage": {"fromView": "v", "table": "m__staging", "columns": ["id"]}, "apply": ["A"],
+            },
+        }
+
+    def engine(self, spark_columns, mysql_columns):
+        engine = RecordingEngine()
+        engine.spark_columns = lambda probe: (engine.calls.append(("probe", probe)), spark_columns)[1]
+        engine.mysql_columns = lambda probe: (engine.calls.append(("probe", probe)), mysql_columns)[1]
+        return engine
+
+    def test_runs_the_changes_between_create_and_the_read(self):
+        engine = self.engine(["id", "# Partitioning"], ["id"])
+        apply_changes.run_steps(apply_changes.table_steps(self.table()), engine)
+        self.assertEqual(
+            engine.calls[:9],
+            [
+                ("spark", "CREATE t"),
+                ("probe", "DESCRIBE TABLE t"),
+                ("spark", "ALTER TABLE t ADD COLUMNS (note string)"),
+                ("spark", "ALTER TABLE t ALTER COLUMN id TYPE bigint"),
+                ("spark", "LOAD"),
+                ("spark", "DEDUPE"),
+                ("mysql", "CREATE m"),
+                ("probe", "P"),
+                ("mysql", "ALTER TABLE m ADD COLUMN note TEXT"),
+            ],
+        )
+
+    def test_skips_an_add_whose_column_is_there_whatever_its_case(self):
+        engine = self.engine(["id", "note"], ["ID", "NOTE"])
+        apply_changes.run_steps(apply_changes.table_steps(self.table()), engine)
+        ran = [c[1] for c in engine.calls if c[0] in ("spark", "mysql")]
+        self.assertNotIn("ALTER TABLE t ADD COLUMNS (note string)", ran)
+        self.assertNotIn("ALTER TABLE m ADD COLUMN note TEXT", ran)
+        self.assertIn("ALTER TABLE t ALTER COLUMN id TYPE bigint", ran)
+
+
 class ParseArgsTest(unittest.TestCase):
     def test_reads_glue_style_arguments(self):
         args = apply_changes.parse_args(

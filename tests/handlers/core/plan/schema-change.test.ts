@@ -3,6 +3,9 @@
  * change (idempotently: a re-run adds nothing twice), keep their rows with the new columns NULL, then hold values only
  * the new shape fits; incompatible changes produce no DDL. Spark + Iceberg: schema-change.spark.test.ts.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
 import { duckdb, mariadb, spark } from "../../../../handlers/core/plan/dialect";
@@ -97,6 +100,54 @@ describe("schema change on DuckDB", () => {
       { id: "1", name: "abc", note: null, flag: null },
       { id: "9223372036854775807", name: null, note: "n", flag: true },
     ]);
+  });
+});
+
+describe("a batch of old- and new-shape files on DuckDB", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-schema-files-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("applies after the schema change, the old file's rows with the new columns NULL", async () => {
+    const conn = await (await DuckDBInstance.create(":memory:")).connect();
+    try {
+      // DMS files: Op, cdc_timestamp, cdc_seq, then the source columns of the shape they were written in.
+      const old = path.join(dir, "20240101-000000001.parquet");
+      const now = path.join(dir, "20240101-000000002.parquet");
+      const dms = "'I' AS Op, '2024-01-01 00:00:00' AS cdc_timestamp";
+      await conn.run(
+        `COPY (SELECT ${dms}, '${"1".padStart(35, "0")}' AS cdc_seq, 1::INTEGER AS id, 'old' AS name, 2::INTEGER AS qty, 3.25::DECIMAL(10,2) AS price, 0.5::FLOAT AS ratio) TO '${old}' (FORMAT parquet)`,
+      );
+      await conn.run(
+        `COPY (SELECT ${dms}, '${"2".padStart(35, "0")}' AS cdc_seq, 5000000000::BIGINT AS id, 'new' AS name, 7::BIGINT AS qty, 1.5::DECIMAL(14,2) AS price, 0.25::DOUBLE AS ratio, 'hello' AS note, true AS flag) TO '${now}' (FORMAT parquet)`,
+      );
+      for (const sql of new TablePlan(BEFORE, duckdb).create()) await conn.run(sql);
+      const plan = new TablePlan(AFTER, duckdb);
+      await runSchemaStatements(
+        schemaChangePlan(plan, tableShape(BEFORE)).statements,
+        (sql) => conn.run(sql),
+        async () => [],
+      );
+      const oldColumns = ["Op", "cdc_timestamp", "cdc_seq", ...BEFORE.columns.map((c) => c.name)];
+      const newColumns = ["Op", "cdc_timestamp", "cdc_seq", ...AFTER.columns.map((c) => c.name)];
+      const b = plan.batch([
+        { uri: old, columns: oldColumns },
+        { uri: now, columns: newColumns },
+      ]);
+      for (const sql of [...plan.create(), ...b.load, ...b.dedupe, ...b.guard, ...b.merge, ...b.cleanup]) await conn.run(sql);
+      const rows = (
+        await conn.runAndReadAll("SELECT id::VARCHAR AS id, name, qty::VARCHAR AS qty, note, flag FROM dbo__evolving ORDER BY id")
+      ).getRowObjectsJson();
+      expect(rows).toEqual([
+        { id: "1", name: "old", qty: "2", note: null, flag: null },
+        { id: "5000000000", name: "new", qty: "7", note: "hello", flag: true },
+      ]);
+      // A batch of old-shape files only: the new columns exist in no file and read NULL.
+      const only = plan.batch([{ uri: old, columns: oldColumns }]);
+      expect(only.load[0]).toContain('CAST(NULL AS VARCHAR) AS "note"');
+      for (const sql of [...only.load, ...only.dedupe, ...only.guard, ...only.merge, ...only.cleanup]) await conn.run(sql);
+    } finally {
+      conn.closeSync();
+    }
   });
 });
 

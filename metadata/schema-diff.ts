@@ -10,8 +10,8 @@
  * poller (the applied shape kept in its state) all classify with this module.
  */
 import { z } from "zod";
-import { DMS_TYPES, targetTypes, type DmsColumnType, type DmsType } from "./dms-types";
-import { tableId, type ColumnMetadata, type TableMetadata } from "./format";
+import { targetTypes, type DmsColumnType, type DmsType } from "./dms-types";
+import { columnSchema, tableId, type ColumnMetadata, type TableMetadata } from "./format";
 
 /** A column as far as the targets are concerned: what its target types and DDL derive from. */
 export type ColumnShape = Pick<ColumnMetadata, "name" | "dmsType" | "length" | "precision" | "scale" | "nullable">;
@@ -21,57 +21,40 @@ export type ColumnShape = Pick<ColumnMetadata, "name" | "dmsType" | "length" | "
  * (the run manifest, the poller's state), so the next change is classified against what the targets hold.
  */
 export const tableShapeSchema = z.strictObject({
-  columns: z.array(
-    z.strictObject({
-      name: z.string().min(1),
-      dmsType: z.enum(DMS_TYPES),
-      length: z.number().int().positive().optional(),
-      precision: z.number().int().positive().optional(),
-      scale: z.number().int().min(0).optional(),
-      nullable: z.boolean(),
-    }),
-  ),
+  columns: z.array(columnSchema.pick({ name: true, dmsType: true, length: true, precision: true, scale: true, nullable: true })),
   primaryKey: z.array(z.string()),
 });
 export type TableShape = z.infer<typeof tableShapeSchema>;
 
-export const CHANGE_KINDS = [
+/** Every kind of change, and whether the targets can follow it. */
+const FOLLOWS = {
   /** Compatible: a new table (created by the plan's CREATE TABLE IF NOT EXISTS). */
-  "add-table",
+  "add-table": true,
   /** Compatible: the table is no longer replicated; its target tables stay as they are. */
-  "remove-table",
+  "remove-table": true,
   /** Compatible: a new column; rows already in the target read NULL in it. */
-  "add-column",
+  "add-column": true,
   /** Compatible: a longer string/binary, or more fractional digits of a datetime. */
-  "widen",
+  widen: true,
   /** Compatible: a wider integer, float → double, or a decimal's precision raised with the same scale. */
-  "promote",
+  promote: true,
   /** Compatible, no DDL: a NOT NULL column now admits NULL (target columns other than the key admit NULL already). */
-  "drop-not-null",
+  "drop-not-null": true,
   /** Compatible, no DDL: the metadata says something else, but every target type stays the same. */
-  "same-target-type",
+  "same-target-type": true,
   /** Incompatible: the column is gone (or renamed: seen as a drop and an add). */
-  "drop-column",
+  "drop-column": false,
   /** Incompatible: a shorter string, a smaller integer or decimal, double → float, fewer fractional digits. */
-  "narrow",
+  narrow: false,
   /** Incompatible: another kind of type (or a decimal's scale changed). */
-  "retype",
+  retype: false,
   /** Incompatible: the primary key's columns or their order changed. */
-  "key-change",
+  "key-change": false,
   /** Incompatible: a column that admitted NULL is now NOT NULL; rows in the target may hold NULL there. */
-  "set-not-null",
-] as const;
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
-
-const COMPATIBLE: ReadonlySet<ChangeKind> = new Set([
-  "add-table",
-  "remove-table",
-  "add-column",
-  "widen",
-  "promote",
-  "drop-not-null",
-  "same-target-type",
-]);
+  "set-not-null": false,
+} as const;
+export type ChangeKind = keyof typeof FOLLOWS;
+export const CHANGE_KINDS = Object.keys(FOLLOWS) as ChangeKind[];
 
 /** One change of one table (and column, for column changes). */
 export interface SchemaChange {
@@ -181,7 +164,7 @@ export function describeChange(c: SchemaChange): string {
 
 function change(table: string, kind: ChangeKind, rest: Omit<SchemaChange, "table" | "kind" | "compatible"> = {}): SchemaChange {
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  return { table, kind, compatible: COMPATIBLE.has(kind), ...defined };
+  return { table, kind, compatible: FOLLOWS[kind], ...defined };
 }
 
 /** The changes of one column present in both versions (none when nothing the targets see differs). */

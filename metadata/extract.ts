@@ -6,7 +6,7 @@ import type { Engine } from "./engines";
 import { UserError } from "../src/errors";
 import { targetTypes } from "./dms-types";
 import { serializeMetadata, tableId, type ColumnMetadata, type ExcludedColumn, type TableMetadata } from "./format";
-import { mapSourceType, type SourceColumnType } from "./type-mapping";
+import { isLob, lobKeyReason, lobReason, mapSourceType, type SourceColumnType, type TypeMapping } from "./type-mapping";
 
 /** One column as an engine module reads it from its catalog. */
 export interface CatalogColumn extends SourceColumnType {
@@ -47,10 +47,11 @@ export function catalogToTables(engine: Engine, catalog: Catalog): TableMetadata
   }
   return [...byTable.keys()].sort().map((id) => {
     const cols = byTable.get(id)!.sort((a, b) => a.ordinal - b.ordinal);
+    const primaryKey = (keys.get(id) ?? []).sort((a, b) => a.position - b.position).map((k) => k.column);
     const columns: ColumnMetadata[] = [];
     const excluded: ExcludedColumn[] = [];
     for (const c of cols) {
-      const mapped = mapSourceType(engine, c);
+      const mapped = keyedMapping(mapSourceType(engine, c), primaryKey, c.name);
       if ("excluded" in mapped) {
         excluded.push({ name: c.name, ordinal: c.ordinal, sourceType: c.sourceType, reason: mapped.excluded });
       } else {
@@ -65,6 +66,7 @@ export function catalogToTables(engine: Engine, catalog: Catalog): TableMetadata
           ...(t.scale !== undefined && { scale: t.scale }),
           nullable: c.nullable,
           parquet: targetTypes(t).parquet,
+          ...(isLob(t.dmsType) && { lob: true as const }),
         });
       }
     }
@@ -73,7 +75,6 @@ export function catalogToTables(engine: Engine, catalog: Catalog): TableMetadata
         `${id}: no column AWS DMS can replicate (${excluded.map((e) => `${e.name}: ${e.sourceType}`).join(", ")}); leave it out with --exclude ${id}`,
       );
     }
-    const primaryKey = (keys.get(id) ?? []).sort((a, b) => a.position - b.position).map((k) => k.column);
     const replicated = new Set(columns.map((c) => c.name));
     const lostKey = primaryKey.filter((k) => !replicated.has(k));
     if (lostKey.length > 0) {
@@ -84,6 +85,17 @@ export function catalogToTables(engine: Engine, catalog: Catalog): TableMetadata
     }
     return { schema: cols[0].schema, table: cols[0].table, columns, primaryKey, excluded };
   });
+}
+
+/**
+ * DMS replicates LOBs only for tables with a primary key, and never as part of that key: in a keyless table a LOB
+ * column keeps its exclusion, and a LOB key column is excluded (which then refuses the table, see the key check).
+ */
+function keyedMapping(mapped: TypeMapping, primaryKey: readonly string[], column: string): TypeMapping {
+  if ("excluded" in mapped || !isLob(mapped.replicated.dmsType)) return mapped;
+  if (primaryKey.includes(column)) return { excluded: lobKeyReason(mapped.replicated.dmsType) };
+  if (primaryKey.length === 0) return { excluded: lobReason(mapped.replicated.dmsType) };
+  return mapped;
 }
 
 /**

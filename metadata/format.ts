@@ -47,6 +47,11 @@ export const columnSchema = z.strictObject({
   scale: z.number().int().min(0).optional(),
   nullable: z.boolean(),
   parquet: parquetTypeSchema,
+  /**
+   * A large object (DMS BLOB/CLOB/NCLOB): DMS carries it through the task's LOB settings, so in limited LOB mode a value
+   * longer than `LobMaxSize` arrives cut; validation flags values that reach the limit. Absent for every other column.
+   */
+  lob: z.literal(true).optional(),
 });
 export type ColumnMetadata = z.infer<typeof columnSchema>;
 

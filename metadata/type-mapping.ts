@@ -1,7 +1,8 @@
 /**
  * The engine-specific half of the type mapping: a source column type → the AWS DMS data type DMS gives it, following
  * the "Source data types for <engine>" tables of the AWS DMS user guide (CHAP_Source.SQLServer / .MySQL / .PostgreSQL
- * / .Oracle). LOBs and types DMS does not support become exclusions with a reason, never a silent drop. The
+ * / .Oracle). Types DMS does not support become exclusions with a reason, never a silent drop; LOBs map to their DMS
+ * LOB type here and are excluded only for tables without a primary key (`extract.ts`), as DMS itself does. The
  * engine-independent half (DMS type → Parquet, Glue, MySQL, DuckDB) is `dms-types.ts`.
  */
 import type { Engine } from "./engines";
@@ -37,7 +38,6 @@ const MYSQL_TIME_LENGTH = 17;
 const MAX_NUMERIC_PRECISION = 38;
 
 const dms = (dmsType: DmsType, sizing: Omit<DmsColumnType, "dmsType"> = {}): TypeMapping => {
-  if (LOBS.has(dmsType)) return { excluded: lobReason(dmsType) };
   const replicated: DmsColumnType = { dmsType };
   // Sizing travels only where the DMS type carries it, so metadata never shows a meaningless number. A TIME column's
   // length is that of the string it travels as (see `targetTypes`).
@@ -50,9 +50,22 @@ const unsupported = (t: SourceColumnType, engine: string): TypeMapping => ({
   excluded: `${t.sourceType}: not a data type AWS DMS supports for ${engine} sources`,
 });
 
-/** Why a LOB column is not replicated: shown in reviews of the metadata and in validation messages. */
+/** True for the DMS large-object types, which DMS replicates through its LOB settings (limited or full LOB mode). */
+export function isLob(dmsType: DmsType): boolean {
+  return LOBS.has(dmsType);
+}
+
+/**
+ * Why a LOB column of a table without a primary key is not replicated: DMS looks LOBs up by key, so it replicates
+ * them only for keyed tables. Shown in reviews of the metadata and in validation messages.
+ */
 export function lobReason(dmsType: DmsType): string {
-  return `LOB (DMS ${dmsType}): replicated only with LOB support enabled on the task and only for tables with a primary key; excluded`;
+  return `LOB (DMS ${dmsType}): AWS DMS replicates LOBs only for tables with a primary key; excluded`;
+}
+
+/** Why a LOB primary-key column cannot be replicated: DMS looks LOBs up by the key, so the key itself cannot be one. */
+export function lobKeyReason(dmsType: DmsType): string {
+  return `LOB (DMS ${dmsType}): AWS DMS cannot replicate a LOB that is part of the primary key; excluded`;
 }
 
 /** The DMS type of a source column, or why it is excluded. */

@@ -14,12 +14,7 @@ describe("dmsTableMappings", () => {
       "include-sales.EventLog",
       "include-sales.OrderLine",
       "add-cdc_seq",
-      "remove-dbo.Everything.Notes",
-      "remove-dbo.Everything.Photo",
-      "remove-dbo.Everything.Doc",
-      "remove-dbo.Everything.Place",
       "remove-dbo.Everything.Anything",
-      "remove-dbo.Everything.Old",
       "time-as-string-dbo.Everything.At",
     ]);
     expect(rules[1]).toEqual({
@@ -42,11 +37,11 @@ describe("dmsTableMappings", () => {
       "data-type": { type: "string", length: 50 },
     });
     expect(rules[4]).toEqual({
-      "rule-id": ruleId("remove-dbo.Everything.Notes"),
-      "rule-name": "remove-dbo.Everything.Notes",
+      "rule-id": ruleId("remove-dbo.Everything.Anything"),
+      "rule-name": "remove-dbo.Everything.Anything",
       "rule-type": "transformation",
       "rule-target": "column",
-      "object-locator": { "schema-name": "dbo", "table-name": "Everything", "column-name": "Notes" },
+      "object-locator": { "schema-name": "dbo", "table-name": "Everything", "column-name": "Anything" },
       "rule-action": "remove-column",
     });
   });

@@ -26,9 +26,50 @@ const orders = (): TableMetadata[] =>
 describe("catalogToTables", () => {
   it("orders columns by ordinal, whatever order the catalog returned them in", () => {
     const [t] = orders();
-    expect(t.columns.map((c) => c.name)).toEqual(["id", "total"]);
-    expect(t.excluded.map((c) => c.name)).toEqual(["note"]);
+    expect(t.columns.map((c) => c.name)).toEqual(["id", "total", "note"]);
     expect(t.primaryKey).toEqual(["id"]);
+  });
+
+  it("replicates a LOB column of a keyed table, marked as a LOB with the Parquet type DMS writes", () => {
+    const [t] = orders();
+    expect(t.excluded).toEqual([]);
+    expect(t.columns[2]).toEqual({
+      name: "note",
+      ordinal: 3,
+      sourceType: "text",
+      dmsType: "NCLOB",
+      nullable: true,
+      parquet: { physical: "BYTE_ARRAY", logical: { type: "STRING" } },
+      lob: true,
+    });
+    expect(t.columns.slice(0, 2).every((c) => c.lob === undefined)).toBe(true);
+  });
+
+  it("keeps a keyless table's LOB columns excluded, with the reason", () => {
+    const keyless: Catalog = {
+      columns: [
+        { schema: "public", table: "log", name: "at", ordinal: 1, sourceType: "date", nullable: false },
+        { schema: "public", table: "log", name: "body", ordinal: 2, sourceType: "bytea", nullable: true },
+        { schema: "public", table: "log", name: "tags", ordinal: 3, sourceType: "text", isArray: true, nullable: true },
+      ],
+      primaryKeys: [],
+    };
+    const [t] = catalogToTables("postgres", keyless);
+    expect(t.columns.map((c) => c.name)).toEqual(["at"]);
+    expect(t.excluded).toEqual([
+      {
+        name: "body",
+        ordinal: 2,
+        sourceType: "bytea",
+        reason: "LOB (DMS BLOB): AWS DMS replicates LOBs only for tables with a primary key; excluded",
+      },
+      {
+        name: "tags",
+        ordinal: 3,
+        sourceType: "text",
+        reason: "LOB (DMS NCLOB): AWS DMS replicates LOBs only for tables with a primary key; excluded",
+      },
+    ]);
   });
 
   it("refuses a table with no column DMS can replicate, naming the flag that leaves it out", () => {

@@ -36,6 +36,7 @@ describe("glueTableInput", () => {
       { Name: "account_id", Type: "string", Comment: "account_id: uuid (DMS STRING), not null" },
       { Name: "email", Type: "string", Comment: "email: character varying (DMS WSTRING), not null" },
       { Name: "phone", Type: "string", Comment: "phone: character varying (DMS WSTRING)" },
+      { Name: "preferences", Type: "string", Comment: "preferences: jsonb (DMS NCLOB)" },
       { Name: "opted_in", Type: "string", Comment: "opted_in: boolean (DMS STRING), not null" },
       { Name: "updated_at", Type: "timestamp", Comment: "updated_at: timestamp without time zone (DMS DATETIME), not null" },
       // Athena has no TIME: the text DMS writes for it (change-data-type rule), which the comment says.

@@ -118,7 +118,7 @@ describe("readMetadataDir errors name the file and the field", () => {
       j.columns[0].comment = "x";
     });
     expect(readError()).toBe(
-      `${tablesFile("public.orders")}: columns[0].comment: unknown field; expected one of name, ordinal, sourceType, dmsType, length, precision, scale, nullable, parquet`,
+      `${tablesFile("public.orders")}: columns[0].comment: unknown field; expected one of name, ordinal, sourceType, dmsType, length, precision, scale, nullable, parquet, lob`,
     );
   });
 

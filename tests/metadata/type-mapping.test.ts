@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Engine } from "../../src/config";
-import { lobReason, mapSourceType, type SourceColumnType, type TypeMapping } from "../../metadata/type-mapping";
+import { isLob, mapSourceType, type SourceColumnType, type TypeMapping } from "../../metadata/type-mapping";
 
 type Row = [sourceType: string, input: Omit<SourceColumnType, "sourceType">, expected: TypeMapping];
 const r = (dmsType: string, sizing: Record<string, number> = {}): TypeMapping => ({ replicated: { dmsType, ...sizing } as any });
-const lob = (dmsType: "BLOB" | "CLOB" | "NCLOB"): TypeMapping => ({ excluded: lobReason(dmsType) });
+// LOBs map to their DMS LOB type; only a table without a primary key excludes them (extract.test.ts).
+const lob = (dmsType: "BLOB" | "CLOB" | "NCLOB"): TypeMapping => ({ replicated: { dmsType } });
 
 // Each row follows the AWS DMS user guide's "Source data types for <engine>" table.
 const SQLSERVER: Row[] = [
@@ -227,8 +228,8 @@ describe.each(Object.entries(TABLES) as Array<[Engine, [Row[], Row[]]]>)("%s sou
   });
 });
 
-it("LOB exclusions say why and that the column is left out", () => {
-  expect(lobReason("NCLOB")).toBe(
-    "LOB (DMS NCLOB): replicated only with LOB support enabled on the task and only for tables with a primary key; excluded",
-  );
+it("knows the DMS LOB types, which the LOB settings and validation treat apart", () => {
+  expect(["BLOB", "CLOB", "NCLOB"].every((t) => isLob(t as "BLOB"))).toBe(true);
+  expect(isLob("WSTRING")).toBe(false);
+  expect(isLob("BYTES")).toBe(false);
 });

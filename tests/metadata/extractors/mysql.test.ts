@@ -83,7 +83,7 @@ db.describe("MySQL extractor against MariaDB", () => {
     expect(r.stderr.split("\n")).toEqual([
       `reading the mysql catalog at ${hostPort(db.url())}/cdc_meta_mysql`,
       "  cdc_meta_mysql.event_log: 2 columns, 1 excluded (details), no primary key: published as an append-only change log",
-      "  cdc_meta_mysql.everything: 28 columns, 3 excluded (doc, uid, big_blob), primary key (id)",
+      "  cdc_meta_mysql.everything: 30 columns, 1 excluded (uid), primary key (id)",
       "  cdc_meta_mysql.order_lines: 3 columns, primary key (line_no, order_id)",
     ]);
     const { source, tables } = readMetadataDir(out);
@@ -91,16 +91,20 @@ db.describe("MySQL extractor against MariaDB", () => {
     expect(source.tables).toEqual(["cdc_meta_mysql.event_log", "cdc_meta_mysql.everything", "cdc_meta_mysql.order_lines"]);
 
     const everything = tables.find((t) => t.table === "everything")!;
-    expect(everything.columns.map((c) => [c.name, c.sourceType, c.dmsType, pick(c), c.nullable])).toEqual(EVERYTHING);
+    const notLob = everything.columns.filter((c) => c.lob === undefined);
+    expect(notLob.map((c) => [c.name, c.sourceType, c.dmsType, pick(c), c.nullable])).toEqual(EVERYTHING);
     expect(everything.columns.map((c) => c.ordinal)).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 25, 26, 27, 28, 30, 31,
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31,
+    ]);
+    // A keyed table replicates its LOBs: JSON (LONGTEXT in MariaDB) as a string, LONGBLOB as binary.
+    expect(everything.columns.filter((c) => c.lob === true).map((c) => [c.name, c.sourceType, c.dmsType, c.parquet])).toEqual([
+      ["doc", "longtext", "NCLOB", { physical: "BYTE_ARRAY", logical: { type: "STRING" } }],
+      ["big_blob", "longblob", "BLOB", { physical: "BYTE_ARRAY" }],
     ]);
     expect(everything.primaryKey).toEqual(["id"]);
     // MariaDB stores JSON as LONGTEXT (its catalog says so) and has a native UUID type DMS does not document.
     expect(everything.excluded).toEqual([
-      { name: "doc", ordinal: 23, sourceType: "longtext", reason: lobReason("NCLOB") },
       { name: "uid", ordinal: 24, sourceType: "uuid", reason: "uuid: not a data type AWS DMS supports for MySQL sources" },
-      { name: "big_blob", ordinal: 29, sourceType: "longblob", reason: lobReason("BLOB") },
     ]);
     expect(everything.columns.find((c) => c.name === "id")!.parquet).toEqual({
       physical: "INT64",
@@ -123,7 +127,7 @@ db.describe("MySQL extractor against MariaDB", () => {
     });
     expect(tables.find((t) => t.table === "event_log")).toMatchObject({
       primaryKey: [],
-      excluded: [{ name: "details", sourceType: "mediumtext" }],
+      excluded: [{ name: "details", sourceType: "mediumtext", reason: lobReason("NCLOB") }],
     });
   });
 

@@ -52,10 +52,10 @@ describe("Oracle extractor over recorded ALL_TAB_COLS / ALL_CONSTRAINTS result s
     expect(column("ORDERS", "TOKEN")).toMatchObject({ sourceType: "raw", dmsType: "BYTES", length: 16 });
   });
 
-  it("excludes LOBs, spatial, virtual and unsupported columns with a reason", () => {
+  it("replicates a keyed table's LOBs; excludes a keyless table's LOBs, virtual and unsupported columns with a reason", () => {
+    expect(column("ORDERS", "DETAILS")).toMatchObject({ sourceType: "clob", dmsType: "CLOB", lob: true });
+    expect(column("ORDERS", "SHAPE")).toMatchObject({ sourceType: "sdo_geometry", dmsType: "BLOB", lob: true });
     expect(table("ORDERS").excluded).toEqual([
-      { name: "DETAILS", ordinal: 16, sourceType: "clob", reason: lobReason("CLOB") },
-      { name: "SHAPE", ordinal: 17, sourceType: "sdo_geometry", reason: lobReason("BLOB") },
       {
         name: "TOTAL_WITH_TAX",
         ordinal: 18,

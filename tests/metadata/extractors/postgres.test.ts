@@ -79,7 +79,7 @@ db.describe("PostgreSQL extractor against PostgreSQL 15", () => {
     expect(r.stderr.split("\n")).toEqual([
       `reading the postgres catalog at ${new URL(db.url()).hostname}:${new URL(db.url()).port || 5432}/cdc_meta_postgres`,
       "  public.event_log: 3 columns, 1 excluded (payload), no primary key: published as an append-only change log",
-      "  public.everything: 25 columns, 5 excluded (body, doc, docb, raw, tags), primary key (id)",
+      "  public.everything: 30 columns, primary key (id)",
       "  sales.order_lines: 3 columns, primary key (line_no, order_id)",
     ]);
     const { source, tables } = readMetadataDir(out);
@@ -87,13 +87,19 @@ db.describe("PostgreSQL extractor against PostgreSQL 15", () => {
     expect(source.tables).toEqual(["public.event_log", "public.everything", "sales.order_lines"]);
 
     const everything = tables.find((t) => t.table === "everything")!;
-    expect(everything.columns.map((c) => [c.name, c.sourceType, c.dmsType, pick(c), c.nullable])).toEqual(EVERYTHING);
-    expect(everything.excluded).toEqual([
-      { name: "body", ordinal: 14, sourceType: "text", reason: lobReason("NCLOB") },
-      { name: "doc", ordinal: 23, sourceType: "json", reason: lobReason("NCLOB") },
-      { name: "docb", ordinal: 24, sourceType: "jsonb", reason: lobReason("NCLOB") },
-      { name: "raw", ordinal: 26, sourceType: "bytea", reason: lobReason("BLOB") },
-      { name: "tags", ordinal: 28, sourceType: "text[]", reason: lobReason("NCLOB") },
+    const notLob = everything.columns.filter((c) => c.lob === undefined);
+    expect(notLob.map((c) => [c.name, c.sourceType, c.dmsType, pick(c), c.nullable])).toEqual(EVERYTHING);
+    // A keyed table replicates its LOBs: text, json and arrays as the strings DMS writes, bytea as binary.
+    expect(everything.excluded).toEqual([]);
+    const str = { physical: "BYTE_ARRAY", logical: { type: "STRING" } };
+    expect(
+      everything.columns.filter((c) => c.lob === true).map((c) => [c.name, c.ordinal, c.sourceType, c.dmsType, c.parquet]),
+    ).toEqual([
+      ["body", 14, "text", "NCLOB", str],
+      ["doc", 23, "json", "NCLOB", str],
+      ["docb", 24, "jsonb", "NCLOB", str],
+      ["raw", 26, "bytea", "BLOB", { physical: "BYTE_ARRAY" }],
+      ["tags", 28, "text[]", "NCLOB", str],
     ]);
     // time keeps its precision (scale) and travels as text: Spark 3.5 cannot read a Parquet TIME.
     for (const name of ["at_time", "at_time_tz"]) {
@@ -124,7 +130,7 @@ db.describe("PostgreSQL extractor against PostgreSQL 15", () => {
         { name: "who", ordinal: 2 },
         { name: "source_ip", ordinal: 5 },
       ],
-      excluded: [{ name: "payload", ordinal: 3, sourceType: "jsonb" }],
+      excluded: [{ name: "payload", ordinal: 3, sourceType: "jsonb", reason: lobReason("NCLOB") }],
     });
   });
 

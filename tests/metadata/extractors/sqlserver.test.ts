@@ -1,6 +1,5 @@
 import { catalogToTables } from "../../../metadata/extract";
 import { sqlServerCatalog } from "../../../metadata/extractors/sqlserver";
-import { lobReason } from "../../../metadata/type-mapping";
 import { SQLSERVER_COLUMNS, SQLSERVER_KEYS } from "../fixtures/sqlserver-catalog";
 
 const tables = catalogToTables("sqlserver", sqlServerCatalog(SQLSERVER_COLUMNS, SQLSERVER_KEYS));
@@ -78,29 +77,32 @@ describe("SQL Server extractor over recorded sys.* result sets", () => {
     ]);
   });
 
-  it("excludes (max) types, LOBs, spatial and unsupported types with a reason, in ordinal order", () => {
+  it("replicates the (max) types, LOBs and spatial types of a keyed table as LOBs; excludes unsupported types with a reason", () => {
     expect(table("dbo.Everything").excluded).toEqual([
-      { name: "Notes", ordinal: 17, sourceType: "nvarchar", reason: lobReason("NCLOB") },
-      { name: "Photo", ordinal: 20, sourceType: "varbinary", reason: lobReason("BLOB") },
-      { name: "Doc", ordinal: 22, sourceType: "xml", reason: lobReason("NCLOB") },
-      { name: "Place", ordinal: 23, sourceType: "geography", reason: lobReason("CLOB") },
       {
         name: "Anything",
         ordinal: 25,
         sourceType: "sql_variant",
         reason: "sql_variant: not a data type AWS DMS supports for SQL Server sources",
       },
-      { name: "Old", ordinal: 26, sourceType: "text", reason: lobReason("CLOB") },
     ]);
     expect(table("dbo.Everything").columns.map((c) => c.ordinal)).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 21, 24,
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26,
+    ]);
+    const lobs = table("dbo.Everything").columns.filter((c) => c.lob === true);
+    expect(lobs.map((c) => [c.name, c.sourceType, c.dmsType, c.parquet.logical?.type ?? c.parquet.physical])).toEqual([
+      ["Notes", "nvarchar", "NCLOB", "STRING"],
+      ["Photo", "varbinary", "BLOB", "BYTE_ARRAY"],
+      ["Doc", "xml", "NCLOB", "STRING"],
+      ["Place", "geography", "CLOB", "STRING"],
+      ["Old", "text", "CLOB", "STRING"],
     ]);
   });
 
   it("refuses a table whose key column cannot be replicated", () => {
     const keys = [...SQLSERVER_KEYS, { schema_name: "dbo", table_name: "Everything", column_name: "Notes", key_ordinal: 2 }];
     expect(() => catalogToTables("sqlserver", sqlServerCatalog(SQLSERVER_COLUMNS, keys))).toThrow(
-      /^dbo\.Everything: primary-key column Notes is excluded from replication \(LOB \(DMS NCLOB\).*leave it out with --exclude dbo\.Everything$/,
+      /^dbo\.Everything: primary-key column Notes is excluded from replication \(LOB \(DMS NCLOB\): AWS DMS cannot replicate a LOB that is part of the primary key.*leave it out with --exclude dbo\.Everything$/,
     );
   });
 });

@@ -26,6 +26,34 @@ export const DMS_ENGINE: Record<Engine, string> = {
 /** The timestamp column DMS adds to every file (DESIGN §4). */
 export const TIMESTAMP_COLUMN = "cdc_timestamp";
 
+/** The task's LOB mode: `limited` cuts values at `maxSizeKb`; `full` carries any size, slowly. */
+export interface DmsLobSettings {
+  mode: "limited" | "full";
+  /** LobMaxSize in KB, 1–102400 (DMS's maximum, 100 MB); used in limited mode only. */
+  maxSizeKb: number;
+}
+
+/** DMS's own default LobMaxSize (KB). */
+export const DEFAULT_LOB_SETTINGS: DmsLobSettings = { mode: "limited", maxSizeKb: 32 };
+/** LobChunkSize DMS recommends for full LOB mode (KB); larger chunks can fail the task. */
+const FULL_LOB_CHUNK_KB = 64;
+
+/**
+ * The task settings' LOB keys (TargetMetadata). DMS needs exactly one of LimitedSizeLobMode and FullLobMode when
+ * SupportLobs is on; full mode needs a LobChunkSize. InlineLobMaxSize stays 0: S3 targets do not support inline LOBs.
+ */
+export function lobTaskSettings(lob: DmsLobSettings): Record<string, boolean | number> {
+  const full = lob.mode === "full";
+  return {
+    SupportLobs: true,
+    FullLobMode: full,
+    LimitedSizeLobMode: !full,
+    LobMaxSize: full ? 0 : lob.maxSizeKb,
+    LobChunkSize: full ? FULL_LOB_CHUNK_KB : 0,
+    InlineLobMaxSize: 0,
+  };
+}
+
 export interface DmsSourceArgs {
   /** Environment name; part of every DMS identifier. */
   environment: string;
@@ -53,6 +81,12 @@ export interface DmsSourceArgs {
     multiAz?: boolean;
     cdcMaxBatchIntervalSeconds: number;
     cdcMinFileSizeKb: number;
+    /**
+     * How DMS carries LOB columns (metadata columns marked `lob`). Defaults to limited LOB mode at 32 KB, DMS's own
+     * default `LobMaxSize`: fast and bulk-loaded, and validation flags any value that reaches the limit as possibly
+     * truncated. `full` never truncates but fetches each LOB piece by piece, which is much slower.
+     */
+    lob?: DmsLobSettings;
     /**
      * Stop the task at night and resume it in the morning (components/dms-schedule.ts). Off by default: only where
      * nobody needs fresh data out of hours, which is why the stack check refuses it in prod.
@@ -256,7 +290,10 @@ export class DmsSource extends pulumi.ComponentResource {
         sourceEndpointArn: source.endpointArn,
         targetEndpointArn: target.endpointArn,
         tableMappings: JSON.stringify(dmsTableMappings(args.tables)),
-        replicationTaskSettings: JSON.stringify(taskSettings),
+        replicationTaskSettings: JSON.stringify({
+          ...taskSettings,
+          TargetMetadata: { ...taskSettings.TargetMetadata, ...lobTaskSettings(args.dms.lob ?? DEFAULT_LOB_SETTINGS) },
+        }),
         startReplicationTask: true,
       },
       { parent: this, dependsOn: args.startAfter ?? [] },
@@ -320,6 +357,10 @@ function validate(name: string, args: DmsSourceArgs, resource: pulumi.Resource):
   if (!isIntIn(args.dms.allocatedStorageGb, 5, 6144)) fail("dms.allocatedStorageGb must be 5–6144");
   if (!isIntIn(args.dms.cdcMaxBatchIntervalSeconds, 1, 3600)) fail("dms.cdcMaxBatchIntervalSeconds must be 1–3600");
   if (!isIntIn(args.dms.cdcMinFileSizeKb, 1, 1048576)) fail("dms.cdcMinFileSizeKb must be 1–1048576");
+  const lob = args.dms.lob;
+  if (lob && (!["limited", "full"].includes(lob.mode) || !isIntIn(lob.maxSizeKb, 1, 102400))) {
+    fail("dms.lob needs mode limited or full and maxSizeKb 1–102400 (DMS's LobMaxSize limit, 100 MB)");
+  }
   const latency = args.latencyAlarm;
   if (latency && (!isIntIn(latency.seconds, 1, 86400) || !isIntIn(latency.minutes, 5, 1440) || latency.minutes % 5 !== 0)) {
     fail("latencyAlarm needs seconds 1–86400 and minutes 5–1440, a multiple of 5 (the alarm evaluates 5-minute periods)");

@@ -324,6 +324,32 @@ const dms = z.strictObject({
     .max(1048576)
     .default(32000)
     .describe("DMS writes a CDC file early once it reaches this size (KB)."),
+  /**
+   * Limited LOB mode at 32 KB by default: DMS's own default LobMaxSize, fast, and validation flags every value that
+   * reaches the limit as possibly truncated. Full mode never truncates but is much slower.
+   */
+  lob: z
+    .strictObject({
+      mode: z
+        .enum(["limited", "full"])
+        .default("limited")
+        .describe(
+          "`limited`: DMS carries LOB values up to `maxSizeKb` and cuts longer ones (validation flags each value that reaches the limit as possibly truncated); `full`: any size, fetched piece by piece, much slower.",
+        ),
+      maxSizeKb: z
+        .number()
+        .int()
+        .min(1)
+        .max(102400)
+        .default(32)
+        .describe(
+          "Largest LOB value DMS carries in limited mode (KB, DMS's LobMaxSize; 32 is DMS's default, 102400 its maximum).",
+        ),
+    })
+    .default({ mode: "limited", maxSizeKb: 32 })
+    .describe(
+      "How DMS replicates the LOB columns (text, json, bytea, arrays, nvarchar(max), CLOB, BLOB…) of tables with a primary key.",
+    ),
   schedule: dmsScheduleSchema
     .optional()
     .describe(

@@ -254,6 +254,35 @@ describe("DmsSource start", () => {
   });
 });
 
+describe("DmsSource LOB mode", () => {
+  const lobSettings = async (lob: DmsSourceArgs["dms"]["lob"]) => {
+    const { resources } = await declare({ dms: { ...args().dms, lob } });
+    const task = one(resources, "aws:dms/replicationTask:ReplicationTask", "sales-task");
+    return JSON.parse(task.inputs.replicationTaskSettings as string).TargetMetadata;
+  };
+
+  it("takes LobMaxSize from the stack in limited mode", async () => {
+    expect(await lobSettings({ mode: "limited", maxSizeKb: 1024 })).toMatchObject({
+      SupportLobs: true,
+      FullLobMode: false,
+      LimitedSizeLobMode: true,
+      LobMaxSize: 1024,
+      LobChunkSize: 0,
+      InlineLobMaxSize: 0,
+    });
+  });
+
+  it("switches to full LOB mode with DMS's recommended 64 KB chunks and no size limit", async () => {
+    expect(await lobSettings({ mode: "full", maxSizeKb: 32 })).toMatchObject({
+      SupportLobs: true,
+      FullLobMode: true,
+      LimitedSizeLobMode: false,
+      LobMaxSize: 0,
+      LobChunkSize: 64,
+    });
+  });
+});
+
 describe("DmsSource per engine and refusals", () => {
   it.each([
     ["mysql", "mysql"],
@@ -277,6 +306,10 @@ describe("DmsSource per engine and refusals", () => {
     [
       { tables: [] },
       "DmsSource sales: source sales has no tables in its metadata; run `cdc metadata extract` and commit metadata/sources/sales",
+    ],
+    [
+      { dms: { ...args().dms, lob: { mode: "limited" as const, maxSizeKb: 204800 } } },
+      "DmsSource sales: dms.lob needs mode limited or full and maxSizeKb 1–102400 (DMS's LobMaxSize limit, 100 MB)",
     ],
     [
       { engine: "oracle" as const },

@@ -252,8 +252,13 @@ describe("stack settings that are refused", () => {
       "unknown setting with no near match",
       (r) => (r.sources[0].dms.replicationEngine = "3.5.3"),
       [
-        "cdc:sources[0].dms.replicationEngine: unknown setting; expected one of instanceClass, allocatedStorageGb, multiAz, cdcMaxBatchIntervalSeconds, cdcMinFileSizeKb, schedule",
+        "cdc:sources[0].dms.replicationEngine: unknown setting; expected one of instanceClass, allocatedStorageGb, multiAz, cdcMaxBatchIntervalSeconds, cdcMinFileSizeKb, lob, schedule",
       ],
+    ],
+    [
+      "LOB size above DMS's LobMaxSize limit",
+      (r) => (r.sources[0].dms.lob = { mode: "limited", maxSizeKb: 204800 }),
+      ["cdc:sources[0].dms.lob.maxSizeKb: expected a number <= 102400, received 204800"],
     ],
     [
       "DMS instance class without the dms. prefix",
@@ -377,6 +382,7 @@ describe("the committed example stacks", () => {
       allocatedStorageGb: 50,
       multiAz: false,
       cdcMaxBatchIntervalSeconds: 120,
+      lob: { mode: "limited", maxSizeKb: 32 },
     });
   });
 

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { targetTypes, type DmsColumnType } from "../../metadata/dms-types";
 import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
 import { writeMetadataDir } from "../../metadata/load";
+import { isLob } from "../../metadata/type-mapping";
 
 type ColumnSpec = DmsColumnType & { name: string; nullable?: boolean; sourceType?: string };
 
@@ -28,6 +29,7 @@ export function table(schema: string, name: string, columns: ColumnSpec[], prima
       ...(c.scale !== undefined ? { scale: c.scale } : {}),
       nullable: primaryKey.includes(c.name) ? false : (c.nullable ?? true),
       parquet: targetTypes(c).parquet,
+      ...(isLob(c.dmsType) && { lob: true as const }),
     })),
   };
 }

@@ -30,6 +30,24 @@ export interface Violation {
   message: string;
 }
 
+/**
+ * Stable warning codes: findings on a file that is still valid and moves on (metrics and messages key on them).
+ * LOB_POSSIBLY_TRUNCATED: LOB values whose size reaches the task's LobMaxSize (limited LOB mode cuts longer ones).
+ */
+export const WARNING_CODES = ["LOB_POSSIBLY_TRUNCATED"] as const;
+
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export interface ValidationWarning {
+  code: WarningCode;
+  /** The metadata column the warning is about. */
+  column: string;
+  /** Values concerned. */
+  count: number;
+  /** One line naming the table and column, what was found and what to do. */
+  message: string;
+}
+
 /** The outcome for one file. */
 export interface ValidationResult {
   valid: boolean;
@@ -41,4 +59,6 @@ export interface ValidationResult {
   /** Smallest and largest cdc_seq of a CDC file; null for full-load files and files that failed before reading them. */
   minSeq: string | null;
   maxSeq: string | null;
+  /** Findings that do not make the file invalid (absent: none). */
+  warnings?: ValidationWarning[];
 }

@@ -1,5 +1,13 @@
 /** The validation core shared by the validate Lambda, `cdc validate`, `cdc replay` and the large-file Glue job. */
-export { VIOLATION_CODES, type ValidationResult, type Violation, type ViolationCode } from "./codes";
+export {
+  VIOLATION_CODES,
+  WARNING_CODES,
+  type ValidationResult,
+  type ValidationWarning,
+  type Violation,
+  type ViolationCode,
+  type WarningCode,
+} from "./codes";
 export {
   ALLOWED_OPS,
   OP_COLUMN,

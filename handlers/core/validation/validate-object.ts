@@ -8,7 +8,7 @@
  * CORRUPT_FILE naming the file. Only the reader's own failures (throttling, network) propagate, to be retried.
  */
 import * as path from "node:path";
-import type { TableMetadata } from "../../../metadata/format";
+import { tableId, type TableMetadata } from "../../../metadata/format";
 import { chunkRange } from "../parquet/chunk-fetch";
 import { summariesFromValues, type ValueRequest } from "../parquet/column-summary";
 import { reasonOf } from "../parquet/corrupt";
@@ -16,6 +16,7 @@ import { readFooter } from "../parquet/footer";
 import { fileReader, type RangeReader } from "../parquet/range-reader";
 import type { ValidationResult } from "./codes";
 import { latestCommitAt } from "./commit-time";
+import { lobTruncationWarnings } from "./lob-limit";
 import { columnsNeedingValues, resolveTable, SEQ_COLUMN, validateParquetFile, type ValueNeed } from "./rules";
 
 const valueRequest = (n: ValueNeed): ValueRequest => ({
@@ -37,6 +38,11 @@ export interface ValidateObjectOptions {
    * never hand off.
    */
   largeFileBytes?: number;
+  /**
+   * The task's LobMaxSize in bytes when it runs in limited LOB mode: LOB values that reach it are flagged as possibly
+   * truncated (lob-limit.ts). Absent (full LOB mode, or unknown): no LOB value is read.
+   */
+  lobLimitBytes?: number;
 }
 
 export interface ObjectValidation extends ValidationResult {
@@ -102,8 +108,18 @@ async function validate(opts: ValidateObjectOptions): Promise<ObjectValidation> 
     }
     const values = await summariesFromValues(reader, metadata, needs.map(valueRequest), footer.tail);
     const verdict = validateParquetFile({ key: opts.key, tables: opts.tables, metadata, values });
-    const committed = verdict.valid ? latestCommitAt(metadata) : undefined;
-    return committed === undefined ? verdict : { ...verdict, latestCommitAt: committed };
+    if (!verdict.valid) return verdict;
+    const committed = latestCommitAt(metadata);
+    const table = opts.tables.find((t) => tableId(t) === verdict.table);
+    const warnings =
+      opts.lobLimitBytes !== undefined && table
+        ? await lobTruncationWarnings({ reader, metadata, table, limitBytes: opts.lobLimitBytes, held: footer.tail })
+        : [];
+    return {
+      ...verdict,
+      ...(committed !== undefined && { latestCommitAt: committed }),
+      ...(warnings.length > 0 && { warnings }),
+    };
   } catch (err) {
     if (readFailed) throw err;
     return { ...base, rowCount, errors: [{ code: "CORRUPT_FILE", message: `${opts.key}: ${reasonOf(err)}` }] };
@@ -114,7 +130,11 @@ async function validate(opts: ValidateObjectOptions): Promise<ObjectValidation> 
  * Validates a local file exactly as the Lambda would validate the same bytes at the same key: the table comes from
  * the last three path segments (`…/<schema>/<table>/<file>.parquet`). Always a full verdict (no large-file hand-off).
  */
-export async function validateLocalFile(file: string, tables: readonly TableMetadata[]): Promise<ValidationResult> {
+export async function validateLocalFile(
+  file: string,
+  tables: readonly TableMetadata[],
+  lobLimitBytes?: number,
+): Promise<ValidationResult> {
   const key = path.resolve(file).split(path.sep).join("/");
-  return validateObject({ key, tables, reader: fileReader(file) });
+  return validateObject({ key, tables, reader: fileReader(file), lobLimitBytes });
 }

@@ -11,6 +11,7 @@ import type { TableMetadata } from "../metadata/format";
 import { argsChecker, isIntIn } from "./args";
 import { dmsLatencyAlarms, dmsTaskMetricDimensions } from "./dms-latency-alarms";
 import { DmsSchedule, type DmsScheduleWindow } from "./dms-schedule";
+import { DEFAULT_LOB_SETTINGS, lobTaskSettings, type DmsLobSettings } from "./dms-lob";
 import taskSettings from "./dms-task-settings.json";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { s3PrefixListId, vpcAddressRanges } from "./vpc-lookups";
@@ -25,34 +26,6 @@ export const DMS_ENGINE: Record<Engine, string> = {
 
 /** The timestamp column DMS adds to every file (DESIGN §4). */
 export const TIMESTAMP_COLUMN = "cdc_timestamp";
-
-/** The task's LOB mode: `limited` cuts values at `maxSizeKb`; `full` carries any size, slowly. */
-export interface DmsLobSettings {
-  mode: "limited" | "full";
-  /** LobMaxSize in KB, 1–102400 (DMS's maximum, 100 MB); used in limited mode only. */
-  maxSizeKb: number;
-}
-
-/** DMS's own default LobMaxSize (KB). */
-export const DEFAULT_LOB_SETTINGS: DmsLobSettings = { mode: "limited", maxSizeKb: 32 };
-/** LobChunkSize DMS recommends for full LOB mode (KB); larger chunks can fail the task. */
-const FULL_LOB_CHUNK_KB = 64;
-
-/**
- * The task settings' LOB keys (TargetMetadata). DMS needs exactly one of LimitedSizeLobMode and FullLobMode when
- * SupportLobs is on; full mode needs a LobChunkSize. InlineLobMaxSize stays 0: S3 targets do not support inline LOBs.
- */
-export function lobTaskSettings(lob: DmsLobSettings): Record<string, boolean | number> {
-  const full = lob.mode === "full";
-  return {
-    SupportLobs: true,
-    FullLobMode: full,
-    LimitedSizeLobMode: !full,
-    LobMaxSize: full ? 0 : lob.maxSizeKb,
-    LobChunkSize: full ? FULL_LOB_CHUNK_KB : 0,
-    InlineLobMaxSize: 0,
-  };
-}
 
 export interface DmsSourceArgs {
   /** Environment name; part of every DMS identifier. */

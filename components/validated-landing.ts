@@ -14,6 +14,7 @@ import { bucketName } from "../metadata/naming";
 import { argsChecker, isIntIn } from "./args";
 import { PROJECT_ROOT } from "./bundle";
 import { BundledFunction } from "./bundled-function";
+import { DEFAULT_LOB_SETTINGS, lobLimitKb, type DmsLobSettings } from "./dms-lob";
 import { awsPrincipal, policyDocument, roleArn, type PolicyStatementInput } from "./iam";
 import { LargeFileJob } from "./large-file-job";
 import { QueueWithDlq } from "./queue-with-dlq";
@@ -49,6 +50,11 @@ export interface ValidatedLandingArgs {
   alertTopicArn: pulumi.Input<string>;
   /** Files at least this big without column statistics are handed to the Glue job. */
   largeFileBytes: number;
+  /**
+   * The source's DMS LOB mode, so validation flags LOB values that reach the limit DMS cuts them at. Defaults to DMS's
+   * own default, limited at 32 KB, the same default DmsSource renders: the two must agree, or cuts go unflagged.
+   */
+  lob?: DmsLobSettings;
   /** Handler entry of the validate Lambda. Defaults to `handlers/validate.ts`. */
   handlerEntry?: string;
   /** PySpark script of the large-file job; the job is declared only when the script exists. */
@@ -199,6 +205,8 @@ export class ValidatedLanding extends pulumi.ComponentResource {
           ALERT_TOPIC_ARN: args.alertTopicArn,
           FANOUT_QUEUE_URL: args.validatedQueue.url,
           LARGE_FILE_BYTES: String(args.largeFileBytes),
+          // 0: full LOB mode, in which DMS cuts nothing.
+          LOB_MAX_SIZE_KB: String(lobLimitKb(args.lob ?? DEFAULT_LOB_SETTINGS)),
           // The job's role id, not its name: only verdicts SQS says that role sent count.
           ...(job ? { LARGE_FILE_JOB_NAME: job.jobName, LARGE_FILE_JOB_ROLE_ID: job.roleUniqueId } : {}),
         },

@@ -16,6 +16,8 @@
  *   METADATA_DIR           a metadata directory to use instead of the metadata.json deployed with the function
  *   LARGE_FILE_BYTES       files this big go to the large-file job when their statistics are missing or the Op,
  *                          cdc_seq and key chunks to read are themselves this big (default 268435456)
+ *   LOB_MAX_SIZE_KB        the DMS task's LobMaxSize (limited LOB mode, default 32 as DMS's); LOB values that reach it
+ *                          are flagged as possibly truncated (a warning; the file moves on). 0: full LOB mode, no limit
  *   LARGE_FILE_JOB_NAME    Glue job for those files; unset → the Lambda reads the column chunks itself
  *   LARGE_FILE_JOB_ROLE_ID unique id (AROA…) of the job's role, required with LARGE_FILE_JOB_NAME: a large-file verdict
  *                          counts only when SQS says that role sent it; any other is ignored with one alert
@@ -72,11 +74,14 @@ const OUTCOME_METRICS: Record<Outcome, string> = {
 function publishFileMetrics(
   metrics: Metrics,
   outcome: Outcome,
-  result: { table: string | null; errors: { code: string }[] } | undefined,
+  result: { table: string | null; errors: { code: string }[]; warnings?: { count: number }[] } | undefined,
 ): void {
   metrics.addMetadata(TABLE_PROPERTY, result?.table ?? "(unknown)");
   metrics.addMetric(OUTCOME_METRICS[outcome], MetricUnit.Count, 1);
   for (const e of result?.errors ?? []) metrics.addMetric(violationMetric(e.code), MetricUnit.Count, 1);
+  // Values, not columns: the number the runbook's "how much to reload" starts from.
+  const truncated = (result?.warnings ?? []).reduce((n, w) => n + w.count, 0);
+  if (truncated > 0) metrics.addMetric(VALIDATE_METRICS.lobPossiblyTruncated, MetricUnit.Count, truncated);
   metrics.publishStoredMetrics();
 }
 
@@ -162,6 +167,7 @@ const validateEnvSchema = z
     FANOUT_QUEUE_URL: requiredVar("FANOUT_QUEUE_URL"),
     METADATA_DIR: z.string().min(1).optional(),
     LARGE_FILE_BYTES: wholeNumberVar("LARGE_FILE_BYTES", 256 * 1024 * 1024),
+    LOB_MAX_SIZE_KB: wholeNumberVar("LOB_MAX_SIZE_KB", 32, 0),
     LARGE_FILE_JOB_NAME: z.string().min(1).optional(),
     LARGE_FILE_JOB_ROLE_ID: z
       .string()
@@ -189,6 +195,7 @@ export function validateEnvFrom(env: NodeJS.ProcessEnv): ValidateEnv {
       alertTopicArn: e.ALERT_TOPIC_ARN,
       fanOutQueueUrl: e.FANOUT_QUEUE_URL,
       largeFileBytes: e.LARGE_FILE_BYTES,
+      ...(e.LOB_MAX_SIZE_KB > 0 && { lobLimitBytes: e.LOB_MAX_SIZE_KB * 1024 }),
     },
     metadataDir: e.METADATA_DIR,
     largeFileJob:

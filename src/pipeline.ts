@@ -191,6 +191,7 @@ export class CdcPipeline extends pulumi.ComponentResource {
         kmsKeyArn: ingestionKey.arn,
         alertTopicArn: alerts.arn,
         largeFileBytes: source.validation.largeFileBytes,
+        lob: source.dms.lob,
         protectData: protect,
       },
       ingestion,

@@ -32,6 +32,13 @@ export const validatedFileMessageSchema = z.strictObject({
    * footer says: the poller measures "commit to target" from it. Optional, so messages without it stay valid.
    */
   latestCommitAt: z.iso.datetime().optional(),
+  /**
+   * Validation warnings on the (valid) file: LOB columns with values that reach the limited-LOB-mode limit and may have
+   * been cut by DMS. Optional, so messages without it stay valid.
+   */
+  warnings: z
+    .array(z.strictObject({ code: z.string().min(1), column: z.string().min(1), count: z.number().int().positive() }))
+    .optional(),
 });
 
 export type ValidatedFileMessage = z.infer<typeof validatedFileMessageSchema>;

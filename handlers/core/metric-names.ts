@@ -20,6 +20,8 @@ export const VALIDATE_METRICS = {
   gone: "EventsForMissingFiles",
   superseded: "FilesSupersededDuringMove",
   foreignVerdicts: "ForeignLargeFileVerdicts",
+  /** LOB values of harmonized files that reach the limited-LOB-mode limit (lob-limit.ts): possibly cut by DMS. */
+  lobPossiblyTruncated: "LobValuesPossiblyTruncated",
 } as const;
 
 /** The metric counting one violation code (`Violation_BAD_OP`). */

@@ -41,6 +41,8 @@ export interface ValidateSettings {
   fanOutQueueUrl: string;
   /** Files at least this big without statistics go to the large-file job (when one is configured). */
   largeFileBytes: number;
+  /** The DMS task's LobMaxSize in bytes in limited LOB mode; absent in full LOB mode (nothing is cut). */
+  lobLimitBytes?: number;
 }
 
 export interface MoveDeps {
@@ -77,6 +79,7 @@ export async function validateAndMove(
     tables: deps.tables,
     reader: s3RangeReader(s3, raw),
     largeFileBytes: deps.startLargeFileJob ? settings.largeFileBytes : undefined,
+    lobLimitBytes: settings.lobLimitBytes,
   });
   if (result.largeFileJob && deps.startLargeFileJob) {
     await deps.startLargeFileJob(raw, result);
@@ -228,10 +231,13 @@ async function moveByVerdict(
       maxSeq: result.maxSeq,
       validatedAt,
       ...(result.latestCommitAt !== undefined ? { latestCommitAt: result.latestCommitAt } : {}),
+      ...(result.warnings && { warnings: result.warnings.map(({ code, column, count }) => ({ code, column, count })) }),
     };
     await deps.sqs.send(new SendMessageCommand({ QueueUrl: settings.fanOutQueueUrl, MessageBody: JSON.stringify(message) }));
     const deleted = await deleteIfUnchanged(s3, raw);
     logger.info("file harmonized", { key: raw.key, table: result.table, rowCount: result.rowCount, deleted });
+    for (const w of result.warnings ?? [])
+      logger.warn(w.message, { key: raw.key, code: w.code, column: w.column, count: w.count });
     return { outcome: deleted ? "harmonized" : "superseded", result };
   }
   const to = { bucket: settings.quarantineBucket, key: raw.key };

@@ -206,6 +206,8 @@ describe("ValidatedLanding", () => {
       ALERT_TOPIC_ARN: TOPIC,
       FANOUT_QUEUE_URL: `https://sqs.eu-west-2.amazonaws.com/${LAKE}/cdc-prod-sales-validated`,
       LARGE_FILE_BYTES: "268435456",
+      // DMS's default limited LOB mode, as DmsSource renders it by default.
+      LOB_MAX_SIZE_KB: "32",
       LARGE_FILE_JOB_NAME: "cdc-prod-sales-validate-large",
       POWERTOOLS_SERVICE_NAME: "cdc-prod-sales-validate",
     });
@@ -218,6 +220,15 @@ describe("ValidatedLanding", () => {
       tables: [...testMetadata().tables].reverse(),
     });
     await expect((fn.inputs.code as pulumi.asset.FileArchive).path).resolves.toBe(bundle.zipPath);
+  });
+
+  it.each([
+    [{ mode: "limited" as const, maxSizeKb: 2048 }, "2048"],
+    [{ mode: "full" as const, maxSizeKb: 2048 }, "0"],
+  ])("tells validation the LOB limit DMS cuts values at: %j → %s", async (lob, expected) => {
+    const { resources } = await declare({ lob });
+    const fn = one(resources, "aws:lambda/function:Function", "landing-validate-function");
+    expect((fn.inputs.environment as { variables: Record<string, string> }).variables.LOB_MAX_SIZE_KB).toBe(expected);
   });
 
   it("keeps the raw bucket (DMS's target) unversioned, expiring what validation never removed", () => {

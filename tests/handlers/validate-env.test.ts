@@ -13,6 +13,7 @@ describe("validate Lambda environment", () => {
     const env = validateEnvFrom({
       ...base,
       LARGE_FILE_BYTES: "1024",
+      LOB_MAX_SIZE_KB: "64",
       LARGE_FILE_JOB_NAME: "cdc-prod-sales-validate-large",
       LARGE_FILE_JOB_ROLE_ID: "AROAQJOBROLE7EXAMPLE1",
     });
@@ -23,6 +24,7 @@ describe("validate Lambda environment", () => {
         alertTopicArn: base.ALERT_TOPIC_ARN,
         fanOutQueueUrl: base.FANOUT_QUEUE_URL,
         largeFileBytes: 1024,
+        lobLimitBytes: 65536,
       },
       metadataDir: undefined,
       largeFileJob: { jobName: "cdc-prod-sales-validate-large", roleUniqueId: "AROAQJOBROLE7EXAMPLE1" },
@@ -33,6 +35,15 @@ describe("validate Lambda environment", () => {
     const env = validateEnvFrom(base);
     expect(env.largeFileJob).toBeUndefined();
     expect(env.settings.largeFileBytes).toBe(268435456);
+    // DMS's default LobMaxSize when the deployment says nothing, so a cut is never silent.
+    expect(env.settings.lobLimitBytes).toBe(32 * 1024);
+  });
+
+  it("reads LOB_MAX_SIZE_KB 0 as full LOB mode: no limit, no LOB value read", () => {
+    expect(validateEnvFrom({ ...base, LOB_MAX_SIZE_KB: "0" }).settings.lobLimitBytes).toBeUndefined();
+    expect(() => validateEnvFrom({ ...base, LOB_MAX_SIZE_KB: "-1" })).toThrow(
+      "LOB_MAX_SIZE_KB must be a non-negative integer, got -1",
+    );
   });
 
   it("refuses a job without its role's id, or an id that is not a role's", () => {

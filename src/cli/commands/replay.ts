@@ -14,20 +14,26 @@ import type { Command } from "commander";
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { findTable, readMetadataDir } from "../../../metadata/load";
 import { compareDmsFiles } from "../../../handlers/core/dms-key";
-import { validateLocalFile, type Violation } from "../../../handlers/core/validation";
+import { validateLocalFile, type ValidationWarning, type Violation } from "../../../handlers/core/validation";
 import { DuckDbExecutor } from "../../executors/duckdb";
 import { applyBatchLocally } from "../../executors/local-apply";
 import { MySqlExecutor } from "../../executors/mysql";
 import { replayOnSpark } from "../../local/spark/replay-on-spark";
 import { jdbcFromMysqlUrl } from "../../local/spark/spark-session";
 import { EXIT, UserError, type CliIo } from "../io";
+import { LOB_MAX_KB_HELP, lobLimitBytesFlag } from "../lob-limit-flag";
 import type { MySqlFlavor } from "../../../handlers/core/plan/dialect";
 
 export const REPLAY_ENGINES = ["duckdb", "spark"] as const;
 export type ReplayEngine = (typeof REPLAY_ENGINES)[number];
 
 export interface ReplayReport {
-  files: { accepted: number; quarantined: Array<{ file: string; errors: Violation[] }> };
+  files: {
+    accepted: number;
+    quarantined: Array<{ file: string; errors: Violation[] }>;
+    /** Accepted files with warnings (LOB values that reach the limit), as the validate Lambda reports them. */
+    warned?: Array<{ file: string; warnings: ValidationWarning[] }>;
+  };
   tables: Record<string, { rows: number; inserted: number; updated: number; deleted: number; skippedStale: number }>;
 }
 
@@ -39,6 +45,8 @@ export interface ReplayOptions {
   mysqlUrl?: string;
   /** Which engine applies: DuckDB (default) or the Glue job's code on local Spark + Iceberg. */
   engine?: ReplayEngine;
+  /** The DMS task's LobMaxSize in bytes (limited LOB mode); absent: full LOB mode, nothing flagged. */
+  lobLimitBytes?: number;
   /** Progress lines. */
   progress?: (line: string) => void;
 }
@@ -52,13 +60,15 @@ export function registerReplayCommands(program: Command, io: CliIo): void {
     .requiredOption("--out <dir>", "where <schema>.<table>.parquet and report.json are written")
     .option("--mysql <url>", "also apply to this MySQL/MariaDB database (mysql://user:pass@host:port/db)")
     .option("--engine <engine>", "duckdb, or spark: the Glue job's code on local Spark 3.5 + Iceberg", "duckdb")
-    .action(async (dmsDir: string, opts: { metadata: string; out: string; mysql?: string; engine: string }) => {
+    .option("--lob-max-kb <kb>", LOB_MAX_KB_HELP, "32")
+    .action(async (dmsDir: string, opts: { metadata: string; out: string; mysql?: string; engine: string; lobMaxKb: string }) => {
       const report = await replayDirectory({
         dmsDir,
         metadataDir: opts.metadata,
         outDir: opts.out,
         mysqlUrl: opts.mysql,
         engine: checkEngine(opts.engine),
+        lobLimitBytes: lobLimitBytesFlag(opts.lobMaxKb),
         progress: (l) => io.err(l),
       });
       const q = report.files.quarantined.length;
@@ -69,6 +79,8 @@ export function registerReplayCommands(program: Command, io: CliIo): void {
         );
       }
       for (const f of report.files.quarantined) io.out(`  quarantined ${f.file}: ${f.errors.map((e) => e.message).join("; ")}`);
+      for (const f of report.files.warned ?? [])
+        for (const w of f.warnings) io.out(`  warning ${f.file}: ${w.code}: ${w.message}`);
       if (q > 0) io.exitCode = EXIT.failed;
     });
 }
@@ -86,8 +98,10 @@ export async function replayDirectory(opts: ReplayOptions): Promise<ReplayReport
 
   const accepted = new Map<TableMetadata, string[]>();
   const quarantined: ReplayReport["files"]["quarantined"] = [];
+  const warned: NonNullable<ReplayReport["files"]["warned"]> = [];
   for (const rel of files) {
-    const result = await validateLocalFile(path.join(opts.dmsDir, rel), tables);
+    const result = await validateLocalFile(path.join(opts.dmsDir, rel), tables, opts.lobLimitBytes);
+    if (result.warnings) warned.push({ file: rel, warnings: result.warnings });
     const meta = result.valid && result.table ? findTableById(tables, result.table) : undefined;
     if (!meta) {
       quarantined.push({ file: rel, errors: result.errors });
@@ -96,7 +110,10 @@ export async function replayDirectory(opts: ReplayOptions): Promise<ReplayReport
     accepted.set(meta, [...(accepted.get(meta) ?? []), rel]);
   }
 
-  const report: ReplayReport = { files: { accepted: files.length - quarantined.length, quarantined }, tables: {} };
+  const report: ReplayReport = {
+    files: { accepted: files.length - quarantined.length, quarantined, ...(warned.length > 0 && { warned }) },
+    tables: {},
+  };
   const ordered = [...accepted.keys()]
     .sort((a, b) => (tableId(a) < tableId(b) ? -1 : 1))
     .map((meta) => ({ meta, files: (accepted.get(meta) as string[]).sort(compareDmsFiles) }));

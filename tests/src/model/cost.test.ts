@@ -26,12 +26,12 @@ describe("cdc model: cost", () => {
     const prices = { ...PRICES, cloudwatchMetricMonth: 0.3, cloudwatchAlarmMonth: 0.1, cloudwatchDashboardMonth: 3 };
     const dev = modelStack(stack("dev"), prices).sources.find((s) => s.name === "sales")!;
     expect(dev.targets).toHaveLength(2);
-    // validate: 7 outcomes + 15 violation codes; fan-out: 2; each poller: 3 (commit to target, run time, DPU-hours);
+    // validate: 7 outcomes + LOB values possibly truncated + 15 violation codes; fan-out: 2; each poller: 3 (commit to target, run time, DPU-hours);
     // the DMS reconciliation: 1. Alarms: errors and throttles on 6 functions (validate, raw and DMS reconcilers,
     // fan-out, 2 pollers), 2 DMS latency, and the queues' 6 (validation and validated dead letters, each target
     // queue's dead letters and oldest message).
-    expect(dev.monitoring).toEqual({ customMetrics: 31, alarms: 20, dashboards: 1 });
-    expect(dev.monthly.monitoring).toBe(14.3); // 31 × 0.3 + 20 × 0.1 + 3
+    expect(dev.monitoring).toEqual({ customMetrics: 32, alarms: 20, dashboards: 1 });
+    expect(dev.monthly.monitoring).toBe(14.6); // 32 × 0.3 + 20 × 0.1 + 3
     const prod = modelStack(stack("prod"), prices).sources.find((s) => s.name === "sales")!;
     expect(prod.monitoring.dashboards).toBe(2);
     expect(prod.monthly.total).toBeCloseTo(

@@ -1,62 +1,9 @@
 import { validateObject } from "../../../../handlers/core/validation";
 import { lobSize } from "../../../../handlers/core/validation/lob-limit";
 import { countingReader, memoryReader } from "../../../../handlers/core/parquet/range-reader";
-import { writeParquet, type ParquetColumn, type ParquetValue } from "../../../../src/local/dms-generator";
-import { targetTypes } from "../../../../metadata/dms-types";
-import { table } from "../../../support/parquet-fixtures";
+import { DOCS_KEY as KEY, docs, docsFile } from "./lob-files";
 
-const KEY = "dbo/docs/20240102-030405678.parquet";
-const docs = table(
-  "dbo",
-  "docs",
-  [
-    { name: "id", dmsType: "INT4" },
-    { name: "title", dmsType: "WSTRING", length: 100 },
-    { name: "body", dmsType: "NCLOB" },
-    { name: "blob", dmsType: "BLOB" },
-  ],
-  ["id"],
-);
 const LIMIT = 1024;
-const STRING = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
-const col = (name: string, values: ParquetValue[]): ParquetColumn => {
-  const meta = docs.columns.find((c) => c.name === name);
-  return { name, type: meta ? targetTypes(meta).parquet : STRING, values };
-};
-
-function docsFile(rows: Array<{ title?: string; body: string | null; blob: Uint8Array | null }>): Uint8Array {
-  return writeParquet([
-    col(
-      "Op",
-      rows.map(() => "I"),
-    ),
-    col(
-      "cdc_timestamp",
-      rows.map(() => "2024-01-02 03:04:05.000000"),
-    ),
-    col(
-      "cdc_seq",
-      rows.map((_, i) => `20240102030405${String(i).padStart(21, "0")}`),
-    ),
-    col(
-      "id",
-      rows.map((_, i) => i + 1),
-    ),
-    col(
-      "title",
-      rows.map((r) => r.title ?? "t"),
-    ),
-    col(
-      "body",
-      rows.map((r) => r.body),
-    ),
-    col(
-      "blob",
-      rows.map((r) => r.blob),
-    ),
-  ]);
-}
-
 const validate = (bytes: Uint8Array, lobLimitBytes?: number) =>
   validateObject({ key: KEY, tables: [docs], reader: memoryReader(bytes), lobLimitBytes });
 

@@ -10,6 +10,7 @@
  */
 import type { FileMetaData } from "hyparquet";
 import { tableId, type ColumnMetadata, type TableMetadata } from "../../../metadata/format";
+import { isLob } from "../../../metadata/type-mapping";
 import { readChunkPages } from "../parquet/chunk-pages";
 import { chunkRange, fetchChunks, type HeldBytes } from "../parquet/chunk-fetch";
 import type { RangeReader } from "../parquet/range-reader";
@@ -51,7 +52,8 @@ export async function lobTruncationWarnings(input: LobLimitInput): Promise<Valid
   const suspects: Array<{ meta: ColumnMetadata; name: string }> = [];
   for (const meta of table.columns) {
     const file = inFile.get(meta.name.toLowerCase());
-    if (meta.lob !== true || !file || file.nested) continue;
+    // By DMS type, not only the `lob` mark: a hand-edited metadata file without the mark is still checked.
+    if (!(meta.lob === true || isLob(meta.dmsType)) || !file || file.nested) continue;
     const floor = smallestSuspectChunk(limitBytes, meta.dmsType);
     const chunks = metadata.row_groups.map((rg) => chunkOf(rg, file.name));
     if (chunks.some((md) => md !== undefined && Number(md.total_uncompressed_size) >= floor)) {

@@ -35,6 +35,13 @@ describe("LOB values that may have been cut by limited LOB mode", () => {
     ]);
   });
 
+  it("checks a LOB column by its DMS type even when a hand-edited metadata file lacks the lob mark", async () => {
+    const unmarked = { ...docs, columns: docs.columns.map(({ lob: _, ...c }) => c) };
+    const file = docsFile([{ body: "x".repeat(LIMIT), blob: null }]);
+    const r = await validateObject({ key: KEY, tables: [unmarked], reader: memoryReader(file), lobLimitBytes: LIMIT });
+    expect(r.warnings?.map((w) => [w.column, w.count])).toEqual([["body", 1]]);
+  });
+
   it("never flags a value below the limit, nor a long value of a column that is not a LOB", async () => {
     const r = await validate(
       docsFile([{ title: "z".repeat(5000), body: "a".repeat(LIMIT / 2 - 1), blob: new Uint8Array(LIMIT - 1) }]),

@@ -45,8 +45,8 @@ function cut<T extends string | Buffer | null>(v: T): T {
 function writeDmsFile(file: string, meta: TableMetadata, changes: Array<{ op: string; seq: string | null; row: Row }>) {
   const str = { physical: "BYTE_ARRAY", logical: { type: "STRING" } } as const;
   const value = (row: Row, name: string): ParquetValue => {
-    const v = cut(row[name as keyof Row]);
-    return Buffer.isBuffer(v) ? new Uint8Array(v) : v;
+    const v = row[name as keyof Row];
+    return Buffer.isBuffer(v) ? new Uint8Array(cut(v)) : typeof v === "string" ? cut(v) : v;
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { Client } from "pg";
 import type { TableMetadata } from "../../../../metadata/format";
 import { readMetadataDir } from "../../../../metadata/load";
@@ -109,5 +110,19 @@ export async function buildLobSource(pgUrl: string, root: string): Promise<LobSo
     return { metadata, dms, loadFile, cdcFile, source, meta };
   } finally {
     await c.end();
+  }
+}
+
+/** The publication `cdc replay` wrote for the table, read back with DuckDB, bytes as hex (as `expected` gives them). */
+export async function publishedRows(out: string): Promise<Array<Record<string, unknown>>> {
+  const duck = await DuckDBInstance.create(":memory:");
+  const conn = await duck.connect();
+  try {
+    const published = path.join(out, "public.notes.parquet").replace(/'/g, "''");
+    const sql = `SELECT id, body, doc, hex(raw) AS raw, tags FROM read_parquet('${published}') ORDER BY id`;
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    conn.closeSync();
+    duck.closeSync();
   }
 }

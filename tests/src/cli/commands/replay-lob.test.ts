@@ -7,12 +7,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
 import { readMetadataDir } from "../../../../metadata/load";
 import { cdc } from "../../../support/cli";
 import { mysqlTestDatabase, postgresTestDatabase } from "../../../support/databases";
-import { buildLobSource, expected, LIMIT, type LobSource } from "./lob-source";
+import { buildLobSource, expected, LIMIT, publishedRows, type LobSource } from "./lob-source";
 
 const pg = postgresTestDatabase("cdc_lob_source");
 const target = mysqlTestDatabase("cdc_lob_target");
@@ -87,15 +86,7 @@ pg.describe("LOB columns of a real PostgreSQL table, extracted, validated and re
       expect(lob.source[2].body).toHaveLength(5000);
       expect(want[0]).toEqual({ ...lob.source[0], raw: "DEADBEEF00" });
 
-      const duck = await DuckDBInstance.create(":memory:");
-      const conn = await duck.connect();
-      const published = path.join(out, "public.notes.parquet").replace(/'/g, "''");
-      const duckRows = (
-        await conn.runAndReadAll(`SELECT id, body, doc, hex(raw) AS raw, tags FROM read_parquet('${published}') ORDER BY id`)
-      ).getRowObjectsJson();
-      conn.closeSync();
-      duck.closeSync();
-      expect(duckRows).toEqual(want);
+      expect(await publishedRows(out)).toEqual(want);
 
       const my = await mysql.createConnection({ uri: target.url() });
       const [myRows] = await my.query("SELECT id, body, doc, HEX(raw) AS raw, tags FROM `public__notes` ORDER BY id");

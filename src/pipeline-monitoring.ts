@@ -4,6 +4,7 @@
  * (components/pipeline-dashboard.ts says why one per account). CdcPipeline declares it last, once every function of
  * the pipeline has been recorded.
  */
+import { alarmsSchema } from "./config-alarms";
 import * as pulumi from "@pulumi/pulumi";
 import { LambdaAlarms } from "../components/lambda-alarms";
 import { PipelineDashboard, type DashboardSpec } from "../components/pipeline-dashboard";
@@ -32,12 +33,7 @@ export interface PipelineMonitoringArgs {
 }
 
 /** The stack's default thresholds, for a pipeline declared without `alarms` (the stack schema's defaults). */
-export const DEFAULT_ALARMS: AlarmsConfig = {
-  lambdaErrors: 1,
-  lambdaThrottles: 1,
-  dmsCdcLatencySeconds: 600,
-  dmsCdcLatencyMinutes: 15,
-};
+export const DEFAULT_ALARMS: AlarmsConfig = alarmsSchema.parse({});
 
 export function monitorPipeline(name: string, args: PipelineMonitoringArgs, parent: pulumi.Resource): void {
   const sides =

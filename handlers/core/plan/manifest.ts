@@ -151,6 +151,11 @@ export interface ManifestTableInput {
   files: string[];
   /** Each file's ETag, in the order of `files`. */
   etags: string[];
+  /**
+   * Each file's column names, in the order of `files`, where known (the validated-file message says them): a file
+   * written before a column was added reads it as NULL. A file without them is read as having every metadata column.
+   */
+  columns?: ReadonlyArray<readonly string[] | undefined>;
   /** The table's generation, when the batch has full-load files of a reload (handlers/core/poller/generations.ts). */
   generation?: Generation & { file: string };
   /** The latest source commit time of the batch's announced files, when known (for the delay metric). */
@@ -192,9 +197,12 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tables = input.tables.map(({ meta, files, etags, generation, latestCommitAt, applied }): ManifestTable => {
+  const tables = input.tables.map(({ meta, files, etags, columns, generation, latestCommitAt, applied }): ManifestTable => {
     if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
-    const batch: BatchFile[] = files.map((uri) => ({ uri }));
+    const batch: BatchFile[] = files.map((uri, i) => {
+      const c = columns?.[i];
+      return c ? { uri, columns: c } : { uri };
+    });
     const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
     const s = sp.batch(batch, generation);
     const evolve = (plan: TablePlan) => {

@@ -1,4 +1,5 @@
 /** The reference model itself, on histories small enough to check by hand. */
+import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
 import { PROPERTY_TABLES } from "./change-batches";
 import { canonicalValue, ReferenceModel, type ModelChange } from "./reference-model";
 
@@ -53,6 +54,72 @@ describe("reference model", () => {
     m.applyBatch([load, cdc]);
     expect(m.applyBatch([cdc, load])).toMatchObject({ inserted: 0, skippedStale: 3 });
     expect(m.rows().map((r) => `${r._cdc_op}:${r.event}`)).toEqual(["D:gone", "I:same", "I:same"]);
+  });
+
+  it("follows a schema change: rows keep their values, an added column is NULL where no change wrote it", () => {
+    const column = (name: string, extra: Partial<ColumnMetadata>) => ({
+      ...keyed.columns.find((c) => c.name === name)!,
+      ...extra,
+    });
+    const ratio: ColumnMetadata = {
+      name: "ratio",
+      ordinal: 8,
+      sourceType: "real",
+      dmsType: "REAL4",
+      nullable: true,
+      parquet: "FLOAT",
+    };
+    const before: TableMetadata = { ...keyed, columns: [...keyed.columns, ratio] };
+    const after: TableMetadata = {
+      ...keyed,
+      columns: [
+        ...keyed.columns.map((c) =>
+          c.name === "order_id"
+            ? column("order_id", { dmsType: "INT8" })
+            : c.name === "amount"
+              ? column("amount", { precision: 16 })
+              : c,
+        ),
+        { ...ratio, dmsType: "REAL8", parquet: "DOUBLE" },
+        { name: "channel", ordinal: 9, sourceType: "varchar", dmsType: "STRING", length: 8, nullable: true, parquet: "STRING" },
+      ],
+    };
+    const at = (op: "I" | "U", seq: string, id: string, values: Record<string, string>): ModelChange => ({
+      ...change(op, seq, id, "c"),
+      values: { ...change(op, seq, id, "c").values, ...values },
+    });
+    const m = new ReferenceModel(before);
+    m.applyBatch([
+      {
+        name: "20240102-000000000.parquet",
+        changes: [at("I", "1", "1", { ratio: "0.1", amount: "12.3" }), at("I", "2", "2", { ratio: "0.5" })],
+      },
+    ]);
+    m.evolve(after);
+    expect(m.meta).toBe(after);
+    const view = () => m.rows().map((r) => [r.order_id, r.ratio, r.amount, r.channel]);
+    // The float32 0.1, now a double; the decimal keeps its scale; no row had the new column.
+    expect(view()).toEqual([
+      ["1", "0.10000000149011612", "12.30", null],
+      ["2", "0.5", null, null],
+    ]);
+    // A new-shape change fills the column and a wider value; an old-shape file arriving late (no `channel`) reads NULL.
+    m.applyBatch([
+      { name: "20240102-000000002.parquet", changes: [at("U", "5", "1", { ratio: "0.1", channel: "web", order_id: "1" })] },
+      { name: "20240102-000000001.parquet", changes: [at("U", "3", "2", { ratio: "0.25" }), at("I", "4", "3000000000", {})] },
+    ]);
+    expect(view()).toEqual([
+      ["1", "0.1", null, "web"],
+      ["2", "0.25", null, null],
+      ["3000000000", null, null, null],
+    ]);
+  });
+
+  it("refuses to follow an incompatible change, naming it", () => {
+    const m = new ReferenceModel(keyed);
+    const dropped = { ...keyed, columns: keyed.columns.filter((c) => c.name !== "paid") };
+    expect(() => m.evolve(dropped)).toThrow("the model cannot follow dbo.Orders: drop-column paid BOOLEAN");
+    expect(m.meta).toBe(keyed);
   });
 
   it("spells values one way whatever the engine returned", () => {

@@ -16,8 +16,13 @@
  * sequence — the highest sequence the table held when the generation was first seen, pinned per generation id — and
  * the batch that starts it then removes every row not newer than the floor that no change of the batch reached,
  * leaving a tombstone at the row's own sequence. Change logs instead drop their old full-load rows at the start.
+ *
+ * Schema changes (DESIGN §5): `evolve(newMeta)` gives the table a compatible new shape between two batches. Rows keep
+ * their values as the old column type spelled them; a column added reads NULL in every row written before it, and in
+ * the rows of files written before it that arrive later (their changes lack the column).
  */
 import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
+import { describeChange, diffTable, tableShape } from "../../metadata/schema-diff";
 import type { Generation } from "../../handlers/core/plan/generation";
 import { FULL_LOAD_SEQ, normalizeSeq } from "../../handlers/core/plan/sequence";
 
@@ -63,7 +68,35 @@ export class ReferenceModel {
   private readonly tombstones = new Map<string, { seq: string; timestamp: string }>();
   private readonly floors = new Map<string, string>();
 
-  constructor(readonly meta: TableMetadata) {}
+  private current: TableMetadata;
+
+  constructor(meta: TableMetadata) {
+    this.current = meta;
+  }
+
+  /** The table's metadata: the constructor's, or the last {@link evolve}'s. */
+  get meta(): TableMetadata {
+    return this.current;
+  }
+
+  /**
+   * From the next batch on, the table has `meta`'s shape. A stored value keeps the spelling of the type it was written
+   * with (a float's value is the float32 it was, now held as a double; a decimal keeps its scale); a column `meta`
+   * adds is absent from the stored rows, so it reads NULL. Throws on an incompatible change: the targets hold the
+   * table then, so the model must not pretend to follow.
+   */
+  evolve(meta: TableMetadata): void {
+    const changes = diffTable(`${meta.schema}.${meta.table}`, tableShape(this.current), tableShape(meta));
+    const refused = changes.filter((c) => !c.compatible);
+    if (refused.length > 0) throw new Error(`the model cannot follow ${refused.map(describeChange).join("; ")}`);
+    const before = this.current.columns;
+    for (const row of this.rowsByKey.values()) {
+      row.values = Object.fromEntries(
+        before.filter((c) => c.name in row.values).map((c) => [c.name, canonicalValue(c, row.values[c.name])]),
+      );
+    }
+    this.current = meta;
+  }
 
   /** Applies one batch of files, in the given file order (of a generation: see the class comment). */
   applyBatch(files: readonly ModelFile[], generation?: Generation): ModelCounts {

@@ -4,6 +4,7 @@
  */
 import { DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import type { TableMetadata } from "../../metadata/format";
+import type { TableShape } from "../../metadata/schema-diff";
 import { duckdb, duckdbMergeInto, type Dialect } from "../../handlers/core/plan/dialect";
 import type { BatchFile, BatchStatements, Generation, TablePlan } from "../../handlers/core/plan/plan";
 import { TablePlans } from "./table-plans";
@@ -80,6 +81,14 @@ export class DuckDbExecutor {
   /** Creates the target and tombstone tables when missing. */
   ensureTables(plan: TablePlan): Promise<void> {
     return this.tables.ensureTables(plan);
+  }
+
+  /**
+   * Alters the table's DuckDB tables from the `applied` shape to `meta`'s before its first batch of the new shape
+   * (`TablePlans.evolve`); harmless to run again. Returns the statements run.
+   */
+  evolve(meta: TableMetadata, applied: TableShape): Promise<string[]> {
+    return this.tables.evolve(meta, applied);
   }
 
   /**

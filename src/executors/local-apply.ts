@@ -3,6 +3,7 @@
  * deduplicated batch is copied into MySQL staging and merged there, then DuckDB merges it into its own tables.
  */
 import type { TableMetadata } from "../../metadata/format";
+import type { TableShape } from "../../metadata/schema-diff";
 import type { BatchFile, Generation } from "../../handlers/core/plan/plan";
 import type { ApplyCounts } from "./counts";
 import type { DuckDbExecutor } from "./duckdb";
@@ -23,8 +24,17 @@ export async function applyBatchLocally(
   targets: LocalTargets,
   meta: TableMetadata,
   files: readonly BatchFile[],
-  options: { tombstoneCutoff?: string; generation?: Generation } = {},
+  options: {
+    tombstoneCutoff?: string;
+    generation?: Generation;
+    /** The shape the targets were last applied with, when `meta` changed it: both are altered first (`evolve`). */
+    applied?: TableShape;
+  } = {},
 ): Promise<LocalApplyResult> {
+  if (options.applied) {
+    await targets.mysql?.evolve(meta, options.applied);
+    await targets.duck.evolve(meta, options.applied);
+  }
   const staged = await targets.duck.stage(meta, files, options.generation);
   const mysql = targets.mysql ? await targets.mysql.apply(meta, await readStagingRows(targets.duck, staged), options) : undefined;
   const duck = await targets.duck.merge(staged, options);

@@ -5,6 +5,7 @@
  */
 import mysql from "mysql2/promise";
 import type { TableMetadata } from "../../metadata/format";
+import type { TableShape } from "../../metadata/schema-diff";
 import { mysqlDialect, type Dialect, type MySqlFlavor } from "../../handlers/core/plan/dialect";
 import type { Generation, TablePlan } from "../../handlers/core/plan/plan";
 import { TablePlans } from "./table-plans";
@@ -71,6 +72,18 @@ export class MySqlExecutor {
   /** Creates the target, tombstone and staging tables when missing. */
   ensureTables(plan: TablePlan): Promise<void> {
     return this.tables.ensureTables(plan);
+  }
+
+  /**
+   * Alters the target, tombstone and staging tables from the `applied` shape to `meta`'s before the first batch of the
+   * new shape (`TablePlans.evolve`): an ADD already done (a re-run) is skipped by its information_schema probe, as the
+   * Glue job skips it. Returns the statements run.
+   */
+  evolve(meta: TableMetadata, applied: TableShape): Promise<string[]> {
+    return this.tables.evolve(meta, applied, async (probe) => {
+      const [rows] = await this.connection.query({ sql: probe, rowsAsArray: true });
+      return (rows as unknown[][]).map((r) => String(r[0]));
+    });
   }
 
   /** Applies one deduplicated batch: fill staging, then expire, guard and merge in one transaction. */

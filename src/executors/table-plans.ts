@@ -3,8 +3,10 @@
  * changes) and whether its tables have been created in this session.
  */
 import type { TableMetadata } from "../../metadata/format";
+import { describeChange, type TableShape } from "../../metadata/schema-diff";
 import type { Dialect } from "../../handlers/core/plan/dialect";
 import { TablePlan } from "../../handlers/core/plan/plan";
+import { schemaChangePlan } from "../../handlers/core/plan/schema-change";
 
 export class TablePlans {
   private readonly plans = new Map<string, TablePlan>();
@@ -32,5 +34,33 @@ export class TablePlans {
     if (this.created.has(plan.id)) return;
     for (const sql of plan.create()) await this.run(sql);
     this.created.add(plan.id);
+  }
+
+  /**
+   * Brings the table's physical tables from the shape they were last applied with to `meta`'s (DESIGN §5 "Schema
+   * changes"), before the first batch of the new shape: the statements of `schemaChangePlan`, in order, a statement
+   * with `unless` skipped when `columns(probe)` lists its column, as the Glue job runs them. Running it again changes
+   * nothing. An incompatible change throws without running anything: the table is to be held and reloaded, not altered.
+   * Returns the statements run.
+   */
+  async evolve(meta: TableMetadata, applied: TableShape, columns?: (probe: string) => Promise<string[]>): Promise<string[]> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const change = schemaChangePlan(plan, applied);
+    if (!change.compatible) {
+      const incompatible = change.changes.filter((c) => !c.compatible).map(describeChange);
+      throw new Error(`${plan.id}: the targets cannot follow ${incompatible.join("; ")}; hold the table and reload it`);
+    }
+    const ran: string[] = [];
+    for (const s of change.statements) {
+      if (s.unless) {
+        if (!columns) throw new Error(`${plan.id}: ${this.dialect.name} has no column probe for: ${s.sql}`);
+        const have = (await columns(s.unless.probe)).map((c) => c.toLowerCase());
+        if (have.includes(s.unless.column.toLowerCase())) continue;
+      }
+      await this.run(s.sql);
+      ran.push(s.sql);
+    }
+    return ran;
   }
 }

@@ -173,7 +173,8 @@ function keyValues(meta: TableMetadata, i: number): Record<string, ModelValue> {
   return { [first]: regions[i % regions.length], [second]: String(Math.floor(i / regions.length)) };
 }
 
-function randomValue(c: ColumnMetadata, r: () => number): ModelValue {
+/** A random value of column `c` as tests write it (canonical text or null), drawn from `r`. */
+export function randomValue(c: ColumnMetadata, r: () => number): ModelValue {
   if (c.nullable && r() < 0.1) return null;
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   switch (c.dmsType) {
@@ -184,7 +185,9 @@ function randomValue(c: ColumnMetadata, r: () => number): ModelValue {
       return r() < 0.3 ? `${r() < 0.5 ? "-" : ""}92233720368547758${int(0, 7)}` : String(int(-5, 5));
     case "NUMERIC":
       return `${int(-99999, 99999)}.${String(int(0, 99)).padStart(2, "0")}`;
+    case "REAL4":
     case "REAL8":
+      // Quarters: exact in a float32 too.
       return String(int(-400, 400) / 4);
     case "BOOLEAN":
       return r() < 0.5 ? "true" : "false";

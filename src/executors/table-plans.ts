@@ -49,7 +49,7 @@ export class TablePlans {
     const change = schemaChangePlan(plan, applied);
     if (!change.compatible) {
       const incompatible = change.changes.filter((c) => !c.compatible).map(describeChange);
-      throw new Error(`${plan.id}: the targets cannot follow ${incompatible.join("; ")}; hold the table and reload it`);
+      throw new Error(`the targets cannot follow ${incompatible.join("; ")}; hold the table and reload it`);
     }
     const ran: string[] = [];
     for (const s of change.statements) {

@@ -37,9 +37,6 @@ export function schemaSeeds(fallback: number): number {
 }
 const GROUP = Math.max(1, Number(process.env.CDC_SCHEMA_GROUP ?? 30));
 
-/** The columns DMS writes before the source columns. */
-const DMS_COLUMNS = ["Op", "cdc_timestamp", "cdc_seq"];
-
 /** One table's batch of a round. */
 export interface SchemaBatch {
   /** The metadata to apply with: the old shape before the table's change, the new one from it on. */
@@ -140,6 +137,10 @@ async function checkGroup(
     }
     await target.reset(before);
   }
+  const footers = await footerColumns(
+    conn,
+    tables.flatMap((scenarios) => scenarios.flatMap((s) => s.inOrder.map((f) => where(s, f)))),
+  );
   // The round each table changes shape: the first in which any of its seeds delivers a new-shape file.
   const changeAt = tables.map((scenarios) => Math.min(...scenarios.map((s) => s.firstNewBatch)));
   const rounds = Math.max(...tables.flat().map((s) => s.batches.length));
@@ -148,10 +149,7 @@ async function checkGroup(
     tables.forEach((scenarios, t) => {
       const { before, after } = scenarios[0].table;
       const files = scenarios.flatMap((s) =>
-        (s.batches[round] ?? []).map((f) => ({
-          uri: where(s, f),
-          columns: [...DMS_COLUMNS, ...(f.shape === "old" ? before : after).columns.map((c) => c.name)],
-        })),
+        (s.batches[round] ?? []).map((f) => ({ uri: where(s, f), columns: footers.get(where(s, f)) as string[] })),
       );
       if (files.length === 0) return;
       const meta = round >= changeAt[t] ? after : before;
@@ -178,6 +176,17 @@ async function checkGroup(
     }
   }
   return undefined;
+}
+
+/** Each Parquet file's column names, from its footer (as the validated-file message reports them). */
+async function footerColumns(conn: DuckDBConnection, files: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (files.length === 0) return out;
+  const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(", ");
+  // Flat columns only: the root element is the one with children.
+  const reader = await conn.runAndReadAll(`SELECT file_name, name FROM parquet_schema([${list}]) WHERE num_children IS NULL`);
+  for (const [file, name] of reader.getRows() as Array<[string, string]>) out.set(file, [...(out.get(file) ?? []), name]);
+  return out;
 }
 
 /**

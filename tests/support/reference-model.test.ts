@@ -1,5 +1,6 @@
 /** The reference model itself, on histories small enough to check by hand. */
 import type { ColumnMetadata, TableMetadata } from "../../metadata/format";
+import { targetTypes } from "../../metadata/dms-types";
 import { PROPERTY_TABLES } from "./change-batches";
 import { canonicalValue, ReferenceModel, type ModelChange } from "./reference-model";
 
@@ -57,31 +58,24 @@ describe("reference model", () => {
   });
 
   it("follows a schema change: rows keep their values, an added column is NULL where no change wrote it", () => {
-    const column = (name: string, extra: Partial<ColumnMetadata>) => ({
-      ...keyed.columns.find((c) => c.name === name)!,
-      ...extra,
-    });
-    const ratio: ColumnMetadata = {
-      name: "ratio",
-      ordinal: 8,
-      sourceType: "real",
-      dmsType: "REAL4",
-      nullable: true,
-      parquet: "FLOAT",
-    };
+    // Columns of the table before and after the change, typed as the metadata types them.
+    const typed = (c: Omit<ColumnMetadata, "parquet">): ColumnMetadata => ({ ...c, parquet: targetTypes(c).parquet });
+    const retyped = (name: string, extra: Partial<ColumnMetadata>) =>
+      typed({ ...keyed.columns.find((c) => c.name === name)!, ...extra });
+    const ratio = typed({ name: "ratio", ordinal: 8, sourceType: "real", dmsType: "REAL4", nullable: true });
     const before: TableMetadata = { ...keyed, columns: [...keyed.columns, ratio] };
     const after: TableMetadata = {
       ...keyed,
       columns: [
         ...keyed.columns.map((c) =>
           c.name === "order_id"
-            ? column("order_id", { dmsType: "INT8" })
+            ? retyped("order_id", { dmsType: "INT8" })
             : c.name === "amount"
-              ? column("amount", { precision: 16 })
+              ? retyped("amount", { precision: 16 })
               : c,
         ),
-        { ...ratio, dmsType: "REAL8", parquet: "DOUBLE" },
-        { name: "channel", ordinal: 9, sourceType: "varchar", dmsType: "STRING", length: 8, nullable: true, parquet: "STRING" },
+        typed({ ...ratio, dmsType: "REAL8" }),
+        typed({ name: "channel", ordinal: 9, sourceType: "varchar", dmsType: "STRING", length: 8, nullable: true }),
       ],
     };
     const at = (op: "I" | "U", seq: string, id: string, values: Record<string, string>): ModelChange => ({

@@ -73,7 +73,17 @@ export interface SchemaRunReport {
 export async function checkSchemaSeeds(
   conn: DuckDBConnection,
   target: SchemaPropertyTarget,
-  opts: { start?: number; count: number; group?: number; size?: ScenarioSize },
+  opts: {
+    start?: number;
+    count: number;
+    group?: number;
+    size?: ScenarioSize;
+    /**
+     * Change every table's shape in one round (one run alters all three: cheaper where runs cost seconds): the latest
+     * round, before any table's first new-shape file, in which every table has a batch. Without one, each its own.
+     */
+    together?: boolean;
+  },
 ): Promise<SchemaRunReport> {
   const { start = SEED_START, count, group = GROUP } = opts;
   const report: SchemaRunReport = { checked: 0, withoutMiddle: 0, inFlight: 0, changes: 0 };
@@ -90,7 +100,7 @@ export async function checkSchemaSeeds(
             return s !== undefined;
           }),
       );
-      report.failure = await checkGroup(conn, target, byTable, path.join(root, String(first)), report);
+      report.failure = await checkGroup(conn, target, byTable, path.join(root, String(first)), report, opts.together);
       fs.rmSync(path.join(root, String(first)), { recursive: true, force: true });
     }
     return report;
@@ -105,6 +115,7 @@ async function checkGroup(
   byTable: SchemaScenario[][],
   dir: string,
   report: SchemaRunReport,
+  together = false,
 ): Promise<SeedFailure | undefined> {
   const where = (s: SchemaScenario, f: ShapedFile) =>
     path.join(dir, String(s.seed), s.table.before.schema, s.table.before.table, f.file.name);
@@ -143,6 +154,12 @@ async function checkGroup(
   );
   // The round each table changes shape: the first in which any of its seeds delivers a new-shape file.
   const changeAt = tables.map((scenarios) => Math.min(...scenarios.map((s) => s.firstNewBatch)));
+  if (together) {
+    const everyTable = (round: number) => tables.every((scenarios) => scenarios.some((s) => (s.batches[round] ?? []).length > 0));
+    let round = Math.min(...changeAt);
+    while (round > 0 && !everyTable(round)) round--;
+    if (everyTable(round)) changeAt.fill(round);
+  }
   const rounds = Math.max(...tables.flat().map((s) => s.batches.length));
   for (let round = 0; round < rounds; round++) {
     const batches: SchemaBatch[] = [];

@@ -2,10 +2,11 @@
  * Property: a schema change in the middle of a stream (tests/src/executors/schema-property.ts) through the Glue apply
  * job's own code (handlers/glue/apply_changes.py) on local Spark 3.5.4 + Iceberg 1.7.1 with a MariaDB target: each
  * round is one run manifest built by the plan core (`buildRunManifest`) for all three tables, with each file's column
- * names, and — on a table's first batch of the new shape — its `applied` shape, so the manifest carries the ALTER
- * statements (`evolve`) the job runs before reading the batch. That run dies once right after its last commit and is
- * run again, as the poller re-submits a manifest without `.done`: the job alters again (the ADDs skipped by their
- * probes) and applies again. Iceberg and MySQL must both equal the reference model and the closed form.
+ * names. The three tables change shape in the same round (`together`: one run alters all three, before any of them
+ * sees a new-shape file), whose manifest gives each its `applied` shape, so it carries the ALTER statements (`evolve`)
+ * the job runs before reading the batch. That run dies once right after its last commit and is run again, as the
+ * poller re-submits a manifest without `.done`: the job alters again (the ADDs skipped by their probes) and applies
+ * again. Iceberg and MySQL must both equal the reference model and the closed form.
  *
  * Cost: every round is one Spark run whatever the seed count (the seeds of a group share each table), so the default
  * is CDC_SCHEMA_SEEDS=9 (three per table, one group) over short histories; CDC_SCHEMA_SEEDS=300 runs a wider proof.
@@ -27,7 +28,7 @@ import { checkSchemaSeeds, schemaSeeds, type SchemaPropertyTarget } from "./sche
 
 const SEEDS = schemaSeeds(9);
 /** Shorter histories than DuckDB's and MariaDB's: each round costs Spark seconds. */
-const SIZE = { keys: 6, changes: Number(process.env.CDC_SPARK_CHANGES ?? 12) };
+const SIZE = { keys: 6, changes: Number(process.env.CDC_SCHEMA_CHANGES ?? 8) };
 const NAMESPACE = ["glue_catalog", "cdc_schema_props"];
 const db = mysqlTestDatabase("cdc_schema_spark_property");
 
@@ -136,7 +137,7 @@ sparkDescribe("a schema change mid-stream through the Glue apply job (Spark + Ic
 
     it(`Iceberg and MySQL equal the reference model: ${SEEDS} seeds, each table changing shape mid-stream`, async () => {
       const started = Date.now();
-      const report = await checkSchemaSeeds(conn, target(), { count: SEEDS, size: SIZE });
+      const report = await checkSchemaSeeds(conn, target(), { count: SEEDS, size: SIZE, together: true });
       console.log(`Spark schema property: ${SEEDS} seeds, ${runs} runs in ${Math.round((Date.now() - started) / 1000)} s`);
       expect(report.failure).toBeUndefined();
       expect(problems.slice(0, 3)).toEqual([]);

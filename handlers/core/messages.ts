@@ -33,6 +33,12 @@ export const validatedFileMessageSchema = z.strictObject({
    */
   latestCommitAt: z.iso.datetime().optional(),
   /**
+   * The file's source columns (DMS's `Op`, `cdc_seq` and `cdc_timestamp` aside), as validation found them: exactly the
+   * columns of the metadata it was validated against. A file validated before a column was added lacks it, and the
+   * run reads it as NULL there (plan.ts `BatchFile.columns`). Optional, so messages without it stay valid.
+   */
+  columns: z.array(z.string().min(1)).optional(),
+  /**
    * Validation warnings on the (valid) file: LOB columns with values that reach the limited-LOB-mode limit and may have
    * been cut by DMS. Optional, so messages without it stay valid.
    */

@@ -231,6 +231,8 @@ async function moveByVerdict(
       maxSeq: result.maxSeq,
       validatedAt,
       ...(result.latestCommitAt !== undefined ? { latestCommitAt: result.latestCommitAt } : {}),
+      // A valid file has every column of the metadata and no other (MISSING_COLUMN, UNEXPECTED_COLUMN).
+      columns: meta.columns.map((c) => c.name),
       ...(result.warnings && { warnings: result.warnings.map(({ code, column, count }) => ({ code, column, count })) }),
     };
     await deps.sqs.send(new SendMessageCommand({ QueueUrl: settings.fanOutQueueUrl, MessageBody: JSON.stringify(message) }));

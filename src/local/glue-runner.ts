@@ -138,8 +138,11 @@ export class LocalGlueJob extends LocalJobRuns {
         const counts = await applyBatchLocally(
           { duck, mysql },
           meta,
-          files.map((f) => ({ uri: f })),
-          { tombstoneCutoff: cutoff, generation: entry.generation },
+          files.map((f, i) => {
+            const columns = entry.fileColumns?.[i];
+            return columns ? { uri: f, columns } : { uri: f };
+          }),
+          { tombstoneCutoff: cutoff, generation: entry.generation, applied: entry.evolvedFrom },
         );
         const rows = await this.publish(meta);
         tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });

@@ -47,11 +47,12 @@ export async function pollTarget(
   aws: Moto,
   root: string,
   dms: { rows: number; changes: number; seed: number },
+  /** The tables whose files are generated: dbo.Invoice's version (A), then dbo.Payment (B). */
+  tables: [TableMetadata, TableMetadata] = [INVOICE, PAYMENT],
 ): Promise<PollTarget> {
   // The CLI builds its own S3 client: point it at moto.
   process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
-  const tables: TableMetadata[] = [INVOICE, PAYMENT];
   const files = generateDmsOutput({
     tables,
     outDir: path.join(root, "dms"),
@@ -67,8 +68,8 @@ export async function pollTarget(
   const alertsQueue = await aws.createQueue("alerts-inbox");
   await aws.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: await aws.queueArn(alertsQueue) }));
   return {
-    a: of(INVOICE),
-    b: of(PAYMENT),
+    a: of(tables[0]),
+    b: of(tables[1]),
     harmonized,
     lake,
     queueUrl,

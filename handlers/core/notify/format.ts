@@ -31,7 +31,7 @@ export function formatAlert(alert: Incoming, ctx: FormatContext = {}): Formatted
   const body = alert.body;
   const formatted =
     body.shape === "cdc"
-      ? formatCdc(body.alert, alert.source)
+      ? formatCdc(body.alert, alert.source, ctx.stack)
       : body.shape === "alarm"
         ? formatAlarm(body.alarm, alert.source)
         : body.shape === "event"
@@ -42,7 +42,7 @@ export function formatAlert(alert: Incoming, ctx: FormatContext = {}): Formatted
 
 // --- alerts our Lambdas publish ---------------------------------------------------------------------------------
 
-function formatCdc(a: CdcAlert, topicSource: string | undefined): Formatted {
+function formatCdc(a: CdcAlert, topicSource: string | undefined, stack: string | undefined): Formatted {
   const source = a.source ?? topicSource ?? "?";
   const where = a.target ? `${source}/${a.target}` : source;
   const command = typeof a.command === "string" ? a.command : undefined;
@@ -71,6 +71,20 @@ function formatCdc(a: CdcAlert, topicSource: string | undefined): Formatted {
           field("Error", a.error),
           ...(a.transient ? ["Transient cause; the automatic retries did not clear it."] : []),
           "Its later files wait, in order; the target's other tables go on.",
+        ],
+        command,
+      };
+    case "schema-change-held":
+      return {
+        level: "alarm",
+        title: `${where}: table ${a.table ?? "?"} held (schema change)`,
+        lines: [
+          ...(Array.isArray(a.changes) ? a.changes.map((c) => field("Change", c)) : []),
+          "No file of the new shape was applied; its files wait, in order.",
+          "Metadata wrong: deploy it back and resume without --rebuild.",
+          ...(typeof a.reload === "string"
+            ? [field("Source changed", fillStack(a.reload, stack), ", then the command below")]
+            : []),
         ],
         command,
       };

@@ -47,6 +47,14 @@ export const manifestTableSchema = z.strictObject({
   latestCommitAt: z.iso.datetime().optional(),
   /** The table's shape once the run applied it: the poller keeps it, and plans the next schema change from it. */
   shape: tableShapeSchema.optional(),
+  /** The shape the targets had before, when the run alters them first (`evolve`): what the local runner alters from. */
+  evolvedFrom: tableShapeSchema.optional(),
+  /**
+   * Each file's columns (null: every column of the metadata), only when some file lacks a column of the metadata (it
+   * was written before the column was added): the load statements already read those as NULL; the local runner reads
+   * the files by them. Absent in every other run, so manifests stay small.
+   */
+  fileColumns: z.array(z.array(z.string().min(1)).nullable()).optional(),
   spark: z.strictObject({
     create: statements,
     /** Schema changes from the applied shape (schema-change.ts), after create and before the batch is read. */
@@ -126,18 +134,19 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
 /** Each manifest table with its files and its outcome; a table the marker does not mention counts as failed. */
 export function tableOutcomes(
-  manifest: { tables: Array<Pick<ManifestTable, "table" | "files" | "etags" | "generation">> },
+  manifest: { tables: Array<Pick<ManifestTable, "table" | "files" | "etags" | "generation" | "shape">> },
   outcome: RunOutcome,
 ): Array<{
   table: string;
   files: string[];
   etags: string[];
   generation?: { id: string; file: string; sweep: boolean };
+  shape?: TableShape;
   status: "applied" | "failed";
   error?: string;
 }> {
-  return manifest.tables.map(({ table, files, etags, generation }) => {
-    const base = { table, files, etags, ...(generation ? { generation } : {}) };
+  return manifest.tables.map(({ table, files, etags, generation, shape }) => {
+    const base = { table, files, etags, ...(generation ? { generation } : {}), ...(shape ? { shape } : {}) };
     if (!outcome.tables) return { ...base, status: "applied" as const };
     const t = outcome.tables.find((o) => o.table === table);
     if (!t) return { ...base, status: "failed" as const, error: `the run's .done marker has no outcome for ${table}` };
@@ -199,8 +208,13 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
   const tables = input.tables.map(({ meta, files, etags, columns, generation, latestCommitAt, applied }): ManifestTable => {
     if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
+    // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
+    const names = meta.columns.map((c) => c.name.toLowerCase());
+    const short = (c: readonly string[] | undefined) =>
+      c !== undefined && !names.every((n) => c.some((x) => x.toLowerCase() === n)) ? c : undefined;
+    const fileColumns = files.map((_, i) => short(columns?.[i]));
     const batch: BatchFile[] = files.map((uri, i) => {
-      const c = columns?.[i];
+      const c = fileColumns[i];
       return c ? { uri, columns: c } : { uri };
     });
     const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
@@ -218,6 +232,8 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       ...(generation ? { generation } : {}),
       ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
       shape: tableShape(meta),
+      ...(applied && { evolvedFrom: applied }),
+      ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
       spark: {
         create: sp.create(),
         ...evolve(sp),

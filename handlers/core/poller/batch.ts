@@ -80,6 +80,7 @@ export function planBatch(received: readonly ReceivedFile[], source: string, tab
         meta,
         files: ordered.map(([uri]) => uri),
         etags: ordered.map(([, m]) => unquoteEtag(m.etag)),
+        columns: ordered.map(([, m]) => m.columns),
         ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
       };
     });

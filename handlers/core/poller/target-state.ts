@@ -12,6 +12,7 @@
  * This module is pure: it parses the document and computes the next one; the poller (tick.ts) and the CLI store it.
  */
 import { z } from "zod";
+import { tableShapeSchema, type TableShape } from "../../../metadata/schema-diff";
 import { compareDmsFiles } from "../dms-key";
 import { runFailureSchema } from "./run-failure";
 
@@ -21,16 +22,22 @@ const iso = z.iso.datetime();
 const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, { error: "expected an s3:// URI" });
 
 export const tableHoldSchema = z.strictObject({
-  /** When the run that failed was settled. */
+  /** When the run that failed was settled (a schema hold: when the poller found the change). */
   since: iso,
-  runId: z.string().min(1),
-  manifestUri: s3Uri,
+  /** The run whose statements failed; none for a schema hold, which no run caused. */
+  runId: z.string().min(1).optional(),
+  manifestUri: s3Uri.optional(),
   /** The table's files in that run, in order; none of them counts as applied. */
   files: z.array(s3Uri),
   /** The file the error names, else the batch's first. */
-  file: s3Uri,
-  /** First line of the engine's error. */
+  file: s3Uri.optional(),
+  /** First line of the engine's error, or the schema change the targets cannot follow. */
   error: z.string(),
+  /**
+   * The deployed metadata changes the table in a way its targets cannot follow (schema-hold.ts): each change, one
+   * line. The hold ends with `cdc target resume`, which re-checks the metadata; `--rebuild` rebuilds the targets.
+   */
+  schema: z.array(z.string().min(1)).min(1).optional(),
   /** The job found a transient cause in the error (S3, the network, memory, a lost connection: apply_changes.py). */
   transient: z.literal(true).optional(),
   /** When the poller ends this hold by itself (a transient error with automatic retries left). */
@@ -62,6 +69,12 @@ export const tableStateSchema = z.strictObject({
   generation: z.strictObject({ id: z.string().min(1), file: s3Uri, since: iso }).optional(),
   /** The settings the table's Glue table optimizers were last put with, as a fingerprint (table-optimizers.ts). */
   optimizers: z.string().min(1).optional(),
+  /**
+   * The shape (columns, types, key) the targets were last applied with: when the deployed metadata differs, the next
+   * run alters the targets first (a compatible change) or the table is held (schema-hold.ts). Absent until a run
+   * recorded one (state written before schema evolution): the targets are then taken to have the metadata's shape.
+   */
+  shape: tableShapeSchema.optional(),
 });
 export type TableState = z.infer<typeof tableStateSchema>;
 
@@ -121,6 +134,8 @@ export interface TableOutcome {
   etags?: string[];
   /** The generation the run's batch of this table belonged to. */
   generation?: { id: string; file: string; sweep: boolean };
+  /** The table's shape once the run applied it (the manifest's `shape`). */
+  shape?: TableShape;
 }
 
 /**
@@ -162,6 +177,7 @@ export function settleRun(
         appliedAt: at.toISOString(),
         late: late?.length ? late : undefined,
         autoRetries: undefined,
+        ...(outcome.shape && { shape: outcome.shape }),
       };
     } else if (!before.held) {
       const error = outcome.error ?? "unknown error";

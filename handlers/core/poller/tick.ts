@@ -19,7 +19,7 @@
  */
 import type { MySqlFlavor } from "../plan/dialect";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { TableMetadata } from "../../../metadata/format";
+import { tableId, type TableMetadata } from "../../../metadata/format";
 import { DEFAULT_ICEBERG_SETTINGS, type IcebergSettings } from "../plan/iceberg-settings";
 import { buildRunManifest, manifestBody, sha256Hex } from "../plan/manifest";
 import { pendingManifestSha256 } from "./manifest-trust";
@@ -37,6 +37,7 @@ import {
 } from "./run-failure";
 import { measureSettledRuns, type PollMetrics } from "./run-metrics";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
+import { holdIncompatibleSchemas } from "./schema-hold";
 import { enableTableOptimizers, type TableOptimizers } from "./table-optimizers";
 import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
@@ -234,6 +235,12 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     loaded,
   );
   for (const table of retried) logger.warn("retrying a table held on a transient error", { table });
+  // Before any work is taken: a table whose new metadata its targets cannot follow is held now, with its files.
+  const schemas = await holdIncompatibleSchemas(
+    { ...settings, store, alerts: deps.alerts, logger, tables: deps.tables, now },
+    loaded,
+  );
+  loaded = schemas.loaded;
   if (deps.optimizers && settings.optimizerRoleArn) {
     const optimizing = {
       source: settings.source,
@@ -355,7 +362,10 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     tombstoneRetentionDays: settings.tombstoneRetentionDays,
     iceberg: settings.iceberg,
     now: createdAt,
-    tables: work.tables,
+    tables: work.tables.map((t) => {
+      const applied = schemas.evolve.get(tableId(t.meta));
+      return applied ? { ...t, applied } : t;
+    }),
   });
   const body = manifestBody(manifest);
   await store.writeDurably(key, body);

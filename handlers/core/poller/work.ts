@@ -109,12 +109,19 @@ export async function collectWork(input: WorkInput): Promise<Work> {
     if (resumed || late.length > 0) sweptTables.push(id);
     if (all.length === 0) continue;
     // Every file is pinned by the version the run plans to apply: the message's, the listing's, or (late files) S3's.
-    const pinned: { files: string[]; etags: string[] } = { files: [], etags: [] };
+    const pinned: Pick<ManifestTableInput, "files" | "etags" | "columns"> & { columns: Array<readonly string[] | undefined> } = {
+      files: [],
+      etags: [],
+      columns: [],
+    };
+    // Announced files say their columns; a swept one is read as having the metadata's (see `BatchFile.columns`).
+    const shapes = new Map(ann?.files.map((f, i) => [f, ann.columns?.[i]]));
     for (const f of all) {
       const etag = known.get(f) ?? (await input.harmonized.etag(keyOf(f)));
       if (etag === undefined) continue; // gone from harmonized: nothing to apply
       pinned.files.push(f);
       pinned.etags.push(unquoteEtag(etag));
+      pinned.columns.push(shapes.get(f));
     }
     if (pinned.files.length === 0) continue;
     // Swept files carry no commit time (no message); the announced ones' latest stands for the table.

@@ -145,6 +145,16 @@ function describe(state: TargetState, bucket: string, flags: TargetFlags): strin
       lines.push(`  ${t}: ok, ${through}${s.sweep ? " (resumed; its waiting files go into the next run)" : ""}`);
       continue;
     }
+    const resume = `cdc target resume --lake-bucket ${bucket} --source ${flags.source} --target ${flags.target} --table ${t}`;
+    if (s.held.schema) {
+      lines.push(
+        `  ${t}: HELD since ${s.held.since} (schema change), ${through}`,
+        ...s.held.schema.map((c) => `    schema: ${c}`),
+        `    if the metadata is wrong, deploy it back, then: ${resume}`,
+        `    if the source changed: cdc dms reload-table --stack <stack> --source ${flags.source} --table ${t}, then: ${resume} --rebuild`,
+      );
+      continue;
+    }
     lines.push(
       `  ${t}: HELD since ${s.held.since} (run ${s.held.runId}), ${through}`,
       `    file:  ${s.held.file}`,
@@ -154,7 +164,7 @@ function describe(state: TargetState, bucket: string, flags: TargetFlags): strin
         : s.held.transient
           ? [`    transient, but its ${s.autoRetries ?? 0} automatic retries are used up`]
           : []),
-      `    after fixing the cause: cdc target resume --lake-bucket ${bucket} --source ${flags.source} --target ${flags.target} --table ${t}`,
+      `    after fixing the cause: ${resume}`,
     );
   }
   return lines.join("\n");

@@ -1,6 +1,7 @@
 import { formatAlert } from "../../../../handlers/core/notify/format";
 import { runFailureAlert } from "../../../../handlers/core/poller/run-failure";
 import { holdAlert } from "../../../../handlers/core/poller/settle";
+import { schemaHoldAlert } from "../../../../handlers/core/poller/schema-hold";
 import { readMessage, readRecord, sourceOfTopic } from "../../../../handlers/core/notify/incoming";
 import { sectionText } from "../../../../handlers/core/notify/posts";
 import { ageAlarm, DMS_TASK_STOPPED, dlqAlarm, GLUE_RUN_FAILED, snsEnvelope, VALIDATION_FAILED } from "./shapes";
@@ -122,6 +123,29 @@ describe("one Slack section per alert kind", () => {
     expect(f).toContain("*sales/reporting: run r-000008 failing*");
     expect(f).toContain("*Failures:* 3 since 2026-12-03T09:00:00.000Z");
     expect(f).toContain("`cdc target resume --lake-bucket lake --source sales --target reporting --run`");
+  });
+
+  it("reads the poller's schema-change hold: each change, both ways out, the rebuild command", () => {
+    const alert = schemaHoldAlert({
+      source: "sales",
+      target: "reporting",
+      lakeBucket: "lake",
+      table: "dbo.Invoice",
+      hold: {
+        since: "2026-12-03T10:00:00.000Z",
+        files: [],
+        error: "the deployed metadata changes dbo.Invoice …",
+        schema: ["dbo.Invoice: drop-column Note WSTRING(40) (incompatible)", "dbo.Invoice: add-column DueOn DATE (compatible)"],
+      },
+    });
+    const text = shown(alert.message, alert.subject);
+    expect(text).toContain("*sales/reporting: table dbo.Invoice held (schema change)*");
+    expect(text).toContain("*Change:* dbo.Invoice: drop-column Note WSTRING(40) (incompatible)");
+    expect(text).toContain("*Change:* dbo.Invoice: add-column DueOn DATE (compatible)");
+    expect(text).toContain("*Source changed:* cdc dms reload-table --stack dev --source sales --table dbo.Invoice");
+    expect(text).toContain(
+      "`cdc target resume --lake-bucket lake --source sales --target reporting --table dbo.Invoice --rebuild`",
+    );
   });
 
   it("reconciliation drift: table, stage and the numbers of each side", () => {

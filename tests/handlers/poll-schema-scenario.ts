@@ -210,7 +210,9 @@ export async function runSchemaScenario(aws: Moto, engine: SchemaEngine, root: s
     const cli = [...where, "--endpoint", aws.endpoint, "--region", MOTO_REGION];
     const status = await cdc("target", "status", ...cli);
     expect(status.stdout).toContain("dbo.Invoice: HELD since");
-    expect(status.stdout).toContain("schema: dbo.Invoice: drop-column IssuedAt WSTRING(34) (incompatible: a rename is a drop and an add)");
+    expect(status.stdout).toContain(
+      "schema: dbo.Invoice: drop-column IssuedAt WSTRING(34) (incompatible: a rename is a drop and an add)",
+    );
     // Later ticks keep it held without another alert.
     await tick();
     expect(await aws.drainQueue(alertsQueue)).toEqual([]);

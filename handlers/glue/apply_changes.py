@@ -287,11 +287,12 @@ def run_steps(steps, engine):
 
 
 def run_schema_statements(statements, execute, columns):
-    """Runs a table's schema changes (handlers/core/plan/schema-change.ts). One with `unless` adds a column and is
-    skipped when its probe lists that column already: a re-run of the manifest must not add it twice."""
+    """Runs a table's schema changes (handlers/core/plan/schema-change.ts). One with `unless` is skipped when its probe
+    lists that name already (a column it adds, a backup table it makes): a re-run of the manifest must not do it twice.
+    The names are the probe's first column, or its column `field`."""
     for statement in statements:
         unless = statement.get("unless")
-        if unless and unless["column"].lower() in [str(c).lower() for c in columns(unless["probe"])]:
+        if unless and unless["column"].lower() in [str(c).lower() for c in columns(unless["probe"], unless.get("field"))]:
             print("cdc apply: %s is there already; skipped: %s" % (unless["column"], statement["sql"]))
             continue
         execute(statement["sql"])
@@ -326,16 +327,16 @@ class GlueEngine(object):
     def spark(self, sql):
         self.spark_session.sql(sql)
 
-    def spark_columns(self, probe):
-        return [row[0] for row in self.spark_session.sql(probe).collect()]
+    def spark_columns(self, probe, field=None):
+        return [row[field] if field else row[0] for row in self.spark_session.sql(probe).collect()]
 
-    def mysql_columns(self, probe):
+    def mysql_columns(self, probe, field=None):
         statement = self.connection.createStatement()
         try:
             result = statement.executeQuery(probe)
             names = []
             while result.next():
-                names.append(result.getString(1))
+                names.append(result.getString(field or 1))
             return names
         finally:
             statement.close()

@@ -92,6 +92,16 @@ export class DuckDbExecutor {
   }
 
   /**
+   * Sets the table's DuckDB tables aside as `<name>__before_<tag>` and creates them anew (`TablePlans.rebuild`);
+   * harmless to run again. Returns the statements run.
+   */
+  rebuild(meta: TableMetadata, tag: string): Promise<string[]> {
+    return this.tables.rebuild(meta, tag, async (probe) =>
+      (await this.connection.runAndReadAll(probe)).getRows().map((r) => String(r[0])),
+    );
+  }
+
+  /**
    * Loads `files` (in batch order) and keeps the last change per key in the plan's `changes` relation. A batch of a new
    * full load names its `generation` (see handlers/core/plan/generation.ts): its floor is pinned here.
    */

@@ -29,11 +29,17 @@ export async function applyBatchLocally(
     generation?: Generation;
     /** The shape the targets were last applied with, when `meta` changed it: both are altered first (`evolve`). */
     applied?: TableShape;
+    /** Rebuild the targets first, setting the old tables aside under this tag (`rebuildStatements`). */
+    rebuild?: string;
   } = {},
 ): Promise<LocalApplyResult> {
   if (options.applied) {
     await targets.mysql?.evolve(meta, options.applied);
     await targets.duck.evolve(meta, options.applied);
+  }
+  if (options.rebuild) {
+    await targets.mysql?.rebuild(meta, options.rebuild);
+    await targets.duck.rebuild(meta, options.rebuild);
   }
   const staged = await targets.duck.stage(meta, files, options.generation);
   const mysql = targets.mysql ? await targets.mysql.apply(meta, await readStagingRows(targets.duck, staged), options) : undefined;

@@ -80,10 +80,21 @@ export class MySqlExecutor {
    * Glue job skips it. Returns the statements run.
    */
   evolve(meta: TableMetadata, applied: TableShape): Promise<string[]> {
-    return this.tables.evolve(meta, applied, async (probe) => {
-      const [rows] = await this.connection.query({ sql: probe, rowsAsArray: true });
-      return (rows as unknown[][]).map((r) => String(r[0]));
-    });
+    return this.tables.evolve(meta, applied, (probe) => this.names(probe));
+  }
+
+  /**
+   * Sets the table's target and tombstones aside as `<name>__before_<tag>` and creates them anew (`TablePlans.rebuild`):
+   * an incompatible change, rebuilt from a reload. Harmless to run again. Returns the statements run.
+   */
+  rebuild(meta: TableMetadata, tag: string): Promise<string[]> {
+    return this.tables.rebuild(meta, tag, (probe) => this.names(probe));
+  }
+
+  /** The first column of a probe's rows. */
+  private async names(probe: string): Promise<string[]> {
+    const [rows] = await this.connection.query({ sql: probe, rowsAsArray: true });
+    return (rows as unknown[][]).map((r) => String(r[0]));
   }
 
   /** Applies one deduplicated batch: fill staging, then expire, guard and merge in one transaction. */

@@ -6,7 +6,7 @@ import type { TableMetadata } from "../../metadata/format";
 import { describeChange, type TableShape } from "../../metadata/schema-diff";
 import type { Dialect } from "../../handlers/core/plan/dialect";
 import { TablePlan } from "../../handlers/core/plan/plan";
-import { schemaChangePlan } from "../../handlers/core/plan/schema-change";
+import { rebuildStatements, schemaChangePlan, type SchemaStatement } from "../../handlers/core/plan/schema-change";
 
 export class TablePlans {
   private readonly plans = new Map<string, TablePlan>();
@@ -51,10 +51,32 @@ export class TablePlans {
       const incompatible = change.changes.filter((c) => !c.compatible).map(describeChange);
       throw new Error(`the targets cannot follow ${incompatible.join("; ")}; hold the table and reload it`);
     }
+    return this.runStatements(plan, change.statements, columns);
+  }
+
+  /**
+   * Sets the table's target (and tombstones) aside under `<name>__before_<tag>` and creates them again with `meta`'s
+   * shape (`rebuildStatements`): the run that starts a reload's generation after an incompatible change. Running it
+   * again changes nothing. Returns the statements run.
+   */
+  async rebuild(meta: TableMetadata, tag: string, columns?: (probe: string) => Promise<string[]>): Promise<string[]> {
+    const plan = this.plan(meta);
+    await this.ensureTables(plan);
+    const ran = await this.runStatements(plan, rebuildStatements(plan, tag).statements, columns);
+    for (const sql of plan.create()) await this.run(sql);
+    return ran;
+  }
+
+  /** Runs schema statements in order, one with `unless` skipped when `columns(probe)` lists its name. */
+  private async runStatements(
+    plan: TablePlan,
+    statements: readonly SchemaStatement[],
+    columns?: (probe: string) => Promise<string[]>,
+  ): Promise<string[]> {
     const ran: string[] = [];
-    for (const s of change.statements) {
+    for (const s of statements) {
       if (s.unless) {
-        if (!columns) throw new Error(`${plan.id}: ${this.dialect.name} has no column probe for: ${s.sql}`);
+        if (!columns) throw new Error(`${plan.id}: ${this.dialect.name} has no probe for: ${s.sql}`);
         const have = (await columns(s.unless.probe)).map((c) => c.toLowerCase());
         if (have.includes(s.unless.column.toLowerCase())) continue;
       }

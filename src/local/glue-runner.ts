@@ -142,7 +142,7 @@ export class LocalGlueJob extends LocalJobRuns {
             const columns = entry.fileColumns?.[i];
             return columns ? { uri: f, columns } : { uri: f };
           }),
-          { tombstoneCutoff: cutoff, generation: entry.generation, applied: entry.evolvedFrom },
+          { tombstoneCutoff: cutoff, generation: entry.generation, applied: entry.evolvedFrom, rebuild: entry.rebuild?.tag },
         );
         const rows = await this.publish(meta);
         tables.push({ table: entry.table, files: entry.files, lake: counts.duck, mysql: counts.mysql, rows });

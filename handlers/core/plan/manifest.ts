@@ -18,7 +18,7 @@ import { tableShape, tableShapeSchema, type TableShape } from "../../../metadata
 import { mysqlDialect, spark, type MySqlFlavor } from "./dialect";
 import type { IcebergSettings } from "./iceberg-settings";
 import { defaultTableNames, TablePlan, type BatchFile, type Generation } from "./plan";
-import { schemaChangePlan, schemaStatementSchema } from "./schema-change";
+import { rebuildStatements, schemaChangePlan, schemaStatementSchema } from "./schema-change";
 import { tombstoneCutoff } from "./sequence";
 
 export const MANIFEST_VERSION = 1;
@@ -47,6 +47,11 @@ export const manifestTableSchema = z.strictObject({
   latestCommitAt: z.iso.datetime().optional(),
   /** The table's shape once the run applied it: the poller keeps it, and plans the next schema change from it. */
   shape: tableShapeSchema.optional(),
+  /**
+   * The run rebuilds the table's targets (an incompatible change, `cdc target resume --rebuild`) before it applies the
+   * reload's generation: `evolve` sets the old tables aside as `<name>__before_<tag>` (`backups`) and creates them anew.
+   */
+  rebuild: z.strictObject({ tag: z.string().regex(/^[a-z0-9_]+$/), backups: z.array(z.string().min(1)).min(1) }).optional(),
   /** The shape the targets had before, when the run alters them first (`evolve`): what the local runner alters from. */
   evolvedFrom: tableShapeSchema.optional(),
   /**
@@ -134,7 +139,7 @@ export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
 /** Each manifest table with its files and its outcome; a table the marker does not mention counts as failed. */
 export function tableOutcomes(
-  manifest: { tables: Array<Pick<ManifestTable, "table" | "files" | "etags" | "generation" | "shape">> },
+  manifest: { tables: Array<Pick<ManifestTable, "table" | "files" | "etags" | "generation" | "shape" | "rebuild">> },
   outcome: RunOutcome,
 ): Array<{
   table: string;
@@ -142,11 +147,19 @@ export function tableOutcomes(
   etags: string[];
   generation?: { id: string; file: string; sweep: boolean };
   shape?: TableShape;
+  rebuild?: { tag: string; backups: string[] };
   status: "applied" | "failed";
   error?: string;
 }> {
-  return manifest.tables.map(({ table, files, etags, generation, shape }) => {
-    const base = { table, files, etags, ...(generation ? { generation } : {}), ...(shape ? { shape } : {}) };
+  return manifest.tables.map(({ table, files, etags, generation, shape, rebuild }) => {
+    const base = {
+      table,
+      files,
+      etags,
+      ...(generation ? { generation } : {}),
+      ...(shape ? { shape } : {}),
+      ...(rebuild ? { rebuild } : {}),
+    };
     if (!outcome.tables) return { ...base, status: "applied" as const };
     const t = outcome.tables.find((o) => o.table === table);
     if (!t) return { ...base, status: "failed" as const, error: `the run's .done marker has no outcome for ${table}` };
@@ -174,6 +187,11 @@ export interface ManifestTableInput {
    * manifest then carries the ALTER statements first. It must be a compatible change: the poller holds the others.
    */
   applied?: TableShape;
+  /**
+   * Rebuild the targets first (an incompatible change the user chose to rebuild from a reload): only with the batch
+   * that starts the reload's generation, which fills the new tables.
+   */
+  rebuild?: boolean;
 }
 
 /** The bytes a manifest is stored as: what the poller writes and hashes, and the job checks (`--manifest_sha256`). */
@@ -206,59 +224,66 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tables = input.tables.map(({ meta, files, etags, columns, generation, latestCommitAt, applied }): ManifestTable => {
-    if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
-    // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
-    const names = meta.columns.map((c) => c.name.toLowerCase());
-    const short = (c: readonly string[] | undefined) =>
-      c !== undefined && !names.every((n) => c.some((x) => x.toLowerCase() === n)) ? c : undefined;
-    const fileColumns = files.map((_, i) => short(columns?.[i]));
-    const batch: BatchFile[] = files.map((uri, i) => {
-      const c = fileColumns[i];
-      return c ? { uri, columns: c } : { uri };
-    });
-    const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
-    const s = sp.batch(batch, generation);
-    const evolve = (plan: TablePlan) => {
-      if (!applied) return {};
-      const change = schemaChangePlan(plan, applied);
-      if (!change.compatible) throw new Error(`${plan.id}: incompatible schema change; the table must be held, not planned`);
-      return change.statements.length > 0 ? { evolve: change.statements } : {};
-    };
-    const entry: ManifestTable = {
-      table: sp.id,
-      files,
-      etags: etags.map(unquoteEtag),
-      ...(generation ? { generation } : {}),
-      ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
-      shape: tableShape(meta),
-      ...(applied && { evolvedFrom: applied }),
-      ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
-      spark: {
-        create: sp.create(),
-        ...evolve(sp),
-        load: s.load,
-        dedupe: s.dedupe,
-        guard: s.guard,
-        summary: s.summary,
-        merge: s.merge,
-        expire: sp.expire(cutoff),
-        cleanup: s.cleanup,
-      },
-    };
-    if (input.mysql) {
-      const my = new TablePlan(meta, mysqlDialect(input.mysql));
-      const m = my.batch([], generation);
-      entry.mysql = {
-        create: my.create(),
-        ...evolve(my),
-        load: m.load,
-        stage: { fromView: sp.relations.changes, table: my.name("staging"), columns: m.changes.columns },
-        apply: [...my.expire(cutoff), ...m.guard, ...m.merge],
+  const tag = input.runId.toLowerCase().replace(/[^a-z0-9]/g, "_");
+  const tables = input.tables.map(
+    ({ meta, files, etags, columns, generation, latestCommitAt, applied, rebuild }): ManifestTable => {
+      if (rebuild && !generation?.sweep)
+        throw new Error(`${meta.schema}.${meta.table}: a rebuild needs the batch that starts the reload's generation`);
+      if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
+      // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
+      const names = meta.columns.map((c) => c.name.toLowerCase());
+      const short = (c: readonly string[] | undefined) =>
+        c !== undefined && !names.every((n) => c.some((x) => x.toLowerCase() === n)) ? c : undefined;
+      const fileColumns = files.map((_, i) => short(columns?.[i]));
+      const batch: BatchFile[] = files.map((uri, i) => {
+        const c = fileColumns[i];
+        return c ? { uri, columns: c } : { uri };
+      });
+      const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
+      const s = sp.batch(batch, generation);
+      const evolve = (plan: TablePlan) => {
+        if (rebuild) return { evolve: [...rebuildStatements(plan, tag).statements, ...plan.create().map((sql) => ({ sql }))] };
+        if (!applied) return {};
+        const change = schemaChangePlan(plan, applied);
+        if (!change.compatible) throw new Error(`${plan.id}: incompatible schema change; the table must be held, not planned`);
+        return change.statements.length > 0 ? { evolve: change.statements } : {};
       };
-    }
-    return entry;
-  });
+      const entry: ManifestTable = {
+        table: sp.id,
+        files,
+        etags: etags.map(unquoteEtag),
+        ...(generation ? { generation } : {}),
+        ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
+        shape: tableShape(meta),
+        ...(rebuild && { rebuild: { tag, backups: rebuildStatements(sp, tag).backups } }),
+        ...(applied && !rebuild && { evolvedFrom: applied }),
+        ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
+        spark: {
+          create: sp.create(),
+          ...evolve(sp),
+          load: s.load,
+          dedupe: s.dedupe,
+          guard: s.guard,
+          summary: s.summary,
+          merge: s.merge,
+          expire: sp.expire(cutoff),
+          cleanup: s.cleanup,
+        },
+      };
+      if (input.mysql) {
+        const my = new TablePlan(meta, mysqlDialect(input.mysql));
+        const m = my.batch([], generation);
+        entry.mysql = {
+          create: my.create(),
+          ...evolve(my),
+          load: m.load,
+          stage: { fromView: sp.relations.changes, table: my.name("staging"), columns: m.changes.columns },
+          apply: [...my.expire(cutoff), ...m.guard, ...m.merge],
+        };
+      }
+      return entry;
+    },
+  );
   return {
     version: MANIFEST_VERSION,
     target: input.target,

@@ -28,23 +28,29 @@ import {
   type SchemaChange,
   type TableShape,
 } from "../../../metadata/schema-diff";
+import { fitIdentifier, MYSQL_IDENTIFIER_MAX } from "../../../metadata/naming";
 import { literal, type Dialect } from "./dialect";
 import type { TableNames } from "./names";
 
-/** One DDL statement, skipped when `unless.probe` lists `unless.column` among the table's columns. */
+/**
+ * One DDL statement, skipped when `unless.probe` lists `unless.column` among its names: a column of the table, or (a
+ * rebuild) the name of a table that already exists.
+ */
 export const schemaStatementSchema = z.strictObject({
   sql: z.string().min(1),
-  unless: z.strictObject({ probe: z.string().min(1), column: z.string().min(1) }).optional(),
+  unless: z.strictObject({ probe: z.string().min(1), column: z.string().min(1), field: z.string().min(1).optional() }).optional(),
 });
 export interface SchemaStatement {
   sql: string;
   unless?: {
     /**
-     * A query whose first column holds the table's column names (Spark's `DESCRIBE TABLE`: Spark 3.5 has no SHOW
+     * A query whose first column (or `field`) holds the names (Spark's `DESCRIBE TABLE`: Spark 3.5 has no SHOW
      * COLUMNS for Iceberg tables; its other rows, `# Partitioning` and the like, are no column name).
      */
     probe: string;
     column: string;
+    /** The probe's column holding the names, when not its first (Spark's `SHOW TABLES`: `tableName`). */
+    field?: string;
   };
 }
 
@@ -117,6 +123,66 @@ export function schemaChangePlan(plan: SchemaChangeTable, applied: TableShape): 
     }
   }
   return { changes, compatible: true, statements };
+}
+
+/**
+ * Rebuilding a table's targets after a change they cannot follow (an incompatible change, `cdc target resume
+ * --rebuild`), in the run that starts the reload's generation: the target and tombstone tables are set aside under
+ * `<name>__before_<tag>` — kept, never dropped, for whoever wants to compare or restore — and created again with the
+ * metadata's shape; the generation then fills them from the new full load and the changes after it. MySQL's staging
+ * table is scratch and is only dropped.
+ *
+ *   MySQL, DuckDB   `RENAME TABLE` / `ALTER TABLE … RENAME TO`: atomic and without a copy
+ *   Iceberg         a copy (`CREATE TABLE … AS SELECT`, committed atomically), then `DROP TABLE` without PURGE: Spark's
+ *                   Hadoop catalog cannot rename tables, so a rename could not be proven here, and the copy works in
+ *                   every catalog
+ *
+ * Re-runnable: setting aside is skipped once the backup exists. On Iceberg a retried run then drops the table the
+ * first attempt created, which only held rows the retry applies again from the same files.
+ */
+export function rebuildStatements(plan: SchemaChangeTable, tag: string): { statements: SchemaStatement[]; backups: string[] } {
+  const d = plan.dialect;
+  const kinds: Array<keyof TableNames> = plan.mode === "upsert" ? ["target", "tombstones"] : ["target"];
+  const statements: SchemaStatement[] = [];
+  const backups: string[] = [];
+  for (const kind of kinds) {
+    const name = plan.names[kind];
+    const last = name[name.length - 1];
+    const backup = [...name.slice(0, -1), fitIdentifier(`${last}__before_${tag}`, MYSQL_IDENTIFIER_MAX)];
+    const [from, to] = [plan.name(kind), backup.map((p) => d.quote(p)).join(".")];
+    const exists = tableProbe(d, backup);
+    backups.push(backup[backup.length - 1]);
+    if (d.name === "spark") {
+      statements.push({ sql: `CREATE TABLE ${to} USING iceberg AS SELECT * FROM ${from}`, unless: exists });
+      statements.push({ sql: `DROP TABLE IF EXISTS ${from}` });
+    } else if (d.name === "mysql") {
+      statements.push({ sql: `RENAME TABLE ${from} TO ${to}`, unless: exists });
+    } else {
+      statements.push({ sql: `ALTER TABLE ${from} RENAME TO ${d.quote(backup[backup.length - 1])}`, unless: exists });
+    }
+  }
+  if (d.merge === "staging") statements.push({ sql: `DROP TABLE IF EXISTS ${plan.name("staging")}` });
+  return { statements, backups };
+}
+
+/** A probe listing `name` when that table exists. */
+function tableProbe(d: Dialect, name: string[]): NonNullable<SchemaStatement["unless"]> {
+  const table = name[name.length - 1];
+  if (d.name === "spark")
+    return {
+      probe: `SHOW TABLES IN ${name
+        .slice(0, -1)
+        .map((p) => d.quote(p))
+        .join(".")}`,
+      field: "tableName",
+      column: table,
+    };
+  const schema = name.length > 1 ? literal(d, name[name.length - 2]) : d.name === "mysql" ? "DATABASE()" : "current_schema()";
+  const [t, s] = d.name === "mysql" ? ["TABLE_NAME", "TABLE_SCHEMA"] : ["table_name", "table_schema"];
+  return {
+    probe: `SELECT ${t} FROM information_schema.${d.name === "mysql" ? "TABLES" : "tables"} WHERE ${s} = ${schema} AND ${t} = ${literal(d, table)}`,
+    column: table,
+  };
 }
 
 /** `sql` with the probe that tells whether `added` (the statement's first added column) is already there. */

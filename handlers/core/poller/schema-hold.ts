@@ -17,6 +17,10 @@
 import { tableId, type TableMetadata } from "../../../metadata/format";
 import { describeChange, diffTable, hasIncompatible, tableShape, type TableShape } from "../../../metadata/schema-diff";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { findTable } from "../../../metadata/load";
+import type { ManifestTableInput } from "../plan/manifest";
+import type { ReceivedFile } from "./batch";
+import type { Work } from "./work";
 import type { Alerts } from "./settle";
 import { updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import type { TableHold, TargetState } from "./target-state";
@@ -37,7 +41,7 @@ export function checkSchemas(state: TargetState, tables: readonly TableMetadata[
   for (const meta of tables) {
     const id = tableId(meta);
     const ts = state.tables[id];
-    if (!ts?.shape || ts.held) continue;
+    if (!ts?.shape || ts.held || ts.rebuild) continue;
     const changes = diffTable(id, ts.shape, tableShape(meta));
     if (changes.length === 0) continue;
     if (!hasIncompatible(changes)) {
@@ -55,6 +59,42 @@ export function checkSchemas(state: TargetState, tables: readonly TableMetadata[
     held.push({ table: id, hold });
   }
   return { state: next, held, evolve };
+}
+
+/**
+ * The work of tables waiting for a rebuild (`cdc target resume --rebuild`): a table's batch that starts the reload's
+ * generation rebuilds its targets first; any other batch of it waits (its files stay in harmonized and are found
+ * again, as the resume's sweep stays on) — applying changes to tables about to be set aside would be lost work.
+ */
+export function rebuildWork(
+  work: Work,
+  state: TargetState,
+  metadata: readonly TableMetadata[],
+): { work: Work; waiting: string[] } {
+  const waiting = new Set<string>();
+  const tables: ManifestTableInput[] = [];
+  for (const t of work.tables) {
+    const id = tableId(t.meta);
+    if (!state.tables[id]?.rebuild) tables.push(t);
+    else if (t.generation?.sweep) tables.push({ ...t, rebuild: true });
+    else waiting.add(id);
+  }
+  if (waiting.size === 0) return { work: { ...work, tables }, waiting: [] };
+  // Their messages go as a held table's do: the files are in harmonized.
+  const isWaiting = (m: ReceivedFile) => {
+    const meta = m.message && findTable(metadata, m.message.schema, m.message.table);
+    return meta !== undefined && waiting.has(tableId(meta));
+  };
+  return {
+    work: {
+      ...work,
+      tables,
+      included: work.included.filter((m) => !isWaiting(m)),
+      heldMessages: [...work.heldMessages, ...work.included.filter(isWaiting)],
+      sweptTables: work.sweptTables.filter((t) => !waiting.has(t)),
+    },
+    waiting: [...waiting],
+  };
 }
 
 /**

@@ -75,6 +75,13 @@ export const tableStateSchema = z.strictObject({
    * recorded one (state written before schema evolution): the targets are then taken to have the metadata's shape.
    */
   shape: tableShapeSchema.optional(),
+  /**
+   * Set by `cdc target resume --rebuild` on a schema hold: the table's files wait for the reload's full load (a new
+   * generation), and the run that takes it sets the old target tables aside and creates them with the new shape.
+   */
+  rebuild: z.strictObject({ since: iso, changes: z.array(z.string().min(1)).min(1) }).optional(),
+  /** The last rebuild: when, by which run, and the tables it set aside (for whoever drops them once satisfied). */
+  rebuilt: z.strictObject({ at: iso, runId: z.string().min(1), backups: z.array(z.string().min(1)) }).optional(),
 });
 export type TableState = z.infer<typeof tableStateSchema>;
 
@@ -136,6 +143,8 @@ export interface TableOutcome {
   generation?: { id: string; file: string; sweep: boolean };
   /** The table's shape once the run applied it (the manifest's `shape`). */
   shape?: TableShape;
+  /** The run rebuilt the table's targets first, setting the old ones aside as `backups`. */
+  rebuild?: { tag: string; backups: string[] };
 }
 
 /**
@@ -178,6 +187,10 @@ export function settleRun(
         late: late?.length ? late : undefined,
         autoRetries: undefined,
         ...(outcome.shape && { shape: outcome.shape }),
+        ...(outcome.rebuild && {
+          rebuild: undefined,
+          rebuilt: { at: at.toISOString(), runId: run.runId, backups: outcome.rebuild.backups },
+        }),
       };
     } else if (!before.held) {
       const error = outcome.error ?? "unknown error";

@@ -37,7 +37,7 @@ import {
 } from "./run-failure";
 import { measureSettledRuns, type PollMetrics } from "./run-metrics";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
-import { holdIncompatibleSchemas } from "./schema-hold";
+import { holdIncompatibleSchemas, rebuildWork } from "./schema-hold";
 import { enableTableOptimizers, type TableOptimizers } from "./table-optimizers";
 import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
@@ -303,7 +303,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     // Left on the queue: after maxReceiveCount it moves to the DLQ, whose alarm tells someone.
     logger.error("message cannot be applied by this target", { messageId: file.messageId, reason });
   }
-  const work = await collectWork({
+  let work = await collectWork({
     batch,
     state: loaded.state,
     tables: deps.tables,
@@ -316,6 +316,10 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   });
   // Reloads: superseded full-load versions leave the run, a new full load starts a generation (generations.ts).
   work.tables = await assignGenerations(work.tables, loaded.state, (k) => deps.harmonized.etag(k), now(), logger);
+  const rebuilds = rebuildWork(work, loaded.state, deps.tables);
+  work = rebuilds.work;
+  for (const table of rebuilds.waiting)
+    logger.warn("table waits for its reload's full load to be rebuilt (cdc dms reload-table)", { table });
   work.files = work.tables.reduce((n, t) => n + t.files.length, 0);
   // What a run taking this work changes in the state: late files of held tables kept, the sweep recorded.
   const recordWork = (state: TargetState, at: Date): TargetState => {

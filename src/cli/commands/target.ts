@@ -61,7 +61,12 @@ export function registerTargetCommands(program: Command, io: CliIo): void {
     .option("--table <schema.table>", "the held table", (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option("--all", "every held table of the target, and the failing run if there is one")
     .option("--run", "retry the target's failing run at the next tick instead of after its backoff")
-    .action(async (flags: TargetFlags & { table: string[]; all?: boolean; run?: boolean }) => {
+    .option(
+      "--rebuild",
+      "for a table held on a schema change its targets cannot follow: rebuild them from the reload's full load " +
+        "(run `cdc dms reload-table` too); the old tables are kept as <name>__before_<run>",
+    )
+    .action(async (flags: TargetFlags & { table: string[]; all?: boolean; run?: boolean; rebuild?: boolean }) => {
       const where = locate(flags);
       const store = s3VersionedStore(where.s3, where.bucket);
       const name = `${flags.source}/${flags.target}`;
@@ -81,8 +86,17 @@ export function registerTargetCommands(program: Command, io: CliIo): void {
         const wanted = flags.all ? held : flags.table.map((t) => canonicalTable(state, t));
         for (const t of wanted)
           if (!state.tables[t]?.held) throw new UserError(`${t} is not held on ${name} (held: ${held.join(", ") || "none"})`);
+        if (flags.rebuild)
+          for (const t of wanted)
+            if (!state.tables[t].held?.schema)
+              throw new UserError(`--rebuild: ${t} is held on a failed run, not on a schema change; resume it without --rebuild`);
         resumed = wanted;
         let next = wanted.reduce((s, t) => resumeTable(s, t, at), state);
+        if (flags.rebuild)
+          for (const t of wanted) {
+            const rebuild = { since: at.toISOString(), changes: state.tables[t].held?.schema ?? [] };
+            next = { ...next, tables: { ...next.tables, [t]: { ...next.tables[t], rebuild } } };
+          }
         run = undefined;
         if (state.run && (flags.run || flags.all || noTable)) {
           next = { ...next, run: clearRunFailure(state.run, at) };
@@ -91,7 +105,12 @@ export function registerTargetCommands(program: Command, io: CliIo): void {
         return next === state ? undefined : next;
       });
       if (resumed.length === 0 && run === undefined) io.out(`no table of ${name} is held`);
-      for (const t of resumed) io.out(`resumed ${t}: the poller's next tick applies its files after its mark, in order`);
+      for (const t of resumed)
+        io.out(
+          flags.rebuild
+            ? `resumed ${t} for a rebuild: its files wait for the reload's full load (cdc dms reload-table); that run sets its target tables aside and creates them anew`
+            : `resumed ${t}: the poller's next tick applies its files after its mark, in order`,
+        );
       if (run !== undefined) io.out(`run ${run} of ${name}: the poller's next tick starts it again`);
     });
 }
@@ -142,7 +161,14 @@ function describe(state: TargetState, bucket: string, flags: TargetFlags): strin
     const s = state.tables[t];
     const through = s.appliedThrough ? `applied through ${s.appliedThrough}` : "nothing applied yet";
     if (!s.held) {
-      lines.push(`  ${t}: ok, ${through}${s.sweep ? " (resumed; its waiting files go into the next run)" : ""}`);
+      lines.push(
+        s.rebuild
+          ? `  ${t}: REBUILD PENDING since ${s.rebuild.since}, ${through}; its files wait for the reload's full load (cdc dms reload-table)`
+          : `  ${t}: ok, ${through}${s.sweep ? " (resumed; its waiting files go into the next run)" : ""}`,
+        ...(s.rebuilt
+          ? [`    rebuilt ${s.rebuilt.at} by run ${s.rebuilt.runId}; the old tables are kept as ${s.rebuilt.backups.join(", ")}`]
+          : []),
+      );
       continue;
     }
     const resume = `cdc target resume --lake-bucket ${bucket} --source ${flags.source} --target ${flags.target} --table ${t}`;

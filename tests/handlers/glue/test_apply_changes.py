@@ -60,8 +60,8 @@ class SchemaChangeStepsTest(unittest.TestCase):
 
     def engine(self, spark_columns, mysql_columns):
         engine = RecordingEngine()
-        engine.spark_columns = lambda probe: (engine.calls.append(("probe", probe)), spark_columns)[1]
-        engine.mysql_columns = lambda probe: (engine.calls.append(("probe", probe)), mysql_columns)[1]
+        engine.spark_columns = lambda probe, field=None: (engine.calls.append(("probe", probe)), spark_columns)[1]
+        engine.mysql_columns = lambda probe, field=None: (engine.calls.append(("probe", probe)), mysql_columns)[1]
         return engine
 
     def test_runs_the_changes_between_create_and_the_read(self):

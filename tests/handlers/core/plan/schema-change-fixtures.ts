@@ -53,16 +53,17 @@ export const INCOMPATIBLE: Record<string, TableMetadata> = {
 
 /**
  * Runs schema statements as apply_changes.py does: a statement with `unless` is skipped when its probe lists the
- * column (case-insensitively). Returns the statements run.
+ * name (case-insensitively; in the probe's first column or its `field`). Returns the statements run.
  */
 export async function runSchemaStatements(
   statements: readonly SchemaStatement[],
   exec: (sql: string) => Promise<unknown>,
-  columns: (probe: string) => Promise<string[]>,
+  columns: (probe: string, field?: string) => Promise<string[]>,
 ): Promise<string[]> {
   const ran: string[] = [];
   for (const s of statements) {
-    if (s.unless && (await columns(s.unless.probe)).some((c) => c.toLowerCase() === s.unless!.column.toLowerCase())) continue;
+    const names = s.unless && (await columns(s.unless.probe, s.unless.field));
+    if (names?.some((c) => c.toLowerCase() === s.unless!.column.toLowerCase())) continue;
     await exec(s.sql);
     ran.push(s.sql);
   }

@@ -5,10 +5,10 @@
  */
 import { spark as sparkDialect } from "../../../../handlers/core/plan/dialect";
 import { defaultTableNames, TablePlan } from "../../../../handlers/core/plan/plan";
-import { schemaChangePlan } from "../../../../handlers/core/plan/schema-change";
+import { rebuildStatements, schemaChangePlan } from "../../../../handlers/core/plan/schema-change";
 import { tableShape } from "../../../../metadata/schema-diff";
 import { sparkDescribe, useLocalGlue } from "../../../support/spark";
-import { AFTER, BEFORE, runSchemaStatements } from "./schema-change-fixtures";
+import { AFTER, BEFORE, INCOMPATIBLE, runSchemaStatements } from "./schema-change-fixtures";
 
 const NAMESPACE = ["glue_catalog", "cdc_schema"];
 
@@ -59,5 +59,40 @@ sparkDescribe("schema change on Iceberg (local Spark)", () => {
       { id: "1", name: "abc", note: null, flag: null },
       { id: "9223372036854775807", name: "x", note: "n", flag: true },
     ]);
+  });
+
+  it("rebuilds for every incompatible change: the old tables copied aside whole, created anew, twice without harm", async () => {
+    const spark = glue().spark;
+    const names = defaultTableNames(BEFORE, NAMESPACE);
+    const columns = async (probe: string, field?: string) =>
+      (await spark.query(probe)).map((r) => String(field ? r[field] : Object.values(r)[0]));
+    for (const [kind, meta] of Object.entries(INCOMPATIBLE)) {
+      const tag = `r_${kind.toLowerCase()}`;
+      await spark.sql("DROP TABLE IF EXISTS glue_catalog.cdc_schema.dbo__evolving");
+      await spark.sql("DROP TABLE IF EXISTS glue_catalog.cdc_schema.dbo__evolving__tombstones");
+      for (const sql of new TablePlan(BEFORE, sparkDialect, names).create()) await spark.sql(sql);
+      await spark.sql("INSERT INTO glue_catalog.cdc_schema.dbo__evolving (id, name, _cdc_seq) VALUES (1, 'abc', '1')");
+      await spark.sql("INSERT INTO glue_catalog.cdc_schema.dbo__evolving__tombstones VALUES (2, '2', NULL)");
+      const plan = new TablePlan(meta, sparkDialect, names);
+      const { statements, backups } = rebuildStatements(plan, tag);
+      expect(backups).toEqual([`dbo__evolving__before_${tag}`, `dbo__evolving__tombstones__before_${tag}`]);
+      // The manifest's evolve step: set aside, then the plan's CREATE TABLE IF NOT EXISTS.
+      const all = [...statements, ...plan.create().map((sql) => ({ sql }))];
+      const run = () => runSchemaStatements(all, (sql) => spark.sql(sql), columns);
+      expect((await run()).filter((sql) => sql.startsWith("CREATE TABLE `glue_catalog`"))).toHaveLength(4);
+      // Again, as a retried run: the copies exist, so only the drop and create of the (empty) new tables run.
+      expect((await run()).some((sql) => sql.includes(" AS SELECT "))).toBe(false);
+      expect(await spark.query(`SELECT id, name FROM glue_catalog.cdc_schema.dbo__evolving__before_${tag}`)).toEqual([
+        { id: 1, name: "abc" },
+      ]);
+      expect(await spark.query(`SELECT id FROM glue_catalog.cdc_schema.dbo__evolving__tombstones__before_${tag}`)).toEqual([
+        { id: 2 },
+      ]);
+      expect(await spark.query("SELECT * FROM glue_catalog.cdc_schema.dbo__evolving")).toEqual([]);
+      const described = (await spark.query("DESCRIBE TABLE glue_catalog.cdc_schema.dbo__evolving"))
+        .map((r) => String(r.col_name))
+        .filter((c) => c && !c.startsWith("#"));
+      expect(described).toEqual(plan.publicationColumns());
+    }
   });
 });

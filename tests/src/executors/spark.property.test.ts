@@ -18,10 +18,10 @@ import { buildRunManifest, manifestBody, sha256Hex } from "../../../handlers/cor
 import { defaultTableNames, TablePlan } from "../../../handlers/core/plan/plan";
 import { spark as sparkDialect } from "../../../handlers/core/plan/dialect";
 import { MySqlExecutor } from "../../../src/executors/mysql";
-import { jdbcFromMysqlUrl, SparkJobError } from "../../../src/local/spark/spark-session";
-import { canonicalRows } from "../../support/reference-model";
+import { jdbcFromMysqlUrl } from "../../../src/local/spark/spark-session";
 import { mysqlTestDatabase } from "../../support/databases";
 import { sparkDescribe, useLocalGlue } from "../../support/spark";
+import { icebergRowsLikeMysql, missedInjectedFailure } from "./spark-property-checks";
 import { checkSeeds, SEED_START, type PropertyTarget } from "./property-run";
 
 const SEEDS = Number(process.env.CDC_SPARK_SEEDS ?? 9);
@@ -97,31 +97,16 @@ sparkDescribe("Glue apply job on local Spark + Iceberg against the reference mod
         // `.done` marker.
         if (round % 3 === 1) {
           const commit = (["mysql", "tombstones", "iceberg"] as const)[Math.floor(round / 3) % 3];
-          const failed = await glue()
-            .spark.apply(uri, sha, jdbc, { table: 0, commit })
-            .then(
-              () => undefined,
-              (err: Error) => err,
-            );
-          if (!(failed instanceof SparkJobError) || failed.kind !== "InjectedFailure")
-            problems.push(`${runId}: expected the injected failure, got ${failed?.message ?? "success"}`);
+          const missed = await missedInjectedFailure(runId, glue().spark.apply(uri, sha, jdbc, { table: 0, commit }));
+          if (missed) problems.push(missed);
         }
         await glue().spark.apply(uri, sha, jdbc);
       },
       // The Iceberg table; MySQL's rows must be the same (checked here, reported by the test).
       rows: async (meta) => {
-        const plan = sparkPlan(meta);
-        const iceberg = await glue().spark.query(
-          `SELECT ${plan.publicationColumns().map(sparkDialect.quote).join(", ")} FROM ${plan.name("target")}`,
-        );
-        const fromMysql = await mysql.rows(meta);
-        const [a, b] = [canonicalRows(meta, iceberg), canonicalRows(meta, fromMysql)];
-        const i = a.findIndex((row, n) => JSON.stringify(row) !== JSON.stringify(b[n]));
-        if (i >= 0 || a.length !== b.length)
-          problems.push(
-            `${meta.schema}.${meta.table}: MySQL has ${b.length} rows, Iceberg ${a.length}; first difference: MySQL ${JSON.stringify(b[i])}, Iceberg ${JSON.stringify(a[i])}`,
-          );
-        return iceberg;
+        const { rows, problem } = await icebergRowsLikeMysql((sql) => glue().spark.query(sql), mysql, meta, NAMESPACE);
+        if (problem) problems.push(problem);
+        return rows;
       },
     });
 

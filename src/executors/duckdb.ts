@@ -95,8 +95,8 @@ export class DuckDbExecutor {
    * Sets the table's DuckDB tables aside as `<name>__before_<tag>` and creates them anew (`TablePlans.rebuild`);
    * harmless to run again. Returns the statements run.
    */
-  rebuild(meta: TableMetadata, tag: string): Promise<string[]> {
-    return this.tables.rebuild(meta, tag, async (probe) =>
+  rebuild(meta: TableMetadata, rebuild: Parameters<TablePlans["rebuild"]>[1]): Promise<string[]> {
+    return this.tables.rebuild(meta, rebuild, async (probe) =>
       (await this.connection.runAndReadAll(probe)).getRows().map((r) => String(r[0])),
     );
   }

@@ -33,13 +33,14 @@ export async function applyBatchLocally(
     rebuild?: string;
   } = {},
 ): Promise<LocalApplyResult> {
-  if (options.applied) {
+  if (options.applied && !options.rebuild) {
     await targets.mysql?.evolve(meta, options.applied);
     await targets.duck.evolve(meta, options.applied);
   }
   if (options.rebuild) {
-    await targets.mysql?.rebuild(meta, options.rebuild);
-    await targets.duck.rebuild(meta, options.rebuild);
+    const rebuild = { tag: options.rebuild, generation: options.generation, applied: options.applied };
+    await targets.mysql?.rebuild(meta, rebuild);
+    await targets.duck.rebuild(meta, rebuild);
   }
   const staged = await targets.duck.stage(meta, files, options.generation);
   const mysql = targets.mysql ? await targets.mysql.apply(meta, await readStagingRows(targets.duck, staged), options) : undefined;

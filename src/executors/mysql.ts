@@ -87,8 +87,8 @@ export class MySqlExecutor {
    * Sets the table's target and tombstones aside as `<name>__before_<tag>` and creates them anew (`TablePlans.rebuild`):
    * an incompatible change, rebuilt from a reload. Harmless to run again. Returns the statements run.
    */
-  rebuild(meta: TableMetadata, tag: string): Promise<string[]> {
-    return this.tables.rebuild(meta, tag, (probe) => this.names(probe));
+  rebuild(meta: TableMetadata, rebuild: Parameters<TablePlans["rebuild"]>[1]): Promise<string[]> {
+    return this.tables.rebuild(meta, rebuild, (probe) => this.names(probe));
   }
 
   /** The first column of a probe's rows. */

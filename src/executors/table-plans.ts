@@ -5,7 +5,7 @@
 import type { TableMetadata } from "../../metadata/format";
 import { describeChange, type TableShape } from "../../metadata/schema-diff";
 import type { Dialect } from "../../handlers/core/plan/dialect";
-import { TablePlan } from "../../handlers/core/plan/plan";
+import { TablePlan, type Generation } from "../../handlers/core/plan/plan";
 import { rebuildStatements, schemaChangePlan, type SchemaStatement } from "../../handlers/core/plan/schema-change";
 
 export class TablePlans {
@@ -55,16 +55,18 @@ export class TablePlans {
   }
 
   /**
-   * Sets the table's target (and tombstones) aside under `<name>__before_<tag>` and creates them again with `meta`'s
-   * shape (`rebuildStatements`): the run that starts a reload's generation after an incompatible change. Running it
-   * again changes nothing. Returns the statements run.
+   * Rebuilds the table's targets with `meta`'s shape (`rebuildStatements`: the generation's floor pinned from the old
+   * tables, which are set aside as `<name>__before_<tag>`, their tombstones carried over): the run that starts a
+   * reload's generation after an incompatible change. Running it again changes nothing. Returns the statements run.
    */
-  async rebuild(meta: TableMetadata, tag: string, columns?: (probe: string) => Promise<string[]>): Promise<string[]> {
+  async rebuild(
+    meta: TableMetadata,
+    rebuild: { tag: string; generation?: Generation; applied?: TableShape },
+    columns?: (probe: string) => Promise<string[]>,
+  ): Promise<string[]> {
     const plan = this.plan(meta);
     await this.ensureTables(plan);
-    const ran = await this.runStatements(plan, rebuildStatements(plan, tag).statements, columns);
-    for (const sql of plan.create()) await this.run(sql);
-    return ran;
+    return this.runStatements(plan, rebuildStatements(plan, rebuild).statements, columns);
   }
 
   /** Runs schema statements in order, one with `unless` skipped when `columns(probe)` lists its name. */

@@ -52,7 +52,7 @@ export const manifestTableSchema = z.strictObject({
    * reload's generation: `evolve` sets the old tables aside as `<name>__before_<tag>` (`backups`) and creates them anew.
    */
   rebuild: z.strictObject({ tag: z.string().regex(/^[a-z0-9_]+$/), backups: z.array(z.string().min(1)).min(1) }).optional(),
-  /** The shape the targets had before, when the run alters them first (`evolve`): what the local runner alters from. */
+  /** The shape the targets had before, when the run alters or rebuilds them first (`evolve`): what the local runner starts from. */
   evolvedFrom: tableShapeSchema.optional(),
   /**
    * Each file's columns (null: every column of the metadata), only when some file lacks a column of the metadata (it
@@ -224,12 +224,13 @@ export interface BuildManifestInput {
 /** Builds a run manifest from metadata and files: every statement rendered by the plan core. */
 export function buildRunManifest(input: BuildManifestInput): RunManifest {
   const cutoff = tombstoneCutoff(input.now, input.tombstoneRetentionDays);
-  const tag = input.runId.toLowerCase().replace(/[^a-z0-9]/g, "_");
   const tables = input.tables.map(
     ({ meta, files, etags, columns, generation, latestCommitAt, applied, rebuild }): ManifestTable => {
       if (rebuild && !generation?.sweep)
         throw new Error(`${meta.schema}.${meta.table}: a rebuild needs the batch that starts the reload's generation`);
       if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
+    if (columns && columns.length !== files.length)
+      throw new Error(`${meta.schema}.${meta.table}: expected one column list (or none) per file`);
       // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
       const names = meta.columns.map((c) => c.name.toLowerCase());
       const short = (c: readonly string[] | undefined) =>
@@ -241,8 +242,11 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       });
       const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
       const s = sp.batch(batch, generation);
-      const evolve = (plan: TablePlan) => {
-        if (rebuild) return { evolve: [...rebuildStatements(plan, tag).statements, ...plan.create().map((sql) => ({ sql }))] };
+      // The generation's (the reload's full load): a later attempt of the same rebuild finds the same backups.
+    const tag = `g${(generation?.id ?? "").toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 12)}`;
+    const rebuilding = (plan: TablePlan) => rebuildStatements(plan, { tag, generation, applied });
+    const evolve = (plan: TablePlan) => {
+        if (rebuild) return { evolve: rebuilding(plan).statements };
         if (!applied) return {};
         const change = schemaChangePlan(plan, applied);
         if (!change.compatible) throw new Error(`${plan.id}: incompatible schema change; the table must be held, not planned`);
@@ -255,8 +259,8 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
         ...(generation ? { generation } : {}),
         ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
         shape: tableShape(meta),
-        ...(rebuild && { rebuild: { tag, backups: rebuildStatements(sp, tag).backups } }),
-        ...(applied && !rebuild && { evolvedFrom: applied }),
+        ...(rebuild && { rebuild: { tag, backups: rebuilding(sp).backups } }),
+        ...(applied && { evolvedFrom: applied }),
         ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
         spark: {
           create: sp.create(),

@@ -30,6 +30,7 @@ import {
 } from "../../../metadata/schema-diff";
 import { fitIdentifier, MYSQL_IDENTIFIER_MAX } from "../../../metadata/naming";
 import { literal, type Dialect } from "./dialect";
+import { GenerationSteps, type Generation } from "./generation";
 import type { TableNames } from "./names";
 
 /**
@@ -127,31 +128,41 @@ export function schemaChangePlan(plan: SchemaChangeTable, applied: TableShape): 
 
 /**
  * Rebuilding a table's targets after a change they cannot follow (an incompatible change, `cdc target resume
- * --rebuild`), in the run that starts the reload's generation: the target and tombstone tables are set aside under
- * `<name>__before_<tag>` — kept, never dropped, for whoever wants to compare or restore — and created again with the
- * metadata's shape; the generation then fills them from the new full load and the changes after it. MySQL's staging
- * table is scratch and is only dropped.
+ * --rebuild`), in the run that starts the reload's generation, in this order:
  *
- *   MySQL, DuckDB   `RENAME TABLE` / `ALTER TABLE … RENAME TO`: atomic and without a copy
- *   Iceberg         a copy (`CREATE TABLE … AS SELECT`, committed atomically), then `DROP TABLE` without PURGE: Spark's
- *                   Hadoop catalog cannot rename tables, so a rename could not be proven here, and the copy works in
- *                   every catalog
+ * 1. Pin the generation's floor from the old tables (generation.ts): the highest sequence they hold. The reload's rows
+ *    then carry it, so a replay of any change the old tables had is stale against them, as after any reload. Pinned
+ *    on the empty new tables it would be zero, and every replayed old change would win.
+ * 2. Set the target and tombstones aside under `<name>__before_<tag>`, kept, never dropped, for whoever wants to
+ *    compare or restore: MySQL and DuckDB rename them (atomic, no copy); Iceberg copies them (`CREATE TABLE … AS
+ *    SELECT`, committed atomically) and then drops them without PURGE — Spark's Hadoop catalog cannot rename tables,
+ *    so a rename could not be proven here, and the copy works in every catalog. MySQL's staging table is scratch.
+ * 3. Create the tables with the metadata's shape.
+ * 4. Carry the old tombstones over when the key is the same (by name; a retyped key column is cast): a replayed old
+ *    insert of a key deleted before the reload then stays deleted. After a key change there is nothing to carry.
  *
- * Re-runnable: setting aside is skipped once the backup exists. On Iceberg a retried run then drops the table the
- * first attempt created, which only held rows the retry applies again from the same files.
+ * Re-runnable: the pin is stored once, setting aside is skipped once the backup exists, and tombstones are carried
+ * only where missing. On Iceberg a retried run drops the tables the first attempt created, which held only rows the
+ * retry applies again from the same files. `tag` should be the generation's: a later attempt of the same rebuild
+ * (after a hold) then finds its backup instead of setting the half-built table aside.
  */
-export function rebuildStatements(plan: SchemaChangeTable, tag: string): { statements: SchemaStatement[]; backups: string[] } {
+export function rebuildStatements(
+  plan: SchemaChangeTable & { create(): string[] },
+  rebuild: { tag: string; generation?: Generation; applied?: TableShape },
+): { statements: SchemaStatement[]; backups: string[] } {
   const d = plan.dialect;
   const kinds: Array<keyof TableNames> = plan.mode === "upsert" ? ["target", "tombstones"] : ["target"];
   const statements: SchemaStatement[] = [];
-  const backups: string[] = [];
+  if (plan.mode === "upsert" && rebuild.generation)
+    statements.push(...new GenerationSteps(plan, rebuild.generation).pin().map((sql) => ({ sql })));
+  const backups: Partial<Record<keyof TableNames, string[]>> = {};
   for (const kind of kinds) {
     const name = plan.names[kind];
     const last = name[name.length - 1];
-    const backup = [...name.slice(0, -1), fitIdentifier(`${last}__before_${tag}`, MYSQL_IDENTIFIER_MAX)];
+    const backup = [...name.slice(0, -1), fitIdentifier(`${last}__before_${rebuild.tag}`, MYSQL_IDENTIFIER_MAX)];
     const [from, to] = [plan.name(kind), backup.map((p) => d.quote(p)).join(".")];
     const exists = tableProbe(d, backup);
-    backups.push(backup[backup.length - 1]);
+    backups[kind] = backup;
     if (d.name === "spark") {
       statements.push({ sql: `CREATE TABLE ${to} USING iceberg AS SELECT * FROM ${from}`, unless: exists });
       statements.push({ sql: `DROP TABLE IF EXISTS ${from}` });
@@ -162,7 +173,22 @@ export function rebuildStatements(plan: SchemaChangeTable, tag: string): { state
     }
   }
   if (d.merge === "staging") statements.push({ sql: `DROP TABLE IF EXISTS ${plan.name("staging")}` });
-  return { statements, backups };
+  statements.push(...plan.create().map((sql) => ({ sql })));
+  const oldKey = rebuild.applied?.primaryKey.map((k) => k.toLowerCase()).join(",");
+  if (backups.tombstones && oldKey === plan.meta.primaryKey.map((k) => k.toLowerCase()).join(",")) {
+    const q = (p: string) => d.quote(p);
+    const keys = plan.meta.primaryKey.map((k) => plan.meta.columns.find((c) => c.name === k) as ColumnMetadata);
+    const into = plan.name("tombstones");
+    const from = backups.tombstones.map(q).join(".");
+    const cast = (c: ColumnMetadata) => `CAST(b.${q(c.name)} AS ${d.columnType(c)})`;
+    statements.push({
+      sql:
+        `INSERT INTO ${into} (${[...keys.map((c) => q(c.name)), q("_cdc_seq"), q("_cdc_timestamp")].join(", ")}) ` +
+        `SELECT ${[...keys.map(cast), `b.${q("_cdc_seq")}`, `b.${q("_cdc_timestamp")}`].join(", ")} FROM ${from} AS b ` +
+        `WHERE NOT EXISTS (SELECT 1 FROM ${into} AS t WHERE ${keys.map((c) => `t.${q(c.name)} = ${cast(c)}`).join(" AND ")})`,
+    });
+  }
+  return { statements, backups: Object.values(backups).map((b) => b[b.length - 1]) };
 }
 
 /** A probe listing `name` when that table exists. */

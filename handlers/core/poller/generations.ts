@@ -39,13 +39,20 @@ export async function assignGenerations(
     const id = tableId(t.meta);
     const ts = state.tables[id];
     const recorded = ts?.loads ?? {};
-    const kept: { files: string[]; etags: string[] } = { files: [], etags: [] };
+    const kept: { files: string[]; etags: string[]; columns: Array<readonly string[] | undefined> } = {
+      files: [],
+      etags: [],
+      columns: [],
+    };
     let trigger: { file: string; etag: string } | undefined;
     for (const [i, file] of t.files.entries()) {
       const etag = unquoteEtag(t.etags[i]);
       const known = recorded[file];
-      if (isLoadUri(file) && known !== undefined && unquoteEtag(known) !== etag) {
-        const now = await currentEtag(keyOf(file));
+      // A table waiting for a rebuild (schema-hold.ts) takes the reload's full load as a new generation even when no
+      // run recorded the first one (state from before `loads`, or a CDC-only task): it is what the rebuild waits for.
+      const reloaded = known !== undefined ? unquoteEtag(known) !== etag : ts?.rebuild !== undefined;
+      if (isLoadUri(file) && reloaded) {
+        const now = known === undefined ? etag : await currentEtag(keyOf(file));
         if (now === undefined || unquoteEtag(now) !== etag) {
           logger.warn("full-load file skipped: harmonized no longer holds the version its message names", {
             table: id,
@@ -59,8 +66,10 @@ export async function assignGenerations(
       }
       kept.files.push(file);
       kept.etags.push(etag);
+      kept.columns.push(t.columns?.[i]);
     }
     if (kept.files.length === 0) continue;
+    const files = { files: kept.files, etags: kept.etags, ...(t.columns && { columns: kept.columns }) };
     const stamp = formatCdcTimestamp(at);
     if (trigger) {
       logger.info("a reload of the table starts a new generation: it is rebuilt from the new full load", {
@@ -68,11 +77,11 @@ export async function assignGenerations(
         file: trigger.file,
         etag: trigger.etag,
       });
-      out.push({ ...t, ...kept, generation: { id: trigger.etag, at: stamp, sweep: true, file: trigger.file } });
+      out.push({ ...t, ...files, generation: { id: trigger.etag, at: stamp, sweep: true, file: trigger.file } });
     } else if (ts?.generation && kept.files.some(isLoadUri)) {
-      out.push({ ...t, ...kept, generation: { id: ts.generation.id, at: stamp, sweep: false, file: ts.generation.file } });
+      out.push({ ...t, ...files, generation: { id: ts.generation.id, at: stamp, sweep: false, file: ts.generation.file } });
     } else {
-      out.push({ ...t, ...kept });
+      out.push({ ...t, ...files });
     }
   }
   return out;

@@ -75,8 +75,10 @@ export function rebuildWork(
   const tables: ManifestTableInput[] = [];
   for (const t of work.tables) {
     const id = tableId(t.meta);
-    if (!state.tables[id]?.rebuild) tables.push(t);
-    else if (t.generation?.sweep) tables.push({ ...t, rebuild: true });
+    const ts = state.tables[id];
+    if (!ts?.rebuild) tables.push(t);
+    // The shape the old tables have: their tombstones are carried over when the key stays (rebuildStatements).
+    else if (t.generation?.sweep) tables.push({ ...t, rebuild: true, ...(ts.shape && { applied: ts.shape }) });
     else waiting.add(id);
   }
   if (waiting.size === 0) return { work: { ...work, tables }, waiting: [] };
@@ -91,6 +93,11 @@ export function rebuildWork(
       tables,
       included: work.included.filter((m) => !isWaiting(m)),
       heldMessages: [...work.heldMessages, ...work.included.filter(isWaiting)],
+      // As a held table's: those that sort before the mark (a LOAD file) are kept as late files, not lost.
+      heldFiles: new Map([
+        ...work.heldFiles,
+        ...work.tables.filter((t) => waiting.has(tableId(t.meta))).map((t) => [tableId(t.meta), t.files] as const),
+      ]),
       sweptTables: work.sweptTables.filter((t) => !waiting.has(t)),
     },
     waiting: [...waiting],
@@ -170,8 +177,8 @@ export function schemaHoldAlert(a: { source: string; target: string; lakeBucket:
       `If the source really changed, rebuild the targets from a new full load:`,
       `  1. ${reload}`,
       `  2. ${resume} --rebuild`,
-      `The run that takes the reload's full load renames the old target tables (kept, suffix __before_<run>) and`,
-      `creates them with the new shape.`,
+      `The run that takes the reload's full load sets the old target tables aside (kept as <name>__before_<tag>:`,
+      `renamed in MySQL, copied in Iceberg) and creates them with the new shape.`,
     ],
   };
   return {

@@ -189,6 +189,8 @@ export function settleRun(
         ...(outcome.shape && { shape: outcome.shape }),
         ...(outcome.rebuild && {
           rebuild: undefined,
+          // New Glue tables: the poller puts their optimizers again (table-optimizers.ts).
+          optimizers: undefined,
           rebuilt: { at: at.toISOString(), runId: run.runId, backups: outcome.rebuild.backups },
         }),
       };

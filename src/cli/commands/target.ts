@@ -64,7 +64,7 @@ export function registerTargetCommands(program: Command, io: CliIo): void {
     .option(
       "--rebuild",
       "for a table held on a schema change its targets cannot follow: rebuild them from the reload's full load " +
-        "(run `cdc dms reload-table` too); the old tables are kept as <name>__before_<run>",
+        "(run `cdc dms reload-table` too); the old tables are kept as <name>__before_g<reload ETag>",
     )
     .action(async (flags: TargetFlags & { table: string[]; all?: boolean; run?: boolean; rebuild?: boolean }) => {
       const where = locate(flags);

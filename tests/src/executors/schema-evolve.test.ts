@@ -54,29 +54,54 @@ db.describe("MySQL executor evolve", () => {
 });
 
 /**
- * The rebuild of a change the targets cannot follow (`rebuildStatements`): the old target and tombstones are set aside
- * whole as `<name>__before_<tag>`, the tables are created again with the new shape, and a second run changes nothing.
+ * The rebuild of a change the targets cannot follow (`rebuildStatements`), on each executor's own engine: the floor of
+ * the reload's generation pinned from the old tables, the old target and tombstones set aside whole as
+ * `<name>__before_<tag>`, the tables created again with the new shape, the tombstones carried over when the key is the
+ * same; and a second run (a retried manifest) changes nothing.
  */
-const REBUILDS = Object.entries(INCOMPATIBLE).map(([kind, meta]) => [kind, meta, `r_${kind.toLowerCase()}`] as const);
+const REBUILDS = Object.entries(INCOMPATIBLE).map(([kind, meta]) => [kind, meta] as const);
+const GENERATION = { id: "etag-of-the-reload", at: "2026-12-03 00:00:00.000000", sweep: true };
+const OLD_ROW = "INSERT INTO dbo__evolving VALUES (1, 'abc', 2, 3.25, 0.5, '00000000000000000000000000000000007', NULL)";
+const OLD_TOMBSTONE = "INSERT INTO dbo__evolving__tombstones VALUES (2, '00000000000000000000000000000000005', NULL)";
+
+/** What a rebuild left, read with `query` (rows as objects): backups, new tables, the pinned floor. */
+async function rebuilt(query: (sql: string) => Promise<Array<Record<string, unknown>>>) {
+  const ids = async (table: string) => (await query(`SELECT id FROM ${table} ORDER BY id`)).map((r) => Number(r.id));
+  return {
+    backup: await ids("dbo__evolving__before_gx"),
+    backupTombstones: await ids("dbo__evolving__tombstones__before_gx"),
+    target: await ids("dbo__evolving"),
+    tombstones: await ids("dbo__evolving__tombstones"),
+    floors: (await query("SELECT floor_seq FROM _cdc_generations")).map((r) => String(r.floor_seq)),
+  };
+}
+
+const expected = (kind: string) => ({
+  backup: [1],
+  backupTombstones: [2],
+  target: [],
+  // After a key change there is no key to carry a tombstone by.
+  tombstones: kind === "key" ? [] : [2],
+  floors: ["00000000000000000000000000000000007"],
+});
 
 describe("DuckDB executor rebuild", () => {
-  it.each(REBUILDS)("%s: sets the old tables aside whole and creates the new shape, once", async (_kind, meta, tag) => {
+  it.each(REBUILDS)("%s: pins the floor, sets the old tables aside whole, creates the new shape, once", async (kind, meta) => {
     const duck = await DuckDbExecutor.open(":memory:", { threads: 1 });
     try {
       await duck.ensureTables(duck.plan(BEFORE));
-      await duck.connection.run("INSERT INTO dbo__evolving VALUES (1, 'abc', 2, 3.25, 0.5, '1', NULL)");
-      expect(await duck.rebuild(meta, tag)).toEqual([
-        `ALTER TABLE "dbo__evolving" RENAME TO "dbo__evolving__before_${tag}"`,
-        `ALTER TABLE "dbo__evolving__tombstones" RENAME TO "dbo__evolving__tombstones__before_${tag}"`,
-      ]);
-      expect(await duck.rebuild(meta, tag)).toEqual([]);
-      const kept = await duck.connection.runAndReadAll(`SELECT id, name FROM "dbo__evolving__before_${tag}"`);
-      expect(kept.getRowObjectsJson()).toEqual([{ id: 1, name: "abc" }]);
-      expect(await duck.rows(meta)).toEqual([]);
-      const columns = await duck.connection.runAndReadAll(
+      await duck.connection.run(OLD_ROW);
+      await duck.connection.run(OLD_TOMBSTONE);
+      const query = async (sql: string) => (await duck.connection.runAndReadAll(sql)).getRowObjectsJson();
+      const rebuild = { tag: "gx", generation: GENERATION, applied: tableShape(BEFORE) };
+      await duck.rebuild(meta, rebuild);
+      expect(await rebuilt(query)).toEqual(expected(kind));
+      await duck.rebuild(meta, rebuild);
+      expect(await rebuilt(query)).toEqual(expected(kind));
+      const columns = await query(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'dbo__evolving' ORDER BY ordinal_position",
       );
-      expect(columns.getRows().map((r) => String(r[0]))).toEqual(duck.plan(meta).publicationColumns());
+      expect(columns.map((r) => r.column_name)).toEqual(duck.plan(meta).publicationColumns());
     } finally {
       duck.close();
     }
@@ -84,32 +109,26 @@ describe("DuckDB executor rebuild", () => {
 });
 
 db.describe("MySQL executor rebuild", () => {
-  it.each(REBUILDS)(
-    "%s: renames target and tombstones aside, drops staging, creates the new shape, once",
-    async (_kind, meta, tag) => {
-      const mysql = await MySqlExecutor.connect(db.url());
-      try {
-        for (const t of ["dbo__evolving", "dbo__evolving__tombstones", "dbo__evolving__staging"])
-          await mysql.connection.query(`DROP TABLE IF EXISTS ${t}`);
-        await mysql.ensureTables(mysql.plan(BEFORE));
-        await mysql.connection.query("INSERT INTO dbo__evolving VALUES (1, 'abc', 2, 3.25, 0.5, '1', NULL)");
-        expect(await mysql.rebuild(meta, tag)).toEqual([
-          `RENAME TABLE \`dbo__evolving\` TO \`dbo__evolving__before_${tag}\``,
-          `RENAME TABLE \`dbo__evolving__tombstones\` TO \`dbo__evolving__tombstones__before_${tag}\``,
-          "DROP TABLE IF EXISTS `dbo__evolving__staging`",
-        ]);
-        expect(await mysql.rebuild(meta, tag)).toEqual(["DROP TABLE IF EXISTS `dbo__evolving__staging`"]);
-        const [kept] = await mysql.connection.query(`SELECT id, name FROM dbo__evolving__before_${tag}`);
-        expect(kept).toEqual([{ id: 1, name: "abc" }]);
-        expect(await mysql.rows(meta)).toEqual([]);
-        const [columns] = await mysql.connection.query({
-          sql: "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dbo__evolving' ORDER BY ORDINAL_POSITION",
-          rowsAsArray: true,
-        });
-        expect((columns as unknown[][]).map((r) => r[0])).toEqual(mysql.plan(meta).publicationColumns());
-      } finally {
-        await mysql.close();
-      }
-    },
-  );
+  it.each(REBUILDS)("%s: pins the floor, renames the old tables aside, creates the new shape, once", async (kind, meta) => {
+    const mysql = await MySqlExecutor.connect(db.url());
+    try {
+      for (const t of ["dbo__evolving", "dbo__evolving__tombstones", "dbo__evolving__staging", "_cdc_generations"])
+        await mysql.connection.query(`DROP TABLE IF EXISTS ${t}, ${t}__before_gx`);
+      await mysql.ensureTables(mysql.plan(BEFORE));
+      await mysql.connection.query(OLD_ROW);
+      await mysql.connection.query(OLD_TOMBSTONE);
+      const query = async (sql: string) => (await mysql.connection.query(sql))[0] as Array<Record<string, unknown>>;
+      const rebuild = { tag: "gx", generation: GENERATION, applied: tableShape(BEFORE) };
+      await mysql.rebuild(meta, rebuild);
+      expect(await rebuilt(query)).toEqual(expected(kind));
+      await mysql.rebuild(meta, rebuild);
+      expect(await rebuilt(query)).toEqual(expected(kind));
+      const columns = await query(
+        "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dbo__evolving' ORDER BY ORDINAL_POSITION",
+      );
+      expect(columns.map((r) => r.c)).toEqual(mysql.plan(meta).publicationColumns());
+    } finally {
+      await mysql.close();
+    }
+  });
 });

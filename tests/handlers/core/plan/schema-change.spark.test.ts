@@ -61,42 +61,35 @@ sparkDescribe("schema change on Iceberg (local Spark)", () => {
     ]);
   });
 
-  it("rebuilds for every incompatible change: the old tables copied aside whole, created anew, twice without harm", async () => {
+  it("rebuilds for every incompatible change: floor pinned from the old tables, copies aside, tombstones carried, twice without harm", async () => {
     const spark = glue().spark;
+    const ns = "glue_catalog.cdc_schema";
     const names = defaultTableNames(BEFORE, NAMESPACE);
     const columns = async (probe: string, field?: string) =>
       (await spark.query(probe)).map((r) => String(field ? r[field] : Object.values(r)[0]));
+    const ids = async (table: string) =>
+      (await spark.query(`SELECT id FROM ${ns}.${table} ORDER BY id`)).map((r) => Number(r.id));
     for (const [kind, meta] of Object.entries(INCOMPATIBLE)) {
-      const tag = `r_${kind.toLowerCase()}`;
-      await spark.sql("DROP TABLE IF EXISTS glue_catalog.cdc_schema.dbo__evolving");
-      await spark.sql("DROP TABLE IF EXISTS glue_catalog.cdc_schema.dbo__evolving__tombstones");
+      for (const t of ["dbo__evolving", "dbo__evolving__tombstones", "_cdc_generations"])
+        for (const name of [t, `${t}__before_gx`]) await spark.sql(`DROP TABLE IF EXISTS ${ns}.${name}`);
       for (const sql of new TablePlan(BEFORE, sparkDialect, names).create()) await spark.sql(sql);
-      await spark.sql("INSERT INTO glue_catalog.cdc_schema.dbo__evolving VALUES (1, 'abc', 2, 3.25, 0.5, '1', NULL)");
-      await spark.sql("INSERT INTO glue_catalog.cdc_schema.dbo__evolving__tombstones VALUES (2, '2', NULL)");
+      await spark.sql(`INSERT INTO ${ns}.dbo__evolving VALUES (1, 'abc', 2, 3.25, 0.5, '7', NULL)`);
+      await spark.sql(`INSERT INTO ${ns}.dbo__evolving__tombstones VALUES (2, '5', NULL)`);
       const plan = new TablePlan(meta, sparkDialect, names);
-      const { statements, backups } = rebuildStatements(plan, tag);
-      expect(backups).toEqual([`dbo__evolving__before_${tag}`, `dbo__evolving__tombstones__before_${tag}`]);
-      // The manifest's evolve step: set aside, then the plan's CREATE TABLE IF NOT EXISTS.
-      const all = [...statements, ...plan.create().map((sql) => ({ sql }))];
-      const run = () => runSchemaStatements(all, (sql) => spark.sql(sql), columns);
-      expect((await run()).map((sql) => sql.split(" ").slice(0, 2).join(" "))).toEqual([
-        "CREATE TABLE", // the copies
-        "DROP TABLE",
-        "CREATE TABLE",
-        "DROP TABLE",
-        "CREATE TABLE", // IF NOT EXISTS: the new shape
-        "CREATE TABLE",
-      ]);
-      // Again, as a retried run: the copies exist, so only the drop and create of the (empty) new tables run.
-      expect((await run()).some((sql) => sql.includes(" AS SELECT "))).toBe(false);
-      expect(await spark.query(`SELECT id, name FROM glue_catalog.cdc_schema.dbo__evolving__before_${tag}`)).toEqual([
-        { id: 1, name: "abc" },
-      ]);
-      expect(await spark.query(`SELECT id FROM glue_catalog.cdc_schema.dbo__evolving__tombstones__before_${tag}`)).toEqual([
-        { id: 2 },
-      ]);
-      expect(await spark.query("SELECT * FROM glue_catalog.cdc_schema.dbo__evolving")).toEqual([]);
-      const described = (await spark.query("DESCRIBE TABLE glue_catalog.cdc_schema.dbo__evolving"))
+      const generation = { id: "etag-of-the-reload", at: "2026-12-03 00:00:00.000000", sweep: true };
+      const { statements, backups } = rebuildStatements(plan, { tag: "gx", generation, applied: tableShape(BEFORE) });
+      expect(backups).toEqual(["dbo__evolving__before_gx", "dbo__evolving__tombstones__before_gx"]);
+      const run = () => runSchemaStatements(statements, (sql) => spark.sql(sql), columns);
+      const first = await run();
+      expect(first.filter((sql) => sql.includes(" AS SELECT * FROM "))).toHaveLength(2);
+      // Again, as a retried run: the copies exist and are not made again; the new tables are dropped and made again.
+      expect((await run()).some((sql) => sql.includes(" AS SELECT * FROM "))).toBe(false);
+      expect(await ids("dbo__evolving__before_gx")).toEqual([1]);
+      expect(await ids("dbo__evolving__tombstones__before_gx")).toEqual([2]);
+      expect(await ids("dbo__evolving")).toEqual([]);
+      expect(await ids("dbo__evolving__tombstones")).toEqual(kind === "key" ? [] : [2]);
+      expect(await spark.query(`SELECT floor_seq FROM ${ns}._cdc_generations`)).toEqual([{ floor_seq: "7" }]);
+      const described = (await spark.query(`DESCRIBE TABLE ${ns}.dbo__evolving`))
         .map((r) => String(r.col_name))
         .filter((c) => c && !c.startsWith("#"));
       expect(described).toEqual(plan.publicationColumns());

@@ -74,4 +74,30 @@ describe("reload detection", () => {
     const [again] = await assignGenerations([{ meta, files: [load1], etags: ["e-new"] }], s, now, at, silent);
     expect(again.generation).toMatchObject({ id: "e-new", sweep: false });
   });
+
+  it("keeps each file's columns with its file when a superseded LOAD version leaves the run", async () => {
+    const now = { "dbo/Orders/LOAD00000001.parquet": '"e-new"' };
+    const s1 = state({ "dbo.Orders": { loads: { [load1]: "e-old" } } });
+    const [t] = await assignGenerations(
+      [{ meta, files: [load1, cdc1], etags: ['"e-older"', "c1"], columns: [["a"], ["a", "b"]] }],
+      s1,
+      harmonized(now),
+      at,
+      silent,
+    );
+    expect(t.files).toEqual([cdc1]);
+    expect(t.columns).toEqual([["a", "b"]]);
+  });
+
+  it("while a rebuild waits, takes a LOAD file as the reload even when no run recorded the first full load", async () => {
+    const waiting = state({
+      "dbo.Orders": { appliedThrough: cdc1, rebuild: { since: at.toISOString(), changes: ["dbo.Orders: drop-column x"] } },
+    });
+    const [t] = await assignGenerations([{ meta, files: [load1], etags: ['"e-new"'] }], waiting, harmonized({}), at, silent);
+    expect(t.generation).toEqual({ id: "e-new", at: "2026-11-22 02:00:00.000000", sweep: true, file: load1 });
+    // Without a rebuild waiting, an unrecorded LOAD file is only a first full load.
+    const plain = state({ "dbo.Orders": { appliedThrough: cdc1 } });
+    const [u] = await assignGenerations([{ meta, files: [load1], etags: ['"e-new"'] }], plain, harmonized({}), at, silent);
+    expect(u.generation).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import type { ColumnMetadata, TableMetadata } from "../../../../metadata/format";
 import { tableShape } from "../../../../metadata/schema-diff";
-import { checkSchemas, schemaHoldAlert } from "../../../../handlers/core/poller/schema-hold";
+import { checkSchemas, rebuildWork, schemaHoldAlert } from "../../../../handlers/core/poller/schema-hold";
+import type { Work } from "../../../../handlers/core/poller/work";
 import { emptyTargetState, parseTargetState, resumeTable, settleRun } from "../../../../handlers/core/poller/target-state";
 
 const col = (name: string, extra: Partial<ColumnMetadata> = {}): ColumnMetadata => ({
@@ -117,5 +118,44 @@ describe("the poller's schema check", () => {
     expect((body.text as string[]).join("\n")).toContain(
       "If the metadata is wrong, deploy the previous metadata and resume: cdc target resume --lake-bucket lake --source sales --target reporting --table dbo.T",
     );
+  });
+
+  it("a table waiting for its rebuild: its batch waits (messages as a held table's, files kept) until the reload starts it", () => {
+    const waiting = appliedState();
+    waiting.tables["dbo.T"] = { ...waiting.tables["dbo.T"], rebuild: { since: at.toISOString(), changes: ["x"] } };
+    const message = (table: string) => ({
+      messageId: table,
+      receiptHandle: table,
+      message: { schema: "dbo", table } as never,
+    });
+    const work: Work = {
+      tables: [
+        { meta: DROPPED, files: [`${H}/LOAD00000002.parquet`], etags: ["e"] },
+        { meta: OTHER, files: ["s3://harmonized/dbo/U/1.parquet"], etags: ["u"] },
+      ],
+      files: 2,
+      included: [message("T"), message("U")],
+      heldMessages: [],
+      heldFiles: new Map(),
+      periodic: false,
+      sweptTables: ["dbo.T"],
+      sweptFiles: 0,
+    };
+    const r = rebuildWork(work, waiting, [DROPPED, OTHER]);
+    expect(r.waiting).toEqual(["dbo.T"]);
+    expect(r.work.tables.map((t) => t.meta.table)).toEqual(["U"]);
+    expect(r.work.included.map((m) => m.messageId)).toEqual(["U"]);
+    expect(r.work.heldMessages.map((m) => m.messageId)).toEqual(["T"]);
+    expect(r.work.heldFiles).toEqual(new Map([["dbo.T", [`${H}/LOAD00000002.parquet`]]]));
+    // The resume's sweep stays on, so the files are found again.
+    expect(r.work.sweptTables).toEqual([]);
+
+    // The batch that starts the reload's generation rebuilds, from the shape the old tables have.
+    const generation = { id: "e", at: "2026-12-03 10:00:00.000000", sweep: true, file: `${H}/LOAD00000001.parquet` };
+    const starting = { ...work, tables: [{ ...work.tables[0], generation }, work.tables[1]] };
+    const s = rebuildWork(starting, waiting, [DROPPED, OTHER]);
+    expect(s.waiting).toEqual([]);
+    expect(s.work.tables[0]).toMatchObject({ rebuild: true, applied: tableShape(OLD) });
+    expect(s.work.included).toHaveLength(2);
   });
 });

@@ -229,8 +229,8 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       if (rebuild && !generation?.sweep)
         throw new Error(`${meta.schema}.${meta.table}: a rebuild needs the batch that starts the reload's generation`);
       if (etags.length !== files.length) throw new Error(`${meta.schema}.${meta.table}: expected one ETag per file`);
-    if (columns && columns.length !== files.length)
-      throw new Error(`${meta.schema}.${meta.table}: expected one column list (or none) per file`);
+      if (columns && columns.length !== files.length)
+        throw new Error(`${meta.schema}.${meta.table}: expected one column list (or none) per file`);
       // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
       const names = meta.columns.map((c) => c.name.toLowerCase());
       const short = (c: readonly string[] | undefined) =>
@@ -243,9 +243,12 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       const sp = new TablePlan(meta, spark, defaultTableNames(meta, input.sparkNamespace), input.iceberg);
       const s = sp.batch(batch, generation);
       // The generation's (the reload's full load): a later attempt of the same rebuild finds the same backups.
-    const tag = `g${(generation?.id ?? "").toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 12)}`;
-    const rebuilding = (plan: TablePlan) => rebuildStatements(plan, { tag, generation, applied });
-    const evolve = (plan: TablePlan) => {
+      const tag = `g${(generation?.id ?? "")
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "")
+        .slice(0, 12)}`;
+      const rebuilding = (plan: TablePlan) => rebuildStatements(plan, { tag, generation, applied });
+      const evolve = (plan: TablePlan) => {
         if (rebuild) return { evolve: rebuilding(plan).statements };
         if (!applied) return {};
         const change = schemaChangePlan(plan, applied);

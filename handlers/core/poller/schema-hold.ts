@@ -20,7 +20,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { findTable } from "../../../metadata/load";
 import type { ManifestTableInput } from "../plan/manifest";
 import type { ReceivedFile } from "./batch";
-import type { Work } from "./work";
+import { oldShapeColumns, type Work } from "./work";
 import type { Alerts } from "./settle";
 import { updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import type { TableHold, TargetState } from "./target-state";
@@ -82,6 +82,7 @@ export function rebuildWork(
     else waiting.add(id);
   }
   if (waiting.size === 0) return { work: { ...work, tables }, waiting: [] };
+  const held = work.tables.filter((t) => waiting.has(tableId(t.meta)));
   // Their messages go as a held table's do: the files are in harmonized.
   const isWaiting = (m: ReceivedFile) => {
     const meta = m.message && findTable(metadata, m.message.schema, m.message.table);
@@ -94,10 +95,8 @@ export function rebuildWork(
       included: work.included.filter((m) => !isWaiting(m)),
       heldMessages: [...work.heldMessages, ...work.included.filter(isWaiting)],
       // As a held table's: those that sort before the mark (a LOAD file) are kept as late files, not lost.
-      heldFiles: new Map([
-        ...work.heldFiles,
-        ...work.tables.filter((t) => waiting.has(tableId(t.meta))).map((t) => [tableId(t.meta), t.files] as const),
-      ]),
+      heldFiles: new Map([...work.heldFiles, ...held.map((t) => [tableId(t.meta), t.files] as const)]),
+      heldColumns: new Map([...work.heldColumns, ...held.map((t) => [tableId(t.meta), oldShapeColumns(t)] as const)]),
       sweptTables: work.sweptTables.filter((t) => !waiting.has(t)),
     },
     waiting: [...waiting],

@@ -80,6 +80,11 @@ export const tableStateSchema = z.strictObject({
    * generation), and the run that takes it sets the old target tables aside and creates them with the new shape.
    */
   rebuild: z.strictObject({ since: iso, changes: z.array(z.string().min(1)).min(1) }).optional(),
+  /**
+   * The columns of this table's old-shape files (written before a column was added) whose messages went while it
+   * was held: the sweep after the resume finds the files, and their rows must still read the new column as NULL.
+   */
+  fileColumns: z.record(z.string(), z.array(z.string().min(1))).optional(),
   /** The last rebuild: when, by which run, and the tables it set aside (for whoever drops them once satisfied). */
   rebuilt: z.strictObject({ at: iso, runId: z.string().min(1), backups: z.array(z.string().min(1)) }).optional(),
 });
@@ -179,12 +184,14 @@ export function settleRun(
       const through =
         before.appliedThrough !== undefined && compareUris(before.appliedThrough, last) >= 0 ? before.appliedThrough : last;
       const late = before.late?.filter((f) => !outcome.files.includes(f));
+      const shapes = Object.entries(before.fileColumns ?? {}).filter(([f]) => !outcome.files.includes(f));
       tables[outcome.table] = {
         ...before,
         ...appliedLoads(before, outcome, at),
         appliedThrough: through,
         appliedAt: at.toISOString(),
         late: late?.length ? late : undefined,
+        fileColumns: shapes.length > 0 ? Object.fromEntries(shapes) : undefined,
         autoRetries: undefined,
         ...(outcome.shape && { shape: outcome.shape }),
         ...(outcome.rebuild && {
@@ -259,6 +266,15 @@ export function keepLateFiles(state: TargetState, table: string, files: readonly
   const late = files.filter((f) => mark !== undefined && compareUris(f, mark) <= 0 && !before.late?.includes(f));
   if (late.length === 0) return state;
   return { ...state, tables: { ...state.tables, [table]: { ...before, late: [...(before.late ?? []), ...late] } } };
+}
+
+/** Remembers the columns of a held table's old-shape files (see {@link TableState.fileColumns}). */
+export function keepFileColumns(state: TargetState, table: string, columns: Record<string, string[]>): TargetState {
+  const before = state.tables[table] ?? {};
+  const added = Object.entries(columns).filter(([f]) => before.fileColumns?.[f] === undefined);
+  if (added.length === 0) return state;
+  const fileColumns = { ...before.fileColumns, ...Object.fromEntries(added) };
+  return { ...state, tables: { ...state.tables, [table]: { ...before, fileColumns } } };
 }
 
 /** After a run took a table's swept and late files: the resume's sweep is done. */

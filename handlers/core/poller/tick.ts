@@ -39,7 +39,7 @@ import { measureSettledRuns, type PollMetrics } from "./run-metrics";
 import { loadTargetState, updateTargetState, type LoadedState, type VersionedStore } from "./state-store";
 import { holdIncompatibleSchemas, rebuildWork } from "./schema-hold";
 import { enableTableOptimizers, type TableOptimizers } from "./table-optimizers";
-import { keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
+import { keepFileColumns, keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork, type HarmonizedListing } from "./work";
 
 /** The target's SQS queue. */
@@ -325,6 +325,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const recordWork = (state: TargetState, at: Date): TargetState => {
     let s = state;
     for (const [table, files] of work.heldFiles) s = keepLateFiles(s, table, files);
+    for (const [table, columns] of work.heldColumns) s = keepFileColumns(s, table, columns);
     return work.periodic || work.sweptTables.length > 0 ? sweptTables(s, work.sweptTables, work.periodic ? at : undefined) : s;
   };
   const unchanged = (s: TargetState) => JSON.stringify(s);

@@ -47,6 +47,11 @@ export interface Work {
   heldMessages: ReceivedFile[];
   /** The held tables' announced files, by table id. */
   heldFiles: Map<string, string[]>;
+  /**
+   * The columns of the held tables' announced files that lack a column of the metadata (old shape), by table id: their
+   * messages go, so the state keeps them for the run that takes the files after the resume (`TableState.fileColumns`).
+   */
+  heldColumns: Map<string, Record<string, string[]>>;
   /** Every table was swept: the periodic sweep is done (`sweptAt`). */
   periodic: boolean;
   /** Tables whose resume sweep or late files this run takes. */
@@ -64,10 +69,13 @@ export async function collectWork(input: WorkInput): Promise<Work> {
   const included = batch.included.filter((m) => !isHeld(state, idOf(m) ?? ""));
   const heldMessages = batch.included.filter((m) => isHeld(state, idOf(m) ?? ""));
   const heldFiles = new Map<string, string[]>();
+  const heldColumns = new Map<string, Record<string, string[]>>();
   const announced = new Map<string, ManifestTableInput>();
   for (const t of batch.tables) {
-    if (isHeld(state, tableId(t.meta))) heldFiles.set(tableId(t.meta), t.files);
-    else announced.set(tableId(t.meta), t);
+    if (isHeld(state, tableId(t.meta))) {
+      heldFiles.set(tableId(t.meta), t.files);
+      heldColumns.set(tableId(t.meta), oldShapeColumns(t));
+    } else announced.set(tableId(t.meta), t);
   }
 
   const sweptAt = state.sweptAt ? Date.parse(state.sweptAt) : undefined;
@@ -114,8 +122,13 @@ export async function collectWork(input: WorkInput): Promise<Work> {
       etags: [],
       columns: [],
     };
-    // Announced files say their columns; a swept one is read as having the metadata's (see `BatchFile.columns`).
-    const shapes = new Map(ann?.files.map((f, i) => [f, ann.columns?.[i]]));
+    // Announced files say their columns; a swept one those its message said while the table was held, if old-shape;
+    // otherwise it is read as having the metadata's (see `BatchFile.columns`).
+    const shapes = new Map<string, readonly string[] | undefined>(Object.entries(ts?.fileColumns ?? {}));
+    ann?.files.forEach((f, i) => {
+      const c = ann.columns?.[i];
+      if (c) shapes.set(f, c);
+    });
     for (const f of all) {
       const etag = known.get(f) ?? (await input.harmonized.etag(keyOf(f)));
       if (etag === undefined) continue; // gone from harmonized: nothing to apply
@@ -129,7 +142,18 @@ export async function collectWork(input: WorkInput): Promise<Work> {
     files += out[out.length - 1].files.length;
     sweptFiles += extra;
   }
-  return { tables: out, files, included, heldMessages, heldFiles, periodic, sweptTables, sweptFiles };
+  return { tables: out, files, included, heldMessages, heldFiles, heldColumns, periodic, sweptTables, sweptFiles };
+}
+
+/** The files of a batch table whose columns lack one of its metadata's (case-insensitively), with their columns. */
+export function oldShapeColumns(t: Pick<ManifestTableInput, "meta" | "files" | "columns">): Record<string, string[]> {
+  const names = t.meta.columns.map((c) => c.name.toLowerCase());
+  const out: Record<string, string[]> = {};
+  t.files.forEach((f, i) => {
+    const c = t.columns?.[i];
+    if (c && !names.every((n) => c.some((x) => x.toLowerCase() === n))) out[f] = [...c];
+  });
+  return out;
 }
 
 function isOld(o: ListedObject, oldEnough: Date): boolean {

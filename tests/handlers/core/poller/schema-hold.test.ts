@@ -137,6 +137,7 @@ describe("the poller's schema check", () => {
       included: [message("T"), message("U")],
       heldMessages: [],
       heldFiles: new Map(),
+      heldColumns: new Map(),
       periodic: false,
       sweptTables: ["dbo.T"],
       sweptFiles: 0,

@@ -194,6 +194,12 @@ export interface ManifestTableInput {
   rebuild?: boolean;
 }
 
+/** Whether a file with these columns lacks one of the metadata's (case-insensitively): written before it was added. */
+export function lacksColumns(meta: Pick<TableMetadata, "columns">, columns: readonly string[]): boolean {
+  const have = new Set(columns.map((c) => c.toLowerCase()));
+  return meta.columns.some((c) => !have.has(c.name.toLowerCase()));
+}
+
 /** The bytes a manifest is stored as: what the poller writes and hashes, and the job checks (`--manifest_sha256`). */
 export function manifestBody(manifest: RunManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
@@ -232,10 +238,10 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
       if (columns && columns.length !== files.length)
         throw new Error(`${meta.schema}.${meta.table}: expected one column list (or none) per file`);
       // Only files lacking a column of the metadata are read by their columns: the others read as they always did.
-      const names = meta.columns.map((c) => c.name.toLowerCase());
-      const short = (c: readonly string[] | undefined) =>
-        c !== undefined && !names.every((n) => c.some((x) => x.toLowerCase() === n)) ? c : undefined;
-      const fileColumns = files.map((_, i) => short(columns?.[i]));
+      const fileColumns = files.map((_, i) => {
+        const c = columns?.[i];
+        return c && lacksColumns(meta, c) ? c : undefined;
+      });
       const batch: BatchFile[] = files.map((uri, i) => {
         const c = fileColumns[i];
         return c ? { uri, columns: c } : { uri };

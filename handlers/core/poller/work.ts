@@ -14,7 +14,7 @@ import type { ManifestTableInput } from "../plan/manifest";
 import type { PlannedBatch, ReceivedFile } from "./batch";
 import { harmonizedPrefix, listStartAfter, unappliedFiles, type ListedObject } from "./sweep";
 import { compareUris, isHeld, keyOf, type TargetState } from "./target-state";
-import { unquoteEtag } from "../plan/manifest";
+import { lacksColumns, unquoteEtag } from "../plan/manifest";
 
 /** The harmonized bucket's listing. */
 export interface HarmonizedListing {
@@ -147,11 +147,10 @@ export async function collectWork(input: WorkInput): Promise<Work> {
 
 /** The files of a batch table whose columns lack one of its metadata's (case-insensitively), with their columns. */
 export function oldShapeColumns(t: Pick<ManifestTableInput, "meta" | "files" | "columns">): Record<string, string[]> {
-  const names = t.meta.columns.map((c) => c.name.toLowerCase());
   const out: Record<string, string[]> = {};
   t.files.forEach((f, i) => {
     const c = t.columns?.[i];
-    if (c && !names.every((n) => c.some((x) => x.toLowerCase() === n))) out[f] = [...c];
+    if (c && lacksColumns(t.meta, c)) out[f] = [...c];
   });
   return out;
 }

@@ -316,8 +316,13 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   });
   // Reloads: superseded full-load versions leave the run, a new full load starts a generation (generations.ts).
   work.tables = await assignGenerations(work.tables, loaded.state, (k) => deps.harmonized.etag(k), now(), logger);
+  // What the run does to a table's targets first: alter them (a compatible change) or rebuild them (schema-hold.ts).
   const rebuilds = rebuildWork(work, loaded.state, deps.tables);
   work = rebuilds.work;
+  work.tables = work.tables.map((t) => {
+    const applied = schemas.evolve.get(tableId(t.meta));
+    return applied && !t.rebuild ? { ...t, applied } : t;
+  });
   for (const table of rebuilds.waiting)
     logger.warn("table waits for its reload's full load to be rebuilt (cdc dms reload-table)", { table });
   work.files = work.tables.reduce((n, t) => n + t.files.length, 0);
@@ -367,10 +372,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
     tombstoneRetentionDays: settings.tombstoneRetentionDays,
     iceberg: settings.iceberg,
     now: createdAt,
-    tables: work.tables.map((t) => {
-      const applied = schemas.evolve.get(tableId(t.meta));
-      return applied ? { ...t, applied } : t;
-    }),
+    tables: work.tables,
   });
   const body = manifestBody(manifest);
   await store.writeDurably(key, body);

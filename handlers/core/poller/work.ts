@@ -117,11 +117,7 @@ export async function collectWork(input: WorkInput): Promise<Work> {
     if (resumed || late.length > 0) sweptTables.push(id);
     if (all.length === 0) continue;
     // Every file is pinned by the version the run plans to apply: the message's, the listing's, or (late files) S3's.
-    const pinned: Pick<ManifestTableInput, "files" | "etags" | "columns"> & { columns: Array<readonly string[] | undefined> } = {
-      files: [],
-      etags: [],
-      columns: [],
-    };
+    const pinned = { files: [] as string[], etags: [] as string[], columns: [] as Array<readonly string[] | undefined> };
     // Announced files say their columns; a swept one those its message said while the table was held, if old-shape;
     // otherwise it is read as having the metadata's (see `BatchFile.columns`).
     const shapes = new Map<string, readonly string[] | undefined>(Object.entries(ts?.fileColumns ?? {}));

@@ -1,4 +1,4 @@
-// Pulumi entry point (Pulumi.yaml `main`): the program is `main()`; its return value becomes the stack outputs.
+// Pulumi entry point (Pulumi.yaml `main`): the program is `main()`; the outputs it promises become the stack outputs.
 import { main } from "./program";
 
 export = main();

@@ -46,7 +46,11 @@ export interface ProgramOptions {
   awsRole?: string;
 }
 
-export function main(options: ProgramOptions = {}): ProgramOutputs {
+/**
+ * Checks the stack, then declares it. A refusal is thrown before anything is declared; the declarations themselves
+ * finish asynchronously (see {@link declarePipelines}), so the outputs come as a promise, which Pulumi awaits.
+ */
+export function main(options: ProgramOptions = {}): Promise<ProgramOutputs> {
   Error.stackTraceLimit = stackFrames(process.env);
   // Every problem, metadata included, is found before anything is declared, so a refusal leaves nothing half-done.
   const { config, metadata } = requireValidStack(programSettings(), options.metadataRoot ?? METADATA_ROOT);
@@ -71,29 +75,57 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
     { provider: providers.lake },
   );
 
-  const pipelines = config.sources.map(
-    (source) =>
+  return declarePipelines(config, metadata, { providers, network, catalog, serviceRoles });
+}
+
+/** What every pipeline of the stack shares, declared before the first of them. */
+interface SharedResources {
+  providers: AccountProviders;
+  network: Network;
+  catalog: CatalogEncryption;
+  serviceRoles?: DmsServiceRoles;
+}
+
+/**
+ * One pipeline per source, one source at a time: after each, the program lets the engine's answers in before it
+ * declares the next. Why: until a resource's registration is answered the SDK holds it in flight (four promises and an
+ * Output per property, its serialized inputs), and a program that declares everything in one synchronous pass holds
+ * every resource of the stack in flight at once. At 20 sources × 500 tables × 4 targets that was over 700 MB of live
+ * heap; one source at a time keeps it near one source's worth (`npm run bench program`). Nothing waits on a resource's
+ * creation: a turn of the event loop is all it takes for answers already in to be processed, so `pulumi up` still
+ * creates every source's resources in parallel.
+ */
+async function declarePipelines(
+  config: StackConfig,
+  metadata: ReadonlyMap<string, MetadataDir>,
+  shared: SharedResources,
+): Promise<ProgramOutputs> {
+  const pipelines: CdcPipeline[] = [];
+  for (const source of config.sources) {
+    await engineTurn();
+    pipelines.push(
       new CdcPipeline(
         pipelineName(config.environment, source.name),
         {
           environment: config.environment,
           region: config.region,
           accounts: config.accounts,
-          providers,
+          providers: shared.providers,
           protectData: config.protectData,
-          network,
+          network: shared.network,
           alerts: config.alerts,
           alarms: config.alarms,
           source,
           metadata: metadata.get(source.name) as MetadataDir,
-          dmsServiceRoles: serviceRoles?.roles,
+          dmsServiceRoles: shared.serviceRoles?.roles,
         },
-        { dependsOn: [catalog] },
+        { dependsOn: [shared.catalog] },
       ),
-  );
+    );
+  }
 
   // One per account, after the pipelines: it subscribes to every source's alert topic there.
-  slackNotifiers(config, providers, pipelines);
+  slackNotifiers(config, shared.providers, pipelines);
 
   return {
     environment: config.environment,
@@ -110,6 +142,11 @@ export function main(options: ProgramOptions = {}): ProgramOutputs {
       ]),
     ),
   };
+}
+
+/** Resolves after the event loop's next turn: the I/O and promise callbacks queued until now have run. */
+function engineTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -24,6 +24,14 @@ export function engineConfig(stackFile: string): Record<string, string> {
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
+/** The node arguments Pulumi runs the program with: `runtime.options.nodeargs` in `Pulumi.yaml`. */
+export function projectNodeArgs(): string[] {
+  const project = parseYaml(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+    runtime?: { options?: { nodeargs?: string } };
+  };
+  return (project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
+}
+
 /**
  * Read-only lookups the program makes, answered as AWS would for the stack files' networks: a subnet's availability
  * zone (Glue connections need it) follows its id's last character, a → eu-west-2a.

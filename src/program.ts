@@ -18,6 +18,7 @@ import type { StackConfig } from "./config";
 import { CdcPipeline, pipelineName } from "./pipeline";
 import { slackNotifiers } from "./slack-notifiers";
 import { stackTags } from "./source-tags";
+import { paceAfterSource, recordResources } from "./declaration-pace";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
 export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");
@@ -86,23 +87,16 @@ interface SharedResources {
   serviceRoles?: DmsServiceRoles;
 }
 
-/**
- * One pipeline per source, one source at a time: after each, the program lets the engine's answers in before it
- * declares the next. Why: until a resource's registration is answered the SDK holds it in flight (four promises and an
- * Output per property, its serialized inputs), and a program that declares everything in one synchronous pass holds
- * every resource of the stack in flight at once. At 20 sources × 500 tables × 4 targets that was over 700 MB of live
- * heap; one source at a time keeps it near one source's worth (`npm run bench program`). Nothing waits on a resource's
- * creation: a turn of the event loop is all it takes for answers already in to be processed, so `pulumi up` still
- * creates every source's resources in parallel.
- */
+/** One pipeline per source, one source at a time (see src/declaration-pace.ts for why and how fast). */
 async function declarePipelines(
   config: StackConfig,
   metadata: ReadonlyMap<string, MetadataDir>,
   shared: SharedResources,
 ): Promise<ProgramOutputs> {
   const pipelines: CdcPipeline[] = [];
+  const preview = pulumi.runtime.isDryRun();
   for (const source of config.sources) {
-    await engineTurn();
+    const declared: pulumi.Resource[] = [];
     pipelines.push(
       new CdcPipeline(
         pipelineName(config.environment, source.name),
@@ -119,9 +113,10 @@ async function declarePipelines(
           metadata: metadata.get(source.name) as MetadataDir,
           dmsServiceRoles: shared.serviceRoles?.roles,
         },
-        { dependsOn: [shared.catalog] },
+        { dependsOn: [shared.catalog], transformations: [recordResources(declared)] },
       ),
     );
+    await paceAfterSource(declared, preview);
   }
 
   // One per account, after the pipelines: it subscribes to every source's alert topic there.
@@ -142,11 +137,6 @@ async function declarePipelines(
       ]),
     ),
   };
-}
-
-/** Resolves after the event loop's next turn: the I/O and promise callbacks queued until now have run. */
-function engineTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -40,20 +40,6 @@ describe.each(STACKS)("the program on the %s stack", (stack) => {
     for (const p of ofType(resources, PIPELINE)) expect(p.parent).toBeUndefined();
   });
 
-  it("has every resource of a source registered before it declares the next source (so few are ever in flight)", () => {
-    const pipelines = ofType(resources, PIPELINE);
-    expect(pipelines.length).toBe(config.sources.length);
-    for (const [i, next] of pipelines.slice(1).entries()) {
-      const previous = descendantsOf(resources, pipelines[i]);
-      expect(previous.length).toBeGreaterThan(100);
-      const lastOfPrevious = Math.max(...previous.map((r) => resources.indexOf(r)));
-      expect({ source: next.name, afterThePrevious: resources.indexOf(next) > lastOfPrevious }).toEqual({
-        source: next.name,
-        afterThePrevious: true,
-      });
-    }
-  });
-
   it("declares one provider per distinct account for the whole stack, assuming that account's deploy role in an update", () => {
     const providers = ofType(resources, AWS_PROVIDER);
     expect(providers.map((p) => p.name).sort()).toEqual(distinctAccounts.map((a) => `${stack}-stack-${a}`).sort());

@@ -48,6 +48,11 @@ export interface StrictMocksOptions {
   /** Region and account used for computed ARNs. */
   region?: string;
   accountId?: string;
+  /**
+   * Milliseconds before each registration is answered, as a real engine answers over gRPC after a provider's check and
+   * diff; by default the answer comes within the same turn of the event loop.
+   */
+  answerAfterMs?: number;
 }
 
 interface AliasLike {
@@ -128,7 +133,13 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     };
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
+    const answer = this.answer(args);
+    const delay = this.options.answerAfterMs;
+    return delay === undefined ? answer : new Promise((resolve) => setTimeout(() => resolve(answer), delay));
+  }
+
+  private answer(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const { parent, dependencies, protect, retainOnDelete, aliases, providers } = this.pending;
     const record: RecordedResource = {
       urn: this.urnFor(parent, args.type, args.name),

@@ -8,6 +8,8 @@
 import { MYSQL_FLAVORS } from "../handlers/core/plan/dialect";
 import { z } from "zod";
 import { alarmsSchema } from "./config-alarms";
+import { accountsSchema } from "./config-accounts";
+import { databaseNetwork, networkSchema } from "./config-network";
 import { AWS_REGIONS } from "./aws-regions";
 import { ConfigError, formatIssues, issueMessage } from "./config-issues";
 import { dmsScheduleSchema } from "./config-dms-schedule";
@@ -17,15 +19,15 @@ import { DEFAULT_PORTS, ENGINES } from "../metadata/engines";
 
 export { DEFAULT_PORTS, ENGINES, type Engine } from "../metadata/engines";
 export { alarmsSchema } from "./config-alarms";
+export { accountsSchema } from "./config-accounts";
+export { networkSchema } from "./config-network";
 
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ID_HINT = "lower-kebab-case starting with a letter";
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 /** One glob over `schema.table`: identifier characters plus `*` and `?`, exactly one dot. */
 const TABLE_GLOB = /^[A-Za-z0-9_$#*?-]+\.[A-Za-z0-9_$#*?-]+$/;
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** Credential keys people paste next to a host; refused so no password ever lands in a stack file or state. */
 const PLAINTEXT_CREDENTIAL =
@@ -49,167 +51,6 @@ const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d
 const host = z
   .string()
   .regex(HOST, { error: (iss) => `expected a host name or IP address, received ${JSON.stringify(iss.input)}` });
-
-const roleArn = z.string().regex(ROLE_ARN, { error: "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
-
-const account = z
-  .strictObject({
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quote it in YAML)" })
-      .describe("The 12-digit AWS account id (quoted in YAML); the provider refuses to act in any other account."),
-    deployRoleArn: roleArn.describe(
-      "The role `pulumi up` assumes in that account: it creates, changes and deletes the pipeline's resources (`bootstrap/` creates it).",
-    ),
-    previewRoleArn: roleArn.describe(
-      "The read-only role pull-request previews assume in that account (`CDC_AWS_ROLE=preview`, src/accounts.ts): they run code nobody has reviewed yet, so they get a role that can read and nothing else. Must differ from `deployRoleArn`.",
-    ),
-    externalId: z
-      .string()
-      .min(2)
-      .max(1224)
-      .optional()
-      .describe("External id the deploy and preview roles' trust policies require; the providers pass it when they assume them."),
-  })
-  .check(
-    z.superRefine((a, ctx) => {
-      for (const key of ["deployRoleArn", "previewRoleArn"] as const) {
-        const roleAccount = ROLE_ARN.exec(a[key])?.[1];
-        if (roleAccount && /^\d{12}$/.test(a.accountId) && roleAccount !== a.accountId) {
-          ctx.addIssue({
-            code: "custom",
-            path: [key],
-            message: `role is in account ${roleAccount}, expected the accountId ${a.accountId}`,
-            input: a,
-          });
-        }
-      }
-      if (a.previewRoleArn === a.deployRoleArn) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["previewRoleArn"],
-          message: "the preview role must be a separate, read-only role, not the deploy role",
-          input: a,
-        });
-      }
-    }),
-  );
-
-export const accountsSchema = z
-  .strictObject({
-    ingestion: account.describe("The account of DMS, the raw and quarantine buckets and the validate Lambda."),
-    lake: account
-      .optional()
-      .describe(
-        "The account of the harmonized and publication buckets, target queues, Glue jobs and Athena. Leave it out for a single-account stack (it is then the ingestion account).",
-      ),
-  })
-  .check(
-    z.superRefine(({ ingestion, lake }, ctx) => {
-      if (!lake || lake.accountId !== ingestion.accountId) return;
-      for (const key of ["deployRoleArn", "previewRoleArn"] as const) {
-        if (lake[key] !== ingestion[key]) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["lake", key],
-            message: `lake is the ingestion account, so it must use the same ${key} (or leave lake out)`,
-            input: lake,
-          });
-        }
-      }
-    }),
-  )
-  .transform((a) => ({ ingestion: a.ingestion, lake: a.lake ?? a.ingestion }));
-
-export const networkSchema = z
-  .strictObject({
-    vpcId: z
-      .string()
-      .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "expected a VPC id (vpc- and 8 or 17 hex digits)" })
-      .optional()
-      .describe("An existing VPC the replication instance and Glue connections run in; with `subnetIds`, instead of `create`."),
-    subnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "expected a subnet id (subnet- and 8 or 17 hex digits)" }))
-      .min(2, { error: "expected at least 2 subnets in different availability zones (DMS requires two)" })
-      .optional()
-      .describe("Private subnets of `vpcId` in at least two availability zones (a DMS subnet group needs two)."),
-    create: z
-      .strictObject({
-        cidrBlock: z
-          .string()
-          .check(cidrCheck())
-          .describe("The new VPC's IPv4 range, /16 to /24 (room for four subnets), e.g. `10.20.0.0/16`."),
-      })
-      .optional()
-      .describe(
-        "Build a VPC instead of `vpcId`/`subnetIds`: private subnets in two AZs with endpoints for S3, Secrets Manager, Glue, SQS, SNS and STS. Not with a separate lake account that has a MySQL target.",
-      ),
-  })
-  .check(
-    z.superRefine((n, ctx) => {
-      const existing = n.vpcId !== undefined || n.subnetIds !== undefined;
-      if (n.create !== undefined && existing) {
-        ctx.addIssue({ code: "custom", message: "set either vpcId and subnetIds, or create, not both", input: n });
-      } else if (n.create === undefined && (n.vpcId === undefined || n.subnetIds === undefined)) {
-        ctx.addIssue({ code: "custom", message: "expected vpcId and subnetIds, or create: { cidrBlock }", input: n });
-      }
-    }),
-  )
-  .transform((n) =>
-    n.create
-      ? ({ kind: "create", cidrBlock: n.create.cidrBlock } as const)
-      : ({ kind: "existing", vpcId: n.vpcId as string, subnetIds: n.subnetIds as string[] } as const),
-  );
-
-function cidrCheck() {
-  return z.superRefine<string>((value, ctx) => {
-    const m = CIDR.exec(value);
-    const octets = m ? m.slice(1, 5).map(Number) : [];
-    const prefix = m ? Number(m[5]) : NaN;
-    if (!m || octets.some((o) => o > 255)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected an IPv4 CIDR block such as 10.20.0.0/16, received ${JSON.stringify(value)}`,
-        input: value,
-      });
-    } else if (prefix < 16 || prefix > 24) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected a prefix between /16 and /24 (room for four subnets), received /${prefix}`,
-        input: value,
-      });
-    }
-  });
-}
-
-/**
- * Where a database is, when it is not in the stack's VPC: the replication instance's or the Glue job's egress to its
- * port goes there instead of to the VPC's own ranges. Never "anywhere": 0.0.0.0/0 is refused here, as the policy pack
- * refuses it.
- */
-const databaseNetwork = z
-  .strictObject({
-    cidrBlocks: z
-      .array(
-        z
-          .string()
-          .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, {
-            error: (iss) => `expected an IPv4 CIDR block such as 10.30.0.0/16, received ${JSON.stringify(iss.input)}`,
-          })
-          .refine((c) => !c.endsWith("/0"), { error: "0.0.0.0/0 is not a database's address range; name its own range" }),
-      )
-      .min(1)
-      .optional()
-      .describe("The database's address ranges (a peered VPC, on premises over VPN or Direct Connect)."),
-    securityGroupId: z
-      .string()
-      .regex(/^sg-[0-9a-f]{8,17}$/, { error: "expected a security group id (sg- and 8 or 17 hex digits)" })
-      .optional()
-      .describe("The database's security group, when it is in the stack's VPC or a peered one in the same region."),
-  })
-  .refine((n) => (n.cidrBlocks === undefined) !== (n.securityGroupId === undefined), {
-    error: "expected cidrBlocks or securityGroupId, not both",
-  });
 
 export const alertsSchema = z
   .strictObject({

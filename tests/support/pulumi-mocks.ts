@@ -133,7 +133,9 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     };
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
+  newResource(
+    args: pulumi.runtime.MockResourceArgs,
+  ): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
     const answer = this.answer(args);
     const delay = this.options.answerAfterMs;
     return delay === undefined ? answer : new Promise((resolve) => setTimeout(() => resolve(answer), delay));

@@ -18,7 +18,7 @@ import type { StackConfig } from "./config";
 import { CdcPipeline, pipelineName } from "./pipeline";
 import { slackNotifiers } from "./slack-notifiers";
 import { stackTags } from "./source-tags";
-import { paceAfterSource, recordResources } from "./declaration-pace";
+import { recordResources, registrationsAnswered, SOURCE_WAIT_MS } from "./declaration-pace";
 
 /** Where the committed metadata lives: `metadata/sources/<source>/`. */
 export const METADATA_ROOT = path.resolve(__dirname, "..", "metadata", "sources");
@@ -45,6 +45,8 @@ export interface ProgramOptions {
   metadataRoot?: string;
   /** The `CDC_AWS_ROLE` setting; defaults to the environment's. Which roles the providers assume (src/accounts.ts). */
   awsRole?: string;
+  /** The longest the program waits for a source's answers before the next source (src/declaration-pace.ts). */
+  sourceWaitMs?: number;
 }
 
 /**
@@ -76,7 +78,12 @@ export function main(options: ProgramOptions = {}): Promise<ProgramOutputs> {
     { provider: providers.lake },
   );
 
-  return declarePipelines(config, metadata, { providers, network, catalog, serviceRoles });
+  return declarePipelines(
+    config,
+    metadata,
+    { providers, network, catalog, serviceRoles },
+    options.sourceWaitMs ?? SOURCE_WAIT_MS,
+  );
 }
 
 /** What every pipeline of the stack shares, declared before the first of them. */
@@ -92,9 +99,9 @@ async function declarePipelines(
   config: StackConfig,
   metadata: ReadonlyMap<string, MetadataDir>,
   shared: SharedResources,
+  waitMs: number,
 ): Promise<ProgramOutputs> {
   const pipelines: CdcPipeline[] = [];
-  const preview = pulumi.runtime.isDryRun();
   for (const source of config.sources) {
     const declared: pulumi.Resource[] = [];
     pipelines.push(
@@ -116,7 +123,7 @@ async function declarePipelines(
         { dependsOn: [shared.catalog], transformations: [recordResources(declared)] },
       ),
     );
-    await paceAfterSource(declared, preview);
+    await registrationsAnswered(declared, waitMs);
   }
 
   // One per account, after the pipelines: it subscribes to every source's alert topic there.

@@ -147,6 +147,12 @@ describe("GitHub workflows", () => {
     expect(pulumiStep("deploy-stack.yml").env.CDC_AWS_ROLE).toBe("deploy");
   });
 
+  it("runs the program without ts-node's type check in preview and up (CI's typecheck does it)", () => {
+    for (const file of ["preview.yml", "deploy-stack.yml"]) {
+      expect({ file, transpileOnly: pulumiStep(file).env.PULUMI_NODEJS_TRANSPILE_ONLY }).toEqual({ file, transpileOnly: "true" });
+    }
+  });
+
   it("runs the policy pack in preview and up, with the Pulumi CLI the Node SDK was released with", () => {
     const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package-lock.json"), "utf8"));
     const sdk = lock.packages["node_modules/@pulumi/pulumi"].version as string;

@@ -93,6 +93,8 @@ const NO_REGISTRATION: PendingRegistration = {
 
 export class StrictMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
+  /** Registrations as the engine received and answered them, in order (answers come late with `answerAfterMs`). */
+  readonly timeline: Array<{ event: "received" | "answered"; urn: string }> = [];
   /** Failures the program may not surface itself (an unmocked invoke nobody awaited still fails the test). */
   readonly errors: string[] = [];
   private pending: PendingRegistration = NO_REGISTRATION;
@@ -137,8 +139,14 @@ export class StrictMocks implements pulumi.runtime.Mocks {
     args: pulumi.runtime.MockResourceArgs,
   ): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
     const answer = this.answer(args);
+    const urn = this.resources[this.resources.length - 1].urn;
+    this.timeline.push({ event: "received", urn });
+    const answered = () => {
+      this.timeline.push({ event: "answered", urn });
+      return answer;
+    };
     const delay = this.options.answerAfterMs;
-    return delay === undefined ? answer : new Promise((resolve) => setTimeout(() => resolve(answer), delay));
+    return delay === undefined ? answered() : new Promise((resolve) => setTimeout(() => resolve(answered()), delay));
   }
 
   private answer(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {

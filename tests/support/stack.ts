@@ -72,6 +72,8 @@ export interface ProgramRunOptions {
   mocks?: StrictMocksOptions;
   metadataRoot?: string;
   awsRole?: string;
+  /** The program's cap on waiting for a source's answers (src/declaration-pace.ts). */
+  sourceWaitMs?: number;
 }
 
 export async function runProgram(config: Record<string, string>, opts: ProgramRunOptions = {}): Promise<StackRun> {
@@ -80,7 +82,9 @@ export async function runProgram(config: Record<string, string>, opts: ProgramRu
   pulumi.runtime.setAllConfig(config);
   const run = async () => {
     // The role is passed, never read from the test process's environment, so a developer's shell cannot change a test.
-    const exported = await resolve(main({ metadataRoot: opts.metadataRoot, awsRole: opts.awsRole }));
+    const exported = await resolve(
+      main({ metadataRoot: opts.metadataRoot, awsRole: opts.awsRole, sourceWaitMs: opts.sourceWaitMs }),
+    );
     await settle();
     return exported;
   };

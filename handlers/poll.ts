@@ -44,14 +44,8 @@ import { z } from "zod";
 import { handlerMetadata } from "../metadata/deployed";
 import type { TableMetadata } from "../metadata/format";
 import type { ReceivedFile } from "./core/poller/batch";
-import {
-  pollTarget,
-  type JobRuns,
-  type PollResult,
-  type PollSettings,
-  type RunStore,
-  type TargetQueue,
-} from "./core/poller/tick";
+import { pollTarget } from "./core/poller/tick";
+import type { JobRuns, PollResult, PollSettings, RunStore, TargetQueue } from "./core/poller/ports";
 import type { Alerts } from "./core/poller/settle";
 import { billedDpuHours, type PollMetrics } from "./core/poller/run-metrics";
 import { POLL_METRICS, TABLE_PROPERTY } from "./core/metric-names";

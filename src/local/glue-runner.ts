@@ -16,7 +16,7 @@ import { tableId, type TableMetadata } from "../../metadata/format";
 import { findTable } from "../../metadata/load";
 import { runManifestSchema, sha256Hex, unquoteEtag, type RunManifest, type RunOutcome } from "../../handlers/core/plan/manifest";
 import { tombstoneCutoff } from "../../handlers/core/plan/sequence";
-import type { JobRunInfo, JobRuns } from "../../handlers/core/poller/tick";
+import type { JobRunInfo, JobRuns } from "../../handlers/core/poller/ports";
 import { NO_CHANGES, type ApplyCounts } from "../executors/counts";
 import type { DuckDbExecutor } from "../executors/duckdb";
 import { applyBatchLocally } from "../executors/local-apply";

@@ -17,7 +17,7 @@ import type { TableMetadata } from "../../metadata/format";
 import { createFanOutHandler } from "../../handlers/fan-out";
 import { createPollHandler } from "../../handlers/poll";
 import { createValidateHandler } from "../../handlers/validate";
-import type { PollResult } from "../../handlers/core/poller/tick";
+import type { PollResult } from "../../handlers/core/poller/ports";
 import { DuckDbExecutor } from "../executors/duckdb";
 import { MySqlExecutor } from "../executors/mysql";
 import { UserError } from "../errors";

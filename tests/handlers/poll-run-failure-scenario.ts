@@ -11,7 +11,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { TableMetadata } from "../../metadata/format";
 import { createPollHandler } from "../../handlers/poll";
-import type { JobRunInfo } from "../../handlers/core/poller/tick";
+import type { JobRunInfo } from "../../handlers/core/poller/ports";
 import type { GeneratedFile } from "../../src/local/dms-generator";
 import { DuckDbExecutor } from "../../src/executors/duckdb";
 import { MySqlExecutor } from "../../src/executors/mysql";

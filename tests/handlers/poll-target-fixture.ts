@@ -11,7 +11,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { readMetadataDir } from "../../metadata/load";
 import { tableId, type TableMetadata } from "../../metadata/format";
-import type { PollSettings } from "../../handlers/core/poller/tick";
+import type { PollSettings } from "../../handlers/core/poller/ports";
 import { targetStateSchema, type TargetState } from "../../handlers/core/poller/target-state";
 import { generateDmsOutput, type GeneratedFile } from "../../src/local/dms-generator";
 import { MOTO_CREDENTIALS } from "../../src/local/glue-env/moto";

@@ -10,7 +10,7 @@
 import { findTable } from "../../../metadata/load";
 import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../plan/manifest";
 import { runIdTime } from "./runs";
-import type { JobRunInfo, PollDeps } from "./tick";
+import type { JobRunInfo, PollDeps } from "./ports";
 
 /** The hash to pass with a re-submitted manifest, or undefined (logged) when the poller cannot vouch for its bytes. */
 export async function pendingManifestSha256(

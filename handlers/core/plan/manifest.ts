@@ -269,7 +269,8 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
         ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
         shape: tableShape(meta),
         ...(rebuild && { rebuild: { tag, backups: rebuilding(sp).backups } }),
-        ...(applied && { evolvedFrom: applied }),
+        // In the schema's key order, wherever the shape came from: a re-rendering (manifest-trust.ts) gives the same bytes.
+        ...(applied && { evolvedFrom: tableShapeSchema.parse(applied) }),
         ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
         spark: {
           create: sp.create(),

@@ -13,19 +13,19 @@ import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "..
 import { runIdTime } from "./runs";
 import type { JobRunInfo, PollDeps } from "./ports";
 
-/** The hash to pass with a re-submitted manifest, or why (logged) the poller cannot vouch for its bytes. */
+/** The hash to pass with a re-submitted manifest, or undefined (logged) when the poller cannot vouch for its bytes. */
 export async function pendingManifestSha256(
   deps: Pick<PollDeps, "store" | "tables" | "settings" | "logger">,
   run: { runId: string; key: string },
   manifestUri: string,
   recent: readonly JobRunInfo[],
-): Promise<{ sha256: string } | { refused: string }> {
+): Promise<string | undefined> {
   const recorded = recent.find((r) => r.manifestUri === manifestUri && r.manifestSha256)?.manifestSha256;
-  if (recorded) return { sha256: recorded };
+  if (recorded) return recorded;
   const text = await deps.store.read(run.key);
   const refuse = (why: string) => {
     deps.logger.error("pending manifest not re-submitted: the poller cannot vouch for its bytes", { manifestUri, why });
-    return { refused: why };
+    return undefined;
   };
   if (text === undefined) return refuse("it is gone");
   let rendered: string;
@@ -65,7 +65,5 @@ export async function pendingManifestSha256(
   } catch (err) {
     return refuse((err as Error).message.split("\n")[0]);
   }
-  return rendered === text
-    ? { sha256: sha256Hex(text) }
-    : refuse("it differs from the manifest the poller renders for its tables and files");
+  return rendered === text ? sha256Hex(text) : refuse("it differs from the manifest the poller renders for its tables and files");
 }

@@ -30,7 +30,6 @@ import {
   observeRunFailures,
   runFailureAlert,
   runRetryDecision,
-  type FailedRun,
   type RunFailure,
   type RunRetryPolicy,
 } from "./run-failure";
@@ -40,7 +39,7 @@ import { holdIncompatibleSchemas, rebuildWork } from "./schema-hold";
 import { enableTableOptimizers } from "./table-optimizers";
 import { keepFileColumns, keepLateFiles, retryTransientHolds, sweptTables, type TargetState } from "./target-state";
 import { collectWork } from "./work";
-import type { PollDeps, PollResult, TargetQueue } from "./ports";
+import type { JobRunInfo, PollDeps, PollResult, TargetQueue } from "./ports";
 
 export async function pollTarget(deps: PollDeps): Promise<PollResult> {
   const { queue, store, runs, settings, logger } = deps;
@@ -149,16 +148,9 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
       });
       return { outcome: "waiting", runId: oldest.runId, manifestUri, failedRuns, retryAt: run.retryAt };
     }
-    const vouched = await pendingManifestSha256(deps, oldest, manifestUri, recent);
-    if ("refused" in vouched) {
-      // It will not fix itself: counted as failing at once, so its one alert goes out now (`cdc target status` shows
-      // it as RUN FAILING), and it is looked at again with the backoff of failing runs or at `resume --run`.
-      const error = `the poller cannot vouch for the manifest's bytes (${vouched.refused}); see docs/operations.md`;
-      const unvouched = Array.from({ length: policy.alertAfter }, (_, i) => ({ id: `unvouched-${i + 1}`, error }));
-      await recordRunFailures(deps, oldestPending, unvouched, policy, loaded, now);
-      return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
-    }
-    const r = await runs.start(manifestUri, vouched.sha256);
+    const sha = await pendingManifestSha256(deps, oldest, manifestUri, recent);
+    if (sha === undefined) return { outcome: "blocked", runId: oldest.runId, manifestUri, failedRuns };
+    const r = await runs.start(manifestUri, sha);
     if (!r.started) {
       logger.info("job refused the re-submission; waiting for the next tick", { runId: oldest.runId, reason: r.reason });
       return { outcome: "busy", activeRuns: [] };
@@ -283,7 +275,7 @@ export async function pollTarget(deps: PollDeps): Promise<PollResult> {
 async function recordRunFailures(
   deps: PollDeps,
   run: { runId: string; manifestUri: string } | undefined,
-  failed: readonly FailedRun[],
+  failed: readonly JobRunInfo[],
   policy: RunRetryPolicy,
   loaded: LoadedState,
   now: () => Date,

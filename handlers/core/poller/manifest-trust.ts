@@ -4,9 +4,9 @@
  * hash must come from somewhere that whoever can write the lake bucket cannot: the earlier Glue run of the same
  * manifest (its arguments, kept by Glue) or, when Glue no longer lists one (the first start never happened, or the run
  * history moved on), the poller rendering the manifest again from its own settings (Iceberg's write properties
- * included), metadata, the run id in the key and the stored inputs (files, versions, generation, each file's columns,
- * the shape a schema change starts from) — only a manifest byte-identical to what the poller would write is vouched for. Its SQL is
- * then the poller's own; the files it names are the stored ones (values only ever reach the statements as data).
+ * included), metadata, the run id in the key and the stored file lists — only a manifest byte-identical to what the
+ * poller would write is vouched for. Its SQL is then the poller's own; the files it names are the stored ones (values
+ * only ever reach the statements as data).
  */
 import { findTable } from "../../../metadata/load";
 import { buildRunManifest, manifestBody, runManifestSchema, sha256Hex } from "../plan/manifest";
@@ -43,22 +43,15 @@ export async function pendingManifestSha256(
         iceberg: s.iceberg,
         // The poller makes the run id and the manifest at one instant (tick.ts), so the tombstone cutoff cannot move.
         now: runIdTime(run.runId) ?? new Date(Number.NaN),
-        // Every input the tick gave, read back as data: files, versions, generation, each file's columns, the shape
-        // the targets were altered or rebuilt from. The statements are rendered from them again, never read.
+        // Only inputs that choose no statement are read back: which files, their versions and generation, the commit
+        // time (a metric). A schema change, a rebuild or files read by their columns pick statements (ALTER, set-aside,
+        // NULL columns); taken from the manifest, they would let whoever writes the bucket pick them, so a manifest
+        // that carries one is not vouched for.
         tables: stored.tables.map((t) => {
           const [schema, ...rest] = t.table.split(".");
           const meta = findTable(deps.tables, schema, rest.join("."));
           if (!meta) throw new Error(`table ${t.table} has no metadata`);
-          return {
-            meta,
-            files: t.files,
-            etags: t.etags,
-            generation: t.generation,
-            latestCommitAt: t.latestCommitAt,
-            columns: t.fileColumns?.map((c) => c ?? undefined),
-            applied: t.evolvedFrom,
-            rebuild: t.rebuild !== undefined,
-          };
+          return { meta, files: t.files, etags: t.etags, generation: t.generation, latestCommitAt: t.latestCommitAt };
         }),
       }),
     );

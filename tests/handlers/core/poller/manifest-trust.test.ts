@@ -65,41 +65,50 @@ function vouched(text: string): Promise<string | undefined> {
 const before = tableShape({ ...invoice, columns: invoice.columns.slice(0, -1) });
 const files = { files: [uri(1), uri(2)], etags: ["etag1", "etag2"] };
 
-describe("pendingManifestSha256: a manifest whose first start was lost is vouched for when the poller renders it again", () => {
+describe("pendingManifestSha256: a manifest whose first start was lost", () => {
   it.each<[string, Omit<ManifestTableInput, "meta">]>([
     ["plain files", files],
-    ["files of an older shape, read by their columns", { ...files, columns: [before.columns.map((c) => c.name), undefined] }],
-    ["a compatible schema change applied first", { ...files, applied: before }],
+    ["files with their commit time", { ...files, latestCommitAt: "2026-12-03T04:59:00.000Z" }],
     [
-      "a rebuild from a reload's full load",
+      "a reload's full load",
+      {
+        files: [uri(1)],
+        etags: ["etag1"],
+        generation: { id: "abcdef0123456789", at: "2026-12-03T04:00:00.000Z", sweep: true, file: uri(1) },
+      },
+    ],
+  ])(
+    "is vouched for when the poller renders it again byte for byte: %s, on a target with its own Iceberg settings",
+    async (_, table) => {
+      const text = written(table);
+      await expect(vouched(text)).resolves.toBe(sha256Hex(text));
+    },
+  );
+
+  // Each of these picks statements (ALTER, setting tables aside, reading columns as NULL): read back from the
+  // manifest, whoever writes the lake bucket could pick them, so the poller does not vouch for them from it.
+  it.each<[string, Omit<ManifestTableInput, "meta">]>([
+    ["files of an older shape, read by their columns", { ...files, columns: [before.columns.map((c) => c.name), undefined] }],
+    ["a schema change applied first", { ...files, applied: before }],
+    [
+      "a rebuild",
       {
         files: [uri(1)],
         etags: ["etag1"],
         generation: { id: "abcdef0123456789", at: "2026-12-03T04:00:00.000Z", sweep: true, file: uri(1) },
         applied: before,
         rebuild: true,
-        latestCommitAt: "2026-12-03T04:59:00.000Z",
       },
     ],
-  ])("%s, on a target with its own Iceberg settings", async (_, table) => {
-    const text = written(table);
-    await expect(vouched(text)).resolves.toBe(sha256Hex(text));
+  ])("is not vouched for when it carries %s, even as the poller wrote it", async (_, table) => {
+    await expect(vouched(written(table))).resolves.toBeUndefined();
   });
 
   it.each([
     ["a statement", (t: string) => t.replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE IF NOT EXISTS /* x */")],
-    // Valid, but not what the statements were rendered from: one more column missing before.
-    [
-      "the shape it altered from",
-      (t: string) => {
-        const m = JSON.parse(t) as { tables: Array<{ evolvedFrom: { columns: unknown[] } }> };
-        m.tables[0].evolvedFrom.columns.pop();
-        return `${JSON.stringify(m, null, 2)}\n`;
-      },
-    ],
     ["a write property", (t: string) => t.replace("'merge-on-read'", "'copy-on-write'")],
-  ])("and refused once %s was changed", async (_, change) => {
-    const text = written({ ...files, applied: before });
+  ])("is refused once %s was changed", async (_, change) => {
+    const text = written(files);
     const tampered = change(text);
     expect(tampered).not.toBe(text);
     await expect(vouched(tampered)).resolves.toBeUndefined();

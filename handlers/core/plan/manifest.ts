@@ -269,8 +269,7 @@ export function buildRunManifest(input: BuildManifestInput): RunManifest {
         ...(latestCommitAt !== undefined ? { latestCommitAt } : {}),
         shape: tableShape(meta),
         ...(rebuild && { rebuild: { tag, backups: rebuilding(sp).backups } }),
-        // In the schema's key order, wherever the shape came from: a re-rendering (manifest-trust.ts) gives the same bytes.
-        ...(applied && { evolvedFrom: tableShapeSchema.parse(applied) }),
+        ...(applied && { evolvedFrom: applied }),
         ...(fileColumns.some((c) => c) && { fileColumns: fileColumns.map((c) => (c ? [...c] : null)) }),
         spark: {
           create: sp.create(),
